@@ -1,0 +1,53 @@
+//===- StoDialect.cpp - sto dialect, types and attributes -----------------===//
+
+#include "sto/Dialect/Sto/StoDialect.h"
+#include "sto/Dialect/Sto/StoOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::sto;
+
+#include "sto/Dialect/Sto/StoDialect.cpp.inc"
+#include "sto/Dialect/Sto/StoEnums.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "sto/Dialect/Sto/StoTypes.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "sto/Dialect/Sto/StoAttrs.cpp.inc"
+
+void StoDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "sto/Dialect/Sto/StoTypes.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "sto/Dialect/Sto/StoAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "sto/Dialect/Sto/StoOps.cpp.inc"
+      >();
+}
+
+LogicalResult
+EstimatorAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      EstimatorKind kind, FloatAttr baseline) {
+  if (!baseline)
+    return success();
+  if (kind != EstimatorKind::reinforce)
+    return emitError() << "'baseline' applies to the reinforce estimator "
+                          "only, not to "
+                       << stringifyEstimatorKind(kind);
+  if (!baseline.getType().isF64())
+    return emitError() << "'baseline' must be an f64 attribute, got "
+                       << baseline;
+  if (!std::isfinite(baseline.getValueAsDouble()))
+    return emitError() << "'baseline' must be finite, got "
+                       << baseline.getValueAsDouble();
+  return success();
+}

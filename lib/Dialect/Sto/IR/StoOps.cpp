@@ -1,0 +1,632 @@
+//===- StoOps.cpp - sto dialect operations --------------------------------===//
+//
+// Verifiers, folders, canonicalization patterns and custom assembly of the
+// sto ops. Messages name the operand or attribute and the offending value.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sto/Dialect/Sto/StoOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::sto;
+
+#include "sto/Dialect/Sto/StoInterfaces.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Formats a shape as `4x?x8` for messages.
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << '?';
+        else
+          os << d;
+      },
+      "x");
+  if (shape.empty())
+    os << "scalar";
+  return s;
+}
+
+/// True when two dimensions may be equal (either is dynamic, or both agree).
+bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+bool shapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  if (a.size() != b.size())
+    return false;
+  for (auto [x, y] : llvm::zip(a, b))
+    if (!dimsCompatible(x, y))
+      return false;
+  return true;
+}
+
+/// Checks that an f64 attribute is finite and lies in a range. `lowOpen` /
+/// `highOpen` make the bounds strict.
+LogicalResult checkRange(Operation *op, StringRef name, double v, double lo,
+                         double hi, bool lowOpen, bool highOpen) {
+  bool ok = std::isfinite(v) && (lowOpen ? v > lo : v >= lo) &&
+            (highOpen ? v < hi : v <= hi);
+  if (ok)
+    return success();
+  auto diag = op->emitOpError() << "attribute '" << name << "' must be in "
+                                << (lowOpen ? "(" : "[");
+  if (std::isinf(lo))
+    diag << "-inf";
+  else
+    diag << lo;
+  diag << ", ";
+  if (std::isinf(hi))
+    diag << "inf";
+  else
+    diag << hi;
+  diag << (highOpen ? ")" : "]") << ", got " << v;
+  return diag;
+}
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+LogicalResult checkNonNegative(Operation *op, StringRef name, double v) {
+  return checkRange(op, name, v, 0.0, kInf, false, true);
+}
+LogicalResult checkPositive(Operation *op, StringRef name, double v) {
+  return checkRange(op, name, v, 0.0, kInf, true, true);
+}
+LogicalResult checkFinite(Operation *op, StringRef name, double v) {
+  return checkRange(op, name, v, -kInf, kInf, true, true);
+}
+
+LogicalResult checkAtLeastOne(Operation *op, StringRef name, int64_t v) {
+  if (v >= 1)
+    return success();
+  return op->emitOpError() << "attribute '" << name
+                           << "' must be at least 1, got " << v;
+}
+
+/// Checks the `[...]` size operands of a sampler against its result type.
+LogicalResult checkDynamicSizes(Operation *op, RankedTensorType type,
+                                ValueRange sizes) {
+  if (static_cast<int64_t>(sizes.size()) ==
+      static_cast<int64_t>(type.getNumDynamicDims()))
+    return success();
+  return op->emitOpError() << "result type " << type << " has "
+                           << type.getNumDynamicDims()
+                           << " dynamic dimension(s) but "
+                           << sizes.size() << " size operand(s) were given";
+}
+
+/// Normalizes a possibly negative `axis` against `rank`, or reports it.
+FailureOr<int64_t> checkAxis(Operation *op, int64_t axis, int64_t rank,
+                             StringRef what) {
+  if (rank < 1) {
+    op->emitOpError() << "operand '" << what
+                      << "' must have rank at least 1 for an axis";
+    return failure();
+  }
+  if (axis < -rank || axis >= rank) {
+    op->emitOpError() << "attribute 'axis' must be in [" << -rank << ", "
+                      << rank << ") for '" << what << "' of rank " << rank
+                      << ", got " << axis;
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+LogicalResult checkRank(Operation *op, StringRef name, ShapedType type,
+                        int64_t rank) {
+  if (type.getRank() == rank)
+    return success();
+  return op->emitOpError() << "operand '" << name << "' must have rank "
+                           << rank << ", got " << type;
+}
+
+LogicalResult checkDim(Operation *op, StringRef name, ShapedType type,
+                       unsigned dim, int64_t expected, StringRef meaning) {
+  if (dimsCompatible(type.getDimSize(dim), expected))
+    return success();
+  return op->emitOpError() << "dimension " << dim << " of '" << name
+                           << "' (" << type.getDimSize(dim)
+                           << ") must equal " << meaning << " (" << expected
+                           << ")";
+}
+
+LogicalResult checkShape(Operation *op, StringRef name, ShapedType type,
+                         ArrayRef<int64_t> expected) {
+  if (shapesCompatible(type.getShape(), expected))
+    return success();
+  return op->emitOpError() << "'" << name << "' must have shape "
+                           << shapeStr(expected) << ", got " << type;
+}
+
+LogicalResult checkSameElement(Operation *op, StringRef name, ShapedType type,
+                               Type expected, StringRef of) {
+  if (type.getElementType() == expected)
+    return success();
+  return op->emitOpError() << "element type of '" << name << "' ("
+                           << type.getElementType()
+                           << ") must match that of '" << of << "' ("
+                           << expected << ")";
+}
+
+bool isZero(FloatAttr a) { return a && a.getValueAsDouble() == 0.0; }
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Keys
+//===----------------------------------------------------------------------===//
+
+// Custom form: `sto.split %key count N attr-dict`; the N result types are all
+// !sto.key, so they are not spelled.
+ParseResult SplitOp::parse(OpAsmParser &parser, OperationState &result) {
+  OpAsmParser::UnresolvedOperand key;
+  int64_t count = 0;
+  SMLoc countLoc;
+  if (parser.parseOperand(key) || parser.parseKeyword("count"))
+    return failure();
+  countLoc = parser.getCurrentLocation();
+  if (parser.parseInteger(count) ||
+      parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  if (count < 1)
+    return parser.emitError(countLoc)
+           << "'count' must be at least 1, got " << count;
+  if (count > (1 << 20))
+    return parser.emitError(countLoc)
+           << "'count' must be at most " << (1 << 20) << ", got " << count;
+  Builder &b = parser.getBuilder();
+  Type keyType = KeyType::get(b.getContext());
+  result.addAttribute(getCountAttrName(result.name), b.getI64IntegerAttr(count));
+  result.addTypes(SmallVector<Type>(count, keyType));
+  return parser.resolveOperand(key, keyType, result.operands);
+}
+
+void SplitOp::print(OpAsmPrinter &p) {
+  p << ' ' << getKey() << " count " << getCountAttr().getInt();
+  p.printOptionalAttrDict((*this)->getAttrs(), {getCountAttrName()});
+}
+
+LogicalResult SplitOp::verify() {
+  if (failed(checkAtLeastOne(*this, "count", getCountAttr().getInt())))
+    return failure();
+  if (static_cast<int64_t>(getNumResults()) != getCountAttr().getInt())
+    return emitOpError() << "attribute 'count' is " << getCountAttr().getInt() << " but "
+                         << getNumResults() << " result(s) are declared";
+  return success();
+}
+
+LogicalResult SplitOp::fold(FoldAdaptor, SmallVectorImpl<OpFoldResult> &res) {
+  // The contract defines a split into one key as the identity.
+  if (getCountAttr().getInt() != 1 || getNumResults() != 1)
+    return failure();
+  res.push_back(getKey());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Samplers
+//===----------------------------------------------------------------------===//
+
+LogicalResult UniformOp::verify() {
+  double lo = getLow().convertToDouble(), hi = getHigh().convertToDouble();
+  if (failed(checkFinite(*this, "low", lo)) ||
+      failed(checkFinite(*this, "high", hi)))
+    return failure();
+  if (!(lo < hi))
+    return emitOpError() << "attribute 'low' (" << lo
+                         << ") must be less than 'high' (" << hi << ")";
+  return checkDynamicSizes(*this, getType(), getDynamicSizes());
+}
+
+LogicalResult NormalOp::verify() {
+  if (failed(checkFinite(*this, "mean", getMean().convertToDouble())) ||
+      failed(checkNonNegative(*this, "stddev", getStddev().convertToDouble())))
+    return failure();
+  return checkDynamicSizes(*this, getType(), getDynamicSizes());
+}
+
+LogicalResult BernoulliOp::verify() {
+  bool hasOperand = static_cast<bool>(getProbs());
+  bool hasAttr = getPAttr() != nullptr;
+  if (hasOperand == hasAttr)
+    return emitOpError()
+           << "expects exactly one of the operand 'probs' and the attribute "
+              "'p', got "
+           << (hasOperand ? "both" : "neither");
+  if (hasAttr) {
+    if (failed(checkRange(*this, "p", getPAttr().getValueAsDouble(), 0.0, 1.0,
+                          false, false)))
+      return failure();
+    return checkDynamicSizes(*this, getType(), getDynamicSizes());
+  }
+  if (!getDynamicSizes().empty())
+    return emitOpError() << "takes no size operands when the shape comes "
+                            "from operand 'probs'";
+  auto probsType = getProbs().getType();
+  return checkShape(*this, "result", getType(), probsType.getShape());
+}
+
+LogicalResult CategoricalOp::verify() {
+  auto logitsType = getLogits().getType();
+  FailureOr<int64_t> axis =
+      checkAxis(*this, getAxisAttr().getInt(), logitsType.getRank(), "logits");
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> expected(logitsType.getShape());
+  expected.erase(expected.begin() + *axis);
+  return checkShape(*this, "result", getType(), expected);
+}
+
+//===----------------------------------------------------------------------===//
+// Stochastic layers
+//===----------------------------------------------------------------------===//
+
+LogicalResult NoiseOp::verify() {
+  return checkNonNegative(*this, "scale", getScale().convertToDouble());
+}
+
+OpFoldResult NoiseOp::fold(FoldAdaptor) {
+  if (isZero(getScaleAttr()))
+    return getX();
+  return {};
+}
+
+LogicalResult DropoutOp::verify() {
+  return checkRange(*this, "rate", getRate().convertToDouble(), 0.0, 1.0,
+                    false, true);
+}
+
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  if (isZero(getRateAttr()))
+    return getX();
+  return {};
+}
+
+LogicalResult GumbelSoftmaxOp::verify() {
+  if (failed(checkPositive(*this, "tau", getTau().convertToDouble())))
+    return failure();
+  return checkAxis(*this, getAxisAttr().getInt(), getLogits().getType().getRank(),
+                   "logits");
+}
+
+//===----------------------------------------------------------------------===//
+// Mixture-of-experts gating
+//===----------------------------------------------------------------------===//
+
+LogicalResult TopKGateOp::verify() {
+  auto logitsType = getLogits().getType();
+  if (failed(checkRank(*this, "logits", logitsType, 2)))
+    return failure();
+  int64_t tokens = logitsType.getDimSize(0);
+  int64_t experts = logitsType.getDimSize(1);
+  int64_t k = getKAttr().getInt();
+  if (failed(checkAtLeastOne(*this, "k", k)))
+    return failure();
+  if (!ShapedType::isDynamic(experts) && k > experts)
+    return emitOpError() << "attribute 'k' (" << k
+                         << ") must not exceed the number of experts ("
+                         << experts << ")";
+  double stddev = getNoiseStddev().convertToDouble();
+  if (failed(checkNonNegative(*this, "noise_stddev", stddev)))
+    return failure();
+  if (stddev > 0 && !getKey())
+    return emitOpError() << "attribute 'noise_stddev' is " << stddev
+                         << " but no 'key' operand gives the noise";
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (failed(checkRank(*this, "bias", biasType, 1)) ||
+        failed(checkDim(*this, "bias", biasType, 0, experts,
+                        "the number of experts")) ||
+        failed(checkSameElement(*this, "bias", biasType,
+                                logitsType.getElementType(), "logits")))
+      return failure();
+  }
+  if (failed(checkShape(*this, "weights", getWeights().getType(),
+                        {tokens, k})) ||
+      failed(checkSameElement(*this, "weights", getWeights().getType(),
+                              logitsType.getElementType(), "logits")) ||
+      failed(checkShape(*this, "indices", getIndices().getType(),
+                        {tokens, k})))
+    return failure();
+  return success();
+}
+
+LogicalResult ExpertLoadOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, ValueRange,
+    DictionaryAttr, OpaqueProperties properties, RegionRange,
+    SmallVectorImpl<Type> &types) {
+  auto *props = properties.as<Properties *>();
+  int64_t e = props && props->num_experts ? props->num_experts.getInt() : 0;
+  if (e < 1)
+    return emitOptionalError(loc, "'sto.expert_load' op attribute "
+                                  "'num_experts' must be at least 1, got ",
+                             e);
+  types.push_back(RankedTensorType::get({e}, IntegerType::get(ctx, 32)));
+  return success();
+}
+
+LogicalResult ExpertLoadOp::verify() {
+  return checkRank(*this, "indices", getIndices().getType(), 2);
+}
+
+LogicalResult BalanceBiasOp::verify() {
+  auto biasType = getBias().getType();
+  auto loadType = getLoad().getType();
+  if (failed(checkNonNegative(*this, "rate", getRate().convertToDouble())) ||
+      failed(checkRank(*this, "bias", biasType, 1)) ||
+      failed(checkRank(*this, "load", loadType, 1)) ||
+      failed(checkDim(*this, "load", loadType, 0, biasType.getDimSize(0),
+                      "the size of 'bias'")))
+    return failure();
+  return success();
+}
+
+OpFoldResult BalanceBiasOp::fold(FoldAdaptor) {
+  if (isZero(getRateAttr()))
+    return getBias();
+  return {};
+}
+
+LogicalResult BalanceLossOp::verify() {
+  auto probsType = getProbs().getType();
+  auto loadType = getLoad().getType();
+  if (failed(checkNonNegative(*this, "alpha", getAlpha().convertToDouble())) ||
+      failed(checkRank(*this, "probs", probsType, 2)) ||
+      failed(checkRank(*this, "load", loadType, 1)) ||
+      failed(checkDim(*this, "load", loadType, 0, probsType.getDimSize(1),
+                      "the number of experts")))
+    return failure();
+  return success();
+}
+
+LogicalResult DispatchOp::verify() {
+  auto xType = getX().getType();
+  auto idxType = getIndices().getType();
+  if (failed(checkRank(*this, "x", xType, 2)) ||
+      failed(checkRank(*this, "indices", idxType, 2)) ||
+      failed(checkDim(*this, "indices", idxType, 0, xType.getDimSize(0),
+                      "the number of tokens of 'x'")) ||
+      failed(checkAtLeastOne(*this, "num_experts", getNumExpertsAttr().getInt())) ||
+      failed(checkAtLeastOne(*this, "capacity", getCapacityAttr().getInt())))
+    return failure();
+  auto bufType = getBuffer().getType();
+  if (failed(checkShape(*this, "buffer", bufType,
+                        {getNumExpertsAttr().getInt(), getCapacityAttr().getInt(), xType.getDimSize(1)})) ||
+      failed(checkSameElement(*this, "buffer", bufType, xType.getElementType(),
+                              "x")) ||
+      failed(checkShape(*this, "slot", getSlot().getType(),
+                        idxType.getShape())))
+    return failure();
+  return success();
+}
+
+LogicalResult CombineOp::verify() {
+  auto yType = getY().getType();
+  auto wType = getWeights().getType();
+  auto idxType = getIndices().getType();
+  if (failed(checkRank(*this, "y", yType, 3)) ||
+      failed(checkRank(*this, "weights", wType, 2)) ||
+      failed(checkSameElement(*this, "weights", wType, yType.getElementType(),
+                              "y")) ||
+      failed(checkShape(*this, "indices", idxType, wType.getShape())) ||
+      failed(checkShape(*this, "slot", getSlot().getType(), wType.getShape())))
+    return failure();
+  auto resType = getType();
+  if (failed(checkShape(*this, "result", resType,
+                        {wType.getDimSize(0), yType.getDimSize(2)})) ||
+      failed(checkSameElement(*this, "result", resType,
+                              yType.getElementType(), "y")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizers and estimators
+//===----------------------------------------------------------------------===//
+
+LogicalResult LangevinStepOp::verify() {
+  if (failed(checkNonNegative(*this, "lr", getLr().convertToDouble())) ||
+      failed(checkNonNegative(*this, "temperature",
+                              getTemperature().convertToDouble())))
+    return failure();
+  return success();
+}
+
+OpFoldResult LangevinStepOp::fold(FoldAdaptor) {
+  // lr = 0 moves neither by the gradient nor by the sqrt(2·lr·T) noise.
+  if (isZero(getLrAttr()))
+    return getParam();
+  return {};
+}
+
+namespace {
+/// A Langevin step at temperature 0 is plain gradient descent: it draws no
+/// noise, so rewrite it to `param - lr * grad` and free the key.
+struct LangevinZeroTemperature : public OpRewritePattern<LangevinStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LangevinStepOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isZero(op.getTemperatureAttr()) || isZero(op.getLrAttr()))
+      return failure();
+    auto type = op.getType();
+    auto elemType = cast<FloatType>(type.getElementType());
+    Location loc = op.getLoc();
+    Value grad = op.getGrad();
+    Value lr;
+    if (type.hasStaticShape()) {
+      auto lrAttr = DenseElementsAttr::get(
+          type, rewriter.getFloatAttr(elemType, op.getLr().convertToDouble()));
+      lr = arith::ConstantOp::create(rewriter, loc, lrAttr);
+    } else {
+      Value scalar = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getFloatAttr(elemType, op.getLr().convertToDouble()));
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(rewriter, loc, grad);
+      lr = tensor::SplatOp::create(rewriter, loc, scalar, sizes);
+    }
+    Value step = arith::MulFOp::create(rewriter, loc, lr, grad);
+    rewriter.replaceOpWithNewOp<arith::SubFOp>(op, op.getParam(), step);
+    return success();
+  }
+};
+} // namespace
+
+void LangevinStepOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                 MLIRContext *context) {
+  results.add<LangevinZeroTemperature>(context);
+}
+
+LogicalResult AverageOp::verify() {
+  std::optional<double> decay;
+  if (getDecayAttr())
+    decay = getDecayAttr().getValueAsDouble();
+  if (getKind() == AverageKind::swa) {
+    if (decay)
+      return emitOpError() << "attribute 'decay' (" << *decay
+                           << ") applies to kind 'ema' only, not 'swa'";
+    return success();
+  }
+  if (!decay)
+    return emitOpError() << "kind 'ema' requires the attribute 'decay'";
+  return checkRange(*this, "decay", *decay, 0.0, 1.0, false, false);
+}
+
+OpFoldResult AverageOp::fold(FoldAdaptor) {
+  if (getKind() != AverageKind::ema || !getDecayAttr())
+    return {};
+  double decay = getDecayAttr().getValueAsDouble();
+  if (decay == 1.0)
+    return getAvg();
+  if (decay == 0.0)
+    return getParam();
+  return {};
+}
+
+LogicalResult DPAggregateOp::verify() {
+  if (failed(checkPositive(*this, "clip_norm",
+                           getClipNorm().convertToDouble())) ||
+      failed(checkNonNegative(*this, "noise_multiplier",
+                              getNoiseMultiplier().convertToDouble())))
+    return failure();
+  auto gType = getGrads().getType();
+  if (gType.getRank() < 1)
+    return emitOpError() << "operand 'grads' must have a leading batch "
+                            "dimension, got "
+                         << gType;
+  if (failed(checkShape(*this, "result", getType(),
+                        gType.getShape().drop_front())) ||
+      failed(checkSameElement(*this, "result", getType(),
+                              gType.getElementType(), "grads")))
+    return failure();
+  return success();
+}
+
+LogicalResult SPSAPerturbOp::verify() {
+  return checkFinite(*this, "scale", getScale().convertToDouble());
+}
+
+OpFoldResult SPSAPerturbOp::fold(FoldAdaptor) {
+  if (isZero(getScaleAttr()))
+    return getParam();
+  return {};
+}
+
+bool SPSAPerturbOp::replaysKey() { return true; }
+
+LogicalResult SPSAUpdateOp::verify() {
+  return checkNonNegative(*this, "lr", getLr().convertToDouble());
+}
+
+OpFoldResult SPSAUpdateOp::fold(FoldAdaptor adaptor) {
+  if (isZero(getLrAttr()))
+    return getParam();
+  // A projected gradient of constant zero leaves the parameters unchanged.
+  if (auto g = dyn_cast_if_present<FloatAttr>(adaptor.getProjectedGrad()))
+    if (g.getValueAsDouble() == 0.0)
+      return getParam();
+  return {};
+}
+
+bool SPSAUpdateOp::replaysKey() { return true; }
+
+//===----------------------------------------------------------------------===//
+// Randomized smoothing
+//===----------------------------------------------------------------------===//
+
+LogicalResult MonteCarloOp::verify() {
+  if (failed(checkAtLeastOne(*this, "samples", getSamplesAttr().getInt())) ||
+      failed(checkAtLeastOne(*this, "batch", getBatchAttr().getInt())) ||
+      failed(checkAtLeastOne(*this, "num_classes", getNumClassesAttr().getInt())) ||
+      failed(checkNonNegative(*this, "stddev", getStddev().convertToDouble())))
+    return failure();
+  return checkShape(*this, "counts", getCounts().getType(),
+                    {getNumClassesAttr().getInt()});
+}
+
+LogicalResult MonteCarloOp::verifyRegions() {
+  Block &body = getBody().front();
+  auto xType = getX().getType();
+  SmallVector<int64_t> batchShape{getBatchAttr().getInt()};
+  llvm::append_range(batchShape, xType.getShape());
+  auto expected = RankedTensorType::get(batchShape, xType.getElementType());
+  if (body.getNumArguments() != 1)
+    return emitOpError() << "body must have one argument (the noisy batch of "
+                            "type "
+                         << expected << "), got " << body.getNumArguments();
+  auto argType = dyn_cast<RankedTensorType>(body.getArgument(0).getType());
+  if (!argType || argType.getElementType() != xType.getElementType() ||
+      !shapesCompatible(argType.getShape(), batchShape))
+    return emitOpError() << "body argument must have type " << expected
+                         << ", got " << body.getArgument(0).getType();
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError() << "body must end in 'sto.yield', got '"
+                         << body.getTerminator()->getName() << "'";
+  if (yield.getValues().size() != 1)
+    return yield.emitOpError()
+           << "must yield one value (the class ids of the batch), got "
+           << yield.getValues().size();
+  auto idsType = dyn_cast<RankedTensorType>(yield.getValues()[0].getType());
+  if (!idsType || idsType.getRank() != 1 ||
+      !dimsCompatible(idsType.getDimSize(0), getBatchAttr().getInt()) ||
+      !(idsType.getElementType().isInteger(32) ||
+        idsType.getElementType().isInteger(64)))
+    return yield.emitOpError()
+           << "must yield class ids of type tensor<" << getBatchAttr().getInt()
+           << "xi32> or tensor<" << getBatchAttr().getInt() << "xi64>, got "
+           << yield.getValues()[0].getType();
+  return success();
+}
+
+LogicalResult CertifyOp::verify() {
+  auto c0 = getCounts0().getType();
+  auto c = getCounts().getType();
+  if (failed(checkRange(*this, "alpha", getAlpha().convertToDouble(), 0.0,
+                        1.0, true, true)) ||
+      failed(checkPositive(*this, "stddev", getStddev().convertToDouble())) ||
+      failed(checkRank(*this, "counts0", c0, 1)) ||
+      failed(checkShape(*this, "counts", c, c0.getShape())))
+    return failure();
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "sto/Dialect/Sto/StoOps.cpp.inc"
