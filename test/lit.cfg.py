@@ -17,7 +17,6 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sto_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
-config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%sto_src_root", config.sto_src_root))
 config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
 

@@ -1,6 +1,32 @@
 //===- VerifyKeys.cpp - key linearity check -------------------------------===//
+//
+// A `!sto.key` may be consumed once (DESIGN.md section 4). Two consumptions
+// of one key would draw the same random stream twice, the bug that
+// frameworks with implicit or runtime-checked keys cannot catch before the
+// run. This pass finds, for every key value, the uses that can execute in
+// one run of the program (not in exclusive branches) and reports any pair of
+// them, and any use that repeats because it sits in a loop that does not
+// redefine the key.
+//
+// Three kinds of use are distinguished:
+//  - consuming uses (samplers, split, calls, returns, branches, yields): at
+//    most one may execute;
+//  - replaying uses (ops whose KeyConsumerOpInterface says `replaysKey`, the
+//    SPSA ops): any number may share a key, with no consuming use;
+//  - `sto.fold_in`: any number may derive from one key as long as their data
+//    may differ; fold_in of a loop-invariant datum inside a loop, or of the
+//    same datum twice, derives the same key twice and is an error.
+//
+//===----------------------------------------------------------------------===//
 
+#include "sto/Dialect/Sto/StoOps.h"
 #include "sto/Transforms/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir {
 namespace sto {
@@ -10,9 +36,282 @@ namespace sto {
 } // namespace mlir
 
 using namespace mlir;
+using namespace mlir::sto;
 
 namespace {
-struct StoVerifyKeys : public sto::impl::StoVerifyKeysBase<StoVerifyKeys> {
-  void runOnOperation() override {}
+
+enum class UseKind { Consume, Replay, FoldIn };
+
+UseKind classify(OpOperand &use) {
+  Operation *owner = use.getOwner();
+  if (auto consumer = dyn_cast<KeyConsumerOpInterface>(owner))
+    if (consumer.getKeyOperand() == use.get()) {
+      if (consumer.replaysKey())
+        return UseKind::Replay;
+      if (isa<FoldInOp>(owner))
+        return UseKind::FoldIn;
+    }
+  return UseKind::Consume;
+}
+
+/// Describes a use for diagnostics: `'sto.dropout'`, `'func.return'`.
+std::string describe(OpOperand &use) {
+  return ("'" + use.getOwner()->getName().getStringRef() + "'").str();
+}
+
+/// Whether running region `index` of `op` may run it more than once for one
+/// execution of `op`. Ops that do not describe their control flow are assumed
+/// to repeat their regions (a linalg.generic body, a gpu.launch, the body of
+/// sto.monte_carlo).
+bool isRepetitive(Operation *op, unsigned index) {
+  if (isa<LoopLikeOpInterface>(op))
+    return true;
+  if (auto branch = dyn_cast<RegionBranchOpInterface>(op))
+    return branch.isRepetitiveRegion(index);
+  return true;
+}
+
+/// True if control can flow from block `from` to block `to` (through at least
+/// one edge) without entering `barrier`, the block that defines the key: a
+/// path through it redefines the key, so uses on both sides see different
+/// keys.
+bool reaches(Block *from, Block *to, Block *barrier) {
+  SmallVector<Block *> worklist(from->getSuccessors().begin(),
+                                from->getSuccessors().end());
+  llvm::SmallPtrSet<Block *, 16> seen;
+  while (!worklist.empty()) {
+    Block *b = worklist.pop_back_val();
+    if (b == barrier)
+      continue;
+    if (b == to)
+      return true;
+    if (!seen.insert(b).second)
+      continue;
+    llvm::append_range(worklist, b->getSuccessors());
+  }
+  return false;
+}
+
+class KeyChecker {
+public:
+  explicit KeyChecker(Operation *root) {
+    unsigned n = 0;
+    root->walk<WalkOrder::PreOrder>([&](Operation *op) { order[op] = n++; });
+  }
+
+  /// Checks one key value; returns failure after reporting an error.
+  LogicalResult check(Value key);
+
+private:
+  LogicalResult checkRepetition(OpOperand &use, Value key, UseKind kind);
+  bool mayBothExecute(OpOperand &a, OpOperand &b, Value key);
+  LogicalResult reportPair(OpOperand &first, OpOperand &second, UseKind k1,
+                           UseKind k2);
+
+  llvm::DenseMap<Operation *, unsigned> order;
 };
+
+Region *definingRegion(Value key) { return key.getParentRegion(); }
+
+Block *definingBlock(Value key) {
+  if (auto arg = dyn_cast<BlockArgument>(key))
+    return arg.getOwner();
+  return key.getDefiningOp()->getBlock();
+}
+
+LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
+                                          UseKind kind) {
+  Region *top = definingRegion(key);
+  Block *defBlock = definingBlock(key);
+  // Walk from the use up to the key's region. At each level the use repeats
+  // if its block lies on a CFG cycle that does not redefine the key, or if
+  // the enclosing op may run the region more than once.
+  Operation *op = use.getOwner();
+  while (true) {
+    Region *region = op->getParentRegion();
+    Block *barrier = region == top ? defBlock : nullptr;
+    Block *block = op->getBlock();
+    bool cycle = reaches(block, block, barrier);
+    Operation *loop = nullptr;
+    if (!cycle && region != top) {
+      Operation *parent = region->getParentOp();
+      if (isRepetitive(parent, region->getRegionNumber()))
+        loop = parent;
+    }
+    if (cycle || loop) {
+      if (kind == UseKind::Replay)
+        return success();
+      if (kind == UseKind::FoldIn) {
+        // fold_in inside the repetition is fine when its datum changes from
+        // one repetition to the next, i.e. is defined inside it.
+        Value data = cast<FoldInOp>(use.getOwner()).getData();
+        bool varies;
+        if (loop) {
+          // Defined in the loop body (or its induction variable).
+          varies = loop->isAncestor(data.getParentRegion()->getParentOp());
+        } else {
+          // Defined in a block that is itself on a cycle of this CFG.
+          Block *dataBlock = definingBlock(data);
+          varies = dataBlock->getParent() == region &&
+                   reaches(dataBlock, dataBlock, barrier);
+        }
+        if (varies)
+          return success();
+        InFlightDiagnostic diag =
+            use.getOwner()->emitError()
+            << "RNG key is folded with a value that does not change across "
+               "iterations, so every iteration derives the same key; fold "
+               "in the induction variable or a value computed in the loop";
+        if (loop)
+          diag.attachNote(loop->getLoc()) << "the loop is here";
+        return diag;
+      }
+      InFlightDiagnostic diag =
+          use.getOwner()->emitError()
+          << "RNG key is consumed by " << describe(use)
+          << " in every iteration of a loop that does not redefine it; pass "
+             "a fresh key per iteration (sto.split it into an iter_arg, or "
+             "sto.fold_in the induction variable)";
+      if (loop)
+        diag.attachNote(loop->getLoc())
+            << "the key is defined outside this '" << loop->getName()
+            << "', whose body may run more than once";
+      else
+        diag.attachNote(key.getLoc()) << "the key is defined here";
+      return diag;
+    }
+    if (region == top)
+      return success();
+    op = region->getParentOp();
+  }
+}
+
+bool KeyChecker::mayBothExecute(OpOperand &a, OpOperand &b, Value key) {
+  Operation *oa = a.getOwner(), *ob = b.getOwner();
+  if (oa == ob) {
+    // A branch forwards each successor's operands only when it takes that
+    // successor: `cf.cond_br %c, ^a(%k), ^b(%k)` consumes %k once.
+    if (auto branch = dyn_cast<BranchOpInterface>(oa)) {
+      auto successorOf = [&](OpOperand &use) -> int {
+        for (unsigned i = 0, e = oa->getNumSuccessors(); i < e; ++i) {
+          OperandRange fwd =
+              branch.getSuccessorOperands(i).getForwardedOperands();
+          if (fwd.empty())
+            continue;
+          unsigned begin = fwd.getBeginOperandIndex();
+          unsigned idx = use.getOperandNumber();
+          if (idx >= begin && idx < begin + fwd.size())
+            return i;
+        }
+        return -1;
+      };
+      int sa = successorOf(a), sb = successorOf(b);
+      if (sa >= 0 && sb >= 0 && sa != sb)
+        return false;
+    }
+    return true;
+  }
+  if (insideMutuallyExclusiveRegions(oa, ob))
+    return false;
+  // Find the innermost region holding both uses; if their ancestors there sit
+  // in different blocks, both run only if one block can reach the other.
+  llvm::SmallPtrSet<Region *, 8> regionsOfA;
+  for (Region *r = oa->getParentRegion(); r; r = r->getParentRegion())
+    regionsOfA.insert(r);
+  Region *common = ob->getParentRegion();
+  while (common && !regionsOfA.contains(common))
+    common = common->getParentRegion();
+  if (!common)
+    return true;
+  Operation *ancA = common->findAncestorOpInRegion(*oa);
+  Operation *ancB = common->findAncestorOpInRegion(*ob);
+  if (!ancA || !ancB || ancA->getBlock() == ancB->getBlock())
+    return true;
+  Block *barrier = common == definingRegion(key) ? definingBlock(key) : nullptr;
+  return reaches(ancA->getBlock(), ancB->getBlock(), barrier) ||
+         reaches(ancB->getBlock(), ancA->getBlock(), barrier);
+}
+
+LogicalResult KeyChecker::reportPair(OpOperand &first, OpOperand &second,
+                                     UseKind k1, UseKind k2) {
+  InFlightDiagnostic diag = second.getOwner()->emitError();
+  if (k1 == UseKind::FoldIn && k2 == UseKind::FoldIn)
+    diag << "RNG key is folded with the same value twice, which derives "
+            "the same key twice";
+  else if (k1 == UseKind::Replay || k2 == UseKind::Replay)
+    diag << "RNG key is consumed by " << describe(second) << " and by "
+         << describe(first)
+         << "; only ops that replay a key on purpose (sto.spsa_perturb, "
+            "sto.spsa_update) may share one";
+  else
+    diag << "RNG key is consumed twice (by " << describe(first) << " and by "
+         << describe(second)
+         << "); a key may be used once: derive more keys with sto.split or "
+            "sto.fold_in";
+  diag.attachNote(first.getOwner()->getLoc()) << "first use of the key";
+  return diag;
+}
+
+/// Whether two fold_in ops may fold different data into the key.
+bool mayDiffer(FoldInOp a, FoldInOp b) {
+  if (a.getData() == b.getData())
+    return false;
+  APInt ca, cb;
+  if (matchPattern(a.getData(), m_ConstantInt(&ca)) &&
+      matchPattern(b.getData(), m_ConstantInt(&cb)))
+    return ca.getSExtValue() != cb.getSExtValue();
+  return true;
+}
+
+LogicalResult KeyChecker::check(Value key) {
+  SmallVector<OpOperand *> uses;
+  for (OpOperand &use : key.getUses())
+    uses.push_back(&use);
+  llvm::sort(uses, [&](OpOperand *a, OpOperand *b) {
+    unsigned oa = order.lookup(a->getOwner()), ob = order.lookup(b->getOwner());
+    return oa != ob ? oa < ob : a->getOperandNumber() < b->getOperandNumber();
+  });
+  for (OpOperand *use : uses)
+    if (failed(checkRepetition(*use, key, classify(*use))))
+      return failure();
+  for (size_t i = 0; i < uses.size(); ++i) {
+    for (size_t j = i + 1; j < uses.size(); ++j) {
+      UseKind ki = classify(*uses[i]), kj = classify(*uses[j]);
+      if (ki == UseKind::Replay && kj == UseKind::Replay)
+        continue;
+      if (ki == UseKind::FoldIn && kj == UseKind::FoldIn &&
+          mayDiffer(cast<FoldInOp>(uses[i]->getOwner()),
+                    cast<FoldInOp>(uses[j]->getOwner())))
+        continue;
+      if (!mayBothExecute(*uses[i], *uses[j], key))
+        continue;
+      return reportPair(*uses[i], *uses[j], ki, kj);
+    }
+  }
+  return success();
+}
+
+struct StoVerifyKeys : public sto::impl::StoVerifyKeysBase<StoVerifyKeys> {
+  void runOnOperation() override {
+    Operation *root = getOperation();
+    KeyChecker checker(root);
+    bool failedAny = false;
+    auto checkValue = [&](Value v) {
+      if (isa<KeyType>(v.getType()) && failed(checker.check(v)))
+        failedAny = true;
+    };
+    root->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          for (BlockArgument arg : block.getArguments())
+            checkValue(arg);
+      for (Value result : op->getResults())
+        checkValue(result);
+    });
+    if (failedAny)
+      signalPassFailure();
+    markAllAnalysesPreserved();
+  }
+};
+
 } // namespace

@@ -14,8 +14,10 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
 
 #include <cmath>
+#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::sto;
@@ -27,6 +29,22 @@ using namespace mlir::sto;
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Formats a double for messages with the fewest significant digits that read
+/// back as the same value: `1`, `0.1`, `-2.5e-06`, `inf`, `nan`. (Streaming a
+/// double into a diagnostic prints `1.000000e+00`.)
+std::string formatDouble(double v) {
+  if (std::isnan(v))
+    return "nan";
+  std::string s;
+  for (int precision = 1; precision <= 17; ++precision) {
+    s.clear();
+    llvm::raw_string_ostream(s) << llvm::format("%.*g", precision, v);
+    if (std::strtod(s.c_str(), nullptr) == v)
+      break;
+  }
+  return s;
+}
+
 /// Formats a shape as `4x?x8` for messages.
 std::string shapeStr(ArrayRef<int64_t> shape) {
   std::string s;
@@ -40,8 +58,6 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
           os << d;
       },
       "x");
-  if (shape.empty())
-    os << "scalar";
   return s;
 }
 
@@ -67,18 +83,13 @@ LogicalResult checkRange(Operation *op, StringRef name, double v, double lo,
             (highOpen ? v < hi : v <= hi);
   if (ok)
     return success();
-  auto diag = op->emitOpError() << "attribute '" << name << "' must be in "
-                                << (lowOpen ? "(" : "[");
-  if (std::isinf(lo))
-    diag << "-inf";
+  auto diag = op->emitOpError() << "attribute '" << name << "' must be ";
+  if (std::isinf(lo) && std::isinf(hi))
+    diag << "finite";
   else
-    diag << lo;
-  diag << ", ";
-  if (std::isinf(hi))
-    diag << "inf";
-  else
-    diag << hi;
-  diag << (highOpen ? ")" : "]") << ", got " << v;
+    diag << "in " << (lowOpen ? "(" : "[") << formatDouble(lo) << ", "
+         << formatDouble(hi) << (highOpen ? ")" : "]");
+  diag << ", got " << formatDouble(v);
   return diag;
 }
 
@@ -152,6 +163,9 @@ LogicalResult checkShape(Operation *op, StringRef name, ShapedType type,
                          ArrayRef<int64_t> expected) {
   if (shapesCompatible(type.getShape(), expected))
     return success();
+  if (expected.empty())
+    return op->emitOpError() << "'" << name << "' must have rank 0, got "
+                             << type;
   return op->emitOpError() << "'" << name << "' must have shape "
                            << shapeStr(expected) << ", got " << type;
 }
@@ -187,10 +201,10 @@ ParseResult SplitOp::parse(OpAsmParser &parser, OperationState &result) {
     return failure();
   if (count < 1)
     return parser.emitError(countLoc)
-           << "'count' must be at least 1, got " << count;
+           << "attribute 'count' must be at least 1, got " << count;
   if (count > (1 << 20))
     return parser.emitError(countLoc)
-           << "'count' must be at most " << (1 << 20) << ", got " << count;
+           << "attribute 'count' must be at most " << (1 << 20) << ", got " << count;
   Builder &b = parser.getBuilder();
   Type keyType = KeyType::get(b.getContext());
   result.addAttribute(getCountAttrName(result.name), b.getI64IntegerAttr(count));
@@ -230,8 +244,9 @@ LogicalResult UniformOp::verify() {
       failed(checkFinite(*this, "high", hi)))
     return failure();
   if (!(lo < hi))
-    return emitOpError() << "attribute 'low' (" << lo
-                         << ") must be less than 'high' (" << hi << ")";
+    return emitOpError() << "attribute 'low' (" << formatDouble(lo)
+                         << ") must be less than 'high' (" << formatDouble(hi)
+                         << ")";
   return checkDynamicSizes(*this, getType(), getDynamicSizes());
 }
 
@@ -327,7 +342,8 @@ LogicalResult TopKGateOp::verify() {
   if (failed(checkNonNegative(*this, "noise_stddev", stddev)))
     return failure();
   if (stddev > 0 && !getKey())
-    return emitOpError() << "attribute 'noise_stddev' is " << stddev
+    return emitOpError() << "attribute 'noise_stddev' is "
+                         << formatDouble(stddev)
                          << " but no 'key' operand gives the noise";
   if (Value bias = getBias()) {
     auto biasType = cast<RankedTensorType>(bias.getType());
@@ -350,10 +366,19 @@ LogicalResult TopKGateOp::verify() {
 
 LogicalResult ExpertLoadOp::inferReturnTypes(
     MLIRContext *ctx, std::optional<Location> loc, ValueRange,
-    DictionaryAttr, OpaqueProperties properties, RegionRange,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange,
     SmallVectorImpl<Type> &types) {
-  auto *props = properties.as<Properties *>();
-  int64_t e = props && props->num_experts ? props->num_experts.getInt() : 0;
+  // Built ops carry `num_experts` in their properties; while the custom form
+  // is parsed it is still in the attribute dictionary.
+  IntegerAttr numExperts;
+  if (auto *props = properties.as<Properties *>())
+    numExperts = props->num_experts;
+  if (!numExperts && attributes)
+    numExperts = attributes.getAs<IntegerAttr>("num_experts");
+  if (!numExperts)
+    return emitOptionalError(
+        loc, "'sto.expert_load' op requires attribute 'num_experts'");
+  int64_t e = numExperts.getInt();
   if (e < 1)
     return emitOptionalError(loc, "'sto.expert_load' op attribute "
                                   "'num_experts' must be at least 1, got ",
@@ -500,7 +525,7 @@ LogicalResult AverageOp::verify() {
     decay = getDecayAttr().getValueAsDouble();
   if (getKind() == AverageKind::swa) {
     if (decay)
-      return emitOpError() << "attribute 'decay' (" << *decay
+      return emitOpError() << "attribute 'decay' (" << formatDouble(*decay)
                            << ") applies to kind 'ema' only, not 'swa'";
     return success();
   }

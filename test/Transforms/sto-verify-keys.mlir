@@ -1,0 +1,362 @@
+// RUN: sto-opt %s -sto-verify-keys -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: not sto-opt %s -sto-verify-keys -split-input-file 2>&1 | FileCheck %s --check-prefix=LOC
+
+// Programs that consume every key once pass unchanged; the ones that reuse a
+// key fail with an error at the second use and a note at the first.
+
+// CHECK-LABEL: func.func @split_then_use_once
+func.func @split_then_use_once(%s: i64, %x: tensor<8xf32>) -> tensor<8xf32> {
+  %k = sto.seed %s : i64
+  %a, %b = sto.split %k count 2
+  // CHECK: sto.dropout
+  %y = sto.dropout %a, %x {rate = 1.0e-01 : f64} : tensor<8xf32>
+  // CHECK: sto.noise
+  %z = sto.noise %b, %y {scale = 5.0e-01 : f64} : tensor<8xf32>
+  return %z : tensor<8xf32>
+}
+
+// -----
+
+// LOC: sto-verify-keys.mlir:[[@LINE+4]]:{{[0-9]+}}: error: RNG key is consumed twice (by 'sto.dropout' and by 'sto.noise')
+// LOC: sto-verify-keys.mlir:[[@LINE+2]]:{{[0-9]+}}: note: first use of the key
+func.func @reuse(%k: !sto.key, %x: tensor<8xf32>) -> tensor<8xf32> {
+  %y = sto.dropout %k, %x {rate = 1.0e-01 : f64} : tensor<8xf32> // expected-note {{first use of the key}}
+  %z = sto.noise %k, %y {scale = 5.0e-01 : f64} : tensor<8xf32> // expected-error {{RNG key is consumed twice (by 'sto.dropout' and by 'sto.noise')}}
+  return %z : tensor<8xf32>
+}
+
+// -----
+
+func.func @reuse_split_child(%s: i64) -> (tensor<4xf32>, tensor<4xf32>) {
+  %k = sto.seed %s : i64
+  %a, %b = sto.split %k count 2
+  %u = sto.uniform %a : tensor<4xf32> // expected-note {{first use of the key}}
+  %v = sto.normal %a : tensor<4xf32> // expected-error {{RNG key is consumed twice (by 'sto.uniform' and by 'sto.normal')}}
+  return %u, %v : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+func.func @sampled_and_returned(%k: !sto.key) -> (tensor<4xf32>, !sto.key) {
+  %u = sto.uniform %k : tensor<4xf32> // expected-note {{first use of the key}}
+  return %u, %k : tensor<4xf32>, !sto.key // expected-error {{RNG key is consumed twice (by 'sto.uniform' and by 'func.return')}}
+}
+
+// -----
+
+func.func private @consume(!sto.key, !sto.key)
+
+func.func @two_operands_of_one_call(%k: !sto.key) {
+  // expected-note @+2 {{first use of the key}}
+  // expected-error @+1 {{RNG key is consumed twice (by 'func.call' and by 'func.call')}}
+  func.call @consume(%k, %k) : (!sto.key, !sto.key) -> ()
+  return
+}
+
+// -----
+
+func.func @derive_and_sample(%k: !sto.key) -> tensor<4xf32> {
+  %a, %b = sto.split %k count 2 // expected-note {{first use of the key}}
+  %u = sto.uniform %k : tensor<4xf32> // expected-error {{RNG key is consumed twice (by 'sto.split' and by 'sto.uniform')}}
+  return %u : tensor<4xf32>
+}
+
+// -----
+
+// A key captured by a loop body is consumed in every iteration.
+func.func @captured_by_for(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @+1 {{the key is defined outside this 'scf.for', whose body may run more than once}}
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    // expected-error @+1 {{RNG key is consumed by 'sto.dropout' in every iteration of a loop that does not redefine it}}
+    %y = sto.dropout %k, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+func.func @captured_by_while(%k: !sto.key, %x: tensor<8xf32>, %c: i1) -> tensor<8xf32> {
+  // expected-note @+1 {{the key is defined outside this 'scf.while'}}
+  %r = scf.while (%a = %x) : (tensor<8xf32>) -> tensor<8xf32> {
+    scf.condition(%c) %a : tensor<8xf32>
+  } do {
+  ^bb0(%b: tensor<8xf32>):
+    // expected-error @+1 {{RNG key is consumed by 'sto.noise' in every iteration}}
+    %y = sto.noise %k, %b {scale = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+func.func @captured_by_forall(%k: !sto.key) -> tensor<4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  // expected-note @+1 {{the key is defined outside this 'scf.forall'}}
+  %r = scf.forall (%i) in (4) shared_outs(%o = %e) -> tensor<4x8xf32> {
+    // expected-error @+1 {{RNG key is consumed by 'sto.uniform' in every iteration}}
+    %u = sto.uniform %k : tensor<1x8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %u into %o[%i, 0] [1, 8] [1, 1] : tensor<1x8xf32> into tensor<4x8xf32>
+    }
+  }
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// The loop-carried key is fresh in each iteration, but yielding it unchanged
+// after sampling from it hands the same key to the next iteration.
+func.func @iter_arg_reused(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x, %kk = %k) -> (tensor<8xf32>, !sto.key) {
+    %y = sto.dropout %kk, %acc {rate = 1.0e-01 : f64} : tensor<8xf32> // expected-note {{first use of the key}}
+    scf.yield %y, %kk : tensor<8xf32>, !sto.key // expected-error {{RNG key is consumed twice (by 'sto.dropout' and by 'scf.yield')}}
+  }
+  return %r#0 : tensor<8xf32>
+}
+
+// -----
+
+// Using a key in a branch and again after the branch.
+func.func @branch_then_after(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  %r = scf.if %c -> tensor<4xf32> {
+    %u = sto.uniform %k : tensor<4xf32> // expected-note {{first use of the key}}
+    scf.yield %u : tensor<4xf32>
+  } else {
+    %z = arith.constant dense<0.0> : tensor<4xf32>
+    scf.yield %z : tensor<4xf32>
+  }
+  %v = sto.normal %k : tensor<4xf32> // expected-error {{RNG key is consumed twice (by 'sto.uniform' and by 'sto.normal')}}
+  %s = arith.addf %r, %v : tensor<4xf32>
+  return %s : tensor<4xf32>
+}
+
+// -----
+
+// Unstructured control flow: both uses lie on one path.
+func.func @cfg_sequential(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  %u = sto.uniform %k : tensor<4xf32> // expected-note {{first use of the key}}
+  cf.cond_br %c, ^bb1, ^bb2(%u : tensor<4xf32>)
+^bb1:
+  %v = sto.normal %k : tensor<4xf32> // expected-error {{RNG key is consumed twice (by 'sto.uniform' and by 'sto.normal')}}
+  cf.br ^bb2(%v : tensor<4xf32>)
+^bb2(%r: tensor<4xf32>):
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Unstructured loop that does not pass through the key's definition.
+// expected-note @+1 {{the key is defined here}}
+func.func @cfg_loop(%k: !sto.key, %x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
+  cf.br ^loop(%x : tensor<4xf32>)
+^loop(%a: tensor<4xf32>):
+  // expected-error @+1 {{RNG key is consumed by 'sto.noise' in every iteration of a loop that does not redefine it}}
+  %b = sto.noise %k, %a {scale = 1.0e-01 : f64} : tensor<4xf32>
+  cf.cond_br %c, ^loop(%b : tensor<4xf32>), ^exit
+^exit:
+  return %b : tensor<4xf32>
+}
+
+// -----
+
+func.func @replay_and_consume(%k: !sto.key, %p: tensor<8xf32>) -> tensor<8xf32> {
+  %a = sto.spsa_perturb %k, %p {scale = 1.0e-03 : f64} : tensor<8xf32> // expected-note {{first use of the key}}
+  // expected-error @+1 {{RNG key is consumed by 'sto.dropout' and by 'sto.spsa_perturb'; only ops that replay a key on purpose (sto.spsa_perturb, sto.spsa_update) may share one}}
+  %b = sto.dropout %k, %a {rate = 1.0e-01 : f64} : tensor<8xf32>
+  return %b : tensor<8xf32>
+}
+
+// -----
+
+func.func @fold_in_same_constant(%k: !sto.key) -> (!sto.key, !sto.key) {
+  %c3 = arith.constant 3 : i64
+  %d3 = arith.constant 3 : i64
+  %a = sto.fold_in %k, %c3 : i64 // expected-note {{first use of the key}}
+  %b = sto.fold_in %k, %d3 : i64 // expected-error {{RNG key is folded with the same value twice, which derives the same key twice}}
+  return %a, %b : !sto.key, !sto.key
+}
+
+// -----
+
+func.func @fold_in_loop_invariant(%k: !sto.key, %x: tensor<8xf32>, %n: index, %step: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+    %ki = sto.fold_in %k, %step : index
+    %y = sto.dropout %ki, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// The body of sto.monte_carlo runs once per batch.
+func.func @captured_by_monte_carlo(%k: !sto.key, %k2: !sto.key, %x: tensor<4xf32>) -> tensor<3xi64> {
+  // expected-note @+1 {{the key is defined outside this 'sto.monte_carlo'}}
+  %c = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 5 : i64, stddev = 1.0e-01 : f64, num_classes = 3 : i64}
+      : tensor<4xf32> -> tensor<3xi64> {
+  ^bb0(%b: tensor<5x4xf32>):
+    // expected-error @+1 {{RNG key is consumed by 'sto.uniform' in every iteration}}
+    %u = sto.uniform %k2 : tensor<5xf32>
+    %ids = arith.fptosi %u : tensor<5xf32> to tensor<5xi32>
+    sto.yield %ids : tensor<5xi32>
+  }
+  return %c : tensor<3xi64>
+}
+
+// -----
+
+// Exclusive branches consume a key once.
+// CHECK-LABEL: func.func @exclusive_if
+func.func @exclusive_if(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  %r = scf.if %c -> tensor<4xf32> {
+    %u = sto.uniform %k : tensor<4xf32>
+    scf.yield %u : tensor<4xf32>
+  } else {
+    %v = sto.normal %k : tensor<4xf32>
+    scf.yield %v : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @exclusive_switch
+func.func @exclusive_switch(%k: !sto.key, %i: index) -> tensor<4xf32> {
+  %r = scf.index_switch %i -> tensor<4xf32>
+  case 0 {
+    %u = sto.uniform %k : tensor<4xf32>
+    scf.yield %u : tensor<4xf32>
+  }
+  case 1 {
+    %n = sto.normal %k : tensor<4xf32>
+    scf.yield %n : tensor<4xf32>
+  }
+  default {
+    %z = arith.constant dense<0.0> : tensor<4xf32>
+    scf.yield %z : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @exclusive_cfg
+func.func @exclusive_cfg(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  cf.cond_br %c, ^bb1, ^bb2
+^bb1:
+  %u = sto.uniform %k : tensor<4xf32>
+  cf.br ^bb3(%u : tensor<4xf32>)
+^bb2:
+  %v = sto.normal %k : tensor<4xf32>
+  cf.br ^bb3(%v : tensor<4xf32>)
+^bb3(%r: tensor<4xf32>):
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @exclusive_successor_operands
+func.func @exclusive_successor_operands(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  cf.cond_br %c, ^bb1(%k : !sto.key), ^bb2(%k : !sto.key)
+^bb1(%a: !sto.key):
+  %u = sto.uniform %a : tensor<4xf32>
+  return %u : tensor<4xf32>
+^bb2(%b: !sto.key):
+  %v = sto.normal %b : tensor<4xf32>
+  return %v : tensor<4xf32>
+}
+
+// -----
+
+// A loop whose back edge passes a fresh key through a block argument.
+// CHECK-LABEL: func.func @cfg_loop_fresh_key
+func.func @cfg_loop_fresh_key(%k: !sto.key, %x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
+  cf.br ^loop(%x, %k : tensor<4xf32>, !sto.key)
+^loop(%a: tensor<4xf32>, %kk: !sto.key):
+  %k1, %k2 = sto.split %kk count 2
+  %b = sto.noise %k1, %a {scale = 1.0e-01 : f64} : tensor<4xf32>
+  cf.cond_br %c, ^loop(%b, %k2 : tensor<4xf32>, !sto.key), ^exit
+^exit:
+  return %b : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @iter_arg_threaded
+func.func @iter_arg_threaded(%s: i64, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %k = sto.seed %s : i64
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x, %kk = %k) -> (tensor<8xf32>, !sto.key) {
+    %next, %use = sto.split %kk count 2
+    %y = sto.dropout %use, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y, %next : tensor<8xf32>, !sto.key
+  }
+  return %r#0 : tensor<8xf32>
+}
+
+// -----
+
+// fold_in of the induction variable gives a new key per iteration.
+// CHECK-LABEL: func.func @fold_in_induction_variable
+func.func @fold_in_induction_variable(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %ki = sto.fold_in %k, %i : index
+    %y = sto.dropout %ki, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_in_distinct_data
+func.func @fold_in_distinct_data(%k: !sto.key, %rank: i64) -> (!sto.key, !sto.key, !sto.key) {
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  %a = sto.fold_in %k, %c0 : i64
+  %b = sto.fold_in %k, %c1 : i64
+  %c = sto.fold_in %k, %rank : i64
+  return %a, %b, %c : !sto.key, !sto.key, !sto.key
+}
+
+// -----
+
+// SPSA replays one key on purpose: perturb, perturb back, update.
+// CHECK-LABEL: func.func @spsa_replay
+func.func @spsa_replay(%k: !sto.key, %p: tensor<8xf32>, %g: f32) -> tensor<8xf32> {
+  %plus = sto.spsa_perturb %k, %p {scale = 1.0e-03 : f64} : tensor<8xf32>
+  %minus = sto.spsa_perturb %k, %plus {scale = -2.0e-03 : f64} : tensor<8xf32>
+  %back = sto.spsa_perturb %k, %minus {scale = 1.0e-03 : f64} : tensor<8xf32>
+  %new = sto.spsa_update %k, %back, %g {lr = 1.0e-02 : f64} : tensor<8xf32>, f32
+  return %new : tensor<8xf32>
+}
+
+// -----
+
+// Function arguments are fresh keys; each function consumes its own.
+// CHECK-LABEL: func.func @callee
+func.func @callee(%k: !sto.key, %x: tensor<8xf32>) -> tensor<8xf32> {
+  %y = sto.dropout %k, %x {rate = 5.0e-01 : f64} : tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+// CHECK-LABEL: func.func @caller
+func.func @caller(%s: i64, %x: tensor<8xf32>) -> tensor<8xf32> {
+  %k = sto.seed %s : i64
+  %a, %b = sto.split %k count 2
+  %y = func.call @callee(%a, %x) : (!sto.key, tensor<8xf32>) -> tensor<8xf32>
+  %z = func.call @callee(%b, %y) : (!sto.key, tensor<8xf32>) -> tensor<8xf32>
+  return %z : tensor<8xf32>
+}
