@@ -36,4 +36,34 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
   }];
 }
 
+def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
+  let summary = "Lowers sto ops to linalg/arith with Philox inside the loops";
+  let description = [{
+    Rewrites the stochastic ops into `linalg.generic` ops on tensors (and
+    `arith`, `math`, `tensor`) whose bodies compute each element's random bits
+    with Philox4x32-10 from the key and the element's row-major linear index,
+    exactly as docs/Randomness.md specifies. No noise tensor is created, so
+    linalg elementwise fusion merges the sampling with its producers and
+    consumers into one loop nest. `!sto.key` becomes `i64` everywhere,
+    including function signatures, calls, `scf` iter_args and branches.
+
+    Example:
+
+    ```mlir
+    %y = sto.dropout %k, %x {rate = 1.0e-01 : f64} : tensor<1024xf32>
+    ```
+
+    becomes a `linalg.generic` over 1024 elements whose body computes the
+    Philox block `i / 4` of the key, takes lane `i mod 4`, turns it into a
+    uniform `u` and yields `u >= 0.1 ? x * (1/0.9) : 0`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // STO_PASSES_TD

@@ -3,11 +3,47 @@
 #include "sto/Pipelines/Pipelines.h"
 #include "sto/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::sto;
+
+std::optional<Phase> mlir::sto::parsePhase(StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("input", Phase::Input)
+      .Case("frontend", Phase::Frontend)
+      .Case("linalg", Phase::Linalg)
+      .Case("bufferized", Phase::Bufferized)
+      .Case("loops", Phase::Loops)
+      .Case("llvm", Phase::LLVM)
+      .Default(std::nullopt);
+}
+
+StringRef mlir::sto::phaseName(Phase phase) {
+  switch (phase) {
+  case Phase::Input:
+    return "input";
+  case Phase::Frontend:
+    return "frontend";
+  case Phase::Linalg:
+    return "linalg";
+  case Phase::Bufferized:
+    return "bufferized";
+  case Phase::Loops:
+    return "loops";
+  case Phase::LLVM:
+    return "llvm";
+  }
+  llvm_unreachable("unknown phase");
+}
 
 void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
                                       const StoPipelineOptions &opts) {
@@ -19,10 +55,75 @@ void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+void mlir::sto::buildLinalgPhase(OpPassManager &pm,
+                                 const StoPipelineOptions &) {
+  pm.addPass(createConvertStoToLinalg());
+  // Elementwise fusion puts the sampling into its consumer's loop nest.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::sto::buildBufferizePhase(OpPassManager &pm,
+                                    const StoPipelineOptions &opts) {
+  bufferization::OneShotBufferizePassOptions bufOpts;
+  bufOpts.bufferizeFunctionBoundaries = true;
+  bufOpts.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
+  if (opts.outParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outOpts;
+    outOpts.hoistStaticAllocs = true;
+    outOpts.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outOpts));
+  }
+  bufferization::BufferDeallocationPipelineOptions deallocOpts;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocOpts);
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
+                                   const StoPipelineOptions &opts) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  if (opts.parallel)
+    pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
+                                    const StoPipelineOptions &) {
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::sto::buildCpuPipeline(OpPassManager &pm,
+                                 const StoPipelineOptions &opts, Phase last) {
+  if (last >= Phase::Frontend)
+    buildFrontendPipeline(pm, opts);
+  if (last >= Phase::Linalg)
+    buildLinalgPhase(pm, opts);
+  if (last >= Phase::Bufferized)
+    buildBufferizePhase(pm, opts);
+  if (last >= Phase::Loops)
+    buildCpuLoopsPhase(pm, opts);
+  if (last >= Phase::LLVM)
+    buildCpuToLLVMPhase(pm, opts);
+}
+
 void mlir::sto::registerStoPipelines() {
   PassPipelineRegistration<StoPipelineOptions>(
       "sto-frontend-pipeline",
       "Checks key linearity and simplifies a sto program (the first phase "
       "of every sto target pipeline)",
       buildFrontendPipeline);
+  PassPipelineRegistration<StoPipelineOptions>(
+      "sto-cpu-pipeline",
+      "Lowers a module of func/arith/math/tensor/linalg/bufferization/memref "
+      "+ sto to the LLVM dialect for the CPU (mlir-runner or sto-compile)",
+      [](OpPassManager &pm, const StoPipelineOptions &opts) {
+        buildCpuPipeline(pm, opts);
+      });
 }

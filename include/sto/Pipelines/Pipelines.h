@@ -1,8 +1,9 @@
 //===- Pipelines.h - named sto pass pipelines -------------------*- C++ -*-===//
 //
 // The end-to-end compilation is a library of phases (as in CIRCT's firtool
-// and IREE's compiler): each `build*` function appends one phase to a pass
-// manager, and `registerStoPipelines` exposes them to sto-opt.
+// and IREE's compiler): each `build*Phase` function appends one phase to a
+// pass manager, `buildCpuPipeline` chains them up to a chosen phase, and
+// `registerStoPipelines` exposes them to sto-opt.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,8 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
+
+#include <optional>
 
 namespace mlir {
 namespace sto {
@@ -22,14 +25,51 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
       llvm::cl::desc("Fail compilation when an RNG key is consumed twice "
                      "(sto-verify-keys)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the outer parallel loops on several threads "
+                     "(OpenMP); off gives sequential loops"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> outParams{
+      *this, "out-params",
+      llvm::cl::desc("Turn returned buffers into caller-allocated out "
+                     "parameters (needed by the C ABI)"),
+      llvm::cl::init(true)};
 };
 
-/// Phase 1: checks the input (key linearity unless disabled) and simplifies
-/// it (canonicalize + CSE). Every target pipeline starts with this phase.
+/// The phases of compilation, in order; `--compile-to=<name>` stops after
+/// one of them.
+enum class Phase { Input, Frontend, Linalg, Bufferized, Loops, LLVM };
+
+/// Parses a phase name (`input`, `frontend`, `linalg`, `bufferized`,
+/// `loops`, `llvm`).
+std::optional<Phase> parsePhase(llvm::StringRef name);
+llvm::StringRef phaseName(Phase phase);
+
+/// Frontend: checks key linearity (unless disabled) and simplifies
+/// (canonicalize + CSE). Every target pipeline starts with this phase.
 void buildFrontendPipeline(OpPassManager &pm, const StoPipelineOptions &opts);
 
-/// Registers `sto-frontend-pipeline` (and later target pipelines) with the
-/// global pass pipeline registry.
+/// Lowers sto to linalg/arith with Philox in the loop bodies, then fuses the
+/// elementwise linalg ops so noise is drawn where it is consumed.
+void buildLinalgPhase(OpPassManager &pm, const StoPipelineOptions &opts);
+
+/// One-shot bufferization (identity layouts at function boundaries),
+/// out-parameters for returned buffers, and deallocation.
+void buildBufferizePhase(OpPassManager &pm, const StoPipelineOptions &opts);
+
+/// linalg to (parallel) loops, on OpenMP threads when `parallel` is set.
+void buildCpuLoopsPhase(OpPassManager &pm, const StoPipelineOptions &opts);
+
+/// Everything to the LLVM dialect.
+void buildCpuToLLVMPhase(OpPassManager &pm, const StoPipelineOptions &opts);
+
+/// The CPU pipeline up to and including `last`.
+void buildCpuPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
+                      Phase last = Phase::LLVM);
+
+/// Registers `sto-frontend-pipeline` and `sto-cpu-pipeline` with the global
+/// pass pipeline registry.
 void registerStoPipelines();
 
 } // namespace sto

@@ -1,0 +1,65 @@
+//===- RandomEmitter.h - Philox and samplers as arith ops -------*- C++ -*-===//
+//
+// Emits the randomness contract of docs/Randomness.md as plain arith ops, so
+// that every target computes the same bits: Philox4x32-10, key derivation,
+// the element-to-(block, lane) mapping and the samplers. The C++ reference
+// in include/sto/Runtime/Philox.h is the independent implementation the
+// tests compare against.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef STO_LIB_CONVERSION_STOTOLINALG_RANDOMEMITTER_H
+#define STO_LIB_CONVERSION_STOTOLINALG_RANDOMEMITTER_H
+
+#include "mlir/IR/Builders.h"
+
+#include <array>
+
+namespace mlir {
+namespace sto {
+
+/// Counter word 3 of the Philox blocks that derive keys. Samplers always use
+/// counter words 2 and 3 equal to 0, so derived keys never equal samples.
+constexpr uint32_t kSplitTag = 0x53504C54; // "SPLT"
+constexpr uint32_t kFoldInTag = 0x464F4C44; // "FOLD"
+
+class RandomEmitter {
+public:
+  RandomEmitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  Value i32(uint32_t v);
+  Value i64(int64_t v);
+  Value f32(float v);
+
+  /// The two 32-bit words of a key held as i64 (word 0 = low half).
+  std::array<Value, 2> keyWords(Value key);
+  /// Packs two i32 words into an i64 key.
+  Value packKey(Value w0, Value w1);
+
+  /// Philox4x32-10 of a counter block under a key (all values i32).
+  std::array<Value, 4> philox(std::array<Value, 4> counter,
+                              std::array<Value, 2> key);
+
+  /// Child `index` of `sto.split` (index < count, count >= 2).
+  Value splitKey(Value key, uint64_t index);
+  /// Child of `sto.fold_in` for an i64 datum.
+  Value foldInKey(Value key, Value data);
+
+  /// The Philox block of element `linearIndex` (i64): block i / 4.
+  std::array<Value, 4> elementBlock(Value linearIndex,
+                                    std::array<Value, 2> key);
+  /// The random word of element `linearIndex`: lane i mod 4 of its block.
+  Value elementBits(Value linearIndex, std::array<Value, 2> key);
+
+  /// U[0, 1) in f32 from a 32-bit word: (r >> 8) * 2^-24.
+  Value uniformF32(Value bits);
+
+private:
+  OpBuilder &b;
+  Location loc;
+};
+
+} // namespace sto
+} // namespace mlir
+
+#endif // STO_LIB_CONVERSION_STOTOLINALG_RANDOMEMITTER_H
