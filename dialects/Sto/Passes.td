@@ -9,19 +9,25 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
   let summary = "Checks that every RNG key is consumed at most once";
   let description = [{
     Reports every `!sto.key` value that is consumed twice, which would make
-    two random streams identical. A use is any operand use of the key: a
-    sampler, a derivation (`sto.split`, `sto.fold_in`), a call, a return, a
-    branch or a region terminator (`scf.yield`). The error is at the second
-    use and a note points at the first.
+    two random streams identical. A consuming use is any operand use of the
+    key: a sampler, `sto.split`, a call, a return, a branch or a region
+    terminator (`scf.yield`). The error is at the second use and a note
+    points at the first.
 
     The check follows control flow: uses in the exclusive branches of
     `scf.if`/`scf.index_switch` or `cf.cond_br` count once; a key used inside
-    a loop body (`scf.for`, `scf.while`, `scf.parallel`, ...) but defined
-    outside it is consumed on every iteration and is an error; loop-carried
-    keys (`iter_args`, block arguments) are fresh values in each iteration.
-    Function arguments are fresh keys. Ops that replay a key on purpose
-    (`sto.spsa_perturb`, `sto.spsa_update`) may share a key with each other,
-    but not with any other use.
+    a loop body (`scf.for`, `scf.while`, `scf.parallel`, the body of
+    `sto.monte_carlo`, ...) but defined outside it is consumed on every
+    iteration and is an error; loop-carried keys (`iter_args`, block
+    arguments) are fresh values in each iteration. Function arguments are
+    fresh keys.
+
+    Two kinds of use may share a key: ops that replay a key on purpose
+    (`sto.spsa_perturb`, `sto.spsa_update`) with each other, and several
+    `sto.fold_in` with data that may differ (the JAX pattern
+    `fold_in(key, step)`). A `fold_in` of the same constant twice, or of a
+    loop-invariant value inside a loop, derives one key twice and is an
+    error. Mixing these with a consuming use is an error.
 
     Example of an error:
 
@@ -64,6 +70,32 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
     "::mlir::tensor::TensorDialect",
     "::mlir::scf::SCFDialect"
   ];
+}
+
+def StoPrepareCAbi : Pass<"sto-prepare-c-abi", "ModuleOp"> {
+  let summary = "Records the C ABI of each public function before lowering";
+  let description = [{
+    For every public `func.func` with a body, stores its tensor-level
+    signature in the `sto.c_abi` attribute and renames it to
+    `__sto_impl_<name>`, so that `sto-emit-c-abi` can later create the C entry
+    point `<name>` with plain pointers, one int64_t per dynamic dimension,
+    caller-allocated results and an int32 status.
+  }];
+}
+
+def StoEmitCAbi : Pass<"sto-emit-c-abi", "ModuleOp"> {
+  let summary = "Creates the C entry points of a module in the LLVM dialect";
+  let description = [{
+    For every `llvm.func` carrying `sto.c_abi` (see `sto-prepare-c-abi`),
+    creates `int32_t <name>(...)`: each tensor argument is a pointer followed
+    by one i64 per dynamic dimension, each scalar is passed by value, each
+    result is a caller-allocated pointer (followed by one i64 per dynamic
+    dimension) placed after the arguments. The entry point builds the memref
+    descriptors (identity layout, offset 0), calls the implementation, stores
+    scalar results and returns 0, or a non-zero status (see
+    include/sto-c/Runtime.h) when a pointer is null or a size negative.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // STO_PASSES_TD

@@ -66,6 +66,9 @@ def Sto_KeyType : Sto_Type<"Key", "key"> {
     %k0, %k1 = sto.split %k count 2
     ```
   }];
+  // Spelled out so that `!sto.key<...>` is an error: the generated parser of a
+  // parameterless type ignores whatever follows the mnemonic.
+  let hasCustomAssemblyFormat = 1;
 }
 
 //===----------------------------------------------------------------------===//

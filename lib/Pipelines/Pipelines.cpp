@@ -58,6 +58,9 @@ void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
 void mlir::sto::buildLinalgPhase(OpPassManager &pm,
                                  const StoPipelineOptions &) {
   pm.addPass(createConvertStoToLinalg());
+  // arith/math on whole tensors (the differentiable paths of a model) become
+  // linalg.generic too, so they bufferize and fuse with the sampling.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   // Elementwise fusion puts the sampling into its consumer's loop nest.
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());

@@ -7,6 +7,8 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::sto;
 
@@ -34,6 +36,25 @@ void StoDialect::initialize() {
       >();
 }
 
+//===----------------------------------------------------------------------===//
+// KeyType
+//===----------------------------------------------------------------------===//
+
+Type KeyType::parse(AsmParser &parser) {
+  SMLoc loc = parser.getCurrentLocation();
+  if (succeeded(parser.parseOptionalLess())) {
+    parser.emitError(loc, "'!sto.key' takes no parameters");
+    return {};
+  }
+  return KeyType::get(parser.getContext());
+}
+
+void KeyType::print(AsmPrinter &) const {}
+
+//===----------------------------------------------------------------------===//
+// EstimatorAttr
+//===----------------------------------------------------------------------===//
+
 LogicalResult
 EstimatorAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       EstimatorKind kind, FloatAttr baseline) {
@@ -47,7 +68,6 @@ EstimatorAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "'baseline' must be an f64 attribute, got "
                        << baseline;
   if (!std::isfinite(baseline.getValueAsDouble()))
-    return emitError() << "'baseline' must be finite, got "
-                       << baseline.getValueAsDouble();
+    return emitError() << "'baseline' must be finite, got " << baseline;
   return success();
 }

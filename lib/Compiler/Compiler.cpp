@@ -1,0 +1,270 @@
+//===- Compiler.cpp - ahead-of-time compilation of sto modules ------------===//
+
+#include "sto/Compiler/Compiler.h"
+#include "sto/Dialect/Sto/StoOps.h"
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace mlir::sto;
+
+void mlir::sto::registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<StoDialect>();
+}
+
+namespace {
+
+/// Builds the LLVM TargetMachine for the CPU the code will run on.
+std::unique_ptr<llvm::TargetMachine>
+createCpuTargetMachine(const CompileOptions &options, std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu.empty() || options.cpu == "native"
+                        ? llvm::sys::getHostCPUName().str()
+                        : options.cpu;
+  std::string features = options.features;
+  if (features.empty() && (options.cpu.empty() || options.cpu == "native")) {
+    llvm::SubtargetFeatures f;
+    for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(name, enabled);
+    features = f.getString();
+  }
+  llvm::TargetOptions targetOptions;
+  auto level = options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+               : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+               : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                       : llvm::CodeGenOptLevel::None;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      level));
+  if (!tm)
+    error = "cannot create a target machine for " + triple.str();
+  return tm;
+}
+
+void optimize(llvm::Module &module, llvm::TargetMachine *tm,
+              unsigned optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder pb(tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel >= 3   ? llvm::OptimizationLevel::O3
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                                  : llvm::OptimizationLevel::O0;
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+} // namespace
+
+LogicalResult mlir::sto::compileModule(ModuleOp module,
+                                       const CompileOptions &options,
+                                       llvm::raw_ostream &os) {
+  if (options.target != "cpu")
+    return module.emitError()
+           << "target '" << options.target
+           << "' is not supported by this build (supported: cpu)";
+
+  StoPipelineOptions pipelineOptions;
+  pipelineOptions.verifyKeys = options.verifyKeys;
+  pipelineOptions.parallel = options.parallel;
+  pipelineOptions.outParams = true;
+
+  PassManager pm(module.getContext());
+  Phase last =
+      options.output == Output::MLIR ? options.lastPhase : Phase::LLVM;
+  if (last >= Phase::Frontend)
+    pm.addPass(createStoPrepareCAbi());
+  buildCpuPipeline(pm, pipelineOptions, last);
+  if (last >= Phase::LLVM)
+    pm.addPass(createStoEmitCAbi());
+  if (failed(pm.run(module)))
+    return failure();
+  if (options.output == Output::MLIR) {
+    module.print(os);
+    return success();
+  }
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return module.emitError() << "translation to LLVM IR failed";
+
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createCpuTargetMachine(options, error);
+  if (!tm)
+    return module.emitError() << error;
+  // Without a triple and data layout LLVM's vectorizers do nothing.
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  llvmModule->setDataLayout(tm->createDataLayout());
+  optimize(*llvmModule, tm.get(), options.optLevel);
+  if (llvm::verifyModule(*llvmModule, &llvm::errs()))
+    return module.emitError() << "the optimized LLVM module is invalid";
+
+  if (options.output == Output::LLVMIR) {
+    llvmModule->print(os, nullptr);
+    return success();
+  }
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream objStream(buffer);
+  llvm::legacy::PassManager codegen;
+  if (tm->addPassesToEmitFile(codegen, objStream, nullptr,
+                              llvm::CodeGenFileType::ObjectFile))
+    return module.emitError() << "the target cannot emit object files";
+  codegen.run(*llvmModule);
+  os << buffer;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// C header
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string cTypeName(Type t) {
+  if (t.isF32())
+    return "float";
+  if (t.isF64())
+    return "double";
+  if (t.isF16() || t.isBF16())
+    return "uint16_t";
+  if (t.isIndex())
+    return "int64_t";
+  if (isa<KeyType>(t))
+    return "uint64_t";
+  if (t.isInteger(1))
+    return "bool";
+  if (auto i = dyn_cast<IntegerType>(t))
+    return (i.isUnsigned() ? "uint" : "int") +
+           std::to_string(i.getWidth() <= 8    ? 8
+                          : i.getWidth() <= 16 ? 16
+                          : i.getWidth() <= 32 ? 32
+                                               : 64) +
+           "_t";
+  return "";
+}
+
+std::string describeType(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+    os << tensor.getElementType() << " [";
+    llvm::interleave(
+        tensor.getShape(), os,
+        [&](int64_t d) {
+          if (ShapedType::isDynamic(d))
+            os << '?';
+          else
+            os << d;
+        },
+        ", ");
+    os << "], row-major";
+    if (tensor.getElementType().isF16())
+      os << " (IEEE half bits)";
+    if (tensor.getElementType().isBF16())
+      os << " (bfloat16 bits)";
+  } else {
+    os << t;
+  }
+  return s;
+}
+
+} // namespace
+
+LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
+                                     StringRef source, llvm::raw_ostream &os) {
+  os << "/* Generated by sto-compile from " << source
+     << ". Do not edit.\n"
+        " *\n"
+        " * Each function returns an int32_t status: 0 on success, otherwise "
+        "a code of\n"
+        " * sto-c/Runtime.h (1: a NULL pointer, 2: a negative size). Tensors "
+        "are\n"
+        " * contiguous row-major host arrays; results are allocated by the "
+        "caller.\n"
+        " * Link with libsto_runtime. */\n\n";
+  os << "#ifndef " << guard << "\n#define " << guard << "\n\n";
+  os << "#include <stdbool.h>\n#include <stdint.h>\n\n";
+  os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    FunctionType type = func.getFunctionType();
+    SmallVector<std::string> params;
+    os << "/* " << func.getSymName() << "\n";
+    auto addParams = [&](Type t, const std::string &name, bool isResult) {
+      std::string cType =
+          cTypeName(isa<RankedTensorType>(t)
+                        ? cast<RankedTensorType>(t).getElementType()
+                        : t);
+      if (cType.empty())
+        return failure();
+      os << " *   " << name << ": " << describeType(t)
+         << (isResult ? ", caller-allocated" : "") << "\n";
+      if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+        params.push_back((isResult ? "" : "const ") + cType + " *" + name);
+        for (int64_t d = 0; d < tensor.getRank(); ++d)
+          if (tensor.isDynamicDim(d)) {
+            params.push_back("int64_t " + name + "_dim" + std::to_string(d));
+            os << " *   " << name << "_dim" << d << ": size of dimension "
+               << d << " of " << name << "\n";
+          }
+      } else {
+        params.push_back(cType + (isResult ? " *" : " ") + name);
+      }
+      return success();
+    };
+    for (auto [i, t] : llvm::enumerate(type.getInputs()))
+      if (failed(addParams(t, "arg" + std::to_string(i), false)))
+        return func.emitError() << "argument #" << i << " of type " << t
+                                << " has no C ABI";
+    for (auto [i, t] : llvm::enumerate(type.getResults()))
+      if (failed(addParams(t, "result" + std::to_string(i), true)))
+        return func.emitError() << "result #" << i << " of type " << t
+                                << " has no C ABI";
+    os << " */\nint32_t " << func.getSymName() << "(";
+    if (params.empty())
+      os << "void";
+    llvm::interleaveComma(params, os);
+    os << ");\n\n";
+  }
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+  return success();
+}

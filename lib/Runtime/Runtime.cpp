@@ -1,0 +1,18 @@
+//===- Runtime.cpp - libsto_runtime, CPU part -----------------------------===//
+
+#include "sto-c/Runtime.h"
+
+extern "C" const char *sto_status_message(int32_t status) {
+  switch (status) {
+  case STO_OK:
+    return "success";
+  case STO_ERROR_NULL_POINTER:
+    return "a tensor or result pointer is NULL";
+  case STO_ERROR_NEGATIVE_SIZE:
+    return "a dynamic dimension is negative";
+  case STO_ERROR_RUNTIME:
+    return "the sto runtime failed";
+  default:
+    return "unknown sto status";
+  }
+}

@@ -1,0 +1,279 @@
+//===- CAbi.cpp - C entry points of compiled modules ----------------------===//
+//
+// The C ABI of DESIGN.md section 6: one `int32_t name(...)` per public
+// function, plain pointers and sizes instead of MLIR memref descriptors.
+// `sto-prepare-c-abi` records each public function's tensor-level signature
+// before lowering (afterwards only memref descriptors remain), and
+// `sto-emit-c-abi` builds the entry points in the LLVM dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sto/Dialect/Sto/StoOps.h"
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir {
+namespace sto {
+#define GEN_PASS_DEF_STOPREPARECABI
+#define GEN_PASS_DEF_STOEMITCABI
+#include "sto/Transforms/Passes.h.inc"
+} // namespace sto
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::sto;
+
+static constexpr StringLiteral kAbiAttr = "sto.c_abi";
+static constexpr StringLiteral kImplPrefix = "__sto_impl_";
+
+namespace {
+
+struct StoPrepareCAbi
+    : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    MLIRContext *ctx = &getContext();
+    for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+      if (!func.isPublic() || func.isExternal() || func->hasAttr(kAbiAttr))
+        continue;
+      FunctionType type = func.getFunctionType();
+      auto checkType = [&](Type t, StringRef what,
+                           unsigned i) -> LogicalResult {
+        if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+          if (tensor.getElementType().isIntOrIndexOrFloat())
+            return success();
+        } else if (t.isIntOrIndexOrFloat() || isa<KeyType>(t)) {
+          return success();
+        }
+        return func.emitError()
+               << "public function '" << func.getSymName() << "' has " << what
+               << " #" << i << " of type " << t
+               << ", which the C ABI cannot pass (ranked tensors of ints or "
+                  "floats, ints, floats, index and !sto.key are supported)";
+      };
+      for (auto [i, t] : llvm::enumerate(type.getInputs()))
+        if (failed(checkType(t, "argument", i)))
+          return signalPassFailure();
+      for (auto [i, t] : llvm::enumerate(type.getResults()))
+        if (failed(checkType(t, "result", i)))
+          return signalPassFailure();
+      auto typeArray = [&](TypeRange types) {
+        SmallVector<Attribute> attrs;
+        for (Type t : types)
+          attrs.push_back(TypeAttr::get(t));
+        return ArrayAttr::get(ctx, attrs);
+      };
+      NamedAttribute entries[] = {
+          NamedAttribute(StringAttr::get(ctx, "name"), func.getSymNameAttr()),
+          NamedAttribute(StringAttr::get(ctx, "inputs"),
+                         typeArray(type.getInputs())),
+          NamedAttribute(StringAttr::get(ctx, "results"),
+                         typeArray(type.getResults()))};
+      func->setAttr(kAbiAttr, DictionaryAttr::get(ctx, entries));
+      std::string implName = (kImplPrefix + func.getSymName()).str();
+      if (failed(symbols.rename(func, StringAttr::get(ctx, implName))))
+        return signalPassFailure();
+    }
+  }
+};
+
+/// Builds the C entry point for one implementation function.
+class EntryPointBuilder {
+public:
+  EntryPointBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  LogicalResult build(LLVM::LLVMFuncOp impl, DictionaryAttr abi);
+
+private:
+  Value i64(int64_t v) {
+    return LLVM::ConstantOp::create(b, loc, b.getI64Type(),
+                                    b.getI64IntegerAttr(v));
+  }
+  Value i32(int32_t v) {
+    return LLVM::ConstantOp::create(b, loc, b.getI32Type(),
+                                    b.getI32IntegerAttr(v));
+  }
+  /// Appends the descriptor fields of a row-major memref at `ptr`.
+  void appendDescriptor(Value ptr, RankedTensorType type, ValueRange dynDims,
+                        SmallVectorImpl<Value> &operands);
+  void flagNull(Value ptr);
+  void flagNegative(Value size);
+
+  OpBuilder &b;
+  Location loc;
+  Value nullFlag, negFlag;
+};
+
+void EntryPointBuilder::flagNull(Value ptr) {
+  Value null = LLVM::ZeroOp::create(b, loc, ptr.getType());
+  Value isNull =
+      LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, ptr, null);
+  nullFlag = nullFlag ? LLVM::OrOp::create(b, loc, nullFlag, isNull).getResult()
+                      : isNull;
+}
+
+void EntryPointBuilder::flagNegative(Value size) {
+  Value isNeg =
+      LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, size, i64(0));
+  negFlag = negFlag ? LLVM::OrOp::create(b, loc, negFlag, isNeg).getResult()
+                    : isNeg;
+}
+
+void EntryPointBuilder::appendDescriptor(Value ptr, RankedTensorType type,
+                                         ValueRange dynDims,
+                                         SmallVectorImpl<Value> &operands) {
+  // allocated, aligned, offset, sizes..., strides... (row-major).
+  operands.push_back(ptr);
+  operands.push_back(ptr);
+  operands.push_back(i64(0));
+  SmallVector<Value> sizes;
+  unsigned dyn = 0;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(type.isDynamicDim(d) ? dynDims[dyn++]
+                                         : i64(type.getDimSize(d)));
+  SmallVector<Value> strides(type.getRank());
+  Value stride = i64(1);
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    strides[d] = stride;
+    if (d > 0)
+      stride = LLVM::MulOp::create(b, loc, stride, sizes[d]);
+  }
+  llvm::append_range(operands, sizes);
+  llvm::append_range(operands, strides);
+}
+
+LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
+                                       DictionaryAttr abi) {
+  MLIRContext *ctx = b.getContext();
+  auto name = abi.getAs<StringAttr>("name");
+  auto inputs = abi.getAs<ArrayAttr>("inputs");
+  auto results = abi.getAs<ArrayAttr>("results");
+  if (!name || !inputs || !results)
+    return impl.emitError() << "malformed '" << kAbiAttr << "' attribute";
+  Type ptrType = LLVM::LLVMPointerType::get(ctx);
+  Type i64Type = b.getI64Type();
+
+  // The C signature.
+  auto scalarType = [&](Type t) -> Type {
+    if (isa<KeyType>(t) || t.isIndex())
+      return i64Type;
+    return t;
+  };
+  SmallVector<Type> argTypes;
+  auto addTensorArgs = [&](RankedTensorType t) {
+    argTypes.push_back(ptrType);
+    argTypes.append(t.getNumDynamicDims(), i64Type);
+  };
+  for (Attribute a : inputs) {
+    Type t = cast<TypeAttr>(a).getValue();
+    if (auto tensor = dyn_cast<RankedTensorType>(t))
+      addTensorArgs(tensor);
+    else
+      argTypes.push_back(scalarType(t));
+  }
+  for (Attribute a : results) {
+    Type t = cast<TypeAttr>(a).getValue();
+    if (auto tensor = dyn_cast<RankedTensorType>(t))
+      addTensorArgs(tensor);
+    else
+      argTypes.push_back(ptrType);
+  }
+  auto fnType = LLVM::LLVMFunctionType::get(b.getI32Type(), argTypes);
+  auto entry = LLVM::LLVMFuncOp::create(b, loc, name.getValue(), fnType);
+  Block *body = entry.addEntryBlock(b);
+  b.setInsertionPointToStart(body);
+
+  // Call operands: descriptors for tensors, values for scalars.
+  SmallVector<Value> operands;
+  unsigned pos = 0;
+  auto takeTensor = [&](RankedTensorType t) {
+    Value ptr = body->getArgument(pos++);
+    flagNull(ptr);
+    ValueRange dyn = body->getArguments().slice(pos, t.getNumDynamicDims());
+    pos += t.getNumDynamicDims();
+    for (Value d : dyn)
+      flagNegative(d);
+    appendDescriptor(ptr, t, dyn, operands);
+  };
+  for (Attribute a : inputs) {
+    Type t = cast<TypeAttr>(a).getValue();
+    if (auto tensor = dyn_cast<RankedTensorType>(t))
+      takeTensor(tensor);
+    else
+      operands.push_back(body->getArgument(pos++));
+  }
+  SmallVector<Value> scalarResultPtrs;
+  for (Attribute a : results) {
+    Type t = cast<TypeAttr>(a).getValue();
+    if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+      takeTensor(tensor);
+    } else {
+      Value ptr = body->getArgument(pos++);
+      flagNull(ptr);
+      scalarResultPtrs.push_back(ptr);
+    }
+  }
+  if (operands.size() != impl.getNumArguments())
+    return impl.emitError()
+           << "C entry point of '" << name.getValue() << "' passes "
+           << operands.size() << " values but the lowered function takes "
+           << impl.getNumArguments();
+
+  // Status: null pointers first, then negative sizes.
+  Block *callBlock = entry.addBlock();
+  Block *errorBlock = entry.addBlock();
+  errorBlock->addArgument(b.getI32Type(), loc);
+  Value status = i32(0);
+  if (negFlag)
+    status = LLVM::SelectOp::create(b, loc, negFlag, i32(2), status);
+  if (nullFlag)
+    status = LLVM::SelectOp::create(b, loc, nullFlag, i32(1), status);
+  Value failed =
+      LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, status, i32(0));
+  LLVM::CondBrOp::create(b, loc, failed, errorBlock, ValueRange{status},
+                         callBlock, ValueRange{});
+  b.setInsertionPointToStart(errorBlock);
+  LLVM::ReturnOp::create(b, loc, errorBlock->getArgument(0));
+
+  b.setInsertionPointToStart(callBlock);
+  auto call = LLVM::CallOp::create(b, loc, impl, operands);
+  if (!scalarResultPtrs.empty()) {
+    Value ret = call.getResult();
+    if (scalarResultPtrs.size() == 1) {
+      LLVM::StoreOp::create(b, loc, ret, scalarResultPtrs[0]);
+    } else {
+      for (auto [i, ptr] : llvm::enumerate(scalarResultPtrs)) {
+        Value v = LLVM::ExtractValueOp::create(b, loc, ret, i);
+        LLVM::StoreOp::create(b, loc, v, ptr);
+      }
+    }
+  }
+  LLVM::ReturnOp::create(b, loc, i32(0));
+  return success();
+}
+
+struct StoEmitCAbi : public sto::impl::StoEmitCAbiBase<StoEmitCAbi> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    OpBuilder b(module.getContext());
+    for (auto impl :
+         llvm::make_early_inc_range(module.getOps<LLVM::LLVMFuncOp>())) {
+      auto abi = impl->getAttrOfType<DictionaryAttr>(kAbiAttr);
+      if (!abi)
+        continue;
+      impl->removeAttr(kAbiAttr);
+      // The implementation stays internal so LLVM inlines it into the entry.
+      impl.setLinkage(LLVM::Linkage::Internal);
+      b.setInsertionPointAfter(impl);
+      EntryPointBuilder builder(b, impl.getLoc());
+      if (failed(builder.build(impl, abi)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,135 @@
+//===- sto-compile.cpp - ahead-of-time compiler for sto modules -----------===//
+//
+//   sto-compile model.mlir --target=cpu -o model.o --header model.h
+//   sto-compile model.mlir --compile-to=linalg          (prints the IR)
+//
+// A thin command line over sto/Compiler/Compiler.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sto/Compiler/Compiler.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
+                                      cl::init("-"));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::init("-"));
+static cl::opt<std::string> headerFile("header",
+                                       cl::desc("Write the C header here"),
+                                       cl::value_desc("file"));
+static cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+                                   cl::init("cpu"));
+static cl::opt<std::string>
+    compileTo("compile-to",
+              cl::desc("Stop after a phase and print it: input, frontend, "
+                       "linalg, bufferized, loops, llvm, llvmir"),
+              cl::init("object"));
+static cl::opt<std::string> mcpu("mcpu",
+                                 cl::desc("CPU to generate code for "
+                                          "(default: the host; e.g. "
+                                          "x86-64-v3)"));
+static cl::opt<std::string> mattr("mattr",
+                                  cl::desc("CPU features (default: those of "
+                                           "--mcpu, or the host's)"));
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3"),
+                                  cl::init(3), cl::Prefix);
+static cl::opt<bool> verifyKeys("verify-keys",
+                                cl::desc("Reject reused RNG keys"),
+                                cl::init(true));
+static cl::opt<bool> parallel("parallel",
+                              cl::desc("Run parallel loops on OpenMP threads"),
+                              cl::init(true));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "sto ahead-of-time compiler\n");
+
+  sto::CompileOptions options;
+  options.target = target;
+  options.cpu = mcpu;
+  options.features = mattr;
+  options.optLevel = optLevel;
+  options.verifyKeys = verifyKeys;
+  options.parallel = parallel;
+  if (compileTo == "object") {
+    options.output = sto::Output::Object;
+  } else if (compileTo == "llvmir") {
+    options.output = sto::Output::LLVMIR;
+  } else if (auto phase = sto::parsePhase(compileTo)) {
+    options.output = sto::Output::MLIR;
+    options.lastPhase = *phase;
+  } else {
+    llvm::errs() << "sto-compile: error: unknown phase '" << compileTo
+                 << "' for --compile-to (input, frontend, linalg, "
+                    "bufferized, loops, llvm, llvmir, object)\n";
+    return 1;
+  }
+  if (options.optLevel > 3) {
+    llvm::errs() << "sto-compile: error: -O" << options.optLevel
+                 << " is not an optimization level (0-3)\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  sto::registerCompilerDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  auto file = openInputFile(inputFile, &error);
+  if (!file) {
+    llvm::errs() << "sto-compile: error: " << error << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  if (!headerFile.empty()) {
+    auto header = openOutputFile(headerFile, &error);
+    if (!header) {
+      llvm::errs() << "sto-compile: error: " << error << "\n";
+      return 1;
+    }
+    std::string guard = "STO_" + llvm::sys::path::stem(headerFile).upper() +
+                        "_H";
+    for (char &c : guard)
+      if (!llvm::isAlnum(c))
+        c = '_';
+    if (failed(sto::emitCHeader(*module, guard,
+                                llvm::sys::path::filename(inputFile),
+                                header->os())))
+      return 1;
+    header->keep();
+  }
+
+  if (options.output == sto::Output::Object && outputFile == "-") {
+    llvm::errs() << "sto-compile: error: an object file needs -o <file>\n";
+    return 1;
+  }
+  auto output = openOutputFile(outputFile, &error);
+  if (!output) {
+    llvm::errs() << "sto-compile: error: " << error << "\n";
+    return 1;
+  }
+  if (failed(sto::compileModule(*module, options, output->os())))
+    return 1;
+  output->keep();
+  return 0;
+}
