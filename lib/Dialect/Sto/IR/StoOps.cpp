@@ -204,10 +204,12 @@ ParseResult SplitOp::parse(OpAsmParser &parser, OperationState &result) {
            << "attribute 'count' must be at least 1, got " << count;
   if (count > (1 << 20))
     return parser.emitError(countLoc)
-           << "attribute 'count' must be at most " << (1 << 20) << ", got " << count;
+           << "attribute 'count' must be at most " << (1 << 20) << ", got "
+           << count;
   Builder &b = parser.getBuilder();
   Type keyType = KeyType::get(b.getContext());
-  result.addAttribute(getCountAttrName(result.name), b.getI64IntegerAttr(count));
+  result.addAttribute(getCountAttrName(result.name),
+                      b.getI64IntegerAttr(count));
   result.addTypes(SmallVector<Type>(count, keyType));
   return parser.resolveOperand(key, keyType, result.operands);
 }
@@ -221,8 +223,9 @@ LogicalResult SplitOp::verify() {
   if (failed(checkAtLeastOne(*this, "count", getCountAttr().getInt())))
     return failure();
   if (static_cast<int64_t>(getNumResults()) != getCountAttr().getInt())
-    return emitOpError() << "attribute 'count' is " << getCountAttr().getInt() << " but "
-                         << getNumResults() << " result(s) are declared";
+    return emitOpError() << "attribute 'count' is " << getCountAttr().getInt()
+                         << " but " << getNumResults()
+                         << " result(s) are declared";
   return success();
 }
 
@@ -247,6 +250,10 @@ LogicalResult UniformOp::verify() {
     return emitOpError() << "attribute 'low' (" << formatDouble(lo)
                          << ") must be less than 'high' (" << formatDouble(hi)
                          << ")";
+  // Samples are low + (high - low)·u: a width that overflows gives inf/nan.
+  if (!std::isfinite(hi - lo))
+    return emitOpError() << "the width 'high' - 'low' (" << formatDouble(hi)
+                         << " - " << formatDouble(lo) << ") must be finite";
   return checkDynamicSizes(*this, getType(), getDynamicSizes());
 }
 
@@ -317,8 +324,8 @@ OpFoldResult DropoutOp::fold(FoldAdaptor) {
 LogicalResult GumbelSoftmaxOp::verify() {
   if (failed(checkPositive(*this, "tau", getTau().convertToDouble())))
     return failure();
-  return checkAxis(*this, getAxisAttr().getInt(), getLogits().getType().getRank(),
-                   "logits");
+  return checkAxis(*this, getAxisAttr().getInt(),
+                   getLogits().getType().getRank(), "logits");
 }
 
 //===----------------------------------------------------------------------===//
@@ -428,12 +435,14 @@ LogicalResult DispatchOp::verify() {
       failed(checkRank(*this, "indices", idxType, 2)) ||
       failed(checkDim(*this, "indices", idxType, 0, xType.getDimSize(0),
                       "the number of tokens of 'x'")) ||
-      failed(checkAtLeastOne(*this, "num_experts", getNumExpertsAttr().getInt())) ||
+      failed(checkAtLeastOne(*this, "num_experts",
+                             getNumExpertsAttr().getInt())) ||
       failed(checkAtLeastOne(*this, "capacity", getCapacityAttr().getInt())))
     return failure();
   auto bufType = getBuffer().getType();
   if (failed(checkShape(*this, "buffer", bufType,
-                        {getNumExpertsAttr().getInt(), getCapacityAttr().getInt(), xType.getDimSize(1)})) ||
+                        {getNumExpertsAttr().getInt(),
+                         getCapacityAttr().getInt(), xType.getDimSize(1)})) ||
       failed(checkSameElement(*this, "buffer", bufType, xType.getElementType(),
                               "x")) ||
       failed(checkShape(*this, "slot", getSlot().getType(),
@@ -599,7 +608,8 @@ bool SPSAUpdateOp::replaysKey() { return true; }
 LogicalResult MonteCarloOp::verify() {
   if (failed(checkAtLeastOne(*this, "samples", getSamplesAttr().getInt())) ||
       failed(checkAtLeastOne(*this, "batch", getBatchAttr().getInt())) ||
-      failed(checkAtLeastOne(*this, "num_classes", getNumClassesAttr().getInt())) ||
+      failed(checkAtLeastOne(*this, "num_classes",
+                             getNumClassesAttr().getInt())) ||
       failed(checkNonNegative(*this, "stddev", getStddev().convertToDouble())))
     return failure();
   return checkShape(*this, "counts", getCounts().getType(),
