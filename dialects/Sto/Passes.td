@@ -98,4 +98,16 @@ def StoEmitCAbi : Pass<"sto-emit-c-abi", "ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def StoGeneralizeElementwise : Pass<"sto-generalize-elementwise"> {
+  let summary = "Generalizes elementwise and data-movement named linalg ops";
+  let description = [{
+    Rewrites `linalg.broadcast`, `linalg.transpose`, `linalg.map` and
+    `linalg.elementwise` into `linalg.generic`, so that elementwise fusion can
+    merge them with the sampling loops (a bias broadcast feeding a dropout,
+    for instance). Contractions such as `linalg.matmul` stay named, for
+    tiling and library calls.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // STO_PASSES_TD

@@ -61,6 +61,7 @@ void mlir::sto::buildLinalgPhase(OpPassManager &pm,
   // arith/math on whole tensors (the differentiable paths of a model) become
   // linalg.generic too, so they bufferize and fuse with the sampling.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createStoGeneralizeElementwise());
   // Elementwise fusion puts the sampling into its consumer's loop nest.
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());

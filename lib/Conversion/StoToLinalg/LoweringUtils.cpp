@@ -97,3 +97,46 @@ Value mlir::sto::floatConst(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
 }
 
+
+Type mlir::sto::computeTypeOf(Type t) {
+  MLIRContext *ctx = t.getContext();
+  return t.isF64() ? Type(Float64Type::get(ctx)) : Type(Float32Type::get(ctx));
+}
+
+Value mlir::sto::widenTo(OpBuilder &b, Location loc, Value v, Type c) {
+  if (v.getType() == c)
+    return v;
+  if (v.getType().getIntOrFloatBitWidth() < c.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, c, v);
+  return arith::TruncFOp::create(b, loc, c, v);
+}
+
+Value mlir::sto::narrowTo(OpBuilder &b, Location loc, Value v, Type t) {
+  if (v.getType() == t)
+    return v;
+  if (v.getType().getIntOrFloatBitWidth() > t.getIntOrFloatBitWidth())
+    return arith::TruncFOp::create(b, loc, t, v);
+  return arith::ExtFOp::create(b, loc, t, v);
+}
+
+llvm::APFloat mlir::sto::roundToType(double v, Type t) {
+  llvm::APFloat f(v);
+  bool losesInfo = false;
+  (void)f.convert(cast<FloatType>(t).getFloatSemantics(),
+                  llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  return f;
+}
+
+Value mlir::sto::coefficient(OpBuilder &b, Location loc, double v, Type c) {
+  return arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(c, roundToType(v, c)));
+}
+
+Value mlir::sto::attrInElementType(OpBuilder &b, Location loc, double v,
+                                   Type t, Type c) {
+  llvm::APFloat f = roundToType(v, t);
+  bool losesInfo = false;
+  (void)f.convert(cast<FloatType>(c).getFloatSemantics(),
+                  llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(c, f));
+}

@@ -6,6 +6,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/APFloat.h"
 
 namespace mlir {
 class TypeConverter;
@@ -34,11 +35,24 @@ Value toF32(OpBuilder &b, Location loc, Value v);
 /// An arith.constant of float type `type`.
 Value floatConst(OpBuilder &b, Location loc, Type type, double v);
 
-/// Pattern groups, one file each.
-void populateKeyLoweringPatterns(const TypeConverter &converter,
-                                 RewritePatternSet &patterns);
-void populateSamplerLoweringPatterns(const TypeConverter &converter,
-                                     RewritePatternSet &patterns);
+/// The type a sampler computes in for element type `t` (docs/Randomness.md):
+/// f64 for f64, f32 for f32, f16 and bf16.
+Type computeTypeOf(Type t);
+/// Exact widening of a float value to the compute type `c` (no-op if same).
+Value widenTo(OpBuilder &b, Location loc, Value v, Type c);
+/// Round-to-nearest-even narrowing of a compute value to element type `t`.
+Value narrowTo(OpBuilder &b, Location loc, Value v, Type t);
+/// RN_C(v): an f64 attribute value rounded once to the float type `c`.
+Value coefficient(OpBuilder &b, Location loc, double v, Type c);
+/// RN_C(RN_T(v)): an attribute rounded to the element type `t`, then widened
+/// (exactly) to the compute type `c`.
+Value attrInElementType(OpBuilder &b, Location loc, double v, Type t, Type c);
+/// RN_T(v) as an APFloat of `t`'s semantics.
+llvm::APFloat roundToType(double v, Type t);
+
+/// Pattern groups kept in files of their own.
+void populateReductionLoweringPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
 
 } // namespace sto
 } // namespace mlir

@@ -3,6 +3,7 @@
 #include "RandomEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 using namespace mlir::sto;
@@ -99,4 +100,136 @@ Value RandomEmitter::uniformF32(Value bits) {
   Value asFloat = arith::UIToFPOp::create(b, loc, b.getF32Type(), top24);
   // Exact: a 24-bit integer times a power of two.
   return arith::MulFOp::create(b, loc, asFloat, f32(0x1.0p-24f));
+}
+
+Value RandomEmitter::uniformOCF32(Value bits) {
+  Value top24 = arith::ShRUIOp::create(b, loc, bits, i32(8));
+  Value plusOne = arith::AddIOp::create(b, loc, top24, i32(1));
+  Value asFloat = arith::UIToFPOp::create(b, loc, b.getF32Type(), plusOne);
+  return arith::MulFOp::create(b, loc, asFloat, f32(0x1.0p-24f));
+}
+
+Value RandomEmitter::uniformOOF32(Value bits) {
+  Value top24 = arith::ShRUIOp::create(b, loc, bits, i32(8));
+  Value odd = arith::OrIOp::create(b, loc, top24, i32(1));
+  Value asFloat = arith::UIToFPOp::create(b, loc, b.getF32Type(), odd);
+  return arith::MulFOp::create(b, loc, asFloat, f32(0x1.0p-24f));
+}
+
+Value RandomEmitter::uniformF64(Value bits) {
+  Value asFloat = arith::UIToFPOp::create(b, loc, b.getF64Type(), bits);
+  Value scale =
+      arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0x1.0p-32));
+  return arith::MulFOp::create(b, loc, asFloat, scale);
+}
+
+Value RandomEmitter::uniform01(Type c, Value bits) {
+  return c.isF64() ? uniformF64(bits) : uniformF32(bits);
+}
+
+Value RandomEmitter::fma(Value x, Value y, Value z) {
+  return math::FmaOp::create(b, loc, x, y, z);
+}
+
+// The coefficients and steps below are those of include/sto/Runtime/Philox.h
+// (docs/Randomness.md); the tests compare the two bit for bit.
+static constexpr float kLogR[9] = {
+    0x1.555548p-2f,  -0x1.000006p-2f, 0x1.99a4b6p-3f,
+    -0x1.555c4cp-3f, 0x1.233764p-3f,  -0x1.fc2216p-4f,
+    0x1.e6f0b6p-4f,  -0x1.de3bd6p-4f, 0x1.1456bap-4f};
+static constexpr float kLn2Hi = 0x1.62e430p-1f;
+static constexpr float kLn2Lo = -0x1.05c610p-29f;
+static constexpr uint32_t kSqrtHalfBits = 0x3F3504F3u;
+static constexpr float kTwoPiHi = 0x1.921fb6p+2f;
+static constexpr float kTwoPiLo = -0x1.777a5cp-23f;
+static constexpr float kSinP[3] = {-0x1.4abbbep+5f, 0x1.466004p+6f,
+                                   -0x1.2dc84ep+6f};
+static constexpr float kCosQ[4] = {-0x1.3bd3ccp+4f, 0x1.03c1dep+6f,
+                                   -0x1.55c5e0p+6f, 0x1.d9d580p+5f};
+
+Value RandomEmitter::logF32(Value x) {
+  Type i32Type = b.getI32Type(), f32Type = b.getF32Type();
+  // x = m * 2^k with m in [sqrt(1/2), sqrt(2)), from the bits.
+  Value bits = arith::BitcastOp::create(b, loc, i32Type, x);
+  Value ix = arith::AddIOp::create(b, loc, bits,
+                                   i32(0x3F800000u - kSqrtHalfBits));
+  Value k = arith::SubIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, ix, i32(23)), i32(127));
+  Value mBits = arith::AddIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, ix, i32(0x007FFFFFu)),
+      i32(kSqrtHalfBits));
+  Value m = arith::BitcastOp::create(b, loc, f32Type, mBits);
+  Value f = arith::SubFOp::create(b, loc, m, f32(1.0f));
+  Value r = f32(kLogR[8]);
+  for (int j = 7; j >= 0; --j)
+    r = fma(r, f, f32(kLogR[j]));
+  Value q = fma(r, f, f32(-0.5f));
+  Value ff = arith::MulFOp::create(b, loc, f, f);
+  Value y = fma(ff, q, f);
+  Value kf = arith::SIToFPOp::create(b, loc, f32Type, k);
+  return fma(kf, f32(kLn2Hi), fma(kf, f32(kLn2Lo), y));
+}
+
+std::array<Value, 2> RandomEmitter::sinCos2PiU24(Value n) {
+  Type f32Type = b.getF32Type();
+  n = arith::AndIOp::create(b, loc, n, i32(0x00FFFFFFu));
+  // Nearest quarter turn q and the remainder, exactly, in integers.
+  Value q = arith::ShRUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, n, i32(0x00200000u)), i32(22));
+  Value rem = arith::SubIOp::create(
+      b, loc, n, arith::ShLIOp::create(b, loc, q, i32(22)));
+  Value t = arith::MulFOp::create(
+      b, loc, arith::SIToFPOp::create(b, loc, f32Type, rem), f32(0x1p-24f));
+  Value w = arith::MulFOp::create(b, loc, t, t);
+  Value ps = fma(fma(f32(kSinP[2]), w, f32(kSinP[1])), w, f32(kSinP[0]));
+  Value s = fma(t, f32(kTwoPiHi),
+                arith::MulFOp::create(b, loc, t, fma(w, ps, f32(kTwoPiLo))));
+  Value pc = fma(fma(fma(f32(kCosQ[3]), w, f32(kCosQ[2])), w, f32(kCosQ[1])),
+                 w, f32(kCosQ[0]));
+  Value c = fma(w, pc, f32(1.0f));
+  Value ns = arith::NegFOp::create(b, loc, s);
+  Value nc = arith::NegFOp::create(b, loc, c);
+  // Quadrant q mod 4: (s, c), (c, -s), (-s, -c), (-c, s).
+  Value quadrant = arith::AndIOp::create(b, loc, q, i32(3));
+  auto is = [&](uint32_t v) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, quadrant,
+                                 i32(v));
+  };
+  auto pick = [&](Value v0, Value v1, Value v2, Value v3) {
+    Value lo = arith::SelectOp::create(b, loc, is(0), v0, v1);
+    Value hi = arith::SelectOp::create(b, loc, is(2), v2, v3);
+    Value isLo = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                       quadrant, i32(2));
+    return arith::SelectOp::create(b, loc, isLo, lo, hi).getResult();
+  };
+  return {pick(s, c, ns, nc), pick(c, ns, nc, s)};
+}
+
+Value RandomEmitter::standardNormalF32(Value linearIndex,
+                                       std::array<Value, 2> key) {
+  auto v = elementBlock(linearIndex, key);
+  Value lane = arith::TruncIOp::create(
+      b, loc, b.getI32Type(),
+      arith::AndIOp::create(b, loc, linearIndex, i64(3)));
+  // Lanes 0, 1 use the pair (v0, v1); lanes 2, 3 the pair (v2, v3).
+  Value second = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne,
+      arith::AndIOp::create(b, loc, lane, i32(2)), i32(0));
+  Value a = arith::SelectOp::create(b, loc, second, v[2], v[0]);
+  Value c = arith::SelectOp::create(b, loc, second, v[3], v[1]);
+  Value odd = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne,
+      arith::AndIOp::create(b, loc, lane, i32(1)), i32(0));
+  Value radius = math::SqrtOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, logF32(uniformOCF32(a)), f32(-2.0f)));
+  auto sc = sinCos2PiU24(arith::ShRUIOp::create(b, loc, c, i32(8)));
+  Value trig = arith::SelectOp::create(b, loc, odd, sc[0], sc[1]);
+  return arith::MulFOp::create(b, loc, radius, trig);
+}
+
+Value RandomEmitter::gumbelF32(Value bits) {
+  Value l1 = logF32(uniformOOF32(bits));
+  Value l2 = logF32(arith::NegFOp::create(b, loc, l1));
+  return arith::NegFOp::create(b, loc, l2);
 }

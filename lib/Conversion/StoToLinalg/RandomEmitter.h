@@ -53,6 +53,26 @@ public:
 
   /// U[0, 1) in f32 from a 32-bit word: (r >> 8) * 2^-24.
   Value uniformF32(Value bits);
+  /// (0, 1] in f32: ((r >> 8) + 1) * 2^-24 (Box-Muller's u1).
+  Value uniformOCF32(Value bits);
+  /// (0, 1) in f32: ((r >> 8) | 1) * 2^-24 (Gumbel's u).
+  Value uniformOOF32(Value bits);
+  /// U[0, 1) in f64: r * 2^-32.
+  Value uniformF64(Value bits);
+  /// U[0, 1) in the compute type `c` (f32 or f64).
+  Value uniform01(Type c, Value bits);
+
+  /// fma in the type of its operands (math.fma, one rounding).
+  Value fma(Value a, Value b, Value c);
+  /// Natural log of a positive normal f32, from +, *, fma and bit ops only.
+  Value logF32(Value x);
+  /// sin and cos of 2*pi*n*2^-24 for the i32 `n` in [0, 2^24).
+  std::array<Value, 2> sinCos2PiU24(Value n);
+  /// The standard normal (f32) of element `linearIndex`: Box-Muller on the
+  /// lane pair of its block.
+  Value standardNormalF32(Value linearIndex, std::array<Value, 2> key);
+  /// Gumbel(0, 1) in f32 of a 32-bit word: -log(-log(uniformOO)).
+  Value gumbelF32(Value bits);
 
 private:
   OpBuilder &b;

@@ -24,6 +24,8 @@
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cmath>
+
 namespace mlir {
 namespace sto {
 #define GEN_PASS_DEF_CONVERTSTOTOLINALG
@@ -92,31 +94,81 @@ struct FoldInLowering : public OpConversionPattern<FoldInOp> {
 
 //===----------------------------------------------------------------------===//
 // Samplers and stochastic layers
+//
+// Each body follows the C++ reference include/sto/Runtime/Philox.h step by
+// step: T is the element type, C its compute type (f32, or f64 for f64),
+// every constant is rounded as the reference rounds it, and fma is one
+// rounding (math.fma), so the bits agree on every target.
 //===----------------------------------------------------------------------===//
+
+/// The key words of an i64 key, emitted once outside the loop nest.
+std::array<Value, 2> keyWordsOutside(OpBuilder &b, Location loc, Value key) {
+  return RandomEmitter(b, loc).keyWords(key);
+}
 
 struct UniformLowering : public OpConversionPattern<UniformOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(UniformOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    Type elem = type.getElementType();
-    if (elem.isF64())
-      return rewriter.notifyMatchFailure(op, "f64 uniform not lowered yet");
+    Type t = type.getElementType(), c = computeTypeOf(t);
     double low = op.getLow().convertToDouble();
-    double width = op.getHigh().convertToDouble() - low;
-    Value key = adaptor.getKey();
+    double high = op.getHigh().convertToDouble();
+    // d = RN_C(C(RN_T(high)) - C(RN_T(low))), folded here exactly.
+    llvm::APFloat hiC = roundToType(roundToType(high, t).convertToDouble(), c);
+    llvm::APFloat loC = roundToType(roundToType(low, t).convertToDouble(), c);
+    llvm::APFloat d = hiC;
+    d.subtract(loC, llvm::APFloat::rmNearestTiesToEven);
+    // below(RN_T(high)): the largest T value under high.
+    llvm::APFloat below = roundToType(high, t);
+    below.next(/*nextDown=*/true);
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
-        rewriter, op.getLoc(), type, {}, adaptor.getDynamicSizes(),
-        [&](OpBuilder &b, Location loc, Value linear, ValueRange) {
-          RandomEmitter rng(b, loc);
-          Value u = rng.uniformF32(rng.elementBits(linear, rng.keyWords(key)));
-          // low + width * u in f32, rounded once per operation.
-          Value scaled = arith::MulFOp::create(
-              b, loc, u, floatConst(b, loc, b.getF32Type(), width));
-          Value v = arith::AddFOp::create(
-              b, loc, scaled, floatConst(b, loc, b.getF32Type(), low));
-          return fromF32(b, loc, v, elem);
+        rewriter, loc, type, {}, adaptor.getDynamicSizes(),
+        [&](OpBuilder &b, Location l, Value linear, ValueRange) {
+          RandomEmitter rng(b, l);
+          Value u = rng.uniform01(c, rng.elementBits(linear, key));
+          Value x = narrowTo(
+              b, l,
+              rng.fma(arith::ConstantOp::create(b, l, b.getFloatAttr(c, d)),
+                      u,
+                      arith::ConstantOp::create(b, l, b.getFloatAttr(c, loC))),
+              t);
+          // A rounding that reached high gives the largest value below it.
+          Value inRange = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OLT, widenTo(b, l, x, c),
+              arith::ConstantOp::create(b, l, b.getFloatAttr(c, hiC)));
+          return arith::SelectOp::create(
+                     b, l, inRange, x,
+                     arith::ConstantOp::create(b, l, b.getFloatAttr(t, below)))
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct NormalLowering : public OpConversionPattern<NormalOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NormalOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type t = type.getElementType(), c = computeTypeOf(t);
+    double mean = op.getMean().convertToDouble();
+    double stddev = op.getStddev().convertToDouble();
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
+    Value result = buildElementwise(
+        rewriter, loc, type, {}, adaptor.getDynamicSizes(),
+        [&](OpBuilder &b, Location l, Value linear, ValueRange) {
+          RandomEmitter rng(b, l);
+          Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
+          Value v = rng.fma(attrInElementType(b, l, stddev, t, c), z,
+                            attrInElementType(b, l, mean, t, c));
+          return narrowTo(b, l, v, t);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -129,23 +181,27 @@ struct BernoulliLowering : public OpConversionPattern<BernoulliOp> {
   matchAndRewrite(BernoulliOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value key = adaptor.getKey();
     SmallVector<Value> inputs;
     SmallVector<Value> dynSizes(adaptor.getDynamicSizes());
+    // The attribute form decides in f32, as for an f32 probability tensor.
+    Type t = rewriter.getF32Type();
     if (Value probs = adaptor.getProbs()) {
       inputs.push_back(probs);
       dynSizes = dynamicSizesOf(rewriter, loc, probs);
+      t = cast<RankedTensorType>(probs.getType()).getElementType();
     }
+    Type c = computeTypeOf(t);
     std::optional<double> constP;
     if (op.getPAttr())
       constP = op.getPAttr().getValueAsDouble();
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), inputs, dynSizes,
         [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
           RandomEmitter rng(b, l);
-          Value u = rng.uniformF32(rng.elementBits(linear, rng.keyWords(key)));
-          Value p = constP ? floatConst(b, l, b.getF32Type(), *constP)
-                           : toF32(b, l, args[0]);
+          Value u = rng.uniform01(c, rng.elementBits(linear, key));
+          Value p = constP ? attrInElementType(b, l, *constP, t, c)
+                           : widenTo(b, l, args[0], c);
           return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, u, p)
               .getResult();
         });
@@ -160,23 +216,25 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
   matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value key = adaptor.getKey();
     Value x = adaptor.getX();
     double rate = op.getRate().convertToDouble();
-    Type elem = op.getType().getElementType();
+    Type t = op.getType().getElementType(), c = computeTypeOf(t);
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {x}, dynamicSizesOf(rewriter, loc, x),
         [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
           RandomEmitter rng(b, l);
-          Value u = rng.uniformF32(rng.elementBits(linear, rng.keyWords(key)));
-          Value keep =
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,
-                                    floatConst(b, l, b.getF32Type(), rate));
-          // The scale 1/(1 - rate) is rounded once, to the element type.
-          Value scaled = arith::MulFOp::create(
-              b, l, args[0], floatConst(b, l, elem, 1.0 / (1.0 - rate)));
-          return arith::SelectOp::create(b, l, keep, scaled,
-                                         floatConst(b, l, elem, 0.0))
+          Value u = rng.uniform01(c, rng.elementBits(linear, key));
+          Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
+                                             u, coefficient(b, l, rate, c));
+          // RN_C(1 / (1 - rate)), the arithmetic in f64.
+          Value kept = narrowTo(
+              b, l,
+              arith::MulFOp::create(b, l, widenTo(b, l, args[0], c),
+                                    coefficient(b, l, 1.0 / (1.0 - rate), c)),
+              t);
+          return arith::SelectOp::create(b, l, keep, kept,
+                                         floatConst(b, l, t, 0.0))
               .getResult();
         });
     rewriter.replaceOp(op, result);
@@ -191,27 +249,26 @@ struct StochasticBinaryLowering
   matchAndRewrite(StochasticBinaryOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value key = adaptor.getKey();
     Value p = adaptor.getP();
-    Type elem = op.getType().getElementType();
+    Type t = op.getType().getElementType(), c = computeTypeOf(t);
+    // Stochastic-times-smooth: h = sqrt(p)·b with b ~ Bernoulli(sqrt(p)).
     bool smooth = op.getEstimator().getKind() ==
                   EstimatorKind::stochastic_times_smooth;
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
         [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
           RandomEmitter rng(b, l);
-          Value u = rng.uniformF32(rng.elementBits(linear, rng.keyWords(key)));
-          Value prob = toF32(b, l, args[0]);
-          // Stochastic-times-smooth: h = sqrt(p)·b with b ~ Bernoulli(sqrt(p)).
+          Value u = rng.uniform01(c, rng.elementBits(linear, key));
+          Value prob = widenTo(b, l, args[0], c);
           if (smooth)
             prob = math::SqrtOp::create(b, l, prob);
           Value fire =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, u, prob);
-          Value one = floatConst(b, l, b.getF32Type(), 1.0);
-          Value zero = floatConst(b, l, b.getF32Type(), 0.0);
-          Value h = arith::SelectOp::create(b, l, fire, smooth ? prob : one,
-                                            zero);
-          return fromF32(b, l, h, elem);
+          Value h = arith::SelectOp::create(
+              b, l, fire, smooth ? prob : floatConst(b, l, c, 1.0),
+              floatConst(b, l, c, 0.0));
+          return narrowTo(b, l, h, t);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -223,32 +280,114 @@ struct NoiseLowering : public OpConversionPattern<NoiseOp> {
   LogicalResult
   matchAndRewrite(NoiseOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getKind() != NoiseKind::uniform)
-      return rewriter.notifyMatchFailure(op, "gaussian noise not lowered yet");
     Location loc = op.getLoc();
-    Value key = adaptor.getKey();
     Value x = adaptor.getX();
-    Type elem = op.getType().getElementType();
+    Type t = op.getType().getElementType(), c = computeTypeOf(t);
     double scale = op.getScale().convertToDouble();
+    bool gaussian = op.getKind() == NoiseKind::gaussian;
     bool additive = op.getMode() == NoiseMode::additive;
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {x}, dynamicSizesOf(rewriter, loc, x),
         [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
           RandomEmitter rng(b, l);
-          Value u = rng.uniformF32(rng.elementBits(linear, rng.keyWords(key)));
-          // eps = 2u - 1 in [-1, 1), exact in f32.
-          Value two = floatConst(b, l, b.getF32Type(), 2.0);
-          Value one = floatConst(b, l, b.getF32Type(), 1.0);
-          Value eps = arith::SubFOp::create(
-              b, l, arith::MulFOp::create(b, l, u, two), one);
-          Value epsE = fromF32(b, l, eps, elem);
-          Value s = floatConst(b, l, elem, scale);
-          Value se = arith::MulFOp::create(b, l, s, epsE);
-          if (additive)
-            return arith::AddFOp::create(b, l, args[0], se).getResult();
-          Value factor =
-              arith::AddFOp::create(b, l, floatConst(b, l, elem, 1.0), se);
-          return arith::MulFOp::create(b, l, args[0], factor).getResult();
+          Value eps;
+          if (gaussian)
+            eps = widenTo(b, l, rng.standardNormalF32(linear, key), c);
+          else // 2u - 1, exact
+            eps = rng.fma(rng.uniform01(c, rng.elementBits(linear, key)),
+                          floatConst(b, l, c, 2.0), floatConst(b, l, c, -1.0));
+          Value s = coefficient(b, l, scale, c);
+          Value xc = widenTo(b, l, args[0], c);
+          Value v = additive ? rng.fma(s, eps, xc)
+                             : arith::MulFOp::create(
+                                   b, l, xc,
+                                   rng.fma(s, eps, floatConst(b, l, c, 1.0)))
+                                   .getResult();
+          return narrowTo(b, l, v, t);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LangevinStepLowering : public OpConversionPattern<LangevinStepOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LangevinStepOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value p = adaptor.getParam(), g = adaptor.getGrad();
+    Type t = op.getType().getElementType(), c = computeTypeOf(t);
+    double lr = op.getLr().convertToDouble();
+    double temperature = op.getTemperature().convertToDouble();
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
+    Value result = buildElementwise(
+        rewriter, loc, op.getType(), {p, g}, dynamicSizesOf(rewriter, loc, p),
+        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+          RandomEmitter rng(b, l);
+          // t = fma(-RN_C(lr), g, p); p' = fma(RN_C(sqrt(2 lr T)), z, t).
+          Value step = rng.fma(
+              arith::NegFOp::create(b, l, coefficient(b, l, lr, c)),
+              widenTo(b, l, args[1], c), widenTo(b, l, args[0], c));
+          Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
+          Value v = rng.fma(
+              coefficient(b, l, std::sqrt(2.0 * lr * temperature), c), z,
+              step);
+          return narrowTo(b, l, v, t);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SPSAPerturbLowering : public OpConversionPattern<SPSAPerturbOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SPSAPerturbOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value p = adaptor.getParam();
+    Type t = op.getType().getElementType(), c = computeTypeOf(t);
+    double scale = op.getScale().convertToDouble();
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
+    Value result = buildElementwise(
+        rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
+        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+          RandomEmitter rng(b, l);
+          Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
+          return narrowTo(b, l,
+                          rng.fma(coefficient(b, l, scale, c), z,
+                                  widenTo(b, l, args[0], c)),
+                          t);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SPSAUpdateLowering : public OpConversionPattern<SPSAUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SPSAUpdateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value p = adaptor.getParam();
+    Type t = op.getType().getElementType(), c = computeTypeOf(t);
+    // a = RN_C(RN_C(lr) * RN_C(g)), once outside the loop.
+    Value g = widenTo(rewriter, loc, adaptor.getProjectedGrad(), c);
+    Value a = arith::MulFOp::create(
+        rewriter, loc, coefficient(rewriter, loc, op.getLr().convertToDouble(), c),
+        g);
+    Value negA = arith::NegFOp::create(rewriter, loc, a);
+    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
+    Value result = buildElementwise(
+        rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
+        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+          RandomEmitter rng(b, l);
+          Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
+          return narrowTo(b, l, rng.fma(negA, z, widenTo(b, l, args[0], c)),
+                          t);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -265,9 +404,10 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
   matchAndRewrite(AverageOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Type elem = op.getType().getElementType();
+    Type t = op.getType().getElementType(), c = computeTypeOf(t);
     Value avg = adaptor.getAvg(), param = adaptor.getParam();
-    // swa: avg + (p - avg) * (1 / (count + 1)); the weight is computed once.
+    // Both kinds are avg + w * (p - avg), with the weight computed once:
+    // swa w = C(1) / C(count + 1), ema w = RN_C(1 - decay) (f64 arithmetic).
     Value weight;
     if (op.getKind() == AverageKind::swa) {
       Value count = adaptor.getCount();
@@ -278,21 +418,21 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
           rewriter, loc, count,
           arith::ConstantOp::create(rewriter, loc,
                                     rewriter.getI64IntegerAttr(1)));
-      Value nf = arith::SIToFPOp::create(rewriter, loc, elem, n1);
+      Value nf = arith::SIToFPOp::create(rewriter, loc, c, n1);
       weight = arith::DivFOp::create(rewriter, loc,
-                                     floatConst(rewriter, loc, elem, 1.0), nf);
+                                     floatConst(rewriter, loc, c, 1.0), nf);
     } else {
-      weight = floatConst(rewriter, loc, elem,
-                          1.0 - op.getDecayAttr().getValueAsDouble());
+      weight = coefficient(rewriter, loc,
+                           1.0 - op.getDecayAttr().getValueAsDouble(), c);
     }
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {avg, param},
         dynamicSizesOf(rewriter, loc, avg),
         [&](OpBuilder &b, Location l, Value, ValueRange args) {
-          // Both kinds: avg + w * (p - avg) (ema with w = 1 - decay).
-          Value diff = arith::SubFOp::create(b, l, args[1], args[0]);
-          Value step = arith::MulFOp::create(b, l, weight, diff);
-          return arith::AddFOp::create(b, l, args[0], step).getResult();
+          // RN_T(fma(w, C(p) - C(avg), C(avg))).
+          Value a = widenTo(b, l, args[0], c);
+          Value diff = arith::SubFOp::create(b, l, widenTo(b, l, args[1], c), a);
+          return narrowTo(b, l, math::FmaOp::create(b, l, weight, diff, a), t);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -337,7 +477,8 @@ struct ConvertStoToLinalgPass
 void mlir::sto::populateStoToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<SeedLowering, SplitLowering, FoldInLowering, UniformLowering,
-               BernoulliLowering, DropoutLowering, StochasticBinaryLowering,
-               NoiseLowering, AverageLowering>(converter,
-                                               patterns.getContext());
+               NormalLowering, BernoulliLowering, DropoutLowering,
+               StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
+               SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
+      converter, patterns.getContext());
 }
