@@ -481,4 +481,5 @@ void mlir::sto::populateStoToLinalgConversionPatterns(
                StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
                SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
       converter, patterns.getContext());
+  populateReductionLoweringPatterns(converter, patterns);
 }

@@ -1,0 +1,343 @@
+//===- Reductions.cpp - lowering of the sto ops that reduce ---------------===//
+//
+// sto.categorical, sto.gumbel_softmax and sto.dp_aggregate reduce along an
+// axis. Their reductions run in increasing index order (a linalg reduction
+// dimension lowers to a sequential loop), which docs/Randomness.md fixes so
+// that ties and rounding are reproducible.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "RandomEmitter.h"
+#include "sto/Dialect/Sto/StoOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::sto;
+
+namespace {
+
+/// Row-major strides of `tensor` as index values (computed outside loops).
+SmallVector<Value> rowMajorStrides(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  int64_t rank = type.getRank();
+  SmallVector<Value> strides(rank);
+  Value stride = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    strides[d] = stride;
+    if (d > 0)
+      stride = arith::MulIOp::create(
+          b, loc, stride, tensor::DimOp::create(b, loc, tensor, d));
+  }
+  return strides;
+}
+
+/// The linear (row-major) index as i64 of the current iteration, for a
+/// generic whose loop dimensions are the tensor's dimensions.
+Value linearIndex(OpBuilder &b, Location loc, ArrayRef<Value> strides) {
+  Value linear = arith::ConstantIndexOp::create(b, loc, 0);
+  for (auto [d, stride] : llvm::enumerate(strides)) {
+    Value idx = linalg::IndexOp::create(b, loc, d);
+    linear = arith::AddIOp::create(
+        b, loc, linear, arith::MulIOp::create(b, loc, idx, stride));
+  }
+  return arith::IndexCastUIOp::create(b, loc, b.getI64Type(), linear);
+}
+
+/// Map from the full iteration space to the space without `axis`.
+AffineMap dropDim(MLIRContext *ctx, int64_t rank, int64_t axis) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+SmallVector<Value> dynSizesWithout(OpBuilder &b, Location loc, Value tensor,
+                                   int64_t axis) {
+  SmallVector<Value> sizes;
+  auto type = cast<RankedTensorType>(tensor.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (d != axis && type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, loc, tensor, d));
+  return sizes;
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type,
+             ValueRange dynSizes, TypedAttr value) {
+  Value empty = tensor::EmptyOp::create(b, loc, type, dynSizes);
+  Value v = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
+}
+
+/// Computes (best score, least index with that score) along `axis` of the
+/// per-element scores `score(b, loc, args, linear)`, in increasing order.
+/// Follows sto::rng::categorical: the first element always sets the best.
+std::pair<Value, Value>
+argmaxAlongAxis(OpBuilder &b, Location loc, ValueRange inputs, Value shapeOf,
+                int64_t axis, Type scoreType, Type indexType,
+                function_ref<Value(OpBuilder &, Location, ValueRange, Value)>
+                    score) {
+  auto type = cast<RankedTensorType>(shapeOf.getType());
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<int64_t> outShape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      outShape.push_back(type.getDimSize(d));
+  SmallVector<Value> dyn = dynSizesWithout(b, loc, shapeOf, axis);
+  auto scoreTy = RankedTensorType::get(outShape, scoreType);
+  auto idxTy = RankedTensorType::get(outShape, indexType);
+  Value bestInit = filled(b, loc, scoreTy, dyn, b.getFloatAttr(scoreType, 0));
+  Value idxInit = filled(b, loc, idxTy, dyn, b.getIntegerAttr(indexType, 0));
+  SmallVector<Value> strides = rowMajorStrides(b, loc, shapeOf);
+  SmallVector<AffineMap> maps(inputs.size(), b.getMultiDimIdentityMap(rank));
+  maps.push_back(dropDim(ctx, rank, axis));
+  maps.push_back(dropDim(ctx, rank, axis));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters[axis] = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{scoreTy, idxTy}, inputs, ValueRange{bestInit, idxInit},
+      maps, iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value linear = linearIndex(nb, nl, strides);
+        Value s = score(nb, nl, args.take_front(inputs.size()), linear);
+        Value j = linalg::IndexOp::create(nb, nl, axis);
+        Value first = arith::CmpIOp::create(
+            nb, nl, arith::CmpIPredicate::eq, j,
+            arith::ConstantIndexOp::create(nb, nl, 0));
+        Value greater = arith::CmpFOp::create(
+            nb, nl, arith::CmpFPredicate::OGT, s, args[inputs.size()]);
+        Value take = arith::OrIOp::create(nb, nl, first, greater);
+        Value jCast =
+            indexType.isIndex()
+                ? j
+                : arith::IndexCastOp::create(nb, nl, indexType, j).getResult();
+        Value best = arith::SelectOp::create(nb, nl, take, s,
+                                             args[inputs.size()]);
+        Value idx = arith::SelectOp::create(nb, nl, take, jCast,
+                                            args[inputs.size() + 1]);
+        linalg::YieldOp::create(nb, nl, ValueRange{best, idx});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
+int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
+struct CategoricalLowering : public OpConversionPattern<CategoricalOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CategoricalOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits();
+    auto type = cast<RankedTensorType>(logits.getType());
+    Type t = type.getElementType(), c = computeTypeOf(t);
+    int64_t axis = normalizeAxis(op.getAxisAttr().getInt(), type.getRank());
+    auto key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
+    // Score s_j = RN_C(C(logit_j) + g_j), g the Gumbel noise of the logit's
+    // element index (widened for f64).
+    auto result = argmaxAlongAxis(
+        rewriter, loc, {logits}, logits, axis, c,
+        op.getType().getElementType(),
+        [&](OpBuilder &b, Location l, ValueRange args, Value linear) {
+          RandomEmitter rng(b, l);
+          Value g = widenTo(b, l, rng.gumbelF32(rng.elementBits(linear, key)),
+                            c);
+          return arith::AddFOp::create(b, l, widenTo(b, l, args[0], c), g)
+              .getResult();
+        });
+    rewriter.replaceOp(op, result.second);
+    return success();
+  }
+};
+
+struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GumbelSoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits();
+    auto type = cast<RankedTensorType>(logits.getType());
+    Type t = type.getElementType(), c = computeTypeOf(t);
+    int64_t rank = type.getRank();
+    int64_t axis = normalizeAxis(op.getAxisAttr().getInt(), rank);
+    auto key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
+    Value tau = coefficient(rewriter, loc, op.getTau().convertToDouble(), c);
+    SmallVector<Value> dyn = dynamicSizesOf(rewriter, loc, logits);
+    // s = RN_C(C(logit) + g) / RN_C(tau), materialized once.
+    auto scoreType = RankedTensorType::get(type.getShape(), c);
+    Value scores = buildElementwise(
+        rewriter, loc, scoreType, {logits}, dyn,
+        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+          RandomEmitter rng(b, l);
+          Value g = widenTo(b, l, rng.gumbelF32(rng.elementBits(linear, key)),
+                            c);
+          Value s = arith::AddFOp::create(b, l, widenTo(b, l, args[0], c), g);
+          return arith::DivFOp::create(b, l, s, tau).getResult();
+        });
+    auto [best, argmax] = argmaxAlongAxis(
+        rewriter, loc, {scores}, scores, axis, c, rewriter.getIndexType(),
+        [](OpBuilder &, Location, ValueRange args, Value) { return args[0]; });
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap reduced = dropDim(ctx, rank, axis);
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    Value init = tensor::EmptyOp::create(rewriter, loc, op.getType(), dyn);
+    if (op.getHard()) {
+      // One-hot of the least index with the greatest score; the gradient of
+      // the soft sample (straight-through) is the autodiff's business.
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{op.getType()}, ValueRange{argmax},
+          ValueRange{init}, ArrayRef<AffineMap>{reduced, id}, parallel,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value j = linalg::IndexOp::create(b, l, axis);
+            Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              j, args[0]);
+            Value v = arith::SelectOp::create(b, l, hit,
+                                              floatConst(b, l, t, 1.0),
+                                              floatConst(b, l, t, 0.0));
+            linalg::YieldOp::create(b, l, v);
+          });
+      rewriter.replaceOp(op, generic.getResult(0));
+      return success();
+    }
+    // Softmax: e = exp(s - max), sum along the axis in increasing order,
+    // y = RN_T(e / sum).
+    SmallVector<Value> dynOut = dynSizesWithout(rewriter, loc, logits, axis);
+    SmallVector<int64_t> outShape;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        outShape.push_back(type.getDimSize(d));
+    Value sumInit = filled(rewriter, loc, RankedTensorType::get(outShape, c),
+                           dynOut, rewriter.getFloatAttr(c, 0.0));
+    SmallVector<utils::IteratorType> reduce = parallel;
+    reduce[axis] = utils::IteratorType::reduction;
+    auto sum = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{sumInit.getType()}, ValueRange{scores, best},
+        ValueRange{sumInit}, ArrayRef<AffineMap>{id, reduced, reduced}, reduce,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value e = math::ExpOp::create(
+              b, l, arith::SubFOp::create(b, l, args[0], args[1]));
+          linalg::YieldOp::create(b, l,
+                                  arith::AddFOp::create(b, l, args[2], e)
+                                      .getResult());
+        });
+    auto soft = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{op.getType()},
+        ValueRange{scores, best, sum.getResult(0)}, ValueRange{init},
+        ArrayRef<AffineMap>{id, reduced, reduced, id}, parallel,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value e = math::ExpOp::create(
+              b, l, arith::SubFOp::create(b, l, args[0], args[1]));
+          Value y = arith::DivFOp::create(b, l, e, args[2]);
+          linalg::YieldOp::create(b, l, narrowTo(b, l, y, t));
+        });
+    rewriter.replaceOp(op, soft.getResult(0));
+    return success();
+  }
+};
+
+struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DPAggregateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value grads = adaptor.getGrads();
+    auto gType = cast<RankedTensorType>(grads.getType());
+    Type t = gType.getElementType(), c = computeTypeOf(t);
+    int64_t rank = gType.getRank();
+    double clip = op.getClipNorm().convertToDouble();
+    double sigma = op.getNoiseMultiplier().convertToDouble();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap batchOnly =
+        AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    AffineMap rest = dropDim(ctx, rank, 0);
+
+    // 1. Squared norm of each per-sample gradient, in row-major order:
+    //    acc = fma(g, g, acc) in C.
+    SmallVector<Value> batchDyn;
+    if (gType.isDynamicDim(0))
+      batchDyn.push_back(tensor::DimOp::create(rewriter, loc, grads, 0));
+    auto batchType = RankedTensorType::get({gType.getDimSize(0)}, c);
+    Value zeros = filled(rewriter, loc, batchType, batchDyn,
+                         rewriter.getFloatAttr(c, 0.0));
+    SmallVector<utils::IteratorType> normIters(rank,
+                                               utils::IteratorType::reduction);
+    normIters[0] = utils::IteratorType::parallel;
+    auto sumsq = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{batchType}, ValueRange{grads},
+        ValueRange{zeros}, ArrayRef<AffineMap>{id, batchOnly}, normIters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value g = widenTo(b, l, args[0], c);
+          linalg::YieldOp::create(
+              b, l, math::FmaOp::create(b, l, g, g, args[1]).getResult());
+        });
+    // 2. factor_b = min(1, RN_C(clip) / sqrt(sumsq_b)); a zero gradient
+    //    gives clip / 0 = inf and so factor 1.
+    Value factors = buildElementwise(
+        rewriter, loc, batchType, {sumsq.getResult(0)}, batchDyn,
+        [&](OpBuilder &b, Location l, Value, ValueRange args) {
+          Value norm = math::SqrtOp::create(b, l, args[0]);
+          Value ratio =
+              arith::DivFOp::create(b, l, coefficient(b, l, clip, c), norm);
+          return arith::MinimumFOp::create(b, l, floatConst(b, l, c, 1.0),
+                                           ratio)
+              .getResult();
+        });
+    // 3. Clipped sum over the batch, b increasing: acc = fma(g, f_b, acc).
+    auto resType = cast<RankedTensorType>(op.getType());
+    SmallVector<Value> resDyn = dynSizesWithout(rewriter, loc, grads, 0);
+    auto accType = RankedTensorType::get(resType.getShape(), c);
+    Value accInit =
+        filled(rewriter, loc, accType, resDyn, rewriter.getFloatAttr(c, 0.0));
+    SmallVector<utils::IteratorType> sumIters(rank,
+                                              utils::IteratorType::parallel);
+    sumIters[0] = utils::IteratorType::reduction;
+    auto acc = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{accType}, ValueRange{grads, factors},
+        ValueRange{accInit}, ArrayRef<AffineMap>{id, batchOnly, rest},
+        sumIters, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value g = widenTo(b, l, args[0], c);
+          linalg::YieldOp::create(
+              b, l,
+              math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
+        });
+    // 4. result = RN_T(fma(RN_C(sigma * clip), z_j, acc_j) / C(B)).
+    Value batch = tensor::DimOp::create(rewriter, loc, grads, 0);
+    Value batchF = arith::UIToFPOp::create(
+        rewriter, loc, c,
+        arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                     batch));
+    auto key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
+    Value result = buildElementwise(
+        rewriter, loc, resType, {acc.getResult(0)}, resDyn,
+        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+          RandomEmitter rng(b, l);
+          Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
+          Value noisy =
+              rng.fma(coefficient(b, l, sigma * clip, c), z, args[0]);
+          return narrowTo(b, l, arith::DivFOp::create(b, l, noisy, batchF), t);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::sto::populateReductionLoweringPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<CategoricalLowering, GumbelSoftmaxLowering,
+               DPAggregateLowering>(converter, patterns.getContext());
+}
