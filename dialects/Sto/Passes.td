@@ -110,4 +110,53 @@ def StoGeneralizeElementwise : Pass<"sto-generalize-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
+  let summary = "Keeps only the outermost dimension of scf.parallel parallel";
+  let description = [{
+    Rewrites a multi-dimensional `scf.parallel` without reductions into an
+    `scf.parallel` over its first dimension around `scf.for` loops over the
+    others. Threads then split the outermost dimension into contiguous
+    chunks, and the inner loops keep their structure: the innermost lane
+    loop of a blocked sampler stays a loop of 4 whose Philox call is
+    loop-invariant, and the loop over blocks vectorizes.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c4) step (%c1, %c1) { ... }
+    ```
+    becomes
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      scf.for %j = %c0 to %c4 step %c1 { ... }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def StoFoldResultCopies : Pass<"sto-fold-result-copies", "func::FuncOp"> {
+  let summary = "Writes results straight into their out-parameters";
+  let description = [{
+    After `buffer-results-to-out-params`, a result computed into a fresh
+    buffer (possibly through a `memref.collapse_shape`/`expand_shape` view,
+    as the blocked sampling loops produce) is copied into the out-parameter.
+    When the out-parameter is used by nothing but that copy, this pass makes
+    the computation write into (a reshaped view of) the out-parameter and
+    removes the allocation and the copy, which would otherwise double the
+    memory traffic of a bandwidth-bound kernel.
+
+    ```mlir
+    %a = memref.alloc() : memref<256x4xf32>
+    linalg.generic ... outs(%a : memref<256x4xf32>)
+    %c = memref.collapse_shape %a [[0, 1]] : memref<256x4xf32> into memref<1024xf32>
+    memref.copy %c, %out : memref<1024xf32> to memref<1024xf32>
+    ```
+    becomes
+    ```mlir
+    %a = memref.expand_shape %out [[0, 1]] output_shape [256, 4] : memref<1024xf32> into memref<256x4xf32>
+    linalg.generic ... outs(%a : memref<256x4xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // STO_PASSES_TD

@@ -80,6 +80,7 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
     outOpts.hoistStaticAllocs = true;
     outOpts.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outOpts));
+    pm.addNestedPass<func::FuncOp>(createStoFoldResultCopies());
   }
   bufferization::BufferDeallocationPipelineOptions deallocOpts;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOpts);
@@ -89,6 +90,9 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
 void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
                                    const StoPipelineOptions &opts) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createStoParallelizeOuterLoop());
+  // Hoists each block's Philox call out of its lane loop.
+  pm.addPass(createLoopInvariantCodeMotionPass());
   if (opts.parallel)
     pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createCanonicalizerPass());

@@ -1,6 +1,7 @@
 //===- LoweringUtils.cpp - helpers shared by the sto lowerings ------------===//
 
 #include "LoweringUtils.h"
+#include "RandomEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -13,56 +14,94 @@ using namespace mlir::sto;
 /// index (i64) and the block arguments of the scalar inputs, returns the
 /// element of the result.
 
-/// Builds `linalg.generic` over `resultType` with identity-indexed `inputs`
-/// and an empty init; `dynSizes` are the result's dynamic sizes.
-Value mlir::sto::buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, ValueRange dynSizes, ElementFn fn) {
+Value mlir::sto::buildElementwise(OpBuilder &b, Location loc,
+                                  RankedTensorType resultType,
+                                  ValueRange inputs, ValueRange dynSizes,
+                                  ElementFn fn) {
   int64_t rank = resultType.getRank();
-  // Sizes of every dimension, for the row-major linear index.
+  int64_t inner = rank > 0 ? resultType.getDimSize(rank - 1) : 0;
+  bool blocked = rank > 0 && !ShapedType::isDynamic(inner) && inner >= 4 &&
+                 inner % 4 == 0;
+  // In blocked form the loops run over [..., d/4, 4]; `lanes` is the extra
+  // innermost dimension and the others enumerate Philox blocks.
+  RankedTensorType loopType = resultType;
+  SmallVector<ReassociationIndices> reassociation;
+  if (blocked) {
+    SmallVector<int64_t> shape(resultType.getShape());
+    shape.back() = inner / 4;
+    shape.push_back(4);
+    loopType = RankedTensorType::get(shape, resultType.getElementType());
+    for (int64_t d = 0; d < rank - 1; ++d)
+      reassociation.push_back({d});
+    reassociation.push_back({rank - 1, rank});
+  }
+  int64_t loopRank = loopType.getRank();
+  int64_t indexRank = blocked ? loopRank - 1 : loopRank;
+  // Sizes of the dimensions that make up the (block or element) index.
   SmallVector<Value> sizes;
   unsigned dynPos = 0;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (resultType.isDynamicDim(d))
+  for (int64_t d = 0; d < indexRank; ++d) {
+    if (loopType.isDynamicDim(d))
       sizes.push_back(dynSizes[dynPos++]);
     else
-      sizes.push_back(arith::ConstantIndexOp::create(b, loc,
-                                                     resultType.getDimSize(d)));
+      sizes.push_back(
+          arith::ConstantIndexOp::create(b, loc, loopType.getDimSize(d)));
   }
   // strides[d] = product of sizes[d+1 ..]; computed once, outside the loop.
-  SmallVector<Value> strides(rank);
+  SmallVector<Value> strides(indexRank);
   Value stride = arith::ConstantIndexOp::create(b, loc, 1);
-  for (int64_t d = rank - 1; d >= 0; --d) {
+  for (int64_t d = indexRank - 1; d >= 0; --d) {
     strides[d] = stride;
     if (d > 0)
       stride = arith::MulIOp::create(b, loc, stride, sizes[d]);
   }
-  Value init = tensor::EmptyOp::create(b, loc, resultType, dynSizes);
+  SmallVector<Value> loopInputs;
+  for (Value input : inputs) {
+    if (!blocked) {
+      loopInputs.push_back(input);
+      continue;
+    }
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto expanded =
+        RankedTensorType::get(loopType.getShape(), inType.getElementType());
+    loopInputs.push_back(tensor::ExpandShapeOp::create(b, loc, expanded, input,
+                                                       reassociation));
+  }
+  Value init = tensor::EmptyOp::create(b, loc, loopType, dynSizes);
   SmallVector<AffineMap> maps(inputs.size() + 1,
-                              b.getMultiDimIdentityMap(rank));
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+                              b.getMultiDimIdentityMap(loopRank));
+  SmallVector<utils::IteratorType> iters(loopRank,
+                                         utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iters,
+      b, loc, TypeRange{loopType}, loopInputs, ValueRange{init}, maps, iters,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value linear;
-        if (rank == 0) {
-          linear = arith::ConstantIndexOp::create(nb, nloc, 0);
-        }
-        for (int64_t d = 0; d < rank; ++d) {
+        Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
+        for (int64_t d = 0; d < indexRank; ++d) {
           Value idx = linalg::IndexOp::create(nb, nloc, d);
-          Value term = d == rank - 1
+          Value term = d == indexRank - 1
                            ? idx
                            : arith::MulIOp::create(nb, nloc, idx, strides[d])
                                  .getResult();
-          linear = linear ? arith::AddIOp::create(nb, nloc, linear, term)
-                                .getResult()
-                          : term;
+          linear = arith::AddIOp::create(nb, nloc, linear, term);
         }
         Value linear64 =
             arith::IndexCastUIOp::create(nb, nloc, nb.getI64Type(), linear);
-        Value result = fn(nb, nloc, linear64, args.drop_back());
+        ElementIndex index;
+        if (blocked) {
+          Value lane = linalg::IndexOp::create(nb, nloc, loopRank - 1);
+          index = {linear64, arith::IndexCastUIOp::create(
+                                 nb, nloc, nb.getI32Type(), lane)};
+        } else {
+          index = RandomEmitter(nb, nloc).fromLinear(linear64);
+        }
+        Value result = fn(nb, nloc, index, args.drop_back());
         linalg::YieldOp::create(nb, nloc, result);
       });
-  return generic.getResult(0);
+  Value result = generic.getResult(0);
+  if (blocked)
+    result = tensor::CollapseShapeOp::create(b, loc, resultType, result,
+                                             reassociation);
+  return result;
 }
 
 /// Dynamic sizes of a tensor value, for a result of the same shape.

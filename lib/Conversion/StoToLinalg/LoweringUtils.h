@@ -12,15 +12,19 @@ namespace mlir {
 class TypeConverter;
 namespace sto {
 
-/// Body of an elementwise lowering: given the builder, the element's
-/// row-major linear index (i64) and the scalar elements of the inputs,
-/// returns the element of the result.
+struct ElementIndex;
+
+/// Body of an elementwise lowering: given the builder, the element's place
+/// in the random stream (block, lane) and the scalar elements of the
+/// inputs, returns the element of the result.
 using ElementFn =
-    function_ref<Value(OpBuilder &, Location, Value, ValueRange)>;
+    function_ref<Value(OpBuilder &, Location, ElementIndex, ValueRange)>;
 
 /// Builds a `linalg.generic` over `resultType` with identity-indexed `inputs`
-/// and an empty init (`dynSizes` are the result's dynamic sizes). The body
-/// computes the linear index from `linalg.index` and calls `fn`.
+/// and an empty init (`dynSizes` are the result's dynamic sizes), and calls
+/// `fn` for the body. When the innermost dimension is a static multiple of
+/// 4, the loop nest iterates [..., d/4, 4] (the operands are reshaped) so
+/// that one Philox call serves the four lanes of a block.
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, ValueRange dynSizes, ElementFn fn);
 

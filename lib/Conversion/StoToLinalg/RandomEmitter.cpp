@@ -72,18 +72,24 @@ Value RandomEmitter::foldInKey(Value key, Value data) {
   return packKey(out[0], out[1]);
 }
 
-std::array<Value, 4> RandomEmitter::elementBlock(Value linearIndex,
-                                                 std::array<Value, 2> key) {
+ElementIndex RandomEmitter::fromLinear(Value linearIndex) {
   Value block = arith::ShRUIOp::create(b, loc, linearIndex, i64(2));
-  auto words = keyWords(block);
-  return philox({words[0], words[1], i32(0), i32(0)}, key);
-}
-
-Value RandomEmitter::elementBits(Value linearIndex, std::array<Value, 2> key) {
-  auto out = elementBlock(linearIndex, key);
   Value lane = arith::TruncIOp::create(
       b, loc, b.getI32Type(),
       arith::AndIOp::create(b, loc, linearIndex, i64(3)));
+  return {block, lane};
+}
+
+std::array<Value, 4> RandomEmitter::elementBlock(ElementIndex index,
+                                                 std::array<Value, 2> key) {
+  auto words = keyWords(index.block);
+  return philox({words[0], words[1], i32(0), i32(0)}, key);
+}
+
+Value RandomEmitter::elementBits(ElementIndex index,
+                                 std::array<Value, 2> key) {
+  auto out = elementBlock(index, key);
+  Value lane = index.lane;
   auto eq = [&](uint32_t v) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                  i32(v));
@@ -205,12 +211,10 @@ std::array<Value, 2> RandomEmitter::sinCos2PiU24(Value n) {
   return {pick(s, c, ns, nc), pick(c, ns, nc, s)};
 }
 
-Value RandomEmitter::standardNormalF32(Value linearIndex,
+Value RandomEmitter::standardNormalF32(ElementIndex index,
                                        std::array<Value, 2> key) {
-  auto v = elementBlock(linearIndex, key);
-  Value lane = arith::TruncIOp::create(
-      b, loc, b.getI32Type(),
-      arith::AndIOp::create(b, loc, linearIndex, i64(3)));
+  auto v = elementBlock(index, key);
+  Value lane = index.lane;
   // Lanes 0, 1 use the pair (v0, v1); lanes 2, 3 the pair (v2, v3).
   Value second = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::ne,

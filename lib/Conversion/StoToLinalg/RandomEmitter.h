@@ -23,6 +23,15 @@ namespace sto {
 constexpr uint32_t kSplitTag = 0x53504C54; // "SPLT"
 constexpr uint32_t kFoldInTag = 0x464F4C44; // "FOLD"
 
+/// Where an element sits in the stream: Philox block (i64) and lane (i32,
+/// 0..3). Element i is block i / 4, lane i mod 4; loops that iterate blocks
+/// and lanes separately pass them directly, so the Philox call of a block is
+/// loop-invariant in the lane loop and computed once for four elements.
+struct ElementIndex {
+  Value block;
+  Value lane;
+};
+
 class RandomEmitter {
 public:
   RandomEmitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
@@ -45,11 +54,16 @@ public:
   /// Child of `sto.fold_in` for an i64 datum.
   Value foldInKey(Value key, Value data);
 
-  /// The Philox block of element `linearIndex` (i64): block i / 4.
-  std::array<Value, 4> elementBlock(Value linearIndex,
+  /// Splits a row-major linear index (i64) into block i / 4, lane i mod 4.
+  ElementIndex fromLinear(Value linearIndex);
+  /// The Philox block of an element.
+  std::array<Value, 4> elementBlock(ElementIndex index,
                                     std::array<Value, 2> key);
-  /// The random word of element `linearIndex`: lane i mod 4 of its block.
-  Value elementBits(Value linearIndex, std::array<Value, 2> key);
+  /// The random word of an element: its lane of its block.
+  Value elementBits(ElementIndex index, std::array<Value, 2> key);
+  Value elementBits(Value linearIndex, std::array<Value, 2> key) {
+    return elementBits(fromLinear(linearIndex), key);
+  }
 
   /// U[0, 1) in f32 from a 32-bit word: (r >> 8) * 2^-24.
   Value uniformF32(Value bits);
@@ -70,7 +84,10 @@ public:
   std::array<Value, 2> sinCos2PiU24(Value n);
   /// The standard normal (f32) of element `linearIndex`: Box-Muller on the
   /// lane pair of its block.
-  Value standardNormalF32(Value linearIndex, std::array<Value, 2> key);
+  Value standardNormalF32(ElementIndex index, std::array<Value, 2> key);
+  Value standardNormalF32(Value linearIndex, std::array<Value, 2> key) {
+    return standardNormalF32(fromLinear(linearIndex), key);
+  }
   /// Gumbel(0, 1) in f32 of a 32-bit word: -log(-log(uniformOO)).
   Value gumbelF32(Value bits);
 

@@ -147,8 +147,9 @@ struct CategoricalLowering : public OpConversionPattern<CategoricalOp> {
         rewriter, loc, {logits}, logits, axis, c,
         op.getType().getElementType(),
         [&](OpBuilder &b, Location l, ValueRange args, Value linear) {
+          ElementIndex index = RandomEmitter(b, l).fromLinear(linear);
           RandomEmitter rng(b, l);
-          Value g = widenTo(b, l, rng.gumbelF32(rng.elementBits(linear, key)),
+          Value g = widenTo(b, l, rng.gumbelF32(rng.elementBits(index, key)),
                             c);
           return arith::AddFOp::create(b, l, widenTo(b, l, args[0], c), g)
               .getResult();
@@ -176,7 +177,7 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
     auto scoreType = RankedTensorType::get(type.getShape(), c);
     Value scores = buildElementwise(
         rewriter, loc, scoreType, {logits}, dyn,
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value g = widenTo(b, l, rng.gumbelF32(rng.elementBits(linear, key)),
                             c);
@@ -287,7 +288,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     //    gives clip / 0 = inf and so factor 1.
     Value factors = buildElementwise(
         rewriter, loc, batchType, {sumsq.getResult(0)}, batchDyn,
-        [&](OpBuilder &b, Location l, Value, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
           Value norm = math::SqrtOp::create(b, l, args[0]);
           Value ratio =
               arith::DivFOp::create(b, l, coefficient(b, l, clip, c), norm);
@@ -322,7 +323,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     auto key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, resType, {acc.getResult(0)}, resDyn,
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
           Value noisy =

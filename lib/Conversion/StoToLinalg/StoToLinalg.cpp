@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/ControlFlow/Transforms/StructuralTypeConversions.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -127,7 +128,7 @@ struct UniformLowering : public OpConversionPattern<UniformOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, type, {}, adaptor.getDynamicSizes(),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange) {
           RandomEmitter rng(b, l);
           Value u = rng.uniform01(c, rng.elementBits(linear, key));
           Value x = narrowTo(
@@ -163,7 +164,7 @@ struct NormalLowering : public OpConversionPattern<NormalOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, type, {}, adaptor.getDynamicSizes(),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange) {
           RandomEmitter rng(b, l);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
           Value v = rng.fma(attrInElementType(b, l, stddev, t, c), z,
@@ -197,7 +198,7 @@ struct BernoulliLowering : public OpConversionPattern<BernoulliOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), inputs, dynSizes,
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value u = rng.uniform01(c, rng.elementBits(linear, key));
           Value p = constP ? attrInElementType(b, l, *constP, t, c)
@@ -222,7 +223,7 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {x}, dynamicSizesOf(rewriter, loc, x),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value u = rng.uniform01(c, rng.elementBits(linear, key));
           Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
@@ -257,7 +258,7 @@ struct StochasticBinaryLowering
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value u = rng.uniform01(c, rng.elementBits(linear, key));
           Value prob = widenTo(b, l, args[0], c);
@@ -289,7 +290,7 @@ struct NoiseLowering : public OpConversionPattern<NoiseOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {x}, dynamicSizesOf(rewriter, loc, x),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value eps;
           if (gaussian)
@@ -324,7 +325,7 @@ struct LangevinStepLowering : public OpConversionPattern<LangevinStepOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {p, g}, dynamicSizesOf(rewriter, loc, p),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           // t = fma(-RN_C(lr), g, p); p' = fma(RN_C(sqrt(2 lr T)), z, t).
           Value step = rng.fma(
@@ -353,7 +354,7 @@ struct SPSAPerturbLowering : public OpConversionPattern<SPSAPerturbOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
           return narrowTo(b, l,
@@ -383,7 +384,7 @@ struct SPSAUpdateLowering : public OpConversionPattern<SPSAUpdateOp> {
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
-        [&](OpBuilder &b, Location l, Value linear, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
           return narrowTo(b, l, rng.fma(negA, z, widenTo(b, l, args[0], c)),
@@ -428,7 +429,7 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {avg, param},
         dynamicSizesOf(rewriter, loc, avg),
-        [&](OpBuilder &b, Location l, Value, ValueRange args) {
+        [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
           // RN_T(fma(w, C(p) - C(avg), C(avg))).
           Value a = widenTo(b, l, args[0], c);
           Value diff = arith::SubFOp::create(b, l, widenTo(b, l, args[1], c), a);
@@ -449,9 +450,11 @@ struct ConvertStoToLinalgPass
                            math::MathDialect, tensor::TensorDialect,
                            scf::SCFDialect>();
     target.addIllegalDialect<StoDialect>();
+    // Since LLVM 22 the function pattern converts only the entry block; the
+    // other blocks' key arguments are converted by the cf branch patterns
+    // below, so a function is legal once its signature is.
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
-      return converter.isSignatureLegal(op.getFunctionType()) &&
-             converter.isLegal(&op.getBody());
+      return converter.isSignatureLegal(op.getFunctionType());
     });
     target.markUnknownOpDynamicallyLegal([&](Operation *op) {
       return converter.isLegal(op->getOperandTypes()) &&
@@ -463,7 +466,10 @@ struct ConvertStoToLinalgPass
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
-    populateBranchOpInterfaceTypeConversionPattern(patterns, converter);
+    // Keys passed along cf.br / cf.cond_br / cf.switch: the branch and the
+    // signature of its successor blocks.
+    cf::populateCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                       target);
     scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
                                                          target);
     if (failed(applyPartialConversion(getOperation(), target,
