@@ -26,6 +26,7 @@ using namespace sto::rng;
 namespace {
 
 constexpr uint64_t kN = uint64_t(1) << 20; // samples per statistical test
+constexpr double kPi = 3.14159265358979323846;
 
 //===----------------------------------------------------------------------===//
 // Helpers
@@ -174,11 +175,16 @@ TEST(PhiloxKat, ConstantsAreRandom123s) {
   EXPECT_EQ(kPhiloxW1, 0xBB67AE85u);
 }
 
-// The generator is constexpr: the first vector is also checked at compile
-// time.
-static_assert(philox4x32_10(Block{{0, 0, 0, 0}}, Key{{0, 0}}).v[0] ==
-                  0x6627e8d5u,
-              "Philox4x32-10 known answer");
+// The generator is constexpr: two vectors are also checked at compile time,
+// so a wrong constant does not even build.
+static_assert(philox4x32_10(Block{{0, 0, 0, 0}}, Key{{0, 0}}) ==
+                  Block{{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}},
+              "Philox4x32-10 known answer (zeros)");
+static_assert(philox4x32_10(Block{{0x243f6a88u, 0x85a308d3u, 0x13198a2eu,
+                                   0x03707344u}},
+                            Key{{0xa4093822u, 0x299f31d0u}}) ==
+                  Block{{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}},
+              "Philox4x32-10 known answer (pi digits)");
 
 //===----------------------------------------------------------------------===//
 // Keys
@@ -292,8 +298,8 @@ TEST(PhiloxMapping, NormalUsesLanePairsOfItsBlock) {
     double u1 = (double(blk.v[e] >> 8) + 1) * 0x1p-24;
     double u2 = double(blk.v[e + 1] >> 8) * 0x1p-24;
     double radius = std::sqrt(-2 * std::log(u1));
-    double ref = lane % 2 == 0 ? radius * std::cos(2 * M_PI * u2)
-                               : radius * std::sin(2 * M_PI * u2);
+    double ref = lane % 2 == 0 ? radius * std::cos(2 * kPi * u2)
+                               : radius * std::sin(2 * kPi * u2);
     EXPECT_NEAR(standardNormalF32(k, i), ref, 1e-5 * (1 + std::fabs(ref)))
         << "element " << i;
   }
@@ -414,7 +420,7 @@ TEST(PhiloxMath, SinCosOfTwoPiUExhaustive) {
       EXPECT_EQ(bitsOf(sc.cos), bitsOf(c[n >> 22])) << n;
       continue;
     }
-    double a = 2 * M_PI * double(n) * 0x1p-24;
+    double a = 2 * kPi * double(n) * 0x1p-24;
     worstSin = std::max(worstSin, ulpError(sc.sin, std::sin(a)));
     worstCos = std::max(worstCos, ulpError(sc.cos, std::cos(a)));
   }
@@ -441,7 +447,7 @@ TEST(PhiloxMath, NormalWithinThreeUlpOfExactBoxMuller) {
     uint32_t n = blk.v[e + 1] >> 8;
     double u1 = (double(blk.v[e] >> 8) + 1) * 0x1p-24;
     double radius = std::sqrt(-2 * std::log(u1));
-    double a = 2 * M_PI * double(n) * 0x1p-24;
+    double a = 2 * kPi * double(n) * 0x1p-24;
     double ref = radius * (lane & 1 ? std::sin(a) : std::cos(a));
     float z = standardNormalF32(k, i);
     bool trigIsZero =
@@ -528,6 +534,20 @@ TEST(PhiloxStats, BernoulliRate) {
     EXPECT_FALSE(bernoulli<float>(k, i, 0.0f));
     EXPECT_TRUE(bernoulli<float>(k, i, 1.0f));
   }
+}
+
+TEST(PhiloxStats, DecisionBoundaries) {
+  // bernoulli is u < p, dropout keeps u >= rate: u equal to p or rate.
+  const uint32_t half = 0x80000000u; // U = 0.5 exactly
+  EXPECT_FALSE(bernoulliFromBits<float>(half, 0.5f));
+  EXPECT_TRUE(bernoulliFromBits<float>(half, 0x1.000002p-1f));
+  EXPECT_FALSE(bernoulliFromBits<float>(0u, 0.0f));
+  EXPECT_TRUE(bernoulliFromBits<float>(0xFFFFFFFFu, 1.0f));
+  EXPECT_FALSE(bernoulliFromBits<double>(half, 0.5));
+  EXPECT_TRUE(bernoulliFromBits<double>(half, 0.5 + 0x1p-33));
+  EXPECT_EQ(dropoutFromBits<float>(half, 2.0f, 0.5), 4.0f);
+  EXPECT_EQ(bitsOf(dropoutFromBits<float>(half - 256, 2.0f, 0.5)), 0u);
+  EXPECT_EQ(bitsOf(dropoutFromBits<float>(0u, -2.0f, 0.25)), 0u); // +0.0
 }
 
 TEST(PhiloxStats, DropoutRateAndScale) {
@@ -672,6 +692,18 @@ TEST(PhiloxTypes, NarrowTypesRoundTheF32Value) {
   }
 }
 
+TEST(PhiloxTypes, DropoutScaleIsRoundedOnceFromF64) {
+  // rate 0.04: 1/(1-rate) in f64 rounds to 0x1.0aaaaap+0 in f32; the same
+  // computed in f32 would give 0x1.0aaaacp+0.
+  EXPECT_EQ(dropoutScale<float>(0.04), 0x1.0aaaaap+0f);
+  EXPECT_EQ(dropoutScale<double>(0.04), 1.0 / (1.0 - 0.04));
+  Key k = seed(54);
+  for (uint64_t i = 0; i < 4096; ++i) {
+    float y = dropout<float>(k, i, 3.0f, 0.04);
+    EXPECT_TRUE(y == 0.0f || y == 3.0f * 0x1.0aaaaap+0f) << y;
+  }
+}
+
 TEST(PhiloxTypes, F64NormalIsTheF32NormalWidened) {
   Key k = seed(50);
   for (uint64_t i = 0; i < 65536; ++i) {
@@ -809,8 +841,9 @@ void checkRounding(bool isBF16) {
           double(std::nextafter(float(mid), INFINITY))}) {
       for (double s : {x, -x}) {
         ASSERT_EQ(rnd(s), ref.round(s)) << std::hexfloat << s;
-        if (double(float(s)) == s)
+        if (double(float(s)) == s) {
           ASSERT_EQ(rndf(float(s)), ref.round(s)) << std::hexfloat << s;
+        }
       }
     }
   }

@@ -12,11 +12,15 @@
 // (PTX add.rn/mul.rn/fma.rn/sqrt.rn) and a CPU give identical results.
 //
 // Floating-point rules this header relies on and enforces where it can:
-//  * no contraction of a*b+c into an fma except where std::fma is written:
-//    under clang every function body carries `#pragma clang fp contract(off)`;
-//    under GCC the header is compiled with optimize("fp-contract=off"); under
-//    CUDA the device path uses __fmul_rn/__fadd_rn, which never contract.
-//    Build users of this header with -ffp-contract=off all the same.
+//  * no contraction of a*b+c into an fma except where an fma is written.
+//    The formulas leave no multiply-then-add unfused, so contraction has
+//    nothing to fuse (a test builds this header with -ffp-contract=fast
+//    -mfma and compares); in addition, under clang the functions that
+//    compute carry `#pragma clang fp contract(off)`, under GCC the header is
+//    compiled with optimize("fp-contract=off"), and under CUDA (not tested
+//    here) the device path uses the __f*_rn intrinsics, which never
+//    contract. Build users of this header with -ffp-contract=off all the
+//    same.
 //  * no excess precision (FLT_EVAL_METHOD == 0), no -ffast-math, rounding
 //    mode round-to-nearest-even, no flush of subnormals to zero.
 //
@@ -119,7 +123,11 @@ STO_RNG_HD inline float fsub(float a, float b) {
 }
 /// a*b + c with one rounding.
 STO_RNG_HD inline float ffma(float a, float b, float c) {
+#if defined(__CUDA_ARCH__)
+  return __fmaf_rn(a, b, c);
+#else
   return std::fma(a, b, c);
+#endif
 }
 /// Correctly rounded square root (PTX sqrt.rn.f32).
 STO_RNG_HD inline float fsqrt(float a) {
@@ -154,7 +162,18 @@ STO_RNG_HD inline double dsub(double a, double b) {
 #endif
 }
 STO_RNG_HD inline double dfma(double a, double b, double c) {
+#if defined(__CUDA_ARCH__)
+  return __fma_rn(a, b, c);
+#else
   return std::fma(a, b, c);
+#endif
+}
+STO_RNG_HD inline double dsqrt(double a) {
+#if defined(__CUDA_ARCH__)
+  return __dsqrt_rn(a);
+#else
+  return std::sqrt(a);
+#endif
 }
 
 //===----------------------------------------------------------------------===//
@@ -165,16 +184,16 @@ STO_RNG_HD inline double dfma(double a, double b, double c) {
 struct Key {
   uint32_t w[2];
 };
-STO_RNG_HD inline bool operator==(Key a, Key b) {
+STO_RNG_HD inline constexpr bool operator==(Key a, Key b) {
   return a.w[0] == b.w[0] && a.w[1] == b.w[1];
 }
-STO_RNG_HD inline bool operator!=(Key a, Key b) { return !(a == b); }
+STO_RNG_HD inline constexpr bool operator!=(Key a, Key b) { return !(a == b); }
 
 /// A counter or an output block: four 32-bit words (lanes).
 struct Block {
   uint32_t v[4];
 };
-STO_RNG_HD inline bool operator==(const Block &a, const Block &b) {
+STO_RNG_HD inline constexpr bool operator==(const Block &a, const Block &b) {
   return a.v[0] == b.v[0] && a.v[1] == b.v[1] && a.v[2] == b.v[2] &&
          a.v[3] == b.v[3];
 }
@@ -552,6 +571,8 @@ STO_RNG_HD inline float cadd(float a, float b) { return fadd(a, b); }
 STO_RNG_HD inline double cadd(double a, double b) { return dadd(a, b); }
 STO_RNG_HD inline float csub(float a, float b) { return fsub(a, b); }
 STO_RNG_HD inline double csub(double a, double b) { return dsub(a, b); }
+STO_RNG_HD inline float csqrt(float a) { return fsqrt(a); }
+STO_RNG_HD inline double csqrt(double a) { return dsqrt(a); }
 
 /// Uniform [0, 1) in the compute type: uniformCO (f32) or uniformCO64 (f64).
 template <class C> STO_RNG_HD inline C uniform01(uint32_t r);
@@ -670,7 +691,7 @@ template <class T>
 STO_RNG_HD inline T stochasticTimesSmooth(Key key, uint64_t i, T p) {
   using E = ElementType<T>;
   using C = ComputeType<T>;
-  C sp = std::sqrt(E::widen(p));
+  C sp = csqrt(E::widen(p));
   return E::narrow(uniform01<C>(elementBits(key, i)) < sp ? sp : C(0));
 }
 
@@ -705,7 +726,7 @@ STO_RNG_HD inline int64_t categorical(Key key, const T *base, int64_t n,
 /// the product and sqrt in binary64.
 template <class C>
 STO_RNG_HD inline C langevinNoiseScale(double lr, double temperature) {
-  return coefficient<C>(std::sqrt(2.0 * lr * temperature));
+  return coefficient<C>(dsqrt(dmul(dmul(2.0, lr), temperature)));
 }
 
 /// sto.langevin_step: t = fma(-RN_C(lr), C(g), C(p)),
