@@ -159,4 +159,22 @@ def StoFoldResultCopies : Pass<"sto-fold-result-copies", "func::FuncOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def StoApproximateMath : Pass<"sto-approximate-math"> {
+  let summary = "Expands transcendental math ops into polynomials";
+  let description = [{
+    Rewrites `math.exp`, `math.erf`, `math.tanh`, `math.log`, ... into
+    MLIR's polynomial approximations made of arith ops (f16/bf16 through
+    f32). The result vectorizes on the CPU (libm calls do not) and is the
+    same arithmetic on every target, so models that use these functions
+    around the sampling stay reproducible across CPU and GPU. `math.sqrt`
+    and `math.fma`, which the samplers use and every target computes
+    exactly, are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // STO_PASSES_TD

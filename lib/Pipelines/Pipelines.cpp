@@ -4,6 +4,7 @@
 #include "sto/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -74,6 +75,12 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
   bufOpts.bufferizeFunctionBoundaries = true;
   bufOpts.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A loop may carry a tensor that its body gets from a call (a training
+  // loop calling its step function) or from any op that allocates: the
+  // yielded buffer is then a new allocation, not the iter_arg's buffer.
+  // The ownership-based deallocation below frees the buffers such loops
+  // hand from one iteration to the next.
+  bufOpts.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
   if (opts.outParams) {
     bufferization::BufferResultsToOutParamsPassOptions outOpts;
@@ -100,6 +107,15 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
 
 void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
                                     const StoPipelineOptions &) {
+  pm.addPass(createStoApproximateMath());
+  // f32 <-> bf16 conversions as integer arithmetic: LLVM's `fptrunc` to
+  // bfloat becomes vcvtneps2bf16 on AVX512-BF16 CPUs, which flushes
+  // subnormals to zero (the contract keeps them), and a call to
+  // __truncsfbf2 elsewhere, which libgcc before 13 lacks. The expansion
+  // rounds to nearest even on the bits, the same on every CPU.
+  arith::ArithExpandOpsPassOptions expandOpts;
+  expandOpts.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expandOpts));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
