@@ -18,9 +18,9 @@ extern "C" {
 
 enum sto_status {
   STO_OK = 0,
-  STO_ERROR_NULL_POINTER = 1,   /* a tensor or result pointer was NULL */
-  STO_ERROR_NEGATIVE_SIZE = 2,  /* a dynamic dimension was negative */
-  STO_ERROR_RUNTIME = 3,        /* the runtime failed (see the message) */
+  STO_ERROR_NULL_POINTER = 1,  /* a tensor or result pointer was NULL */
+  STO_ERROR_NEGATIVE_SIZE = 2, /* a dynamic dimension was negative */
+  STO_ERROR_RUNTIME = 3,       /* the runtime failed (see the message) */
 };
 
 /* A static, human-readable message for a status code. */

@@ -58,9 +58,9 @@ createCpuTargetMachine(const CompileOptions &options, std::string &error) {
                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                                        : llvm::CodeGenOptLevel::None;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      level));
+  std::unique_ptr<llvm::TargetMachine> tm(
+      target->createTargetMachine(triple, cpu, features, targetOptions,
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!tm)
     error = "cannot create a target machine for " + triple.str();
   return tm;
@@ -105,8 +105,7 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.outParams = true;
 
   PassManager pm(module.getContext());
-  Phase last =
-      options.output == Output::MLIR ? options.lastPhase : Phase::LLVM;
+  Phase last = options.output == Output::MLIR ? options.lastPhase : Phase::LLVM;
   if (last >= Phase::Frontend)
     pm.addPass(createStoPrepareCAbi());
   buildCpuPipeline(pm, pipelineOptions, last);
@@ -230,10 +229,9 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
     SmallVector<std::string> params;
     os << "/* " << func.getSymName() << "\n";
     auto addParams = [&](Type t, const std::string &name, bool isResult) {
-      std::string cType =
-          cTypeName(isa<RankedTensorType>(t)
-                        ? cast<RankedTensorType>(t).getElementType()
-                        : t);
+      std::string cType = cTypeName(
+          isa<RankedTensorType>(t) ? cast<RankedTensorType>(t).getElementType()
+                                   : t);
       if (cType.empty())
         return failure();
       os << " *   " << name << ": " << describeType(t)
@@ -243,8 +241,8 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
         for (int64_t d = 0; d < tensor.getRank(); ++d)
           if (tensor.isDynamicDim(d)) {
             params.push_back("int64_t " + name + "_dim" + std::to_string(d));
-            os << " *   " << name << "_dim" << d << ": size of dimension "
-               << d << " of " << name << "\n";
+            os << " *   " << name << "_dim" << d << ": size of dimension " << d
+               << " of " << name << "\n";
           }
       } else {
         params.push_back(cType + (isResult ? " *" : " ") + name);
@@ -253,12 +251,12 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
     };
     for (auto [i, t] : llvm::enumerate(type.getInputs()))
       if (failed(addParams(t, "arg" + std::to_string(i), false)))
-        return func.emitError() << "argument #" << i << " of type " << t
-                                << " has no C ABI";
+        return func.emitError()
+               << "argument #" << i << " of type " << t << " has no C ABI";
     for (auto [i, t] : llvm::enumerate(type.getResults()))
       if (failed(addParams(t, "result" + std::to_string(i), true)))
-        return func.emitError() << "result #" << i << " of type " << t
-                                << " has no C ABI";
+        return func.emitError()
+               << "result #" << i << " of type " << t << " has no C ABI";
     os << " */\nint32_t " << func.getSymName() << "(";
     if (params.empty())
       os << "void";

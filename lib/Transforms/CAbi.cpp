@@ -31,13 +31,13 @@ static constexpr StringLiteral kImplPrefix = "__sto_impl_";
 
 namespace {
 
-struct StoPrepareCAbi
-    : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
+struct StoPrepareCAbi : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
     MLIRContext *ctx = &getContext();
-    for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+    for (auto func :
+         llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (!func.isPublic() || func.isExternal() || func->hasAttr(kAbiAttr))
         continue;
       FunctionType type = func.getFunctionType();
@@ -119,8 +119,8 @@ void EntryPointBuilder::flagNull(Value ptr) {
 void EntryPointBuilder::flagNegative(Value size) {
   Value isNeg =
       LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, size, i64(0));
-  negFlag = negFlag ? LLVM::OrOp::create(b, loc, negFlag, isNeg).getResult()
-                    : isNeg;
+  negFlag =
+      negFlag ? LLVM::OrOp::create(b, loc, negFlag, isNeg).getResult() : isNeg;
 }
 
 void EntryPointBuilder::appendDescriptor(Value ptr, RankedTensorType type,

@@ -36,7 +36,8 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   // The out-parameter must have the layout the computation expects.
   auto outType = cast<MemRefType>(out.getType());
   auto allocType = alloc.getType();
-  if (!outType.getLayout().isIdentity() || !allocType.getLayout().isIdentity() ||
+  if (!outType.getLayout().isIdentity() ||
+      !allocType.getLayout().isIdentity() ||
       outType.getMemorySpace() != allocType.getMemorySpace())
     return failure();
   // Every other use of the allocation is before the copy (deallocation is
@@ -52,9 +53,10 @@ LogicalResult foldCopy(memref::CopyOp copy) {
     SmallVector<OpFoldResult> shape;
     unsigned dyn = 0;
     for (int64_t d = 0; d < allocType.getRank(); ++d)
-      shape.push_back(allocType.isDynamicDim(d)
-                          ? OpFoldResult(alloc.getDynamicSizes()[dyn++])
-                          : OpFoldResult(b.getIndexAttr(allocType.getDimSize(d))));
+      shape.push_back(
+          allocType.isDynamicDim(d)
+              ? OpFoldResult(alloc.getDynamicSizes()[dyn++])
+              : OpFoldResult(b.getIndexAttr(allocType.getDimSize(d))));
     replacement = memref::ExpandShapeOp::create(
         b, alloc.getLoc(), allocType, out, collapse.getReassociationIndices(),
         shape);

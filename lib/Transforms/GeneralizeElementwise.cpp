@@ -17,24 +17,23 @@ using namespace mlir;
 
 namespace {
 
-template <typename OpTy>
-struct Generalize : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct Generalize : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    return linalg::generalizeNamedOp(
-        rewriter, cast<linalg::LinalgOp>(op.getOperation()));
+    return linalg::generalizeNamedOp(rewriter,
+                                     cast<linalg::LinalgOp>(op.getOperation()));
   }
 };
 
 struct StoGeneralizeElementwise
-    : public sto::impl::StoGeneralizeElementwiseBase<
-          StoGeneralizeElementwise> {
+    : public sto::impl::StoGeneralizeElementwiseBase<StoGeneralizeElementwise> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Generalize<linalg::BroadcastOp>,
-                 Generalize<linalg::TransposeOp>, Generalize<linalg::MapOp>,
-                 Generalize<linalg::ElementwiseOp>>(&getContext());
+    patterns
+        .add<Generalize<linalg::BroadcastOp>, Generalize<linalg::TransposeOp>,
+             Generalize<linalg::MapOp>, Generalize<linalg::ElementwiseOp>>(
+            &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -37,10 +37,9 @@ static cl::opt<std::string>
               cl::desc("Stop after a phase and print it: input, frontend, "
                        "linalg, bufferized, loops, llvm, llvmir"),
               cl::init("object"));
-static cl::opt<std::string> mcpu("mcpu",
-                                 cl::desc("CPU to generate code for "
-                                          "(default: the host; e.g. "
-                                          "x86-64-v3)"));
+static cl::opt<std::string> mcpu("mcpu", cl::desc("CPU to generate code for "
+                                                  "(default: the host; e.g. "
+                                                  "x86-64-v3)"));
 static cl::opt<std::string> mattr("mattr",
                                   cl::desc("CPU features (default: those of "
                                            "--mcpu, or the host's)"));
@@ -107,8 +106,8 @@ int main(int argc, char **argv) {
       llvm::errs() << "sto-compile: error: " << error << "\n";
       return 1;
     }
-    std::string guard = "STO_" + llvm::sys::path::stem(headerFile).upper() +
-                        "_H";
+    std::string guard =
+        "STO_" + llvm::sys::path::stem(headerFile).upper() + "_H";
     for (char &c : guard)
       if (!llvm::isAlnum(c))
         c = '_';

@@ -31,8 +31,8 @@ SmallVector<Value> rowMajorStrides(OpBuilder &b, Location loc, Value tensor) {
   for (int64_t d = rank - 1; d >= 0; --d) {
     strides[d] = stride;
     if (d > 0)
-      stride = arith::MulIOp::create(
-          b, loc, stride, tensor::DimOp::create(b, loc, tensor, d));
+      stride = arith::MulIOp::create(b, loc, stride,
+                                     tensor::DimOp::create(b, loc, tensor, d));
   }
   return strides;
 }
@@ -43,8 +43,8 @@ Value linearIndex(OpBuilder &b, Location loc, ArrayRef<Value> strides) {
   Value linear = arith::ConstantIndexOp::create(b, loc, 0);
   for (auto [d, stride] : llvm::enumerate(strides)) {
     Value idx = linalg::IndexOp::create(b, loc, d);
-    linear = arith::AddIOp::create(
-        b, loc, linear, arith::MulIOp::create(b, loc, idx, stride));
+    linear = arith::AddIOp::create(b, loc, linear,
+                                   arith::MulIOp::create(b, loc, idx, stride));
   }
   return arith::IndexCastUIOp::create(b, loc, b.getI64Type(), linear);
 }
@@ -78,11 +78,10 @@ Value filled(OpBuilder &b, Location loc, RankedTensorType type,
 /// Computes (best score, least index with that score) along `axis` of the
 /// per-element scores `score(b, loc, args, linear)`, in increasing order.
 /// Follows sto::rng::categorical: the first element always sets the best.
-std::pair<Value, Value>
-argmaxAlongAxis(OpBuilder &b, Location loc, ValueRange inputs, Value shapeOf,
-                int64_t axis, Type scoreType, Type indexType,
-                function_ref<Value(OpBuilder &, Location, ValueRange, Value)>
-                    score) {
+std::pair<Value, Value> argmaxAlongAxis(
+    OpBuilder &b, Location loc, ValueRange inputs, Value shapeOf, int64_t axis,
+    Type scoreType, Type indexType,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> score) {
   auto type = cast<RankedTensorType>(shapeOf.getType());
   int64_t rank = type.getRank();
   MLIRContext *ctx = b.getContext();
@@ -107,18 +106,18 @@ argmaxAlongAxis(OpBuilder &b, Location loc, ValueRange inputs, Value shapeOf,
         Value linear = linearIndex(nb, nl, strides);
         Value s = score(nb, nl, args.take_front(inputs.size()), linear);
         Value j = linalg::IndexOp::create(nb, nl, axis);
-        Value first = arith::CmpIOp::create(
-            nb, nl, arith::CmpIPredicate::eq, j,
-            arith::ConstantIndexOp::create(nb, nl, 0));
-        Value greater = arith::CmpFOp::create(
-            nb, nl, arith::CmpFPredicate::OGT, s, args[inputs.size()]);
+        Value first =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, j,
+                                  arith::ConstantIndexOp::create(nb, nl, 0));
+        Value greater = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
+                                              s, args[inputs.size()]);
         Value take = arith::OrIOp::create(nb, nl, first, greater);
         Value jCast =
             indexType.isIndex()
                 ? j
                 : arith::IndexCastOp::create(nb, nl, indexType, j).getResult();
-        Value best = arith::SelectOp::create(nb, nl, take, s,
-                                             args[inputs.size()]);
+        Value best =
+            arith::SelectOp::create(nb, nl, take, s, args[inputs.size()]);
         Value idx = arith::SelectOp::create(nb, nl, take, jCast,
                                             args[inputs.size() + 1]);
         linalg::YieldOp::create(nb, nl, ValueRange{best, idx});
@@ -144,13 +143,12 @@ struct CategoricalLowering : public OpConversionPattern<CategoricalOp> {
     // Score s_j = RN_C(C(logit_j) + g_j), g the Gumbel noise of the logit's
     // element index (widened for f64).
     auto result = argmaxAlongAxis(
-        rewriter, loc, {logits}, logits, axis, c,
-        op.getType().getElementType(),
+        rewriter, loc, {logits}, logits, axis, c, op.getType().getElementType(),
         [&](OpBuilder &b, Location l, ValueRange args, Value linear) {
           ElementIndex index = RandomEmitter(b, l).fromLinear(linear);
           RandomEmitter rng(b, l);
-          Value g = widenTo(b, l, rng.gumbelF32(rng.elementBits(index, key)),
-                            c);
+          Value g =
+              widenTo(b, l, rng.gumbelF32(rng.elementBits(index, key)), c);
           return arith::AddFOp::create(b, l, widenTo(b, l, args[0], c), g)
               .getResult();
         });
@@ -179,8 +177,8 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
         rewriter, loc, scoreType, {logits}, dyn,
         [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
-          Value g = widenTo(b, l, rng.gumbelF32(rng.elementBits(linear, key)),
-                            c);
+          Value g =
+              widenTo(b, l, rng.gumbelF32(rng.elementBits(linear, key)), c);
           Value s = arith::AddFOp::create(b, l, widenTo(b, l, args[0], c), g);
           return arith::DivFOp::create(b, l, s, tau).getResult();
         });
@@ -201,11 +199,10 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
           ValueRange{init}, ArrayRef<AffineMap>{reduced, id}, parallel,
           [&](OpBuilder &b, Location l, ValueRange args) {
             Value j = linalg::IndexOp::create(b, l, axis);
-            Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                              j, args[0]);
-            Value v = arith::SelectOp::create(b, l, hit,
-                                              floatConst(b, l, t, 1.0),
-                                              floatConst(b, l, t, 0.0));
+            Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, j,
+                                              args[0]);
+            Value v = arith::SelectOp::create(
+                b, l, hit, floatConst(b, l, t, 1.0), floatConst(b, l, t, 0.0));
             linalg::YieldOp::create(b, l, v);
           });
       rewriter.replaceOp(op, generic.getResult(0));
@@ -228,9 +225,8 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value e = math::ExpOp::create(
               b, l, arith::SubFOp::create(b, l, args[0], args[1]));
-          linalg::YieldOp::create(b, l,
-                                  arith::AddFOp::create(b, l, args[2], e)
-                                      .getResult());
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, args[2], e).getResult());
         });
     auto soft = linalg::GenericOp::create(
         rewriter, loc, TypeRange{op.getType()},
@@ -307,12 +303,11 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     sumIters[0] = utils::IteratorType::reduction;
     auto acc = linalg::GenericOp::create(
         rewriter, loc, TypeRange{accType}, ValueRange{grads, factors},
-        ValueRange{accInit}, ArrayRef<AffineMap>{id, batchOnly, rest},
-        sumIters, [&](OpBuilder &b, Location l, ValueRange args) {
+        ValueRange{accInit}, ArrayRef<AffineMap>{id, batchOnly, rest}, sumIters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
           Value g = widenTo(b, l, args[0], c);
           linalg::YieldOp::create(
-              b, l,
-              math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
+              b, l, math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
         });
     // 4. result = RN_T(fma(RN_C(sigma * clip), z_j, acc_j) / C(B)).
     Value batch = tensor::DimOp::create(rewriter, loc, grads, 0);
@@ -326,8 +321,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
         [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
-          Value noisy =
-              rng.fma(coefficient(b, l, sigma * clip, c), z, args[0]);
+          Value noisy = rng.fma(coefficient(b, l, sigma * clip, c), z, args[0]);
           return narrowTo(b, l, arith::DivFOp::create(b, l, noisy, batchF), t);
         });
     rewriter.replaceOp(op, result);
@@ -339,6 +333,6 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
 
 void mlir::sto::populateReductionLoweringPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<CategoricalLowering, GumbelSoftmaxLowering,
-               DPAggregateLowering>(converter, patterns.getContext());
+  patterns.add<CategoricalLowering, GumbelSoftmaxLowering, DPAggregateLowering>(
+      converter, patterns.getContext());
 }

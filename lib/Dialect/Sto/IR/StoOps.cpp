@@ -120,8 +120,8 @@ LogicalResult checkDynamicSizes(Operation *op, RankedTensorType type,
     return success();
   return op->emitOpError() << "result type " << type << " has "
                            << type.getNumDynamicDims()
-                           << " dynamic dimension(s) but "
-                           << sizes.size() << " size operand(s) were given";
+                           << " dynamic dimension(s) but " << sizes.size()
+                           << " size operand(s) were given";
 }
 
 /// Normalizes a possibly negative `axis` against `rank`, or reports it.
@@ -145,18 +145,17 @@ LogicalResult checkRank(Operation *op, StringRef name, ShapedType type,
                         int64_t rank) {
   if (type.getRank() == rank)
     return success();
-  return op->emitOpError() << "operand '" << name << "' must have rank "
-                           << rank << ", got " << type;
+  return op->emitOpError() << "operand '" << name << "' must have rank " << rank
+                           << ", got " << type;
 }
 
 LogicalResult checkDim(Operation *op, StringRef name, ShapedType type,
                        unsigned dim, int64_t expected, StringRef meaning) {
   if (dimsCompatible(type.getDimSize(dim), expected))
     return success();
-  return op->emitOpError() << "dimension " << dim << " of '" << name
-                           << "' (" << type.getDimSize(dim)
-                           << ") must equal " << meaning << " (" << expected
-                           << ")";
+  return op->emitOpError() << "dimension " << dim << " of '" << name << "' ("
+                           << type.getDimSize(dim) << ") must equal " << meaning
+                           << " (" << expected << ")";
 }
 
 LogicalResult checkShape(Operation *op, StringRef name, ShapedType type,
@@ -164,8 +163,8 @@ LogicalResult checkShape(Operation *op, StringRef name, ShapedType type,
   if (shapesCompatible(type.getShape(), expected))
     return success();
   if (expected.empty())
-    return op->emitOpError() << "'" << name << "' must have rank 0, got "
-                             << type;
+    return op->emitOpError()
+           << "'" << name << "' must have rank 0, got " << type;
   return op->emitOpError() << "'" << name << "' must have shape "
                            << shapeStr(expected) << ", got " << type;
 }
@@ -175,9 +174,8 @@ LogicalResult checkSameElement(Operation *op, StringRef name, ShapedType type,
   if (type.getElementType() == expected)
     return success();
   return op->emitOpError() << "element type of '" << name << "' ("
-                           << type.getElementType()
-                           << ") must match that of '" << of << "' ("
-                           << expected << ")";
+                           << type.getElementType() << ") must match that of '"
+                           << of << "' (" << expected << ")";
 }
 
 bool isZero(FloatAttr a) { return a && a.getValueAsDouble() == 0.0; }
@@ -203,9 +201,8 @@ ParseResult SplitOp::parse(OpAsmParser &parser, OperationState &result) {
     return parser.emitError(countLoc)
            << "attribute 'count' must be at least 1, got " << count;
   if (count > (1 << 20))
-    return parser.emitError(countLoc)
-           << "attribute 'count' must be at most " << (1 << 20) << ", got "
-           << count;
+    return parser.emitError(countLoc) << "attribute 'count' must be at most "
+                                      << (1 << 20) << ", got " << count;
   Builder &b = parser.getBuilder();
   Type keyType = KeyType::get(b.getContext());
   result.addAttribute(getCountAttrName(result.name),
@@ -311,8 +308,8 @@ OpFoldResult NoiseOp::fold(FoldAdaptor) {
 }
 
 LogicalResult DropoutOp::verify() {
-  return checkRange(*this, "rate", getRate().convertToDouble(), 0.0, 1.0,
-                    false, true);
+  return checkRange(*this, "rate", getRate().convertToDouble(), 0.0, 1.0, false,
+                    true);
 }
 
 OpFoldResult DropoutOp::fold(FoldAdaptor) {
@@ -361,20 +358,20 @@ LogicalResult TopKGateOp::verify() {
                                 logitsType.getElementType(), "logits")))
       return failure();
   }
-  if (failed(checkShape(*this, "weights", getWeights().getType(),
-                        {tokens, k})) ||
+  if (failed(
+          checkShape(*this, "weights", getWeights().getType(), {tokens, k})) ||
       failed(checkSameElement(*this, "weights", getWeights().getType(),
                               logitsType.getElementType(), "logits")) ||
-      failed(checkShape(*this, "indices", getIndices().getType(),
-                        {tokens, k})))
+      failed(checkShape(*this, "indices", getIndices().getType(), {tokens, k})))
     return failure();
   return success();
 }
 
-LogicalResult ExpertLoadOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location> loc, ValueRange,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange,
-    SmallVectorImpl<Type> &types) {
+LogicalResult
+ExpertLoadOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                               ValueRange, DictionaryAttr attributes,
+                               OpaqueProperties properties, RegionRange,
+                               SmallVectorImpl<Type> &types) {
   // Built ops carry `num_experts` in their properties; while the custom form
   // is parsed it is still in the attribute dictionary.
   IntegerAttr numExperts;
@@ -387,8 +384,9 @@ LogicalResult ExpertLoadOp::inferReturnTypes(
         loc, "'sto.expert_load' op requires attribute 'num_experts'");
   int64_t e = numExperts.getInt();
   if (e < 1)
-    return emitOptionalError(loc, "'sto.expert_load' op attribute "
-                                  "'num_experts' must be at least 1, got ",
+    return emitOptionalError(loc,
+                             "'sto.expert_load' op attribute "
+                             "'num_experts' must be at least 1, got ",
                              e);
   types.push_back(RankedTensorType::get({e}, IntegerType::get(ctx, 32)));
   return success();
@@ -445,8 +443,8 @@ LogicalResult DispatchOp::verify() {
                          getCapacityAttr().getInt(), xType.getDimSize(1)})) ||
       failed(checkSameElement(*this, "buffer", bufType, xType.getElementType(),
                               "x")) ||
-      failed(checkShape(*this, "slot", getSlot().getType(),
-                        idxType.getShape())))
+      failed(
+          checkShape(*this, "slot", getSlot().getType(), idxType.getShape())))
     return failure();
   return success();
 }
@@ -465,8 +463,8 @@ LogicalResult CombineOp::verify() {
   auto resType = getType();
   if (failed(checkShape(*this, "result", resType,
                         {wType.getDimSize(0), yType.getDimSize(2)})) ||
-      failed(checkSameElement(*this, "result", resType,
-                              yType.getElementType(), "y")))
+      failed(checkSameElement(*this, "result", resType, yType.getElementType(),
+                              "y")))
     return failure();
   return success();
 }
@@ -555,8 +553,8 @@ OpFoldResult AverageOp::fold(FoldAdaptor) {
 }
 
 LogicalResult DPAggregateOp::verify() {
-  if (failed(checkPositive(*this, "clip_norm",
-                           getClipNorm().convertToDouble())) ||
+  if (failed(
+          checkPositive(*this, "clip_norm", getClipNorm().convertToDouble())) ||
       failed(checkNonNegative(*this, "noise_multiplier",
                               getNoiseMultiplier().convertToDouble())))
     return failure();
@@ -654,8 +652,8 @@ LogicalResult MonteCarloOp::verifyRegions() {
 LogicalResult CertifyOp::verify() {
   auto c0 = getCounts0().getType();
   auto c = getCounts().getType();
-  if (failed(checkRange(*this, "alpha", getAlpha().convertToDouble(), 0.0,
-                        1.0, true, true)) ||
+  if (failed(checkRange(*this, "alpha", getAlpha().convertToDouble(), 0.0, 1.0,
+                        true, true)) ||
       failed(checkPositive(*this, "stddev", getStddev().convertToDouble())) ||
       failed(checkRank(*this, "counts0", c0, 1)) ||
       failed(checkShape(*this, "counts", c, c0.getShape())))
