@@ -130,7 +130,15 @@ def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
     }
     ```
   }];
-  let dependentDialects = ["::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"gpu", "gpu", "bool", /*default=*/"false",
+           "GPU form: sequentialize only a trailing lane dimension of trip "
+           "count 4 and collapse the other parallel dimensions into one, so "
+           "that consecutive threads handle consecutive Philox blocks "
+           "(coalesced 16-byte accesses)">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def StoFoldResultCopies : Pass<"sto-fold-result-copies", "func::FuncOp"> {
@@ -175,6 +183,37 @@ def StoApproximateMath : Pass<"sto-approximate-math"> {
     "::mlir::math::MathDialect",
     "::mlir::vector::VectorDialect"
   ];
+}
+
+def StoHostBuffersToGpu : Pass<"sto-host-buffers-to-gpu", "ModuleOp"> {
+  let summary = "Allocates the buffers of a CUDA module on the device";
+  let description = [{
+    In a module compiled for the GPU every tensor lives in device memory:
+    the entry points receive device pointers and all computation runs in
+    kernels. This pass turns the host-side `memref.alloc`/`memref.dealloc`
+    of intermediate buffers into `gpu.alloc`/`gpu.dealloc` and
+    `memref.copy` between buffers into `gpu.memcpy`, outside `gpu.launch`
+    bodies and GPU modules.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
+  let summary = "Readies outlined kernels for NVVM: lanes, alignment, sqrt";
+  let description = [{
+    On every `gpu.func` kernel:
+    - fully unrolls the 4-lane loops of blocked sampling, so the four
+      elements of a Philox block are adjacent accesses LLVM can merge into
+      one 16-byte `ld.global.v4`/`st.global.v4`;
+    - states that memref kernel arguments are 16-byte aligned (device
+      buffers from cuMemAlloc are 256-byte aligned; the C ABI documents the
+      requirement);
+    - turns `math.sqrt` into `llvm.intr.sqrt`, which NVPTX emits as the
+      correctly rounded `sqrt.rn` (the libdevice path gives `sqrt.approx`),
+      so Box-Muller radii match the CPU bit for bit.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // STO_PASSES_TD

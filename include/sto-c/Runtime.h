@@ -2,14 +2,20 @@
 |*                                                                            *|
 |* Every compiled function returns one of these status codes. Tensor         *|
 |* arguments are `const T *` to row-major, contiguous data (host memory for   *|
-|* --target=cpu), each followed by one int64_t per dynamic dimension;         *|
-|* results are caller-allocated `T *` after the arguments.                    *|
+|* --target=cpu, device memory for --target=cuda), each followed by one       *|
+|* int64_t per dynamic dimension; results are caller-allocated `T *` after    *|
+|* the arguments.                                                             *|
+|*                                                                            *|
+|* The second half of this header is the CUDA part of libsto_runtime: device  *|
+|* memory, copies, streams and the error state of the mgpu* functions that    *|
+|* compiled CUDA modules call.                                                *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef STO_C_RUNTIME_H
 #define STO_C_RUNTIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -18,13 +24,138 @@ extern "C" {
 
 enum sto_status {
   STO_OK = 0,
-  STO_ERROR_NULL_POINTER = 1,  /* a tensor or result pointer was NULL */
-  STO_ERROR_NEGATIVE_SIZE = 2, /* a dynamic dimension was negative */
-  STO_ERROR_RUNTIME = 3,       /* the runtime failed (see the message) */
+  STO_ERROR_NULL_POINTER = 1,   /* a tensor or result pointer was NULL */
+  STO_ERROR_NEGATIVE_SIZE = 2,  /* a dynamic dimension was negative */
+  STO_ERROR_RUNTIME = 3,        /* the runtime failed (see the message) */
+  STO_ERROR_NO_CUDA_DRIVER = 4, /* no usable CUDA driver (libcuda.so.1) or
+                                   no device: see sto_cuda_last_error_message */
+  STO_ERROR_CUDA = 5,           /* a CUDA driver call failed; the message names
+                                   the call and the CUresult (name and text) */
+  STO_ERROR_INVALID_ARGUMENT = 6 /* an argument is out of range */
 };
 
 /* A static, human-readable message for a status code. */
 const char *sto_status_message(int32_t status);
+
+/*===--------------------------------------------------------------------===*\
+|* CUDA                                                                     *|
+|*                                                                          *|
+|* libcuda.so.1 is loaded with dlopen on first use (the environment         *|
+|* variable STO_CUDA_DRIVER, if set, names another file to load; "none"     *|
+|* disables CUDA). A program linked with libsto_runtime therefore builds,   *|
+|* links and runs on machines without a driver: every function below then   *|
+|* returns STO_ERROR_NO_CUDA_DRIVER. Nothing in this part of the runtime    *|
+|* aborts or exits.                                                         *|
+|*                                                                          *|
+|* Context. The runtime uses the primary context of the device (the one the *|
+|* CUDA runtime API, PyTorch, JAX... use as well), retained once per device *|
+|* and never released. Every entry point makes it current in the calling    *|
+|* thread; if the thread had another context current, that context is      *|
+|* restored before returning. Device pointers and streams from cudaMalloc / *|
+|* cudaStreamCreate on the same device can be passed in directly.           *|
+|*                                                                          *|
+|* Errors. Every function returning int32_t returns a status and, on        *|
+|* failure, stores a message retrievable with sto_cuda_last_error_message() *|
+|* in the calling thread. The mgpu* functions called by compiled code       *|
+|* cannot return a status: they keep the FIRST failure of the thread until  *|
+|* sto_cuda_clear_error() and return NULL / do nothing; compiled entry      *|
+|* points clear the error on entry and return sto_cuda_last_error().        *|
+|*                                                                          *|
+|* Threads. All functions are thread-safe. The device, the stream of        *|
+|* sto_cuda_set_stream and the error state are per thread.                  *|
+\*===--------------------------------------------------------------------===*/
+
+/* 1 if libcuda.so.1 loads, initializes and reports at least one device. */
+int32_t sto_cuda_available(void);
+
+/* Loads and initializes the driver (done implicitly by every function).
+   STO_OK, or STO_ERROR_NO_CUDA_DRIVER with the reason in the message. */
+int32_t sto_cuda_init(void);
+
+/* The driver's CUDA version, e.g. 13000 for 13.0 (cuDriverGetVersion). */
+int32_t sto_cuda_driver_version(int32_t *version);
+
+/* Number of devices; *count is 0 when the status is not STO_OK. */
+int32_t sto_cuda_device_count(int32_t *count);
+
+/* The device's name, NUL-terminated and truncated to size bytes. */
+int32_t sto_cuda_device_name(int32_t device, char *name, size_t size);
+
+/* The device's compute capability (9.0 for an H100/H200). */
+int32_t sto_cuda_device_compute_capability(int32_t device, int32_t *major,
+                                           int32_t *minor);
+
+/* The device that this thread's calls use (default 0); mgpuSetDefaultDevice
+   sets the same per-thread value. */
+int32_t sto_cuda_set_device(int32_t device);
+int32_t sto_cuda_get_device(int32_t *device);
+
+/* Waits for all work on the current device (cuCtxSynchronize). */
+int32_t sto_cuda_synchronize(void);
+
+/* Device memory (cuMemAlloc / cuMemFree). Freeing NULL is STO_OK. */
+int32_t sto_cuda_malloc(void **ptr, size_t bytes);
+int32_t sto_cuda_free(void *ptr);
+
+/* Copies bytes from src to dst. Each of them may be host or device memory
+   (unified addressing), so one function covers host to device, device to
+   host and device to device. With stream == NULL the copy has completed when
+   the function returns; otherwise it is enqueued on stream and the function
+   returns at once (host memory should then be page-locked and must stay
+   valid until the stream reaches the copy). */
+int32_t sto_cuda_memcpy(void *dst, const void *src, size_t bytes,
+                        void *stream);
+
+/* Sets bytes bytes of device memory to value (cuMemsetD8), or count 32-bit
+   words to value (cuMemsetD32; dst 4-byte aligned). stream as for memcpy. */
+int32_t sto_cuda_memset(void *dst, uint8_t value, size_t bytes, void *stream);
+int32_t sto_cuda_memset_u32(void *dst, uint32_t value, size_t count,
+                            void *stream);
+
+/* Streams (a sto stream is a CUstream / cudaStream_t). sto_cuda_stream_create
+   makes a non-blocking stream (no implicit synchronization with stream 0). */
+int32_t sto_cuda_stream_create(void **stream);
+int32_t sto_cuda_stream_destroy(void *stream);
+int32_t sto_cuda_stream_synchronize(void *stream);
+
+/* The stream that compiled functions called from this thread run on.
+ *
+ * Compiled code gets its stream from mgpuStreamCreate() and, for a
+ * synchronous gpu.launch_func or at the end of an async region, calls
+ * mgpuStreamSynchronize() and then mgpuStreamDestroy() on it before
+ * returning. The runtime turns that pattern into the following:
+ *
+ *  - No stream set (the default): mgpuStreamCreate takes a non-blocking
+ *    stream from a process-wide pool and mgpuStreamDestroy puts it back, so
+ *    a call creates no stream, concurrent calls from different threads get
+ *    different streams (they run concurrently on the GPU), and a compiled
+ *    function has finished its GPU work when it returns.
+ *
+ *  - A stream set with sto_cuda_set_stream(stream, 0): mgpuStreamCreate
+ *    returns that stream (so all of a call's work, including the forks of an
+ *    async region, is ordered on it), mgpuStreamDestroy never destroys it,
+ *    and mgpuStreamSynchronize on it returns at once: the compiled function
+ *    enqueues its work after the work already on the stream and returns
+ *    without waiting, like a cuBLAS call. Synchronize the stream (or record
+ *    an event) before reading the results on the host. Temporary buffers
+ *    are allocated and freed in stream order (cuMemAllocAsync/FreeAsync).
+ *
+ *  - With flags STO_CUDA_STREAM_WAIT the stream is used the same way but the
+ *    synchronization emitted by MLIR is kept: the function returns when its
+ *    work (and everything before it on the stream) has finished.
+ *
+ * sto_cuda_set_stream(NULL, 0) goes back to the default. The stream stays
+ * owned by the caller; the setting is per thread. */
+enum { STO_CUDA_STREAM_WAIT = 1 };
+int32_t sto_cuda_set_stream(void *stream, uint32_t flags);
+void *sto_cuda_get_stream(void);
+
+/* The error state of the calling thread: the status of the failure recorded
+   last by a sto_cuda_* function or first by an mgpu* function (STO_OK if
+   none), its message ("" if none), and a reset. */
+int32_t sto_cuda_last_error(void);
+const char *sto_cuda_last_error_message(void);
+void sto_cuda_clear_error(void);
 
 #ifdef __cplusplus
 }

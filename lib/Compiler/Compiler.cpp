@@ -94,21 +94,26 @@ void optimize(llvm::Module &module, llvm::TargetMachine *tm,
 LogicalResult mlir::sto::compileModule(ModuleOp module,
                                        const CompileOptions &options,
                                        llvm::raw_ostream &os) {
-  if (options.target != "cpu")
-    return module.emitError()
-           << "target '" << options.target
-           << "' is not supported by this build (supported: cpu)";
+  bool cuda = options.target == "cuda";
+  if (options.target != "cpu" && !cuda)
+    return module.emitError() << "unknown target '" << options.target
+                              << "' (supported: cpu, cuda)";
 
   StoPipelineOptions pipelineOptions;
   pipelineOptions.verifyKeys = options.verifyKeys;
   pipelineOptions.parallel = options.parallel;
   pipelineOptions.outParams = true;
+  pipelineOptions.chip = options.chip;
+  pipelineOptions.ptxFeatures = options.ptxFeatures;
 
   PassManager pm(module.getContext());
   Phase last = options.output == Output::MLIR ? options.lastPhase : Phase::LLVM;
   if (last >= Phase::Frontend)
     pm.addPass(createStoPrepareCAbi());
-  buildCpuPipeline(pm, pipelineOptions, last);
+  if (cuda)
+    buildCudaPipeline(pm, pipelineOptions, last);
+  else
+    buildCpuPipeline(pm, pipelineOptions, last);
   if (last >= Phase::LLVM)
     pm.addPass(createStoEmitCAbi());
   if (failed(pm.run(module)))
@@ -249,14 +254,20 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
       }
       return success();
     };
+    // The message of sto-prepare-c-abi, at the function, without a dump of
+    // its body.
+    auto noCAbi = [&](StringRef what, size_t i, Type t) {
+      return mlir::emitError(func.getLoc())
+             << "public function '" << func.getSymName() << "' has " << what
+             << " #" << i << " of type " << t
+             << ", which the C ABI cannot pass";
+    };
     for (auto [i, t] : llvm::enumerate(type.getInputs()))
       if (failed(addParams(t, "arg" + std::to_string(i), false)))
-        return func.emitError()
-               << "argument #" << i << " of type " << t << " has no C ABI";
+        return noCAbi("argument", i, t);
     for (auto [i, t] : llvm::enumerate(type.getResults()))
       if (failed(addParams(t, "result" + std::to_string(i), true)))
-        return func.emitError()
-               << "result #" << i << " of type " << t << " has no C ABI";
+        return noCAbi("result", i, t);
     os << " */\nint32_t " << func.getSymName() << "(";
     if (params.empty())
       os << "void";

@@ -8,14 +8,61 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::sto;
+
+namespace {
+/// Rewrites each memref.copy whose source or target is not contiguous (a
+/// copy into or out of a strided subview, as tensor.insert_slice into a
+/// wider tensor bufferizes) into linalg.copy. MemRefToLLVM would lower such
+/// a copy to a call of `memrefCopy` from MLIR's C runner utils, which the
+/// objects of sto-compile cannot link against (libsto_runtime does not
+/// provide it); as linalg.copy it becomes a loop nest like every other
+/// linalg op. Contiguous copies stay memref.copy (LLVM's memcpy).
+struct LowerStridedCopies
+    : public PassWrapper<LowerStridedCopies, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerStridedCopies)
+  StringRef getArgument() const final { return "sto-lower-strided-copies"; }
+  StringRef getDescription() const final {
+    return "Turns memref.copy between non-contiguous buffers into linalg.copy";
+  }
+  void getDependentDialects(DialectRegistry &registry) const final {
+    registry.insert<linalg::LinalgDialect>();
+  }
+  void runOnOperation() final {
+    // The test MemRefToLLVM uses to choose memcpy over memrefCopy.
+    auto contiguous = [](Type t) {
+      auto type = dyn_cast<MemRefType>(t);
+      return type && (type.getLayout().isIdentity() ||
+                      memref::isStaticShapeAndContiguousRowMajor(type));
+    };
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp op) {
+      if (!contiguous(op.getSource().getType()) ||
+          !contiguous(op.getTarget().getType()))
+        copies.push_back(op);
+    });
+    for (memref::CopyOp op : copies) {
+      OpBuilder b(op);
+      linalg::CopyOp::create(b, op.getLoc(), op.getSource(), op.getTarget());
+      op.erase();
+    }
+  }
+};
+} // namespace
 
 std::optional<Phase> mlir::sto::parsePhase(StringRef name) {
   return llvm::StringSwitch<std::optional<Phase>>(name)
@@ -96,6 +143,7 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
 
 void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
                                    const StoPipelineOptions &opts) {
+  pm.addNestedPass<func::FuncOp>(std::make_unique<LowerStridedCopies>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createStoParallelizeOuterLoop());
   // Hoists each block's Philox call out of its lane loop.
@@ -137,6 +185,55 @@ void mlir::sto::buildCpuPipeline(OpPassManager &pm,
     buildCpuToLLVMPhase(pm, opts);
 }
 
+void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
+                                      const StoPipelineOptions &opts) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  StoParallelizeOuterLoopOptions mapOpts;
+  mapOpts.gpu = true;
+  pm.addPass(createStoParallelizeOuterLoop(mapOpts));
+  // Hoists each block's Philox call out of its lane loop.
+  pm.addPass(createLoopInvariantCodeMotionPass());
+  pm.addPass(createCanonicalizerPass());
+  // Blocks of `threadsPerBlock` consecutive iterations; each iteration is
+  // one thread.
+  int64_t tile = opts.threadsPerBlock;
+  pm.addNestedPass<func::FuncOp>(createParallelLoopTilingPass({tile}));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createStoHostBuffersToGpu());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createStoPrepareGpuKernels());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::sto::buildCudaToLLVMPhase(OpPassManager &pm,
+                                     const StoPipelineOptions &opts) {
+  pm.addPass(createStoApproximateMath());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = opts.chip;
+  nvvm.cubinFeatures = opts.ptxFeatures;
+  nvvm.cubinFormat = opts.gpuFormat;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+}
+
+void mlir::sto::buildCudaPipeline(OpPassManager &pm,
+                                  const StoPipelineOptions &opts,
+                                  Phase last) {
+  if (last >= Phase::Frontend)
+    buildFrontendPipeline(pm, opts);
+  if (last >= Phase::Linalg)
+    buildLinalgPhase(pm, opts);
+  if (last >= Phase::Bufferized)
+    buildBufferizePhase(pm, opts);
+  if (last >= Phase::Loops)
+    buildCudaKernelsPhase(pm, opts);
+  if (last >= Phase::LLVM)
+    buildCudaToLLVMPhase(pm, opts);
+}
+
 void mlir::sto::registerStoPipelines() {
   PassPipelineRegistration<StoPipelineOptions>(
       "sto-frontend-pipeline",
@@ -149,5 +246,12 @@ void mlir::sto::registerStoPipelines() {
       "+ sto to the LLVM dialect for the CPU (mlir-runner or sto-compile)",
       [](OpPassManager &pm, const StoPipelineOptions &opts) {
         buildCpuPipeline(pm, opts);
+      });
+  PassPipelineRegistration<StoPipelineOptions>(
+      "sto-cuda-pipeline",
+      "Lowers a sto module to NVVM kernels in a fatbin (cubin for `chip` "
+      "plus PTX) and host code in the LLVM dialect calling libsto_runtime",
+      [](OpPassManager &pm, const StoPipelineOptions &opts) {
+        buildCudaPipeline(pm, opts);
       });
 }

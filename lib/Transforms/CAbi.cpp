@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir {
 namespace sto {
@@ -260,6 +261,7 @@ struct StoEmitCAbi : public sto::impl::StoEmitCAbiBase<StoEmitCAbi> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
+    llvm::StringSet<> entryPoints;
     for (auto impl :
          llvm::make_early_inc_range(module.getOps<LLVM::LLVMFuncOp>())) {
       auto abi = impl->getAttrOfType<DictionaryAttr>(kAbiAttr);
@@ -272,7 +274,17 @@ struct StoEmitCAbi : public sto::impl::StoEmitCAbiBase<StoEmitCAbi> {
       EntryPointBuilder builder(b, impl.getLoc());
       if (failed(builder.build(impl, abi)))
         return signalPassFailure();
+      if (auto name = abi.getAs<StringAttr>("name"))
+        entryPoints.insert(name.getValue());
     }
+    // The C entry points are the object's only exported symbols. Every other
+    // function defined here (the module's private helpers) becomes internal:
+    // exported under its MLIR name it would clash with a symbol of the
+    // program or of another compiled module (two models with a private
+    // @forward, a helper named @log shadowing libm's).
+    for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+      if (!func.isExternal() && !entryPoints.contains(func.getSymName()))
+        func.setLinkage(LLVM::Linkage::Internal);
   }
 };
 

@@ -2,7 +2,9 @@
 
 #include "sto/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -39,9 +41,64 @@ void sequentializeInner(scf::ParallelOp op) {
   rewriter.eraseOp(op);
 }
 
+/// GPU form: a trailing dimension 0..4 step 1 (the lanes of a Philox block)
+/// becomes an scf.for inside; the remaining dimensions are collapsed into
+/// one, so consecutive threads take consecutive blocks.
+void mapForGpu(scf::ParallelOp op) {
+  unsigned n = op.getNumLoops();
+  auto isConst = [](Value v, int64_t c) {
+    auto cst = v.getDefiningOp<arith::ConstantIndexOp>();
+    return cst && cst.value() == c;
+  };
+  IRRewriter rewriter(op.getContext());
+  if (n > 1 && isConst(op.getLowerBound()[n - 1], 0) &&
+      isConst(op.getUpperBound()[n - 1], 4) &&
+      isConst(op.getStep()[n - 1], 1)) {
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    auto outer = scf::ParallelOp::create(
+        rewriter, loc, op.getLowerBound().drop_back(),
+        op.getUpperBound().drop_back(), op.getStep().drop_back());
+    IRMapping mapping;
+    for (unsigned d = 0; d + 1 < n; ++d)
+      mapping.map(op.getInductionVars()[d], outer.getInductionVars()[d]);
+    rewriter.setInsertionPointToStart(outer.getBody());
+    auto lanes = scf::ForOp::create(rewriter, loc, op.getLowerBound()[n - 1],
+                                    op.getUpperBound()[n - 1],
+                                    op.getStep()[n - 1]);
+    mapping.map(op.getInductionVars()[n - 1], lanes.getInductionVar());
+    rewriter.setInsertionPointToStart(lanes.getBody());
+    for (Operation &inner : op.getBody()->without_terminator())
+      rewriter.clone(inner, mapping);
+    rewriter.eraseOp(op);
+    op = outer;
+    n -= 1;
+  }
+  if (n > 1) {
+    std::vector<unsigned> all;
+    for (unsigned d = 0; d < n; ++d)
+      all.push_back(d);
+    collapseParallelLoops(rewriter, op, {all});
+  }
+}
+
 struct StoParallelizeOuterLoop
     : public sto::impl::StoParallelizeOuterLoopBase<StoParallelizeOuterLoop> {
+  using StoParallelizeOuterLoopBase::StoParallelizeOuterLoopBase;
   void runOnOperation() override {
+    if (gpu) {
+      SmallVector<scf::ParallelOp> loops;
+      // Outermost parallel loops without reductions only: nested ones run
+      // inside a thread.
+      getOperation()->walk([&](scf::ParallelOp op) {
+        if (op.getInitVals().empty() &&
+            !op->getParentOfType<scf::ParallelOp>())
+          loops.push_back(op);
+      });
+      for (scf::ParallelOp op : loops)
+        mapForGpu(op);
+      return;
+    }
     SmallVector<scf::ParallelOp> loops;
     getOperation()->walk([&](scf::ParallelOp op) {
       // Reductions keep their scf.parallel form (scf.reduce).

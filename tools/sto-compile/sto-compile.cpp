@@ -16,7 +16,10 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+
+#include <cstdlib>
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -30,8 +33,19 @@ static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
 static cl::opt<std::string> headerFile("header",
                                        cl::desc("Write the C header here"),
                                        cl::value_desc("file"));
-static cl::opt<std::string> target("target", cl::desc("Target: cpu"),
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target: cpu or cuda"),
                                    cl::init("cpu"));
+static cl::opt<std::string> chip("chip",
+                                 cl::desc("CUDA: GPU architecture (sm_90a)"),
+                                 cl::init("sm_90a"));
+static cl::opt<std::string>
+    ptxFeatures("ptx-features", cl::desc("CUDA: PTX features (+ptx80)"),
+                cl::init("+ptx80"));
+static cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("CUDA toolkit with ptxas and fatbinary (default: "
+                      "$CUDA_ROOT, else /usr/local/cuda)"));
 static cl::opt<std::string>
     compileTo("compile-to",
               cl::desc("Stop after a phase and print it: input, frontend, "
@@ -58,6 +72,13 @@ int main(int argc, char **argv) {
 
   sto::CompileOptions options;
   options.target = target;
+  options.chip = chip;
+  options.ptxFeatures = ptxFeatures;
+  // MLIR's NVPTX serializer finds ptxas and fatbinary through CUDA_ROOT.
+  if (!cudaPath.empty())
+    ::setenv("CUDA_ROOT", cudaPath.c_str(), 1);
+  else if (!::getenv("CUDA_ROOT") && llvm::sys::fs::exists("/usr/local/cuda"))
+    ::setenv("CUDA_ROOT", "/usr/local/cuda", 1);
   options.cpu = mcpu;
   options.features = mattr;
   options.optLevel = optLevel;

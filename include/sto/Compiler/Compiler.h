@@ -26,7 +26,11 @@ namespace sto {
 enum class Output { MLIR, LLVMIR, Object };
 
 struct CompileOptions {
+  /// `cpu`, or `cuda` (kernels in a fatbin, tensors are device pointers).
   std::string target = "cpu";
+  /// CUDA: GPU architecture and PTX features of the cubin.
+  std::string chip = "sm_90a";
+  std::string ptxFeatures = "+ptx80";
   /// CPU name and features for code generation; empty means the host's.
   std::string cpu;
   std::string features;

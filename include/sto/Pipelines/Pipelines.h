@@ -35,6 +35,25 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
       llvm::cl::desc("Turn returned buffers into caller-allocated out "
                      "parameters (needed by the C ABI)"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("CUDA target: the GPU architecture"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> ptxFeatures{
+      *this, "ptx-features",
+      llvm::cl::desc("CUDA target: PTX features (sm_90a needs +ptx80 or "
+                     "later)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> gpuFormat{
+      *this, "gpu-format",
+      llvm::cl::desc("CUDA target: what the GPU binary holds: fatbin (cubin "
+                     "+ PTX, needs ptxas and fatbinary), bin (cubin) or isa "
+                     "(PTX text, for inspection and tests)"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<int64_t> threadsPerBlock{
+      *this, "threads-per-block",
+      llvm::cl::desc("CUDA target: threads per block of the elementwise "
+                     "kernels"),
+      llvm::cl::init(256)};
 };
 
 /// The phases of compilation, in order; `--compile-to=<name>` stops after
@@ -68,8 +87,21 @@ void buildCpuToLLVMPhase(OpPassManager &pm, const StoPipelineOptions &opts);
 void buildCpuPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
                       Phase last = Phase::LLVM);
 
-/// Registers `sto-frontend-pipeline` and `sto-cpu-pipeline` with the global
-/// pass pipeline registry.
+/// CUDA: parallel loops become kernels (one thread per Philox block of four
+/// elements, consecutive threads on consecutive blocks), host buffers become
+/// device buffers, kernels are outlined.
+void buildCudaKernelsPhase(OpPassManager &pm, const StoPipelineOptions &opts);
+
+/// CUDA: kernels to NVVM and a fatbin (cubin for `chip` plus PTX), host code
+/// to the LLVM dialect calling the mgpu* functions of libsto_runtime.
+void buildCudaToLLVMPhase(OpPassManager &pm, const StoPipelineOptions &opts);
+
+/// The CUDA pipeline up to and including `last` (Loops means kernels).
+void buildCudaPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
+                       Phase last = Phase::LLVM);
+
+/// Registers `sto-frontend-pipeline`, `sto-cpu-pipeline` and
+/// `sto-cuda-pipeline` with the global pass pipeline registry.
 void registerStoPipelines();
 
 } // namespace sto

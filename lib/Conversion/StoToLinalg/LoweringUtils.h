@@ -57,6 +57,8 @@ llvm::APFloat roundToType(double v, Type t);
 /// Pattern groups kept in files of their own.
 void populateReductionLoweringPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
+void populateMoELoweringPatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns);
 
 } // namespace sto
 } // namespace mlir

@@ -488,4 +488,5 @@ void mlir::sto::populateStoToLinalgConversionPatterns(
                SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
       converter, patterns.getContext());
   populateReductionLoweringPatterns(converter, patterns);
+  populateMoELoweringPatterns(converter, patterns);
 }

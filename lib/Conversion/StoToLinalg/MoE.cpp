@@ -1,0 +1,810 @@
+//===- MoE.cpp - lowering of the mixture-of-experts ops -------------------===//
+//
+// sto.topk_gate, sto.expert_load, sto.balance_bias, sto.balance_loss,
+// sto.dispatch and sto.combine. docs/MoE.md fixes their arithmetic (the order
+// of every sum, where exp is taken, how ties break) and this file follows it
+// step by step:
+//
+// - topk_gate is one linalg.generic over the tokens (one thread per token):
+//   its body keeps the row's top k in registers, as the iter_args of an
+//   scf.for over the experts, and computes the k weights; it yields one
+//   [tokens] column per rank, which a second generic interleaves.
+// - expert_load and dispatch's slot assignment are sequential scans (scf.for
+//   on tensors) in the order the ops fix: O(tokens·k) integer work, no
+//   atomics, the same result on every run. dispatch's copies are a parallel
+//   gather over the [E, C, D] buffer.
+// - balance_bias, balance_loss and combine are linalg reductions whose
+//   reduction dimension is innermost, so every sum runs in increasing index
+//   order in one thread.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "RandomEmitter.h"
+#include "sto/Dialect/Sto/StoOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::sto;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value intConst(OpBuilder &b, Location loc, Type type, int64_t v) {
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+}
+
+/// Size `d` of a tensor: a constant when static.
+Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t d) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(d))
+    return indexConst(b, loc, type.getDimSize(d));
+  return tensor::DimOp::create(b, loc, tensor, d);
+}
+
+/// The dynamic sizes among `sizes` for a tensor of static shape `shape`.
+SmallVector<Value> dynamicOf(ArrayRef<int64_t> shape, ArrayRef<Value> sizes) {
+  SmallVector<Value> dyn;
+  for (auto [s, v] : llvm::zip_equal(shape, sizes))
+    if (ShapedType::isDynamic(s))
+      dyn.push_back(v);
+  return dyn;
+}
+
+/// A signed integer (i32/i64 element) as an index.
+Value toIndex(OpBuilder &b, Location loc, Value v) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type,
+             ValueRange dynSizes, TypedAttr value) {
+  Value empty = tensor::EmptyOp::create(b, loc, type, dynSizes);
+  Value v = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
+}
+
+Value select(OpBuilder &b, Location loc, Value cond, Value a, Value c) {
+  return arith::SelectOp::create(b, loc, cond, a, c);
+}
+
+Value cmpI(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x,
+           Value y) {
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+
+/// 0 <= v < n for index values.
+Value inRange(OpBuilder &b, Location loc, Value v, Value n) {
+  Value nonNeg =
+      cmpI(b, loc, arith::CmpIPredicate::sge, v, indexConst(b, loc, 0));
+  Value below = cmpI(b, loc, arith::CmpIPredicate::slt, v, n);
+  return arith::AndIOp::create(b, loc, nonNeg, below);
+}
+
+/// Σ_e load_e as a 0-d i64 tensor, exact (the loads are integers).
+Value sumOfLoads(OpBuilder &b, Location loc, Value load) {
+  MLIRContext *ctx = b.getContext();
+  auto loadType = cast<RankedTensorType>(load.getType());
+  auto scalar = RankedTensorType::get({}, b.getI64Type());
+  Value init = filled(b, loc, scalar, {}, b.getI64IntegerAttr(0));
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  AffineMap toScalar = AffineMap::get(1, 0, {}, ctx);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{scalar}, ValueRange{load}, ValueRange{init},
+      ArrayRef<AffineMap>{id, toScalar},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value v = args[0];
+        if (loadType.getElementType() != nb.getI64Type())
+          v = arith::ExtSIOp::create(nb, nl, nb.getI64Type(), v);
+        linalg::YieldOp::create(nb, nl,
+                                arith::AddIOp::create(nb, nl, args[1], v)
+                                    .getResult());
+      });
+  return generic.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// sto.topk_gate
+//===----------------------------------------------------------------------===//
+
+/// Inserts (s, e) into the list (scores, indices) sorted by decreasing score.
+/// `above[j]` says that s goes before entry j: s > scores[j], or entry j is
+/// empty (its score is NaN, hence the unordered compare). Since the experts
+/// arrive in increasing order, an equal score stays behind the earlier one:
+/// ties go to the lower expert index. The shift is branch-free: entry j
+/// takes entry j-1 if s goes before both, s itself if only before j.
+void insertSorted(OpBuilder &b, Location loc, SmallVectorImpl<Value> &scores,
+                  SmallVectorImpl<Value> &indices, Value s, Value e) {
+  size_t k = scores.size();
+  SmallVector<Value> above(k);
+  for (size_t j = 0; j < k; ++j)
+    above[j] =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGT, s, scores[j]);
+  SmallVector<Value> newScores(k), newIndices(k);
+  for (size_t j = 0; j < k; ++j) {
+    Value inS = s, inI = e;
+    if (j > 0) {
+      inS = select(b, loc, above[j - 1], scores[j - 1], s);
+      inI = select(b, loc, above[j - 1], indices[j - 1], e);
+    }
+    newScores[j] = select(b, loc, above[j], inS, scores[j]);
+    newIndices[j] = select(b, loc, above[j], inI, indices[j]);
+  }
+  scores.assign(newScores);
+  indices.assign(newIndices);
+}
+
+/// Σ_j v_j in increasing j (v_0 + v_1 + ...).
+Value sumInOrder(OpBuilder &b, Location loc, ArrayRef<Value> v) {
+  Value acc = v[0];
+  for (Value x : v.drop_front())
+    acc = arith::AddFOp::create(b, loc, acc, x);
+  return acc;
+}
+
+struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TopKGateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits();
+    Value bias = adaptor.getBias();
+    auto logitsType = cast<RankedTensorType>(logits.getType());
+    Type t = logitsType.getElementType(), c = computeTypeOf(t);
+    Type i32 = rewriter.getI32Type();
+    int64_t k = op.getKAttr().getInt();
+    double stddev = op.getNoiseStddev().convertToDouble();
+    bool noisy = stddev > 0 && adaptor.getKey();
+    GateAffinity affinity = op.getAffinity();
+    bool normalize = op.getNormalize();
+    bool fullSoftmax = affinity == GateAffinity::softmax;
+    int64_t staticE = logitsType.getDimSize(1);
+    bool dynamicE = ShapedType::isDynamic(staticE);
+    // With E a multiple of 4 every row starts a Philox block, so one loop
+    // iteration takes the four experts of a block and their normals share
+    // one Philox call (and Box-Muller pairs), as in the blocked samplers.
+    int64_t step = noisy && !dynamicE && staticE % 4 == 0 ? 4 : 1;
+
+    Value tokens = dimOf(rewriter, loc, logits, 0);
+    Value experts = dimOf(rewriter, loc, logits, 1);
+    std::array<Value, 2> key{};
+    if (noisy)
+      key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
+    Value sigma = coefficient(rewriter, loc, stddev, c);
+
+    SmallVector<Value> dynTokens;
+    if (logitsType.isDynamicDim(0))
+      dynTokens.push_back(tokens);
+    auto weightCol = RankedTensorType::get({logitsType.getDimSize(0)}, t);
+    auto indexCol = RankedTensorType::get({logitsType.getDimSize(0)}, i32);
+    SmallVector<Value> inits;
+    SmallVector<Type> colTypes;
+    for (int64_t j = 0; j < k; ++j) {
+      inits.push_back(
+          tensor::EmptyOp::create(rewriter, loc, weightCol, dynTokens));
+      colTypes.push_back(weightCol);
+    }
+    for (int64_t j = 0; j < k; ++j) {
+      inits.push_back(
+          tensor::EmptyOp::create(rewriter, loc, indexCol, dynTokens));
+      colTypes.push_back(indexCol);
+    }
+    SmallVector<AffineMap> maps(2 * k, rewriter.getMultiDimIdentityMap(1));
+    auto rows = linalg::GenericOp::create(
+        rewriter, loc, colTypes, ValueRange{}, inits, maps,
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value tok = linalg::IndexOp::create(b, l, 0);
+          Value rowBase;
+          if (noisy)
+            rowBase = arith::IndexCastUIOp::create(
+                b, l, b.getI64Type(),
+                arith::MulIOp::create(b, l, tok, experts));
+          auto logitAt = [&](OpBuilder &nb, Location nl, Value e) {
+            return widenTo(
+                nb, nl, tensor::ExtractOp::create(nb, nl, logits, {tok, e}),
+                c);
+          };
+
+          // 1. Selection: scores s_e in increasing e into the sorted list
+          //    (empty entries: NaN score, index -1); softmax also keeps the
+          //    row maximum of the logits.
+          SmallVector<Value> init;
+          Value nan = arith::ConstantOp::create(
+              b, l,
+              b.getFloatAttr(c, llvm::APFloat::getQNaN(
+                                    cast<FloatType>(c).getFloatSemantics())));
+          init.append(k, nan);
+          init.append(k, intConst(b, l, i32, -1));
+          if (fullSoftmax)
+            init.push_back(floatConst(
+                b, l, c, -std::numeric_limits<double>::infinity()));
+          auto selection = scf::ForOp::create(
+              b, l, indexConst(b, l, 0), experts, indexConst(b, l, step),
+              init, [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
+                SmallVector<Value> scores(args.take_front(k));
+                SmallVector<Value> ids(args.slice(k, k));
+                Value rowMax = fullSoftmax ? args.back() : Value();
+                RandomEmitter rng(fb, fl);
+                Value block;
+                if (noisy && step == 4)
+                  block = arith::ShRUIOp::create(
+                      fb, fl,
+                      arith::AddIOp::create(
+                          fb, fl, rowBase,
+                          arith::IndexCastUIOp::create(fb, fl,
+                                                       fb.getI64Type(), q)),
+                      rng.i64(2));
+                for (int64_t lane = 0; lane < step; ++lane) {
+                  Value e = lane == 0 ? q
+                                      : arith::AddIOp::create(
+                                            fb, fl, q, indexConst(fb, fl, lane))
+                                            .getResult();
+                  Value x = logitAt(fb, fl, e);
+                  Value s = x;
+                  if (noisy) {
+                    // s = fma(RN_C(noise_stddev), z, C(logit)), z of the
+                    // logit's element index t*E + e.
+                    ElementIndex index =
+                        step == 4
+                            ? ElementIndex{block, rng.i32(lane)}
+                            : rng.fromLinear(arith::AddIOp::create(
+                                  fb, fl, rowBase,
+                                  arith::IndexCastUIOp::create(
+                                      fb, fl, fb.getI64Type(), e)));
+                    Value z =
+                        widenTo(fb, fl, rng.standardNormalF32(index, key), c);
+                    s = rng.fma(sigma, z, s);
+                  }
+                  if (bias)
+                    s = arith::AddFOp::create(
+                        fb, fl, s,
+                        widenTo(fb, fl,
+                                tensor::ExtractOp::create(fb, fl, bias, e), c));
+                  if (fullSoftmax)
+                    rowMax = select(
+                        fb, fl,
+                        arith::CmpFOp::create(fb, fl, arith::CmpFPredicate::OGT,
+                                              x, rowMax),
+                        x, rowMax);
+                  Value e32 = arith::IndexCastOp::create(fb, fl, i32, e);
+                  insertSorted(fb, fl, scores, ids, s, e32);
+                }
+                SmallVector<Value> yields(scores);
+                yields.append(ids);
+                if (fullSoftmax)
+                  yields.push_back(rowMax);
+                scf::YieldOp::create(fb, fl, yields);
+              });
+          SmallVector<Value> ids(selection.getResults().slice(k, k));
+
+          // 2. The selected logits: the scores themselves when nothing was
+          //    added to them, otherwise read back from the row.
+          SmallVector<Value> xs;
+          if (!bias && !noisy) {
+            xs.assign(selection.getResults().take_front(k).begin(),
+                      selection.getResults().take_front(k).end());
+          } else {
+            for (Value id : ids) {
+              Value at = toIndex(b, l, id);
+              // An E smaller than k at run time leaves entries at -1.
+              if (dynamicE)
+                at = arith::MaxSIOp::create(b, l, at, indexConst(b, l, 0));
+              xs.push_back(logitAt(b, l, at));
+            }
+          }
+
+          // 3. Weights in C, each rounded once to T.
+          SmallVector<Value> ws(k);
+          auto div = [&](Value x, Value y) {
+            return arith::DivFOp::create(b, l, x, y).getResult();
+          };
+          auto expOf = [&](Value x, Value m) {
+            return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, m))
+                .getResult();
+          };
+          switch (affinity) {
+          case GateAffinity::softmax_topk: {
+            // m = max of the selected logits (first one wins ties), then
+            // e_j / (e_0 + e_1 + ...).
+            Value m = xs[0];
+            for (Value x : ArrayRef<Value>(xs).drop_front())
+              m = select(b, l,
+                         arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                               x, m),
+                         x, m);
+            SmallVector<Value> es;
+            for (Value x : xs)
+              es.push_back(expOf(x, m));
+            Value sum = sumInOrder(b, l, es);
+            for (int64_t j = 0; j < k; ++j)
+              ws[j] = div(es[j], sum);
+            break;
+          }
+          case GateAffinity::softmax: {
+            // Z = Σ_e exp(x_e - m) over the row in increasing e from +0;
+            // p_j = exp(x_j - m) / Z, renormalized by Σ_j p_j.
+            Value m = selection.getResults().back();
+            auto zLoop = scf::ForOp::create(
+                b, l, indexConst(b, l, 0), experts, indexConst(b, l, 1),
+                ValueRange{floatConst(b, l, c, 0.0)},
+                [&](OpBuilder &fb, Location fl, Value e, ValueRange args) {
+                  Value ex = math::ExpOp::create(
+                      fb, fl,
+                      arith::SubFOp::create(fb, fl, logitAt(fb, fl, e), m));
+                  scf::YieldOp::create(
+                      fb, fl,
+                      ValueRange{arith::AddFOp::create(fb, fl, args[0], ex)});
+                });
+            Value z = zLoop.getResult(0);
+            for (int64_t j = 0; j < k; ++j)
+              ws[j] = div(expOf(xs[j], m), z);
+            if (normalize) {
+              Value q = sumInOrder(b, l, ws);
+              for (Value &w : ws)
+                w = div(w, q);
+            }
+            break;
+          }
+          case GateAffinity::sigmoid: {
+            // sigma_j = 1 / (1 + exp(-x_j)), renormalized by Σ_j sigma_j.
+            Value one = floatConst(b, l, c, 1.0);
+            for (int64_t j = 0; j < k; ++j) {
+              Value ex = math::ExpOp::create(
+                  b, l, arith::NegFOp::create(b, l, xs[j]));
+              ws[j] = div(one, arith::AddFOp::create(b, l, one, ex));
+            }
+            if (normalize) {
+              Value q = sumInOrder(b, l, ws);
+              for (Value &w : ws)
+                w = div(w, q);
+            }
+            break;
+          }
+          }
+          SmallVector<Value> yields;
+          for (Value w : ws)
+            yields.push_back(narrowTo(b, l, w, t));
+          yields.append(ids);
+          linalg::YieldOp::create(b, l, yields);
+        });
+
+    // 4. [tokens] columns -> [tokens, k].
+    auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    SmallVector<Value> results;
+    if (k == 1) {
+      SmallVector<ReassociationIndices> reassociation{{0, 1}};
+      results.push_back(tensor::ExpandShapeOp::create(
+          rewriter, loc, weightsType, rows.getResult(0), reassociation));
+      results.push_back(tensor::ExpandShapeOp::create(
+          rewriter, loc, indicesType, rows.getResult(1), reassociation));
+    } else {
+      MLIRContext *ctx = rewriter.getContext();
+      AffineMap column =
+          AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+      SmallVector<AffineMap> gatherMaps(2 * k, column);
+      gatherMaps.append(2, rewriter.getMultiDimIdentityMap(2));
+      SmallVector<Value> outs{
+          tensor::EmptyOp::create(rewriter, loc, weightsType, dynTokens),
+          tensor::EmptyOp::create(rewriter, loc, indicesType, dynTokens)};
+      auto gather = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{weightsType, indicesType},
+          rows.getResults(), outs, gatherMaps,
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value j = linalg::IndexOp::create(b, l, 1);
+            Value w = args[k - 1], i = args[2 * k - 1];
+            for (int64_t jj = k - 2; jj >= 0; --jj) {
+              Value is = cmpI(b, l, arith::CmpIPredicate::eq, j,
+                              indexConst(b, l, jj));
+              w = select(b, l, is, args[jj], w);
+              i = select(b, l, is, args[k + jj], i);
+            }
+            linalg::YieldOp::create(b, l, ValueRange{w, i});
+          });
+      results.assign(gather.getResults().begin(), gather.getResults().end());
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// sto.expert_load
+//===----------------------------------------------------------------------===//
+
+struct ExpertLoadLowering : public OpConversionPattern<ExpertLoadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpertLoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value indices = adaptor.getIndices();
+    Type i32 = rewriter.getI32Type();
+    int64_t numExperts = op.getNumExpertsAttr().getInt();
+    auto loadType = cast<RankedTensorType>(op.getType());
+    Value zeros = filled(rewriter, loc, loadType, {}, rewriter.getI32IntegerAttr(0));
+    Value tokens = dimOf(rewriter, loc, indices, 0);
+    Value k = dimOf(rewriter, loc, indices, 1);
+    Value experts = indexConst(rewriter, loc, numExperts);
+    Value c0 = indexConst(rewriter, loc, 0), c1 = indexConst(rewriter, loc, 1);
+    // A histogram is a scatter, which linalg cannot express; the counts are
+    // integers, so the sequential scan is exact and its order irrelevant.
+    auto outer = scf::ForOp::create(
+        rewriter, loc, c0, tokens, c1, ValueRange{zeros},
+        [&](OpBuilder &b, Location l, Value tok, ValueRange outerArgs) {
+          auto inner = scf::ForOp::create(
+              b, l, c0, k, c1, outerArgs,
+              [&](OpBuilder &ib, Location il, Value j, ValueRange args) {
+                Value e = toIndex(
+                    ib, il, tensor::ExtractOp::create(ib, il, indices, {tok, j}));
+                // Out-of-range entries add 0 to the count of expert 0.
+                Value valid = inRange(ib, il, e, experts);
+                Value at = select(ib, il, valid, e, indexConst(ib, il, 0));
+                Value count = tensor::ExtractOp::create(ib, il, args[0], at);
+                Value inc = arith::ExtUIOp::create(ib, il, i32, valid);
+                Value updated = tensor::InsertOp::create(
+                    ib, il, arith::AddIOp::create(ib, il, count, inc), args[0],
+                    at);
+                scf::YieldOp::create(ib, il, updated);
+              });
+          scf::YieldOp::create(b, l, inner.getResults());
+        });
+    rewriter.replaceOp(op, outer.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// sto.balance_bias
+//===----------------------------------------------------------------------===//
+
+struct BalanceBiasLowering : public OpConversionPattern<BalanceBiasOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BalanceBiasOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value bias = adaptor.getBias(), load = adaptor.getLoad();
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    Type t = biasType.getElementType(), c = computeTypeOf(t);
+    Type i64 = rewriter.getI64Type();
+    MLIRContext *ctx = rewriter.getContext();
+    // sign(mean(load) - load_e) = sign(Σ load - E·load_e), computed exactly
+    // in i64 rather than through a rounded mean.
+    Value total = sumOfLoads(rewriter, loc, load);
+    Value experts = arith::IndexCastOp::create(
+        rewriter, loc, i64, dimOf(rewriter, loc, bias, 0));
+    Value rate =
+        coefficient(rewriter, loc, op.getRate().convertToDouble(), c);
+    SmallVector<Value> dyn = dynamicSizesOf(rewriter, loc, bias);
+    Value init = tensor::EmptyOp::create(rewriter, loc, biasType, dyn);
+    AffineMap id = rewriter.getMultiDimIdentityMap(1);
+    AffineMap scalar = AffineMap::get(1, 0, {}, ctx);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{biasType}, ValueRange{bias, load, total},
+        ValueRange{init}, ArrayRef<AffineMap>{id, id, scalar, id},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value lv = args[1];
+          if (lv.getType() != i64)
+            lv = arith::ExtSIOp::create(b, l, i64, lv);
+          Value diff = arith::SubIOp::create(
+              b, l, args[2], arith::MulIOp::create(b, l, experts, lv));
+          Value zero = intConst(b, l, i64, 0);
+          Value under = cmpI(b, l, arith::CmpIPredicate::sgt, diff, zero);
+          Value over = cmpI(b, l, arith::CmpIPredicate::slt, diff, zero);
+          // RN_T(C(b) ± RN_C(rate)); a load equal to the mean keeps b as is.
+          Value bc = widenTo(b, l, args[0], c);
+          Value up = narrowTo(b, l, arith::AddFOp::create(b, l, bc, rate), t);
+          Value down =
+              narrowTo(b, l, arith::SubFOp::create(b, l, bc, rate), t);
+          Value r = select(b, l, under, up, select(b, l, over, down, args[0]));
+          linalg::YieldOp::create(b, l, r);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// sto.balance_loss
+//===----------------------------------------------------------------------===//
+
+struct BalanceLossLowering : public OpConversionPattern<BalanceLossOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BalanceLossOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value probs = adaptor.getProbs(), load = adaptor.getLoad();
+    auto probsType = cast<RankedTensorType>(probs.getType());
+    Type resultType = op.getType();
+    // Computed in f64 when the probabilities or the result are f64.
+    Type c = probsType.getElementType().isF64() || resultType.isF64()
+                 ? Type(rewriter.getF64Type())
+                 : Type(rewriter.getF32Type());
+    Type i64 = rewriter.getI64Type();
+
+    // 1. Column sums Σ_t C(probs[t, e]) in increasing t: the loop nest is
+    //    (e parallel, t reduction), so each sum runs in one thread.
+    Value tokens = dimOf(rewriter, loc, probs, 0);
+    Value experts = dimOf(rewriter, loc, probs, 1);
+    SmallVector<Value> dynE;
+    if (probsType.isDynamicDim(1))
+      dynE.push_back(experts);
+    auto colType = RankedTensorType::get({probsType.getDimSize(1)}, c);
+    Value zeros = filled(rewriter, loc, colType, dynE, rewriter.getFloatAttr(c, 0.0));
+    AffineMap transposed = AffineMap::get(
+        2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
+    AffineMap first = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    auto colSums = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{colType}, ValueRange{probs}, ValueRange{zeros},
+        ArrayRef<AffineMap>{transposed, first},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, args[1], widenTo(b, l, args[0], c))
+                  .getResult());
+        });
+
+    // 2. acc = Σ_e fma(f_e, P_e, acc) in increasing e, with
+    //    f_e = C(load_e) / C(Σ load) and P_e = colsum_e / C(tokens).
+    Value total = sumOfLoads(rewriter, loc, load);
+    Value tokensC = arith::UIToFPOp::create(
+        rewriter, loc, c,
+        arith::IndexCastUIOp::create(rewriter, loc, i64, tokens));
+    auto scalarType = RankedTensorType::get({}, c);
+    Value accInit =
+        filled(rewriter, loc, scalarType, {}, rewriter.getFloatAttr(c, 0.0));
+    AffineMap id = rewriter.getMultiDimIdentityMap(1);
+    AffineMap scalar = AffineMap::get(1, 0, {}, ctx);
+    auto acc = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{scalarType},
+        ValueRange{load, colSums.getResult(0), total}, ValueRange{accInit},
+        ArrayRef<AffineMap>{id, id, scalar, scalar},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value lc = arith::SIToFPOp::create(b, l, c, args[0]);
+          Value sc = arith::SIToFPOp::create(b, l, c, args[2]);
+          Value f = arith::DivFOp::create(b, l, lc, sc);
+          Value p = arith::DivFOp::create(b, l, args[1], tokensC);
+          linalg::YieldOp::create(
+              b, l, math::FmaOp::create(b, l, f, p, args[3]).getResult());
+        });
+
+    // 3. loss = RN_r(RN_C(alpha·E) · acc); no routed entry gives 0.
+    Value accV = tensor::ExtractOp::create(rewriter, loc, acc.getResult(0),
+                                           ValueRange{});
+    Value totalV =
+        tensor::ExtractOp::create(rewriter, loc, total, ValueRange{});
+    double alpha = op.getAlpha().convertToDouble();
+    Value scale;
+    if (!probsType.isDynamicDim(1)) {
+      scale = coefficient(rewriter, loc,
+                          alpha * double(probsType.getDimSize(1)), c);
+    } else {
+      Type f64 = rewriter.getF64Type();
+      Value e64 = arith::UIToFPOp::create(
+          rewriter, loc, f64,
+          arith::IndexCastUIOp::create(rewriter, loc, i64, experts));
+      scale = narrowTo(rewriter, loc,
+                       arith::MulFOp::create(rewriter, loc,
+                                             floatConst(rewriter, loc, f64,
+                                                        alpha),
+                                             e64),
+                       c);
+    }
+    Value loss = arith::MulFOp::create(rewriter, loc, scale, accV);
+    Value none = cmpI(rewriter, loc, arith::CmpIPredicate::eq, totalV,
+                      intConst(rewriter, loc, i64, 0));
+    loss = select(rewriter, loc, none, floatConst(rewriter, loc, c, 0.0), loss);
+    rewriter.replaceOp(op, narrowTo(rewriter, loc, loss, resultType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// sto.dispatch
+//===----------------------------------------------------------------------===//
+
+struct DispatchLowering : public OpConversionPattern<DispatchOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DispatchOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX(), indices = adaptor.getIndices();
+    Type i32 = rewriter.getI32Type();
+    int64_t numExperts = op.getNumExpertsAttr().getInt();
+    int64_t capacity = op.getCapacityAttr().getInt();
+    auto bufType = cast<RankedTensorType>(op.getBuffer().getType());
+    auto slotType = cast<RankedTensorType>(op.getSlot().getType());
+    Type t = bufType.getElementType();
+    Value tokens = dimOf(rewriter, loc, indices, 0);
+    Value k = dimOf(rewriter, loc, indices, 1);
+    Value experts = indexConst(rewriter, loc, numExperts);
+    Value cap32 = intConst(rewriter, loc, i32, capacity);
+    Value c0 = indexConst(rewriter, loc, 0), c1 = indexConst(rewriter, loc, 1);
+
+    // 1. Slots: a scan over choice j, then token t, with one running count
+    //    per expert: slot = count[e]++ while count[e] < capacity, else -1.
+    //    `source[e, s]` records the token in slot s (-1: unused).
+    auto countType = RankedTensorType::get({numExperts}, i32);
+    auto sourceType = RankedTensorType::get({numExperts, capacity}, i32);
+    Value counts = filled(rewriter, loc, countType, {}, rewriter.getI32IntegerAttr(0));
+    Value source = filled(rewriter, loc, sourceType, {},
+                          rewriter.getI32IntegerAttr(-1));
+    Value slots = tensor::EmptyOp::create(
+        rewriter, loc, slotType, dynamicSizesOf(rewriter, loc, indices));
+    auto outer = scf::ForOp::create(
+        rewriter, loc, c0, k, c1, ValueRange{counts, source, slots},
+        [&](OpBuilder &b, Location l, Value j, ValueRange outerArgs) {
+          auto inner = scf::ForOp::create(
+              b, l, c0, tokens, c1, outerArgs,
+              [&](OpBuilder &ib, Location il, Value tok, ValueRange args) {
+                Value e = toIndex(
+                    ib, il, tensor::ExtractOp::create(ib, il, indices, {tok, j}));
+                Value valid = inRange(ib, il, e, experts);
+                Value at = select(ib, il, valid, e, indexConst(ib, il, 0));
+                Value count = tensor::ExtractOp::create(ib, il, args[0], at);
+                Value fits = arith::AndIOp::create(
+                    ib, il, valid,
+                    cmpI(ib, il, arith::CmpIPredicate::slt, count, cap32));
+                Value slot =
+                    select(ib, il, fits, count, intConst(ib, il, i32, -1));
+                Value newSlots =
+                    tensor::InsertOp::create(ib, il, slot, args[2], {tok, j});
+                // Branch-free: a dropped or invalid choice writes back the
+                // values it read.
+                Value next = arith::AddIOp::create(
+                    ib, il, count, arith::ExtUIOp::create(ib, il, i32, fits));
+                Value newCounts =
+                    tensor::InsertOp::create(ib, il, next, args[0], at);
+                Value s = select(ib, il, fits, toIndex(ib, il, count),
+                                 indexConst(ib, il, 0));
+                Value old = tensor::ExtractOp::create(ib, il, args[1], {at, s});
+                Value tok32 = arith::IndexCastOp::create(ib, il, i32, tok);
+                Value newSource = tensor::InsertOp::create(
+                    ib, il, select(ib, il, fits, tok32, old), args[1], {at, s});
+                scf::YieldOp::create(
+                    ib, il, ValueRange{newCounts, newSource, newSlots});
+              });
+          scf::YieldOp::create(b, l, inner.getResults());
+        });
+    Value sourceFinal = outer.getResult(1);
+
+    // 2. buffer[e, s, d] = x[source[e, s], d], or 0 for an unused slot: a
+    //    parallel gather (each token row is read where it is needed).
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap firstTwo = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+    SmallVector<Value> bufDyn;
+    if (bufType.isDynamicDim(2))
+      bufDyn.push_back(dimOf(rewriter, loc, x, 1));
+    Value bufInit = tensor::EmptyOp::create(rewriter, loc, bufType, bufDyn);
+    auto buffer = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{bufType}, ValueRange{sourceFinal},
+        ValueRange{bufInit},
+        ArrayRef<AffineMap>{firstTwo, rewriter.getMultiDimIdentityMap(3)},
+        SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value used = cmpI(b, l, arith::CmpIPredicate::sge, args[0],
+                            intConst(b, l, i32, 0));
+          // linalg.index must sit directly in the body.
+          Value d = linalg::IndexOp::create(b, l, 2);
+          // A branch, not a select: an unused slot must not load (x may
+          // have no rows at all).
+          auto ifOp = scf::IfOp::create(
+              b, l, used,
+              [&](OpBuilder &tb, Location tl) {
+                Value v = tensor::ExtractOp::create(
+                    tb, tl, x, {toIndex(tb, tl, args[0]), d});
+                scf::YieldOp::create(tb, tl, v);
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, floatConst(eb, el, t, 0.0));
+              });
+          linalg::YieldOp::create(b, l, ifOp.getResult(0));
+        });
+    rewriter.replaceOp(op, {buffer.getResult(0), outer.getResult(2)});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// sto.combine
+//===----------------------------------------------------------------------===//
+
+struct CombineLowering : public OpConversionPattern<CombineOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CombineOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value y = adaptor.getY(), weights = adaptor.getWeights();
+    Value indices = adaptor.getIndices(), slot = adaptor.getSlot();
+    auto resType = cast<RankedTensorType>(op.getType());
+    Type t = resType.getElementType(), c = computeTypeOf(t);
+    Value experts = dimOf(rewriter, loc, y, 0);
+    Value capacity = dimOf(rewriter, loc, y, 1);
+    SmallVector<Value> sizes{dimOf(rewriter, loc, weights, 0),
+                             dimOf(rewriter, loc, y, 2)};
+    SmallVector<Value> dyn = dynamicOf(resType.getShape(), sizes);
+    auto accType = RankedTensorType::get(resType.getShape(), c);
+    Value zeros = filled(rewriter, loc, accType, dyn, rewriter.getFloatAttr(c, 0.0));
+    // Loops (t, d, j) with j the innermost reduction: out[t, d] =
+    // fma(C(w[t, j]), C(y[e, s, d]), acc) in increasing j from +0, over the
+    // choices with a slot (and an expert) inside y.
+    AffineMap choice = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    AffineMap out = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+    auto acc = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{accType}, ValueRange{weights, indices, slot},
+        ValueRange{zeros}, ArrayRef<AffineMap>{choice, choice, choice, out},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value e = toIndex(b, l, args[1]);
+          Value s = toIndex(b, l, args[2]);
+          Value valid = arith::AndIOp::create(b, l, inRange(b, l, s, capacity),
+                                              inRange(b, l, e, experts));
+          Value d = linalg::IndexOp::create(b, l, 1);
+          auto ifOp = scf::IfOp::create(
+              b, l, valid,
+              [&](OpBuilder &tb, Location tl) {
+                Value v = widenTo(
+                    tb, tl, tensor::ExtractOp::create(tb, tl, y, {e, s, d}), c);
+                Value r = math::FmaOp::create(
+                    tb, tl, widenTo(tb, tl, args[0], c), v, args[3]);
+                scf::YieldOp::create(tb, tl, r);
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, args[3]);
+              });
+          linalg::YieldOp::create(b, l, ifOp.getResult(0));
+        });
+    Value result = acc.getResult(0);
+    if (c != t)
+      result = buildElementwise(
+          rewriter, loc, resType, {result}, dyn,
+          [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
+            return narrowTo(b, l, args[0], t);
+          });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::sto::populateMoELoweringPatterns(const TypeConverter &converter,
+                                            RewritePatternSet &patterns) {
+  patterns.add<TopKGateLowering, ExpertLoadLowering, BalanceBiasLowering,
+               BalanceLossLowering, DispatchLowering, CombineLowering>(
+      converter, patterns.getContext());
+}
