@@ -2,6 +2,7 @@
 # lit configuration of the sto test suite.
 
 import os
+import platform
 import shutil
 
 import lit.formats
@@ -18,7 +19,10 @@ config.test_exec_root = os.path.join(config.sto_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%sto_src_root", config.sto_src_root))
-config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
+# The MLIR runtime libraries (mlir-runner's -shared-libs) and libomp live in
+# the LLVM library folder of Debian's packages.
+mlir_lib_dir = config.mlir_lib_dir or config.llvm_lib_dir
+config.substitutions.append(("%mlir_lib_dir", mlir_lib_dir))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -27,8 +31,29 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.sto_tools_dir, append_path=True)
 
 tool_dirs = [config.sto_tools_dir, config.llvm_tools_dir]
-tools = ["sto-opt", "sto-lsp-server"]
+tools = ["sto-opt", "sto-compile", "sto-lsp-server", "mlir-runner"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Integration tests (test/Integration) compile a C++ driver that includes the
+# header sto-compile generates and the reference sto/Runtime/Philox.h, link it
+# with the compiled object and run it. The reference must not be contracted.
+clangxx = os.path.join(config.llvm_tools_dir, "clang++")
+config.substitutions.append(("%clangxx", clangxx))
+config.substitutions.append(
+    ("%sto_driver_flags",
+     "-std=c++17 -O1 -ffp-contract=off -Wall -Werror=return-type "
+     "-I{0}/include -I{0}/test/Integration/CPU/Inputs".format(
+         config.sto_src_root)))
+libomp = os.path.join(config.llvm_lib_dir, "libomp.so")
+config.substitutions.append(
+    ("%sto_runtime_link",
+     "{0} {1} -lm -Wl,-rpath,{2}".format(
+         os.path.join(config.sto_obj_root, "lib", "libsto_runtime.a"), libomp,
+         config.llvm_lib_dir)))
+if os.path.exists(clangxx) and os.path.exists(libomp):
+    config.available_features.add("sto-cpu-integration")
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64")
 
 # GPU tests run only where a CUDA driver and a device exist.
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L >/dev/null 2>&1") == 0:
@@ -37,3 +62,20 @@ if shutil.which("nvidia-smi") and os.system("nvidia-smi -L >/dev/null 2>&1") == 
 if config.sto_sanitizers:
     config.available_features.add("sanitizers")
     config.environment["ASAN_OPTIONS"] = "detect_leaks=1"
+
+# The example tests (test/Integration/Examples) compile a model of examples/
+# with sto-compile and link it into the C driver examples/drivers/<name>.c.
+clang_c = os.path.join(config.llvm_tools_dir, "clang")
+config.substitutions.append(
+    ("%sto_example_cc",
+     "{0} -std=c11 -O2 -Wall -Wextra -Werror -I{1}/examples/drivers".format(
+         clang_c, config.sto_src_root)))
+if os.path.exists(clang_c) and os.path.exists(libomp):
+    config.available_features.add("sto-example-drivers")
+
+# CUDA toolkit (ptxas, fatbinary) for the fatbin tests; PTX-only tests need
+# nothing but LLVM's NVPTX backend.
+cuda_root = os.environ.get("CUDA_ROOT", "/usr/local/cuda")
+if os.path.exists(os.path.join(cuda_root, "bin", "ptxas")):
+    config.available_features.add("ptxas")
+    config.environment["CUDA_ROOT"] = cuda_root

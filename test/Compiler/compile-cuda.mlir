@@ -1,0 +1,23 @@
+// sto-compile --target=cuda writes a host object whose kernels are in a
+// fatbin holding an sm_90a cubin and PTX, and whose C entry points call the
+// mgpu* functions of libsto_runtime.
+// REQUIRES: ptxas
+// RUN: sto-compile %s --target=cuda --chip=sm_90a -o %t.o --header %t.h
+// RUN: %python %S/Inputs/fatbin-entries.py %t.o | FileCheck %s --check-prefix=FATBIN
+// RUN: llvm-nm %t.o | FileCheck %s --check-prefix=SYMS
+// RUN: FileCheck %s --check-prefix=HEADER < %t.h
+
+// FATBIN: entry elf sm_90
+// FATBIN: entry ptx sm_90
+
+// SYMS-DAG: T dropout
+// SYMS-DAG: U mgpuLaunchKernel
+// SYMS-DAG: U mgpuModuleLoad
+
+// HEADER: int32_t dropout(int64_t arg0, const float *arg1, float *result0);
+
+func.func @dropout(%s: i64, %x: tensor<1024x256xf32>) -> tensor<1024x256xf32> {
+  %k = sto.seed %s : i64
+  %y = sto.dropout %k, %x {rate = 1.0e-01 : f64} : tensor<1024x256xf32>
+  return %y : tensor<1024x256xf32>
+}
