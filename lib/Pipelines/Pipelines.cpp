@@ -62,6 +62,41 @@ struct LowerStridedCopies
     }
   }
 };
+
+/// buffer-results-to-out-params for the functions whose results can become
+/// out-parameters: the C entry points (their caller passes every result's
+/// sizes) and the functions whose results all have static shapes. A helper
+/// that returns a dynamically shaped tensor keeps returning its buffer:
+/// upstream's pass, applied to it, fails at its call sites ("cannot create
+/// out param for dynamically shaped result") since no caller can size it.
+struct ResultsToOutParams
+    : public PassWrapper<ResultsToOutParams, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ResultsToOutParams)
+  StringRef getArgument() const final { return "sto-results-to-out-params"; }
+  StringRef getDescription() const final {
+    return "Turns returned buffers into out-parameters where the caller can "
+           "allocate them";
+  }
+  void getDependentDialects(DialectRegistry &registry) const final {
+    registry.insert<memref::MemRefDialect>();
+  }
+  void runOnOperation() final {
+    bufferization::BufferResultsToOutParamsOpts opts;
+    opts.hoistStaticAllocs = true;
+    opts.modifyPublicFunctions = true;
+    opts.filterFn = [](func::FuncOp *func) {
+      if ((*func)->hasAttr("sto.c_abi"))
+        return true;
+      return llvm::all_of(func->getResultTypes(), [](Type t) {
+        auto memref = dyn_cast<MemRefType>(t);
+        return !memref || memref.hasStaticShape();
+      });
+    };
+    if (failed(bufferization::promoteBufferResultsToOutParams(getOperation(),
+                                                              opts)))
+      signalPassFailure();
+  }
+};
 } // namespace
 
 std::optional<Phase> mlir::sto::parsePhase(StringRef name) {
@@ -130,10 +165,7 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
   bufOpts.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
   if (opts.outParams) {
-    bufferization::BufferResultsToOutParamsPassOptions outOpts;
-    outOpts.hoistStaticAllocs = true;
-    outOpts.modifyPublicFunctions = true;
-    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outOpts));
+    pm.addPass(std::make_unique<ResultsToOutParams>());
     pm.addNestedPass<func::FuncOp>(createStoFoldResultCopies());
   }
   bufferization::BufferDeallocationPipelineOptions deallocOpts;
