@@ -79,3 +79,9 @@ cuda_root = os.environ.get("CUDA_ROOT", "/usr/local/cuda")
 if os.path.exists(os.path.join(cuda_root, "bin", "ptxas")):
     config.available_features.add("ptxas")
     config.environment["CUDA_ROOT"] = cuda_root
+
+# A sanitizer build's libsto_runtime.a needs the sanitizer runtimes at link.
+if config.sto_sanitizers:
+    config.substitutions = [
+        (k, v + " -fsanitize=address,undefined") if k == "%sto_runtime_link"
+        else (k, v) for (k, v) in config.substitutions]

@@ -111,9 +111,8 @@ Value sumOfLoads(OpBuilder &b, Location loc, Value load) {
         Value v = args[0];
         if (loadType.getElementType() != nb.getI64Type())
           v = arith::ExtSIOp::create(nb, nl, nb.getI64Type(), v);
-        linalg::YieldOp::create(nb, nl,
-                                arith::AddIOp::create(nb, nl, args[1], v)
-                                    .getResult());
+        linalg::YieldOp::create(
+            nb, nl, arith::AddIOp::create(nb, nl, args[1], v).getResult());
       });
   return generic.getResult(0);
 }
@@ -184,9 +183,11 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
     Value tokens = dimOf(rewriter, loc, logits, 0);
     Value experts = dimOf(rewriter, loc, logits, 1);
     std::array<Value, 2> key{};
-    if (noisy)
+    Value sigma;
+    if (noisy) {
       key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
-    Value sigma = coefficient(rewriter, loc, stddev, c);
+      sigma = coefficient(rewriter, loc, stddev, c);
+    }
 
     SmallVector<Value> dynTokens;
     if (logitsType.isDynamicDim(0))
@@ -218,8 +219,7 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                 arith::MulIOp::create(b, l, tok, experts));
           auto logitAt = [&](OpBuilder &nb, Location nl, Value e) {
             return widenTo(
-                nb, nl, tensor::ExtractOp::create(nb, nl, logits, {tok, e}),
-                c);
+                nb, nl, tensor::ExtractOp::create(nb, nl, logits, {tok, e}), c);
           };
 
           // 1. Selection: scores s_e in increasing e into the sorted list
@@ -233,11 +233,11 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
           init.append(k, nan);
           init.append(k, intConst(b, l, i32, -1));
           if (fullSoftmax)
-            init.push_back(floatConst(
-                b, l, c, -std::numeric_limits<double>::infinity()));
+            init.push_back(
+                floatConst(b, l, c, -std::numeric_limits<double>::infinity()));
           auto selection = scf::ForOp::create(
-              b, l, indexConst(b, l, 0), experts, indexConst(b, l, step),
-              init, [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
+              b, l, indexConst(b, l, 0), experts, indexConst(b, l, step), init,
+              [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
                 SmallVector<Value> scores(args.take_front(k));
                 SmallVector<Value> ids(args.slice(k, k));
                 Value rowMax = fullSoftmax ? args.back() : Value();
@@ -246,10 +246,9 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                 if (noisy && step == 4)
                   block = arith::ShRUIOp::create(
                       fb, fl,
-                      arith::AddIOp::create(
-                          fb, fl, rowBase,
-                          arith::IndexCastUIOp::create(fb, fl,
-                                                       fb.getI64Type(), q)),
+                      arith::AddIOp::create(fb, fl, rowBase,
+                                            arith::IndexCastUIOp::create(
+                                                fb, fl, fb.getI64Type(), q)),
                       rng.i64(2));
                 for (int64_t lane = 0; lane < step; ++lane) {
                   Value e = lane == 0 ? q
@@ -262,12 +261,11 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                     // s = fma(RN_C(noise_stddev), z, C(logit)), z of the
                     // logit's element index t*E + e.
                     ElementIndex index =
-                        step == 4
-                            ? ElementIndex{block, rng.i32(lane)}
-                            : rng.fromLinear(arith::AddIOp::create(
-                                  fb, fl, rowBase,
-                                  arith::IndexCastUIOp::create(
-                                      fb, fl, fb.getI64Type(), e)));
+                        step == 4 ? ElementIndex{block, rng.i32(lane)}
+                                  : rng.fromLinear(arith::AddIOp::create(
+                                        fb, fl, rowBase,
+                                        arith::IndexCastUIOp::create(
+                                            fb, fl, fb.getI64Type(), e)));
                     Value z =
                         widenTo(fb, fl, rng.standardNormalF32(index, key), c);
                     s = rng.fma(sigma, z, s);
@@ -284,7 +282,32 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                                               x, rowMax),
                         x, rowMax);
                   Value e32 = arith::IndexCastOp::create(fb, fl, i32, e);
-                  insertSorted(fb, fl, scores, ids, s, e32);
+                  if (k == 1) {
+                    insertSorted(fb, fl, scores, ids, s, e32);
+                    continue;
+                  }
+                  // Most experts of a long row do not beat the k-th entry:
+                  // one compare decides, and only those that do pay for the
+                  // shift.
+                  Value enters = arith::CmpFOp::create(
+                      fb, fl, arith::CmpFPredicate::UGT, s, scores.back());
+                  SmallVector<Value> list(scores);
+                  list.append(ids);
+                  auto ifOp = scf::IfOp::create(
+                      fb, fl, enters,
+                      [&](OpBuilder &tb, Location tl) {
+                        SmallVector<Value> ts(scores), ti(ids);
+                        insertSorted(tb, tl, ts, ti, s, e32);
+                        ts.append(ti);
+                        scf::YieldOp::create(tb, tl, ts);
+                      },
+                      [&](OpBuilder &eb, Location el) {
+                        scf::YieldOp::create(eb, el, list);
+                      });
+                  scores.assign(ifOp.getResults().begin(),
+                                ifOp.getResults().begin() + k);
+                  ids.assign(ifOp.getResults().begin() + k,
+                             ifOp.getResults().end());
                 }
                 SmallVector<Value> yields(scores);
                 yields.append(ids);
@@ -325,10 +348,10 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
             // e_j / (e_0 + e_1 + ...).
             Value m = xs[0];
             for (Value x : ArrayRef<Value>(xs).drop_front())
-              m = select(b, l,
-                         arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                               x, m),
-                         x, m);
+              m = select(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, m),
+                  x, m);
             SmallVector<Value> es;
             for (Value x : xs)
               es.push_back(expOf(x, m));
@@ -366,8 +389,8 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
             // sigma_j = 1 / (1 + exp(-x_j)), renormalized by Σ_j sigma_j.
             Value one = floatConst(b, l, c, 1.0);
             for (int64_t j = 0; j < k; ++j) {
-              Value ex = math::ExpOp::create(
-                  b, l, arith::NegFOp::create(b, l, xs[j]));
+              Value ex =
+                  math::ExpOp::create(b, l, arith::NegFOp::create(b, l, xs[j]));
               ws[j] = div(one, arith::AddFOp::create(b, l, one, ex));
             }
             if (normalize) {
@@ -397,24 +420,23 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
           rewriter, loc, indicesType, rows.getResult(1), reassociation));
     } else {
       MLIRContext *ctx = rewriter.getContext();
-      AffineMap column =
-          AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+      AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
       SmallVector<AffineMap> gatherMaps(2 * k, column);
       gatherMaps.append(2, rewriter.getMultiDimIdentityMap(2));
       SmallVector<Value> outs{
           tensor::EmptyOp::create(rewriter, loc, weightsType, dynTokens),
           tensor::EmptyOp::create(rewriter, loc, indicesType, dynTokens)};
       auto gather = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{weightsType, indicesType},
-          rows.getResults(), outs, gatherMaps,
+          rewriter, loc, TypeRange{weightsType, indicesType}, rows.getResults(),
+          outs, gatherMaps,
           ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                         utils::IteratorType::parallel},
           [&](OpBuilder &b, Location l, ValueRange args) {
             Value j = linalg::IndexOp::create(b, l, 1);
             Value w = args[k - 1], i = args[2 * k - 1];
             for (int64_t jj = k - 2; jj >= 0; --jj) {
-              Value is = cmpI(b, l, arith::CmpIPredicate::eq, j,
-                              indexConst(b, l, jj));
+              Value is =
+                  cmpI(b, l, arith::CmpIPredicate::eq, j, indexConst(b, l, jj));
               w = select(b, l, is, args[jj], w);
               i = select(b, l, is, args[k + jj], i);
             }
@@ -441,7 +463,8 @@ struct ExpertLoadLowering : public OpConversionPattern<ExpertLoadOp> {
     Type i32 = rewriter.getI32Type();
     int64_t numExperts = op.getNumExpertsAttr().getInt();
     auto loadType = cast<RankedTensorType>(op.getType());
-    Value zeros = filled(rewriter, loc, loadType, {}, rewriter.getI32IntegerAttr(0));
+    Value zeros =
+        filled(rewriter, loc, loadType, {}, rewriter.getI32IntegerAttr(0));
     Value tokens = dimOf(rewriter, loc, indices, 0);
     Value k = dimOf(rewriter, loc, indices, 1);
     Value experts = indexConst(rewriter, loc, numExperts);
@@ -455,7 +478,8 @@ struct ExpertLoadLowering : public OpConversionPattern<ExpertLoadOp> {
               b, l, c0, k, c1, outerArgs,
               [&](OpBuilder &ib, Location il, Value j, ValueRange args) {
                 Value e = toIndex(
-                    ib, il, tensor::ExtractOp::create(ib, il, indices, {tok, j}));
+                    ib, il,
+                    tensor::ExtractOp::create(ib, il, indices, {tok, j}));
                 // Out-of-range entries add 0 to the count of expert 0.
                 Value valid = inRange(ib, il, e, experts);
                 Value at = select(ib, il, valid, e, indexConst(ib, il, 0));
@@ -491,10 +515,9 @@ struct BalanceBiasLowering : public OpConversionPattern<BalanceBiasOp> {
     // sign(mean(load) - load_e) = sign(Σ load - E·load_e), computed exactly
     // in i64 rather than through a rounded mean.
     Value total = sumOfLoads(rewriter, loc, load);
-    Value experts = arith::IndexCastOp::create(
-        rewriter, loc, i64, dimOf(rewriter, loc, bias, 0));
-    Value rate =
-        coefficient(rewriter, loc, op.getRate().convertToDouble(), c);
+    Value experts = arith::IndexCastOp::create(rewriter, loc, i64,
+                                               dimOf(rewriter, loc, bias, 0));
+    Value rate = coefficient(rewriter, loc, op.getRate().convertToDouble(), c);
     SmallVector<Value> dyn = dynamicSizesOf(rewriter, loc, bias);
     Value init = tensor::EmptyOp::create(rewriter, loc, biasType, dyn);
     AffineMap id = rewriter.getMultiDimIdentityMap(1);
@@ -515,8 +538,7 @@ struct BalanceBiasLowering : public OpConversionPattern<BalanceBiasOp> {
           // RN_T(C(b) ± RN_C(rate)); a load equal to the mean keeps b as is.
           Value bc = widenTo(b, l, args[0], c);
           Value up = narrowTo(b, l, arith::AddFOp::create(b, l, bc, rate), t);
-          Value down =
-              narrowTo(b, l, arith::SubFOp::create(b, l, bc, rate), t);
+          Value down = narrowTo(b, l, arith::SubFOp::create(b, l, bc, rate), t);
           Value r = select(b, l, under, up, select(b, l, over, down, args[0]));
           linalg::YieldOp::create(b, l, r);
         });
@@ -553,7 +575,8 @@ struct BalanceLossLowering : public OpConversionPattern<BalanceLossOp> {
     if (probsType.isDynamicDim(1))
       dynE.push_back(experts);
     auto colType = RankedTensorType::get({probsType.getDimSize(1)}, c);
-    Value zeros = filled(rewriter, loc, colType, dynE, rewriter.getFloatAttr(c, 0.0));
+    Value zeros =
+        filled(rewriter, loc, colType, dynE, rewriter.getFloatAttr(c, 0.0));
     AffineMap transposed = AffineMap::get(
         2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
     AffineMap first = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
@@ -609,12 +632,11 @@ struct BalanceLossLowering : public OpConversionPattern<BalanceLossOp> {
       Value e64 = arith::UIToFPOp::create(
           rewriter, loc, f64,
           arith::IndexCastUIOp::create(rewriter, loc, i64, experts));
-      scale = narrowTo(rewriter, loc,
-                       arith::MulFOp::create(rewriter, loc,
-                                             floatConst(rewriter, loc, f64,
-                                                        alpha),
-                                             e64),
-                       c);
+      scale = narrowTo(
+          rewriter, loc,
+          arith::MulFOp::create(rewriter, loc,
+                                floatConst(rewriter, loc, f64, alpha), e64),
+          c);
     }
     Value loss = arith::MulFOp::create(rewriter, loc, scale, accV);
     Value none = cmpI(rewriter, loc, arith::CmpIPredicate::eq, totalV,
@@ -653,9 +675,10 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
     //    `source[e, s]` records the token in slot s (-1: unused).
     auto countType = RankedTensorType::get({numExperts}, i32);
     auto sourceType = RankedTensorType::get({numExperts, capacity}, i32);
-    Value counts = filled(rewriter, loc, countType, {}, rewriter.getI32IntegerAttr(0));
-    Value source = filled(rewriter, loc, sourceType, {},
-                          rewriter.getI32IntegerAttr(-1));
+    Value counts =
+        filled(rewriter, loc, countType, {}, rewriter.getI32IntegerAttr(0));
+    Value source =
+        filled(rewriter, loc, sourceType, {}, rewriter.getI32IntegerAttr(-1));
     Value slots = tensor::EmptyOp::create(
         rewriter, loc, slotType, dynamicSizesOf(rewriter, loc, indices));
     auto outer = scf::ForOp::create(
@@ -665,7 +688,8 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
               b, l, c0, tokens, c1, outerArgs,
               [&](OpBuilder &ib, Location il, Value tok, ValueRange args) {
                 Value e = toIndex(
-                    ib, il, tensor::ExtractOp::create(ib, il, indices, {tok, j}));
+                    ib, il,
+                    tensor::ExtractOp::create(ib, il, indices, {tok, j}));
                 Value valid = inRange(ib, il, e, experts);
                 Value at = select(ib, il, valid, e, indexConst(ib, il, 0));
                 Value count = tensor::ExtractOp::create(ib, il, args[0], at);
@@ -754,7 +778,8 @@ struct CombineLowering : public OpConversionPattern<CombineOp> {
                              dimOf(rewriter, loc, y, 2)};
     SmallVector<Value> dyn = dynamicOf(resType.getShape(), sizes);
     auto accType = RankedTensorType::get(resType.getShape(), c);
-    Value zeros = filled(rewriter, loc, accType, dyn, rewriter.getFloatAttr(c, 0.0));
+    Value zeros =
+        filled(rewriter, loc, accType, dyn, rewriter.getFloatAttr(c, 0.0));
     // Loops (t, d, j) with j the innermost reduction: out[t, d] =
     // fma(C(w[t, j]), C(y[e, s, d]), acc) in increasing j from +0, over the
     // choices with a slot (and an expert) inside y.
