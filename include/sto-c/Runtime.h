@@ -1,6 +1,6 @@
 /*===- sto-c/Runtime.h - C ABI of compiled sto modules ------------*- C -*-===*\
 |*                                                                            *|
-|* Every compiled function returns one of these status codes. Tensor         *|
+|* Every compiled function returns one of these status codes. Tensor          *|
 |* arguments are `const T *` to row-major, contiguous data (host memory for   *|
 |* --target=cpu, device memory for --target=cuda), each followed by one       *|
 |* int64_t per dynamic dimension; results are caller-allocated `T *` after    *|
@@ -24,13 +24,15 @@ extern "C" {
 
 enum sto_status {
   STO_OK = 0,
-  STO_ERROR_NULL_POINTER = 1,   /* a tensor or result pointer was NULL */
-  STO_ERROR_NEGATIVE_SIZE = 2,  /* a dynamic dimension was negative */
-  STO_ERROR_RUNTIME = 3,        /* the runtime failed (see the message) */
-  STO_ERROR_NO_CUDA_DRIVER = 4, /* no usable CUDA driver (libcuda.so.1) or
-                                   no device: see sto_cuda_last_error_message */
-  STO_ERROR_CUDA = 5,           /* a CUDA driver call failed; the message names
-                                   the call and the CUresult (name and text) */
+  STO_ERROR_NULL_POINTER = 1,  /* a tensor or result pointer was NULL */
+  STO_ERROR_NEGATIVE_SIZE = 2, /* a dynamic dimension was negative */
+  STO_ERROR_RUNTIME = 3,       /* the runtime failed (see the message) */
+  /* No usable CUDA driver (libcuda.so.1) or no device; the reason is in
+     sto_cuda_last_error_message(). */
+  STO_ERROR_NO_CUDA_DRIVER = 4,
+  /* A CUDA driver call failed; the message names the call and the CUresult
+     (name and text). */
+  STO_ERROR_CUDA = 5,
   STO_ERROR_INVALID_ARGUMENT = 6 /* an argument is out of range */
 };
 
@@ -50,16 +52,22 @@ const char *sto_status_message(int32_t status);
 |* Context. The runtime uses the primary context of the device (the one the *|
 |* CUDA runtime API, PyTorch, JAX... use as well), retained once per device *|
 |* and never released. Every entry point makes it current in the calling    *|
-|* thread; if the thread had another context current, that context is      *|
+|* thread; if the thread had another context current, that context is       *|
 |* restored before returning. Device pointers and streams from cudaMalloc / *|
 |* cudaStreamCreate on the same device can be passed in directly.           *|
+|*                                                                          *|
+|* Temporary buffers of compiled code come from the device's default        *|
+|* memory pool (cuMemAllocAsync) when they are stream-ordered; the runtime  *|
+|* sets that pool's release threshold to UINT64_MAX, so that freed memory   *|
+|* stays cached for the next call instead of going back to the OS at every  *|
+|* synchronization (cudaMallocAsync users in the process share the pool).   *|
 |*                                                                          *|
 |* Errors. Every function returning int32_t returns a status and, on        *|
 |* failure, stores a message retrievable with sto_cuda_last_error_message() *|
 |* in the calling thread. The mgpu* functions called by compiled code       *|
 |* cannot return a status: they keep the FIRST failure of the thread until  *|
-|* sto_cuda_clear_error() and return NULL / do nothing; compiled entry      *|
-|* points clear the error on entry and return sto_cuda_last_error().        *|
+|* sto_cuda_clear_error() and return NULL / do nothing. Compiled entry      *|
+|* points are to clear it on entry and return sto_cuda_last_error().        *|
 |*                                                                          *|
 |* Threads. All functions are thread-safe. The device, the stream of        *|
 |* sto_cuda_set_stream and the error state are per thread.                  *|
@@ -103,8 +111,7 @@ int32_t sto_cuda_free(void *ptr);
    the function returns; otherwise it is enqueued on stream and the function
    returns at once (host memory should then be page-locked and must stay
    valid until the stream reaches the copy). */
-int32_t sto_cuda_memcpy(void *dst, const void *src, size_t bytes,
-                        void *stream);
+int32_t sto_cuda_memcpy(void *dst, const void *src, size_t bytes, void *stream);
 
 /* Sets bytes bytes of device memory to value (cuMemsetD8), or count 32-bit
    words to value (cuMemsetD32; dst 4-byte aligned). stream as for memcpy. */

@@ -10,12 +10,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -203,8 +202,13 @@ void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void mlir::sto::buildCpuPipeline(OpPassManager &pm,
-                                 const StoPipelineOptions &opts, Phase last) {
+namespace {
+using PhaseBuilder = void (*)(OpPassManager &, const StoPipelineOptions &);
+
+/// The phases shared by every target, then the target's loops/kernels phase
+/// and its lowering to the LLVM dialect, up to and including `last`.
+void buildTargetPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
+                         Phase last, PhaseBuilder loops, PhaseBuilder llvm) {
   if (last >= Phase::Frontend)
     buildFrontendPipeline(pm, opts);
   if (last >= Phase::Linalg)
@@ -212,9 +216,15 @@ void mlir::sto::buildCpuPipeline(OpPassManager &pm,
   if (last >= Phase::Bufferized)
     buildBufferizePhase(pm, opts);
   if (last >= Phase::Loops)
-    buildCpuLoopsPhase(pm, opts);
+    loops(pm, opts);
   if (last >= Phase::LLVM)
-    buildCpuToLLVMPhase(pm, opts);
+    llvm(pm, opts);
+}
+} // namespace
+
+void mlir::sto::buildCpuPipeline(OpPassManager &pm,
+                                 const StoPipelineOptions &opts, Phase last) {
+  buildTargetPipeline(pm, opts, last, buildCpuLoopsPhase, buildCpuToLLVMPhase);
 }
 
 void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
@@ -252,18 +262,9 @@ void mlir::sto::buildCudaToLLVMPhase(OpPassManager &pm,
 }
 
 void mlir::sto::buildCudaPipeline(OpPassManager &pm,
-                                  const StoPipelineOptions &opts,
-                                  Phase last) {
-  if (last >= Phase::Frontend)
-    buildFrontendPipeline(pm, opts);
-  if (last >= Phase::Linalg)
-    buildLinalgPhase(pm, opts);
-  if (last >= Phase::Bufferized)
-    buildBufferizePhase(pm, opts);
-  if (last >= Phase::Loops)
-    buildCudaKernelsPhase(pm, opts);
-  if (last >= Phase::LLVM)
-    buildCudaToLLVMPhase(pm, opts);
+                                  const StoPipelineOptions &opts, Phase last) {
+  buildTargetPipeline(pm, opts, last, buildCudaKernelsPhase,
+                      buildCudaToLLVMPhase);
 }
 
 void mlir::sto::registerStoPipelines() {

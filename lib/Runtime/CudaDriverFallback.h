@@ -60,9 +60,13 @@ typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 typedef struct CUmemPoolHandle_st *CUmemoryPool;
 
-typedef enum CUstream_flags_enum { CU_STREAM_NON_BLOCKING = 0x1 } CUstream_flags;
+typedef enum CUstream_flags_enum {
+  CU_STREAM_NON_BLOCKING = 0x1
+} CUstream_flags;
 typedef enum CUevent_flags_enum { CU_EVENT_DISABLE_TIMING = 0x2 } CUevent_flags;
-typedef enum CUmemAttach_flags_enum { CU_MEM_ATTACH_GLOBAL = 0x1 } CUmemAttach_flags;
+typedef enum CUmemAttach_flags_enum {
+  CU_MEM_ATTACH_GLOBAL = 0x1
+} CUmemAttach_flags;
 
 typedef enum CUdevice_attribute_enum {
   CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING = 41,
@@ -129,7 +133,7 @@ typedef struct CUlaunchConfig_st {
 
 #define CU_TENSOR_MAP_NUM_QWORDS 16
 typedef struct CUtensorMap_st {
-  alignas(64) cuuint64_t opaque[CU_TENSOR_MAP_NUM_QWORDS];
+  alignas(128) cuuint64_t opaque[CU_TENSOR_MAP_NUM_QWORDS]; // 64 in CUDA 12
 } CUtensorMap;
 
 typedef enum CUtensorMapDataType_enum {

@@ -78,6 +78,7 @@
 #include "sto-c/Runtime.h"
 
 #include "CudaDriver.h"
+#include "CudaMgpu.h"
 
 #include <atomic>
 #include <dlfcn.h>
@@ -129,8 +130,7 @@ thread_local uint32_t tUserFlags = 0;
 //===----------------------------------------------------------------------===//
 
 struct DeviceInfo {
-  bool memoryPools;
-  int computeMajor;
+  bool memoryPools; // cuMemAllocAsync / cuMemFreeAsync usable
 };
 
 struct StreamPool {
@@ -192,7 +192,7 @@ int gNumTensorMaps = 0;
 /// Names of the CUresults the runtime may meet, for drivers whose
 /// cuGetErrorName fails (the toolkit's stub library does).
 const char *fallbackErrorName(CUresult r) {
-  switch (r) {
+  switch (static_cast<int>(r)) {
 #define STO_CASE(name)                                                         \
   case name:                                                                   \
     return #name;
@@ -271,7 +271,7 @@ public:
   Entry(const char *name, Mode mode) : name(name), mode(mode) {}
 
   [[gnu::format(printf, 3, 4)]] int32_t fail(int32_t status, const char *fmt,
-                                              ...) {
+                                             ...) {
     if (mode == Mgpu && tError.status != STO_OK)
       return status;
     char detail[kMessageSize];
@@ -333,7 +333,7 @@ void loadDriver() {
   // stream and allocation, including those released at exit.
   Driver fn;
 #define STO_CUDA_RESOLVE(field, symbol, required, ret, params)                 \
-  fn.field = reinterpret_cast<PFN_##field>(dlsym(handle, #symbol));           \
+  fn.field = reinterpret_cast<PFN_##field>(dlsym(handle, #symbol));            \
   if (required && !fn.field)                                                   \
     return setDriverFailure(STO_ERROR_NO_CUDA_DRIVER,                          \
                             "no usable CUDA driver: %s has no %s (driver "     \
@@ -346,10 +346,9 @@ void loadDriver() {
   char what[512];
   if (CUresult r = gFn.init(0)) {
     describeResult(r, what, sizeof(what));
-    return setDriverFailure(meansNoDriver(r) ? STO_ERROR_NO_CUDA_DRIVER
-                                             : STO_ERROR_CUDA,
-                            "no usable CUDA driver: cuInit (%s) failed with %s",
-                            path, what);
+    return setDriverFailure(
+        meansNoDriver(r) ? STO_ERROR_NO_CUDA_DRIVER : STO_ERROR_CUDA,
+        "no usable CUDA driver: cuInit (%s) failed with %s", path, what);
   }
   int count = 0;
   if (CUresult r = gFn.deviceGetCount(&count)) {
@@ -404,16 +403,11 @@ int32_t primaryContext(Entry &e, int device, CUcontext *result) {
     if (status == STO_OK) {
       DeviceInfo &info = gDeviceInfo[device];
       int value = 0;
-      info.memoryPools =
-          gFn.memAllocAsync && gFn.memFreeAsync &&
-          gFn.deviceGetAttribute(&value,
-                                 CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
-                                 dev) == CUDA_SUCCESS &&
-          value != 0;
-      value = 0;
-      gFn.deviceGetAttribute(
-          &value, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
-      info.computeMajor = value;
+      info.memoryPools = gFn.memAllocAsync && gFn.memFreeAsync &&
+                         gFn.deviceGetAttribute(
+                             &value, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+                             dev) == CUDA_SUCCESS &&
+                         value != 0;
       // Keep freed stream-ordered memory in the pool instead of returning it
       // to the OS at every synchronization (the default threshold is 0).
       CUmemoryPool pool;
@@ -457,14 +451,14 @@ public:
       return status;
     device = dev;
     CUcontext current = nullptr;
-    if (int32_t status = e.check(gFn.ctxGetCurrent(&current), "cuCtxGetCurrent"))
+    if (int32_t status =
+            e.check(gFn.ctxGetCurrent(&current), "cuCtxGetCurrent"))
       return status;
     if (current == ctx)
       return STO_OK;
     if (!current)
       return e.check(gFn.ctxSetCurrent(ctx), "cuCtxSetCurrent");
-    if (int32_t status =
-            e.check(gFn.ctxPushCurrent(ctx), "cuCtxPushCurrent"))
+    if (int32_t status = e.check(gFn.ctxPushCurrent(ctx), "cuCtxPushCurrent"))
       return status;
     pushed = true;
     return STO_OK;
@@ -564,20 +558,21 @@ CUmodule loadModule(Entry &e, Module *m) {
                              CU_JIT_OPTIMIZATION_LEVEL};
   void *values[3] = {log, reinterpret_cast<void *>(sizeof(log)),
                      reinterpret_cast<void *>(static_cast<intptr_t>(
-                         m->optLevel < 0 ? 0 : m->optLevel > 4 ? 4
-                                                                : m->optLevel))};
+                         m->optLevel < 0   ? 0
+                         : m->optLevel > 4 ? 4
+                                           : m->optLevel))};
   unsigned numOptions = m->jit ? 3 : 2;
   CUmodule module = nullptr;
-  CUresult r = gFn.moduleLoadDataEx(&module, m->image, numOptions, options,
-                                    values);
+  CUresult r =
+      gFn.moduleLoadDataEx(&module, m->image, numOptions, options, values);
   if (r == CUDA_SUCCESS)
     return module;
   char what[512];
   describeResult(r, what, sizeof(what));
   log[sizeof(log) - 1] = '\0';
-  e.fail(STO_ERROR_CUDA, "cuModuleLoadDataEx (%zu-byte %s image) failed with %s%s%s",
-         m->size, m->jit ? "PTX" : "binary", what, log[0] ? "; JIT log: " : "",
-         log);
+  e.fail(STO_ERROR_CUDA,
+         "cuModuleLoadDataEx (%zu-byte %s image) failed with %s%s%s", m->size,
+         m->jit ? "PTX" : "binary", what, log[0] ? "; JIT log: " : "", log);
   return nullptr;
 }
 
@@ -597,9 +592,8 @@ CUfunction moduleFunction(Entry &e, Module *m, int device, const char *name) {
       module = loadModule(e, m);
       m->loaded[device].store(module, std::memory_order_release);
     }
-    if (module &&
-        e.check(gFn.moduleGetFunction(&function, module, name),
-                "cuModuleGetFunction") != STO_OK)
+    if (module && e.check(gFn.moduleGetFunction(&function, module, name),
+                          "cuModuleGetFunction") != STO_OK)
       function = nullptr;
     if (function) {
       if (m->numFunctions == m->capacity) {
@@ -723,8 +717,7 @@ void mgpuModuleUnload(void *module) {
 void *mgpuModuleGetFunction(void *module, const char *name) {
   Entry e("mgpuModuleGetFunction", Entry::Mgpu);
   if (!module) {
-    e.fail(STO_ERROR_RUNTIME,
-           "no module (mgpuModuleLoad failed) for kernel %s",
+    e.fail(STO_ERROR_RUNTIME, "no module (mgpuModuleLoad failed) for kernel %s",
            name ? name : "(null)");
     return nullptr;
   }
@@ -751,8 +744,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     return;
   }
   if (!validDim(gridX) || !validDim(gridY) || !validDim(gridZ) ||
-      !validDim(blockX) || !validDim(blockY) || !validDim(blockZ) ||
-      smem < 0) {
+      !validDim(blockX) || !validDim(blockY) || !validDim(blockZ) || smem < 0) {
     e.fail(STO_ERROR_INVALID_ARGUMENT,
            "invalid launch grid (%ld, %ld, %ld) block (%ld, %ld, %ld) "
            "shared memory %d",
@@ -766,10 +758,10 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                   f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem),
               "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)"))
     return;
-  e.check(gFn.launchKernel(f, (unsigned)gridX, (unsigned)gridY,
-                           (unsigned)gridZ, (unsigned)blockX, (unsigned)blockY,
-                           (unsigned)blockZ, (unsigned)smem,
-                           static_cast<CUstream>(stream), params, extra),
+  e.check(gFn.launchKernel(f, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
+                           (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ,
+                           (unsigned)smem, static_cast<CUstream>(stream),
+                           params, extra),
           "cuLaunchKernel");
 }
 
@@ -794,8 +786,7 @@ void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
   }
   if (!validDim(clusterX) || !validDim(clusterY) || !validDim(clusterZ) ||
       !validDim(gridX) || !validDim(gridY) || !validDim(gridZ) ||
-      !validDim(blockX) || !validDim(blockY) || !validDim(blockZ) ||
-      smem < 0) {
+      !validDim(blockX) || !validDim(blockY) || !validDim(blockZ) || smem < 0) {
     e.fail(STO_ERROR_INVALID_ARGUMENT,
            "invalid launch cluster (%ld, %ld, %ld) grid (%ld, %ld, %ld) "
            "block (%ld, %ld, %ld) shared memory %d",
@@ -994,8 +985,7 @@ void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,
   if (scope.enter(e) != STO_OK)
     return;
   if (!descriptor || rank < 0 || elementBytes <= 0) {
-    e.fail(STO_ERROR_INVALID_ARGUMENT, "invalid memref (rank %ld)",
-           (long)rank);
+    e.fail(STO_ERROR_INVALID_ARGUMENT, "invalid memref (rank %ld)", (long)rank);
     return;
   }
   MemRefView view = viewMemRef(rank, descriptor, elementBytes);
@@ -1088,9 +1078,8 @@ void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
     if (gTensorMaps[i].device == entry.device &&
         memcmp(&gTensorMaps[i].map, &entry.map, sizeof(CUtensorMap)) == 0)
       copy = gTensorMaps[i].copy;
-  if (!copy &&
-      e.check(gFn.memAlloc(&copy, sizeof(CUtensorMap)), "cuMemAlloc") ==
-          STO_OK) {
+  if (!copy && e.check(gFn.memAlloc(&copy, sizeof(CUtensorMap)),
+                       "cuMemAlloc") == STO_OK) {
     if (e.check(gFn.memcpyAsync(copy, devicePtr(&entry.map),
                                 sizeof(CUtensorMap), nullptr),
                 "cuMemcpyAsync") != STO_OK ||
@@ -1184,15 +1173,15 @@ int32_t sto_cuda_device_compute_capability(int32_t device, int32_t *major,
   int ma = 0, mi = 0;
   if (int32_t status = e.check(gFn.deviceGet(&dev, device), "cuDeviceGet"))
     return status;
-  if (int32_t status = e.check(
-          gFn.deviceGetAttribute(
-              &ma, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev),
-          "cuDeviceGetAttribute"))
+  if (int32_t status =
+          e.check(gFn.deviceGetAttribute(
+                      &ma, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev),
+                  "cuDeviceGetAttribute"))
     return status;
-  if (int32_t status = e.check(
-          gFn.deviceGetAttribute(
-              &mi, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev),
-          "cuDeviceGetAttribute"))
+  if (int32_t status =
+          e.check(gFn.deviceGetAttribute(
+                      &mi, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev),
+                  "cuDeviceGetAttribute"))
     return status;
   *major = ma;
   *minor = mi;
@@ -1273,9 +1262,9 @@ int32_t sto_cuda_memcpy(void *dst, const void *src, size_t bytes,
   // Async then synchronize, not cuMemcpy: a pageable host-to-device
   // cuMemcpy may return before the DMA ends, and work on non-blocking
   // streams (the pool's) would not wait for it.
-  if (int32_t status = e.check(
-          gFn.memcpyAsync(devicePtr(dst), devicePtr(src), bytes, s),
-          "cuMemcpyAsync"))
+  if (int32_t status =
+          e.check(gFn.memcpyAsync(devicePtr(dst), devicePtr(src), bytes, s),
+                  "cuMemcpyAsync"))
     return status;
   return finishOnNullStream(e, s);
 }
@@ -1290,8 +1279,9 @@ int32_t sto_cuda_memset(void *dst, uint8_t value, size_t bytes, void *stream) {
   if (!dst)
     return e.fail(STO_ERROR_NULL_POINTER, "dst is NULL");
   CUstream s = static_cast<CUstream>(stream);
-  if (int32_t status = e.check(
-          gFn.memsetD8Async(devicePtr(dst), value, bytes, s), "cuMemsetD8Async"))
+  if (int32_t status =
+          e.check(gFn.memsetD8Async(devicePtr(dst), value, bytes, s),
+                  "cuMemsetD8Async"))
     return status;
   return finishOnNullStream(e, s);
 }

@@ -1,0 +1,69 @@
+/*===- CudaMgpu.h - The mgpu* functions of compiled CUDA modules --*- C -*-===*\
+|*                                                                            *|
+|* Declared as MLIR 22's gpu-to-llvm conversion and GPU-dialect translation   *|
+|* call them (test/Runtime/mgpu-abi.mlir); defined in CudaRuntime.cpp. Not a  *|
+|* public header: compiled modules declare these themselves. The runtime's    *|
+|* tests include it to call the functions the way generated code does.        *|
+|*                                                                            *|
+|* Handles are opaque pointers: a module is a runtime handle (not a CUmodule),*|
+|* a function is a CUfunction, a stream a CUstream, an event a CUevent.       *|
+|* i8 and i16 arguments are taken as uint64_t and masked (the IR passes them  *|
+|* without the zero/sign extension that clang-compiled callees assume).       *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef STO_LIB_RUNTIME_CUDAMGPU_H
+#define STO_LIB_RUNTIME_CUDAMGPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void *mgpuModuleLoad(void *data, size_t size);
+void *mgpuModuleLoadJIT(void *data, int32_t optLevel);
+void mgpuModuleUnload(void *module);
+void *mgpuModuleGetFunction(void *module, const char *name);
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, void *stream,
+                      void **params, void **extra, size_t paramsCount);
+void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
+                             intptr_t clusterY, intptr_t clusterZ,
+                             intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                             intptr_t blockX, intptr_t blockY, intptr_t blockZ,
+                             int32_t smem, void *stream, void **params,
+                             void **extra);
+void *mgpuStreamCreate(void);
+void mgpuStreamDestroy(void *stream);
+void mgpuStreamSynchronize(void *stream);
+void mgpuStreamWaitEvent(void *stream, void *event);
+void *mgpuEventCreate(void);
+void mgpuEventDestroy(void *event);
+void mgpuEventRecord(void *event, void *stream);
+void mgpuEventSynchronize(void *event);
+void *mgpuMemAlloc(uint64_t bytes, void *stream, uint64_t hostSharedI8);
+void mgpuMemFree(void *ptr, void *stream);
+void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream);
+void mgpuMemset32(void *dst, uint32_t value, size_t count, void *stream);
+void mgpuMemset16(void *dst, uint64_t valueI16, size_t count, void *stream);
+void mgpuSetDefaultDevice(int32_t device);
+void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,
+                               int64_t elementBytes);
+void mgpuMemHostUnregisterMemRef(int64_t rank, void *descriptor,
+                                 int64_t elementBytes);
+void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
+                                     int64_t dataType, int64_t interleave,
+                                     int64_t swizzle, int64_t l2Promotion,
+                                     int64_t oobFill, int64_t *boxDims);
+
+/* For tests: the driver symbols the runtime looks up (NULL past the end). */
+const char *sto_cuda_internal_driver_symbol(size_t index, int32_t *required);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STO_LIB_RUNTIME_CUDAMGPU_H */
