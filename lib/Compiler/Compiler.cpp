@@ -260,7 +260,8 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
       return mlir::emitError(func.getLoc())
              << "public function '" << func.getSymName() << "' has " << what
              << " #" << i << " of type " << t
-             << ", which the C ABI cannot pass";
+             << ", which the C ABI cannot pass (ranked tensors of ints or "
+                "floats, ints, floats, index and !sto.key are supported)";
     };
     for (auto [i, t] : llvm::enumerate(type.getInputs()))
       if (failed(addParams(t, "arg" + std::to_string(i), false)))

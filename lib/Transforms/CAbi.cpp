@@ -50,7 +50,8 @@ struct StoPrepareCAbi : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
         } else if (t.isIntOrIndexOrFloat() || isa<KeyType>(t)) {
           return success();
         }
-        return func.emitError()
+        // At the function, without a dump of its body.
+        return mlir::emitError(func.getLoc())
                << "public function '" << func.getSymName() << "' has " << what
                << " #" << i << " of type " << t
                << ", which the C ABI cannot pass (ranked tensors of ints or "
