@@ -63,6 +63,13 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
     Philox block `i / 4` of the key, takes lane `i mod 4`, turns it into a
     uniform `u` and yields `u >= 0.1 ? x * (1/0.9) : 0`.
   }];
+  let options = [
+    Option<"widePhilox", "wide-philox", "bool", /*default=*/"false",
+           "Hold Philox words zero-extended in i64 (best for CPUs: the "
+           "products become 64-bit lane multiplies without lane "
+           "conversions); the default i32 form uses arith.mului_extended "
+           "(best for GPUs). The random bits are identical.">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

@@ -137,9 +137,11 @@ void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void mlir::sto::buildLinalgPhase(OpPassManager &pm,
-                                 const StoPipelineOptions &) {
-  pm.addPass(createConvertStoToLinalg());
+void mlir::sto::buildLinalgPhase(OpPassManager &pm, const StoPipelineOptions &,
+                                 bool widePhilox) {
+  ConvertStoToLinalgOptions lowering;
+  lowering.widePhilox = widePhilox;
+  pm.addPass(createConvertStoToLinalg(lowering));
   // arith/math on whole tensors (the differentiable paths of a model) become
   // linalg.generic too, so they bufferize and fuse with the sampling.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -208,11 +210,12 @@ using PhaseBuilder = void (*)(OpPassManager &, const StoPipelineOptions &);
 /// The phases shared by every target, then the target's loops/kernels phase
 /// and its lowering to the LLVM dialect, up to and including `last`.
 void buildTargetPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
-                         Phase last, PhaseBuilder loops, PhaseBuilder llvm) {
+                         Phase last, bool widePhilox, PhaseBuilder loops,
+                         PhaseBuilder llvm) {
   if (last >= Phase::Frontend)
     buildFrontendPipeline(pm, opts);
   if (last >= Phase::Linalg)
-    buildLinalgPhase(pm, opts);
+    buildLinalgPhase(pm, opts, widePhilox);
   if (last >= Phase::Bufferized)
     buildBufferizePhase(pm, opts);
   if (last >= Phase::Loops)
@@ -224,7 +227,8 @@ void buildTargetPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
 
 void mlir::sto::buildCpuPipeline(OpPassManager &pm,
                                  const StoPipelineOptions &opts, Phase last) {
-  buildTargetPipeline(pm, opts, last, buildCpuLoopsPhase, buildCpuToLLVMPhase);
+  buildTargetPipeline(pm, opts, last, /*widePhilox=*/true, buildCpuLoopsPhase,
+                      buildCpuToLLVMPhase);
 }
 
 void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
@@ -263,8 +267,8 @@ void mlir::sto::buildCudaToLLVMPhase(OpPassManager &pm,
 
 void mlir::sto::buildCudaPipeline(OpPassManager &pm,
                                   const StoPipelineOptions &opts, Phase last) {
-  buildTargetPipeline(pm, opts, last, buildCudaKernelsPhase,
-                      buildCudaToLLVMPhase);
+  buildTargetPipeline(pm, opts, last, /*widePhilox=*/false,
+                      buildCudaKernelsPhase, buildCudaToLLVMPhase);
 }
 
 void mlir::sto::registerStoPipelines() {

@@ -124,7 +124,7 @@ func.func @no_arguments() -> tensor<2xf32> {
 // LINALG-NOT:     sto.split
 // LINALG:         call @square
 // LINALG:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]{{.*}}outs(%{{.*}} : tensor<?x2x4xf32>)
-// LINALG:           arith.mului_extended
+// LINALG:           arith.muli {{.*}} : i64
 // LINALG:           math.sqrt
 // LINALG-NOT:     sto.noise
 // LINALG-LABEL: func.func @__sto_impl_types(

@@ -26,8 +26,8 @@
 // CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[BCAST]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[XE]], %[[BE]] : tensor<64x64x4xf32>, tensor<64x4xf32>)
 // CHECK:         ^bb0(%[[XV:.*]]: f32, %[[BV:.*]]: f32, %{{.*}}: f32):
 // CHECK:           %[[H:.*]] = arith.addf %[[XV]], %[[BV]] : f32
-// CHECK-COUNT-19:  arith.mului_extended
-// CHECK-NOT:       arith.mului_extended
+// CHECK-COUNT-19:  arith.muli {{.*}} : i64
+// CHECK-NOT:       arith.muli {{.*}} : i64
 // CHECK:           %[[KEEP:.*]] = arith.cmpf oge
 // CHECK:           %[[KEPT:.*]] = arith.mulf %[[H]], %{{.*}} : f32
 // CHECK:           %[[D:.*]] = arith.select %[[KEEP]], %[[KEPT]], %{{.*}} : f32
@@ -57,8 +57,8 @@ func.func @gelu_erf(%k: !sto.key, %x: tensor<64x256xf32>, %b: tensor<256xf32>) -
 // CHECK-LABEL: func.func @__sto_impl_gelu_tanh(
 // CHECK-SAME:      %[[K:.*]]: i64, %[[X:.*]]: tensor<64x37xf32>, %[[B:.*]]: tensor<37xf32>) -> tensor<64x37xf32>
 // CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [#[[ID2]], #[[BCAST2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[B]] : tensor<64x37xf32>, tensor<37xf32>)
-// CHECK-COUNT-19:  arith.mului_extended
-// CHECK-NOT:       arith.mului_extended
+// CHECK-COUNT-19:  arith.muli {{.*}} : i64
+// CHECK-NOT:       arith.muli {{.*}} : i64
 // CHECK:           arith.select
 // CHECK:           math.tanh
 // CHECK:           linalg.yield
@@ -94,8 +94,8 @@ func.func @gelu_tanh(%k: !sto.key, %x: tensor<64x37xf32>, %b: tensor<37xf32>) ->
 // CHECK:         %[[G:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1024x4xf32>, tensor<1024x4xf32>, tensor<1024x4xf32>)
 // CHECK:         ^bb0(%[[AV:.*]]: f32, %[[PV:.*]]: f32, %[[GV:.*]]: f32, %{{.*}}: f32):
 // CHECK:           %[[T:.*]] = math.fma %{{.*}}, %[[GV]], %[[PV]] : f32
-// CHECK-COUNT-19:  arith.mului_extended
-// CHECK-NOT:       arith.mului_extended
+// CHECK-COUNT-19:  arith.muli {{.*}} : i64
+// CHECK-NOT:       arith.muli {{.*}} : i64
 // CHECK:           %[[Q:.*]] = math.fma %{{.*}}, %{{.*}}, %[[T]] : f32
 // CHECK:           %[[DIFF:.*]] = arith.subf %[[Q]], %[[AV]] : f32
 // CHECK:           %[[NEW:.*]] = math.fma %[[W]], %[[DIFF]], %[[AV]] : f32

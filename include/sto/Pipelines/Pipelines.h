@@ -71,7 +71,10 @@ void buildFrontendPipeline(OpPassManager &pm, const StoPipelineOptions &opts);
 
 /// Lowers sto to linalg/arith with Philox in the loop bodies, then fuses the
 /// elementwise linalg ops so noise is drawn where it is consumed.
-void buildLinalgPhase(OpPassManager &pm, const StoPipelineOptions &opts);
+/// `widePhilox` picks the CPU-friendly form of Philox (words in i64); GPUs
+/// take the i32 form (mul.wide.u32). Both give the same bits.
+void buildLinalgPhase(OpPassManager &pm, const StoPipelineOptions &opts,
+                      bool widePhilox = true);
 
 /// One-shot bufferization (identity layouts at function boundaries),
 /// out-parameters for returned buffers, and deallocation.

@@ -42,7 +42,39 @@ Value RandomEmitter::packKey(Value w0, Value w1) {
 
 std::array<Value, 4> RandomEmitter::philox(std::array<Value, 4> c,
                                            std::array<Value, 2> k) {
-  Value m0 = i32(kM0), m1 = i32(kM1), w0 = i32(kW0), w1 = i32(kW1);
+  Value w0 = i32(kW0), w1 = i32(kW1);
+  if (wideWords) {
+    // Each 32-bit word lives zero-extended in an i64, so the 32x32->64
+    // products are plain i64 multiplies (vpmuludq on x86) and the words never
+    // move between 32- and 64-bit lanes; only the results are truncated.
+    Type i64Type = b.getI64Type();
+    auto wide = [&](Value v) {
+      return arith::ExtUIOp::create(b, loc, i64Type, v).getResult();
+    };
+    Value m0 = i64(kM0), m1 = i64(kM1), low = i64(0xFFFFFFFFu), shift = i64(32);
+    std::array<Value, 4> w = {wide(c[0]), wide(c[1]), wide(c[2]), wide(c[3])};
+    for (int round = 0; round < 10; ++round) {
+      if (round > 0) {
+        k[0] = arith::AddIOp::create(b, loc, k[0], w0);
+        k[1] = arith::AddIOp::create(b, loc, k[1], w1);
+      }
+      Value p0 = arith::MulIOp::create(b, loc, w[0], m0);
+      Value p1 = arith::MulIOp::create(b, loc, w[2], m1);
+      Value hi0 = arith::ShRUIOp::create(b, loc, p0, shift);
+      Value hi1 = arith::ShRUIOp::create(b, loc, p1, shift);
+      Value x0 = arith::XOrIOp::create(b, loc, hi1, w[1]);
+      Value x2 = arith::XOrIOp::create(b, loc, hi0, w[3]);
+      w = {arith::XOrIOp::create(b, loc, x0, wide(k[0])),
+           arith::AndIOp::create(b, loc, p1, low),
+           arith::XOrIOp::create(b, loc, x2, wide(k[1])),
+           arith::AndIOp::create(b, loc, p0, low)};
+    }
+    Type i32Type = b.getI32Type();
+    for (int j = 0; j < 4; ++j)
+      c[j] = arith::TruncIOp::create(b, loc, i32Type, w[j]);
+    return c;
+  }
+  Value m0 = i32(kM0), m1 = i32(kM1);
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
       k[0] = arith::AddIOp::create(b, loc, k[0], w0);
@@ -59,10 +91,10 @@ std::array<Value, 4> RandomEmitter::philox(std::array<Value, 4> c,
 }
 
 Value RandomEmitter::splitKey(Value key, uint64_t index) {
-  auto out = philox({i32(static_cast<uint32_t>(index)),
-                     i32(static_cast<uint32_t>(index >> 32)), i32(0),
-                     i32(kSplitTag)},
-                    keyWords(key));
+  auto out =
+      philox({i32(static_cast<uint32_t>(index)),
+              i32(static_cast<uint32_t>(index >> 32)), i32(0), i32(kSplitTag)},
+             keyWords(key));
   return packKey(out[0], out[1]);
 }
 
@@ -86,8 +118,7 @@ std::array<Value, 4> RandomEmitter::elementBlock(ElementIndex index,
   return philox({words[0], words[1], i32(0), i32(0)}, key);
 }
 
-Value RandomEmitter::elementBits(ElementIndex index,
-                                 std::array<Value, 2> key) {
+Value RandomEmitter::elementBits(ElementIndex index, std::array<Value, 2> key) {
   auto out = elementBlock(index, key);
   Value lane = index.lane;
   auto eq = [&](uint32_t v) {
@@ -96,8 +127,8 @@ Value RandomEmitter::elementBits(ElementIndex index,
   };
   Value hi = arith::SelectOp::create(b, loc, eq(2), out[2], out[3]);
   Value lo = arith::SelectOp::create(b, loc, eq(0), out[0], out[1]);
-  Value isLo = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane,
-                                     i32(2));
+  Value isLo =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane, i32(2));
   return arith::SelectOp::create(b, loc, isLo, lo, hi);
 }
 
@@ -124,8 +155,7 @@ Value RandomEmitter::uniformOOF32(Value bits) {
 
 Value RandomEmitter::uniformF64(Value bits) {
   Value asFloat = arith::UIToFPOp::create(b, loc, b.getF64Type(), bits);
-  Value scale =
-      arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0x1.0p-32));
+  Value scale = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0x1.0p-32));
   return arith::MulFOp::create(b, loc, asFloat, scale);
 }
 
@@ -157,8 +187,8 @@ Value RandomEmitter::logF32(Value x) {
   Type i32Type = b.getI32Type(), f32Type = b.getF32Type();
   // x = m * 2^k with m in [sqrt(1/2), sqrt(2)), from the bits.
   Value bits = arith::BitcastOp::create(b, loc, i32Type, x);
-  Value ix = arith::AddIOp::create(b, loc, bits,
-                                   i32(0x3F800000u - kSqrtHalfBits));
+  Value ix =
+      arith::AddIOp::create(b, loc, bits, i32(0x3F800000u - kSqrtHalfBits));
   Value k = arith::SubIOp::create(
       b, loc, arith::ShRUIOp::create(b, loc, ix, i32(23)), i32(127));
   Value mBits = arith::AddIOp::create(
@@ -182,16 +212,16 @@ std::array<Value, 2> RandomEmitter::sinCos2PiU24(Value n) {
   // Nearest quarter turn q and the remainder, exactly, in integers.
   Value q = arith::ShRUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, n, i32(0x00200000u)), i32(22));
-  Value rem = arith::SubIOp::create(
-      b, loc, n, arith::ShLIOp::create(b, loc, q, i32(22)));
+  Value rem = arith::SubIOp::create(b, loc, n,
+                                    arith::ShLIOp::create(b, loc, q, i32(22)));
   Value t = arith::MulFOp::create(
       b, loc, arith::SIToFPOp::create(b, loc, f32Type, rem), f32(0x1p-24f));
   Value w = arith::MulFOp::create(b, loc, t, t);
   Value ps = fma(fma(f32(kSinP[2]), w, f32(kSinP[1])), w, f32(kSinP[0]));
   Value s = fma(t, f32(kTwoPiHi),
                 arith::MulFOp::create(b, loc, t, fma(w, ps, f32(kTwoPiLo))));
-  Value pc = fma(fma(fma(f32(kCosQ[3]), w, f32(kCosQ[2])), w, f32(kCosQ[1])),
-                 w, f32(kCosQ[0]));
+  Value pc = fma(fma(fma(f32(kCosQ[3]), w, f32(kCosQ[2])), w, f32(kCosQ[1])), w,
+                 f32(kCosQ[0]));
   Value c = fma(w, pc, f32(1.0f));
   Value ns = arith::NegFOp::create(b, loc, s);
   Value nc = arith::NegFOp::create(b, loc, c);
@@ -221,9 +251,9 @@ Value RandomEmitter::standardNormalF32(ElementIndex index,
       arith::AndIOp::create(b, loc, lane, i32(2)), i32(0));
   Value a = arith::SelectOp::create(b, loc, second, v[2], v[0]);
   Value c = arith::SelectOp::create(b, loc, second, v[3], v[1]);
-  Value odd = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::ne,
-      arith::AndIOp::create(b, loc, lane, i32(1)), i32(0));
+  Value odd = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                    arith::AndIOp::create(b, loc, lane, i32(1)),
+                                    i32(0));
   Value radius = math::SqrtOp::create(
       b, loc,
       arith::MulFOp::create(b, loc, logF32(uniformOCF32(a)), f32(-2.0f)));

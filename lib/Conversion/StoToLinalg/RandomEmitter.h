@@ -20,7 +20,7 @@ namespace sto {
 
 /// Counter word 3 of the Philox blocks that derive keys. Samplers always use
 /// counter words 2 and 3 equal to 0, so derived keys never equal samples.
-constexpr uint32_t kSplitTag = 0x53504C54; // "SPLT"
+constexpr uint32_t kSplitTag = 0x53504C54;  // "SPLT"
 constexpr uint32_t kFoldInTag = 0x464F4C44; // "FOLD"
 
 /// Where an element sits in the stream: Philox block (i64) and lane (i32,
@@ -35,6 +35,13 @@ struct ElementIndex {
 class RandomEmitter {
 public:
   RandomEmitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  /// Compute Philox on words held in i64 (faster on CPUs whose vector
+  /// multiply is 32x32->64 per 64-bit lane) instead of arith.mului_extended
+  /// on i32 (one mul.wide.u32 on NVIDIA GPUs). The bits are the same.
+  /// Set for the duration of one convert-sto-to-linalg run (`wide-philox`)
+  /// by a WidePhiloxScope on the thread that runs the patterns.
+  static inline thread_local bool wideWords = false;
 
   Value i32(uint32_t v);
   Value i64(int64_t v);
@@ -94,6 +101,18 @@ public:
 private:
   OpBuilder &b;
   Location loc;
+};
+
+/// Selects the Philox word width for the emitters created in its lifetime.
+class WidePhiloxScope {
+public:
+  explicit WidePhiloxScope(bool wide) : saved(RandomEmitter::wideWords) {
+    RandomEmitter::wideWords = wide;
+  }
+  ~WidePhiloxScope() { RandomEmitter::wideWords = saved; }
+
+private:
+  bool saved;
 };
 
 } // namespace sto

@@ -442,7 +442,9 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
 
 struct ConvertStoToLinalgPass
     : public sto::impl::ConvertStoToLinalgBase<ConvertStoToLinalgPass> {
+  using ConvertStoToLinalgBase::ConvertStoToLinalgBase;
   void runOnOperation() override {
+    WidePhiloxScope philoxWidth(widePhilox);
     MLIRContext *ctx = &getContext();
     StoTypeConverter converter;
     ConversionTarget target(*ctx);
