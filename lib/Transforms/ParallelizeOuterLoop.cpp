@@ -41,6 +41,23 @@ void sequentializeInner(scf::ParallelOp op) {
   rewriter.eraseOp(op);
 }
 
+/// scf.parallel (i, j, ...) -> scf.for i { scf.for j { ... } }.
+void sequentializeAll(scf::ParallelOp op) {
+  IRRewriter rewriter(op.getContext());
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  IRMapping mapping;
+  for (unsigned d = 0, e = op.getNumLoops(); d < e; ++d) {
+    auto loop = scf::ForOp::create(rewriter, loc, op.getLowerBound()[d],
+                                   op.getUpperBound()[d], op.getStep()[d]);
+    mapping.map(op.getInductionVars()[d], loop.getInductionVar());
+    rewriter.setInsertionPointToStart(loop.getBody());
+  }
+  for (Operation &inner : op.getBody()->without_terminator())
+    rewriter.clone(inner, mapping);
+  rewriter.eraseOp(op);
+}
+
 /// GPU form: a trailing dimension 0..4 step 1 (the lanes of a Philox block)
 /// becomes an scf.for inside; the remaining dimensions are collapsed into
 /// one, so consecutive threads take consecutive blocks.
@@ -63,9 +80,9 @@ void mapForGpu(scf::ParallelOp op) {
     for (unsigned d = 0; d + 1 < n; ++d)
       mapping.map(op.getInductionVars()[d], outer.getInductionVars()[d]);
     rewriter.setInsertionPointToStart(outer.getBody());
-    auto lanes = scf::ForOp::create(rewriter, loc, op.getLowerBound()[n - 1],
-                                    op.getUpperBound()[n - 1],
-                                    op.getStep()[n - 1]);
+    auto lanes =
+        scf::ForOp::create(rewriter, loc, op.getLowerBound()[n - 1],
+                           op.getUpperBound()[n - 1], op.getStep()[n - 1]);
     mapping.map(op.getInductionVars()[n - 1], lanes.getInductionVar());
     rewriter.setInsertionPointToStart(lanes.getBody());
     for (Operation &inner : op.getBody()->without_terminator())
@@ -91,20 +108,27 @@ struct StoParallelizeOuterLoop
       // Outermost parallel loops without reductions only: nested ones run
       // inside a thread.
       getOperation()->walk([&](scf::ParallelOp op) {
-        if (op.getInitVals().empty() &&
-            !op->getParentOfType<scf::ParallelOp>())
+        if (op.getInitVals().empty() && !op->getParentOfType<scf::ParallelOp>())
           loops.push_back(op);
       });
       for (scf::ParallelOp op : loops)
         mapForGpu(op);
       return;
     }
-    SmallVector<scf::ParallelOp> loops;
+    // A parallel loop inside another (a reduction loop between them, as in
+    // [tile, b, lane] nests) runs inside one thread: it becomes loops.
+    SmallVector<scf::ParallelOp> nested, loops;
     getOperation()->walk([&](scf::ParallelOp op) {
       // Reductions keep their scf.parallel form (scf.reduce).
-      if (op.getNumLoops() > 1 && op.getInitVals().empty())
+      if (!op.getInitVals().empty())
+        return;
+      if (op->getParentOfType<scf::ParallelOp>())
+        nested.push_back(op);
+      else if (op.getNumLoops() > 1)
         loops.push_back(op);
     });
+    for (scf::ParallelOp op : nested)
+      sequentializeAll(op);
     for (scf::ParallelOp op : loops)
       sequentializeInner(op);
   }

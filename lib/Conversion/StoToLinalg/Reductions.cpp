@@ -243,6 +243,11 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
   }
 };
 
+/// Partial sums of a row's squared norm (docs/Randomness.md 8.8).
+constexpr int64_t kNormLanes = 16;
+/// Outputs per thread tile of the clipped sum.
+constexpr int64_t kSumTile = 64;
+
 struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -272,18 +277,77 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     SmallVector<utils::IteratorType> normIters(rank,
                                                utils::IteratorType::reduction);
     normIters[0] = utils::IteratorType::parallel;
-    auto sumsq = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{batchType}, ValueRange{grads},
-        ValueRange{zeros}, ArrayRef<AffineMap>{id, batchOnly}, normIters,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value g = widenTo(b, l, args[0], c);
-          linalg::YieldOp::create(
-              b, l, math::FmaOp::create(b, l, g, g, args[1]).getResult());
-        });
+    // With the row length a static multiple of kNormLanes, the row is read
+    // as [N/L, L] and L interleaved partial sums (lanes vectorize) are then
+    // added in increasing lane order; otherwise one chain in row order.
+    int64_t rowLen = rank > 1 ? 1 : 0;
+    for (int64_t d = 1; d < rank; ++d)
+      rowLen = gType.isDynamicDim(d) || rowLen == 0
+                   ? 0
+                   : rowLen * gType.getDimSize(d);
+    Value flat;
+    if (rowLen > 0 && (rowLen % kNormLanes == 0 || rowLen % kSumTile == 0)) {
+      SmallVector<ReassociationIndices> toRows{{0}, {}};
+      for (int64_t d = 1; d < rank; ++d)
+        toRows[1].push_back(d);
+      flat = tensor::CollapseShapeOp::create(rewriter, loc, grads, toRows);
+    }
+    Value sumsqValue;
+    if (flat && rowLen % kNormLanes == 0) {
+      auto lanesType = RankedTensorType::get(
+          {gType.getDimSize(0), rowLen / kNormLanes, kNormLanes}, t);
+      Value g3 = tensor::ExpandShapeOp::create(
+          rewriter, loc, lanesType, flat,
+          SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      auto partialType =
+          RankedTensorType::get({gType.getDimSize(0), kNormLanes}, c);
+      Value partialInit = filled(rewriter, loc, partialType, batchDyn,
+                                 rewriter.getFloatAttr(c, 0.0));
+      AffineMap id3 = rewriter.getMultiDimIdentityMap(3);
+      AffineMap bl = AffineMap::get(
+          3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+      auto partial = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{partialType}, ValueRange{g3},
+          ValueRange{partialInit}, ArrayRef<AffineMap>{id3, bl},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction,
+                                        utils::IteratorType::parallel},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value g = widenTo(b, l, args[0], c);
+            linalg::YieldOp::create(
+                b, l, math::FmaOp::create(b, l, g, g, args[1]).getResult());
+          });
+      AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
+      AffineMap b0 = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+      sumsqValue =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{batchType},
+              ValueRange{partial.getResult(0)}, ValueRange{zeros},
+              ArrayRef<AffineMap>{id2, b0},
+              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                            utils::IteratorType::reduction},
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(
+                    b, l,
+                    arith::AddFOp::create(b, l, args[1], args[0]).getResult());
+              })
+              .getResult(0);
+    } else {
+      sumsqValue =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{batchType}, ValueRange{grads},
+              ValueRange{zeros}, ArrayRef<AffineMap>{id, batchOnly}, normIters,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value g = widenTo(b, l, args[0], c);
+                linalg::YieldOp::create(
+                    b, l, math::FmaOp::create(b, l, g, g, args[1]).getResult());
+              })
+              .getResult(0);
+    }
     // 2. factor_b = min(1, RN_C(clip) / sqrt(sumsq_b)); a zero gradient
     //    gives clip / 0 = inf and so factor 1.
     Value factors = buildElementwise(
-        rewriter, loc, batchType, {sumsq.getResult(0)}, batchDyn,
+        rewriter, loc, batchType, {sumsqValue}, batchDyn,
         [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
           Value norm = math::SqrtOp::create(b, l, args[0]);
           Value ratio =
@@ -301,14 +365,60 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     SmallVector<utils::IteratorType> sumIters(rank,
                                               utils::IteratorType::parallel);
     sumIters[0] = utils::IteratorType::reduction;
-    auto acc = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{accType}, ValueRange{grads, factors},
-        ValueRange{accInit}, ArrayRef<AffineMap>{id, batchOnly, rest}, sumIters,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value g = widenTo(b, l, args[0], c);
-          linalg::YieldOp::create(
-              b, l, math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
-        });
+    Value accValue;
+    if (flat && rowLen % kSumTile == 0) {
+      // Loops (tile, b, lane): threads take tiles of kSumTile outputs and
+      // stream the rows through them in increasing b; the same order per
+      // element as the plain form, with contiguous, vectorizable lanes.
+      auto tiledType = RankedTensorType::get(
+          {gType.getDimSize(0), rowLen / kSumTile, kSumTile}, t);
+      Value g3 = tensor::ExpandShapeOp::create(
+          rewriter, loc, tiledType, flat,
+          SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      auto tileAccType =
+          RankedTensorType::get({rowLen / kSumTile, kSumTile}, c);
+      Value tileInit =
+          filled(rewriter, loc, tileAccType, {}, rewriter.getFloatAttr(c, 0.0));
+      auto e = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+      AffineMap gMap = AffineMap::get(3, 0, {e(1), e(0), e(2)}, ctx);
+      AffineMap fMap = AffineMap::get(3, 0, {e(1)}, ctx);
+      AffineMap aMap = AffineMap::get(3, 0, {e(0), e(2)}, ctx);
+      auto tiled = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{tileAccType}, ValueRange{g3, factors},
+          ValueRange{tileInit}, ArrayRef<AffineMap>{gMap, fMap, aMap},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction,
+                                        utils::IteratorType::parallel},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value g = widenTo(b, l, args[0], c);
+            linalg::YieldOp::create(
+                b, l,
+                math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
+          });
+      Value flatAcc = tensor::CollapseShapeOp::create(
+          rewriter, loc, tiled.getResult(0),
+          SmallVector<ReassociationIndices>{{0, 1}});
+      SmallVector<ReassociationIndices> toRest{{}};
+      for (int64_t d = 0; d + 1 < rank; ++d)
+        toRest[0].push_back(d);
+      accValue = rank == 2 ? flatAcc
+                           : tensor::ExpandShapeOp::create(
+                                 rewriter, loc, accType, flatAcc, toRest)
+                                 .getResult();
+    } else {
+      accValue =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{accType}, ValueRange{grads, factors},
+              ValueRange{accInit}, ArrayRef<AffineMap>{id, batchOnly, rest},
+              sumIters,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value g = widenTo(b, l, args[0], c);
+                linalg::YieldOp::create(
+                    b, l,
+                    math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
+              })
+              .getResult(0);
+    }
     // 4. result = RN_T(fma(RN_C(sigma * clip), z_j, acc_j) / C(B)).
     Value batch = tensor::DimOp::create(rewriter, loc, grads, 0);
     Value batchF = arith::UIToFPOp::create(
@@ -317,7 +427,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
                                      batch));
     auto key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
     Value result = buildElementwise(
-        rewriter, loc, resType, {acc.getResult(0)}, resDyn,
+        rewriter, loc, resType, {accValue}, resDyn,
         [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);

@@ -25,6 +25,9 @@
 // CHECK: dp_aggregate f64 [?x3x8] n=5 clip 0.5 sigma 0.7: 0 mismatches of 24
 // CHECK: dp_aggregate f16 [8x5] clip 2 sigma 1: 0 mismatches of 5
 // CHECK: dp_aggregate bf16 [32] -> rank 0, sigma 0: 0 mismatches of 1
+// CHECK: dp_aggregate f32 [8x128] clip 0.5 sigma 1.3: 0 mismatches of 128
+// CHECK: dp_aggregate f64 [?x2x32] n=3 clip 0.8 sigma 0.9: 0 mismatches of 64
+// CHECK: dp_aggregate f32 [4x48] clip 2 sigma 0.5: 0 mismatches of 48
 // CHECK: ALL OK
 
 func.func @categorical_rows(%k: !sto.key, %l: tensor<3x37xf32>) -> tensor<3xi32> {
@@ -82,4 +85,16 @@ func.func @dp_aggregate_f16(%k: !sto.key, %g: tensor<8x5xf16>) -> tensor<5xf16> 
 func.func @dp_aggregate_bf16_rank1(%k: !sto.key, %g: tensor<32xbf16>) -> tensor<bf16> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 0.0 : f64} : tensor<32xbf16> -> tensor<bf16>
   return %0 : tensor<bf16>
+}
+func.func @dp_aggregate_blocked(%k: !sto.key, %g: tensor<8x128xf32>) -> tensor<128xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 5.0e-01 : f64, noise_multiplier = 1.3 : f64} : tensor<8x128xf32> -> tensor<128xf32>
+  return %0 : tensor<128xf32>
+}
+func.func @dp_aggregate_blocked_f64(%k: !sto.key, %g: tensor<?x2x32xf64>) -> tensor<2x32xf64> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 8.0e-01 : f64, noise_multiplier = 9.0e-01 : f64} : tensor<?x2x32xf64> -> tensor<2x32xf64>
+  return %0 : tensor<2x32xf64>
+}
+func.func @dp_aggregate_lanes_only(%k: !sto.key, %g: tensor<4x48xf32>) -> tensor<48xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 2.0 : f64, noise_multiplier = 5.0e-01 : f64} : tensor<4x48xf32> -> tensor<48xf32>
+  return %0 : tensor<48xf32>
 }

@@ -74,8 +74,10 @@ std::vector<T> gumbelSoftmaxRef(Key k, const AbiT<T> *logits, int64_t outer,
 }
 
 /// dp_aggregate of per-sample gradients [B, n]: q_b = sum of fma(g, g, .)
-/// in row-major order, f_b = min(1, RN_C(clip) / sqrt(q_b)), a_j = sum over
-/// b of fma(C(g), f_b, .), result RN_T(fma(RN_C(sigma clip), z_j, a_j) / B).
+/// in row-major order (n a multiple of 16: 16 partial sums, lane l taking
+/// j = l mod 16, added in increasing l), f_b = min(1, RN_C(clip) /
+/// sqrt(q_b)), a_j = sum over b of fma(C(g), f_b, .), result
+/// RN_T(fma(RN_C(sigma clip), z_j, a_j) / B).
 template <class T>
 std::vector<T> dpAggregateRef(Key k, const AbiT<T> *g, int64_t batch,
                               int64_t n, double clip, double sigma) {
@@ -83,11 +85,15 @@ std::vector<T> dpAggregateRef(Key k, const AbiT<T> *g, int64_t batch,
   using C = rng::ComputeType<T>;
   std::vector<C> f(batch);
   for (int64_t b = 0; b < batch; ++b) {
-    C q = 0;
+    const int64_t lanes = n % 16 == 0 ? 16 : 1;
+    std::vector<C> partial(lanes, C(0));
     for (int64_t j = 0; j < n; ++j) {
       C x = E::widen(fromAbi<T>(g[b * n + j]));
-      q = rng::cfma(x, x, q);
+      partial[j % lanes] = rng::cfma(x, x, partial[j % lanes]);
     }
+    C q = 0;
+    for (C p : partial)
+      q = q + p;
     C ratio = rng::coefficient<C>(clip) / std::sqrt(q);
     f[b] = ratio < C(1) ? ratio : C(1);
   }
@@ -243,6 +249,35 @@ int main() {
          dp_aggregate_bf16_rank1(keyBits(k), g.data(), out.data()));
     auto ref = dpAggregateRef<bf16>(k, g.data(), 32, 1, 1.0, 0.0);
     c.elements("dp_aggregate bf16 [32] -> rank 0, sigma 0", out.data(), 1,
+               [&](size_t i) { return ref[i]; });
+  }
+  // Row lengths with the lane-blocked norm (multiples of 16) and the tiled
+  // sum (multiples of 64).
+  {
+    auto g = makeInputs<float>(8 * 128, 93);
+    auto out = output<float>(128);
+    c.ok("dp_aggregate_blocked",
+         dp_aggregate_blocked(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<float>(k, g.data(), 8, 128, 0.5, 1.3);
+    c.elements("dp_aggregate f32 [8x128] clip 0.5 sigma 1.3", out.data(), 128,
+               [&](size_t i) { return ref[i]; });
+  }
+  {
+    auto g = makeInputs<double>(3 * 64, 94);
+    auto out = output<double>(64);
+    c.ok("dp_aggregate_blocked_f64",
+         dp_aggregate_blocked_f64(keyBits(k), g.data(), 3, out.data()));
+    auto ref = dpAggregateRef<double>(k, g.data(), 3, 64, 0.8, 0.9);
+    c.elements("dp_aggregate f64 [?x2x32] n=3 clip 0.8 sigma 0.9", out.data(),
+               64, [&](size_t i) { return ref[i]; });
+  }
+  {
+    auto g = makeInputs<float>(4 * 48, 95);
+    auto out = output<float>(48);
+    c.ok("dp_aggregate_lanes_only",
+         dp_aggregate_lanes_only(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<float>(k, g.data(), 4, 48, 2.0, 0.5);
+    c.elements("dp_aggregate f32 [4x48] clip 2 sigma 0.5", out.data(), 48,
                [&](size_t i) { return ref[i]; });
   }
   return c.finish();
