@@ -31,7 +31,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.sto_tools_dir, append_path=True)
 
 tool_dirs = [config.sto_tools_dir, config.llvm_tools_dir]
-tools = ["sto-opt", "sto-compile", "sto-lsp-server", "mlir-runner"]
+tools = ["sto-opt", "sto-compile", "sto-lsp-server", "mlir-runner", "mlir-tblgen"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Integration tests (test/Integration) compile a C++ driver that includes the
@@ -85,3 +85,6 @@ if config.sto_sanitizers:
     config.substitutions = [
         (k, v + " -fsanitize=address,undefined") if k == "%sto_runtime_link"
         else (k, v) for (k, v) in config.substitutions]
+
+# The generated-docs check runs mlir-tblgen on the dialect's TableGen.
+config.substitutions.append(("%mlir_include_dir", config.mlir_include_dir))
