@@ -223,4 +223,20 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def StoFuseElementwise : Pass<"sto-fuse-elementwise"> {
+  let summary = "Elementwise linalg fusion that also fuses multi-use producers";
+  let description = [{
+    Runs linalg's elementwise fusion (with reshape propagation by expansion)
+    with a control function that also fuses a producer whose result has
+    other uses, as long as the producer is elementwise: the fused op then
+    yields the producer's result too, and every use takes it from there, so
+    the producer's work (a Langevin step's Philox and Box-Muller, say) is
+    done once. Upstream's `linalg-fuse-elementwise-ops` fuses single-use
+    producers only, which leaves SGLD followed by SWA averaging, whose new
+    parameters are both returned and averaged, as two loop nests.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // STO_PASSES_TD

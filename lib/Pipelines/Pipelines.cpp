@@ -147,7 +147,7 @@ void mlir::sto::buildLinalgPhase(OpPassManager &pm, const StoPipelineOptions &,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createStoGeneralizeElementwise());
   // Elementwise fusion puts the sampling into its consumer's loop nest.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createStoFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

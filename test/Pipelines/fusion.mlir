@@ -21,8 +21,8 @@
 // CHECK-LABEL: func.func @__sto_impl_gelu_erf(
 // CHECK-SAME:      %[[K:.*]]: i64, %[[X:.*]]: tensor<64x256xf32>, %[[B:.*]]: tensor<256xf32>) -> tensor<64x256xf32>
 // CHECK-NOT:     linalg.broadcast
-// CHECK:         %[[XE:.*]] = tensor.expand_shape %[[X]]
-// CHECK:         %[[BE:.*]] = tensor.expand_shape %[[B]]
+// CHECK-DAG:     %[[XE:.*]] = tensor.expand_shape %[[X]]
+// CHECK-DAG:     %[[BE:.*]] = tensor.expand_shape %[[B]]
 // CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[BCAST]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[XE]], %[[BE]] : tensor<64x64x4xf32>, tensor<64x4xf32>)
 // CHECK:         ^bb0(%[[XV:.*]]: f32, %[[BV:.*]]: f32, %{{.*}}: f32):
 // CHECK:           %[[H:.*]] = arith.addf %[[XV]], %[[BV]] : f32

@@ -1,0 +1,117 @@
+//===- FuseElementwise.cpp - elementwise fusion of multi-use producers ----===//
+
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace sto {
+#define GEN_PASS_DEF_STOFUSEELEMENTWISE
+#include "sto/Transforms/Passes.h.inc"
+} // namespace sto
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Fuses when the producer is a linalg op whose loops are all parallel: its
+/// body then runs once per element of the fused loop nest, and its result
+/// becomes an extra result of the fused op for its other users.
+bool fuseElementwiseProducer(OpOperand *fused) {
+  auto producer = fused->get().getDefiningOp<linalg::LinalgOp>();
+  return producer && producer.getNumLoops() == producer.getNumParallelLoops();
+}
+
+/// Fuses an elementwise producer with several uses into a consumer and
+/// makes every other use read the fused op's copy of the producer's result,
+/// so the producer dies instead of running a second time.
+struct FuseMultiUseProducer : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    for (OpOperand &operand : consumer->getOpOperands()) {
+      auto producer = operand.get().getDefiningOp<linalg::GenericOp>();
+      if (!producer || producer->hasOneUse() ||
+          !fuseElementwiseProducer(&operand) ||
+          !linalg::areElementwiseOpsFusable(&operand))
+        continue;
+      // The fused op takes the consumer's place, so the producer's other
+      // users must come after it, or be pure ops (a reshape for a return)
+      // whose own users do and which can move there.
+      SmallVector<Operation *> toSink;
+      bool ok = true;
+      for (Operation *user : producer->getUsers()) {
+        if (user == consumer.getOperation())
+          continue;
+        if (user->getBlock() != consumer->getBlock()) {
+          ok = false;
+          break;
+        }
+        if (consumer->isBeforeInBlock(user))
+          continue;
+        bool movable = isPure(user) && user->getNumRegions() == 0 &&
+                       llvm::all_of(user->getUsers(), [&](Operation *u) {
+                         return u->getBlock() == consumer->getBlock() &&
+                                consumer->isBeforeInBlock(u);
+                       });
+        if (!movable) {
+          ok = false;
+          break;
+        }
+        toSink.push_back(user);
+      }
+      if (!ok)
+        continue;
+      FailureOr<linalg::ElementwiseOpFusionResult> fused =
+          linalg::fuseElementwiseOps(rewriter, &operand);
+      if (failed(fused))
+        continue;
+      for (Operation *user : toSink)
+        rewriter.moveOpAfter(user, fused->fusedOp);
+      for (auto [original, replacement] : fused->replacements)
+        rewriter.replaceAllUsesWith(original, replacement);
+      rewriter.eraseOp(consumer);
+      if (producer->use_empty())
+        rewriter.eraseOp(producer);
+      return success();
+    }
+    return failure();
+  }
+};
+
+struct StoFuseElementwise
+    : public sto::impl::StoFuseElementwiseBase<StoFuseElementwise> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    // As upstream's linalg-fuse-elementwise-ops, plus the fusion of
+    // multi-use elementwise producers; reshapes still move only through
+    // single-use producers so that no work is duplicated.
+    auto singleUse = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      return producer && producer->hasOneUse();
+    };
+    linalg::populateElementwiseOpsFusionPatterns(patterns, singleUse);
+    patterns.add<FuseMultiUseProducer>(ctx);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, singleUse);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(
+        patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, singleUse);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
