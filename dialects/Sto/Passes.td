@@ -101,7 +101,15 @@ def StoEmitCAbi : Pass<"sto-emit-c-abi", "ModuleOp"> {
     descriptors (identity layout, offset 0), calls the implementation, stores
     scalar results and returns 0, or a non-zero status (see
     include/sto-c/Runtime.h) when a pointer is null or a size negative.
+    With `cuda`, the entry point clears the CUDA runtime's error state first
+    and returns `sto_cuda_last_error()` at the end, so a failed launch or
+    allocation inside comes back as the call's status.
   }];
+  let options = [
+    Option<"cuda", "cuda", "bool", /*default=*/"false",
+           "Entry points of a CUDA module: report libsto_runtime's CUDA "
+           "errors as the status">
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 

@@ -114,8 +114,11 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
     buildCudaPipeline(pm, pipelineOptions, last);
   else
     buildCpuPipeline(pm, pipelineOptions, last);
-  if (last >= Phase::LLVM)
-    pm.addPass(createStoEmitCAbi());
+  if (last >= Phase::LLVM) {
+    StoEmitCAbiOptions abiOptions;
+    abiOptions.cuda = cuda;
+    pm.addPass(createStoEmitCAbi(abiOptions));
+  }
   if (failed(pm.run(module)))
     return failure();
   if (options.output == Output::MLIR) {

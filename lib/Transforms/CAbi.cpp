@@ -86,7 +86,8 @@ struct StoPrepareCAbi : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
 /// Builds the C entry point for one implementation function.
 class EntryPointBuilder {
 public:
-  EntryPointBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+  EntryPointBuilder(OpBuilder &b, Location loc, bool cuda)
+      : b(b), loc(loc), cuda(cuda) {}
 
   LogicalResult build(LLVM::LLVMFuncOp impl, DictionaryAttr abi);
 
@@ -105,10 +106,28 @@ private:
   void flagNull(Value ptr);
   void flagNegative(Value size);
 
+  /// Calls a libsto_runtime function of no arguments, declaring it first.
+  Value callRuntime(StringRef name, Type result);
+
   OpBuilder &b;
   Location loc;
+  bool cuda;
   Value nullFlag, negFlag;
 };
+
+Value EntryPointBuilder::callRuntime(StringRef name, Type result) {
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+  if (!func) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    func = LLVM::LLVMFuncOp::create(b, loc, name,
+                                    LLVM::LLVMFunctionType::get(result, {}));
+  }
+  auto call = LLVM::CallOp::create(b, loc, func, ValueRange{});
+  return call.getNumResults() ? call.getResult() : Value();
+}
 
 void EntryPointBuilder::flagNull(Value ptr) {
   Value null = LLVM::ZeroOp::create(b, loc, ptr.getType());
@@ -242,6 +261,8 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   LLVM::ReturnOp::create(b, loc, errorBlock->getArgument(0));
 
   b.setInsertionPointToStart(callBlock);
+  if (cuda)
+    callRuntime("sto_cuda_clear_error", LLVM::LLVMVoidType::get(ctx));
   auto call = LLVM::CallOp::create(b, loc, impl, operands);
   if (!scalarResultPtrs.empty()) {
     Value ret = call.getResult();
@@ -254,11 +275,16 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
       }
     }
   }
-  LLVM::ReturnOp::create(b, loc, i32(0));
+  // A CUDA module's launches and allocations record their failures in the
+  // runtime (mgpu* functions cannot return a status).
+  Value result =
+      cuda ? callRuntime("sto_cuda_last_error", b.getI32Type()) : i32(0);
+  LLVM::ReturnOp::create(b, loc, result);
   return success();
 }
 
 struct StoEmitCAbi : public sto::impl::StoEmitCAbiBase<StoEmitCAbi> {
+  using StoEmitCAbiBase::StoEmitCAbiBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
@@ -272,7 +298,7 @@ struct StoEmitCAbi : public sto::impl::StoEmitCAbiBase<StoEmitCAbi> {
       // The implementation stays internal so LLVM inlines it into the entry.
       impl.setLinkage(LLVM::Linkage::Internal);
       b.setInsertionPointAfter(impl);
-      EntryPointBuilder builder(b, impl.getLoc());
+      EntryPointBuilder builder(b, impl.getLoc(), cuda);
       if (failed(builder.build(impl, abi)))
         return signalPassFailure();
       if (auto name = abi.getAs<StringAttr>("name"))
