@@ -26,7 +26,10 @@
 
 // A reused key is a compile error located at the second use, with a note at
 // the first; --verify-keys=false accepts the program.
-// RUN: not sto-compile %S/Inputs/reused-key.mlir -o %t.reuse.o 2>&1 | FileCheck %s --check-prefix=REUSE
+// RUN: rm -f %t.reuse.h
+// RUN: not sto-compile %S/Inputs/reused-key.mlir -o %t.reuse.o --header %t.reuse.h 2>&1 | FileCheck %s --check-prefix=REUSE --implicit-check-not='see current operation'
+// A failed compilation leaves no header behind.
+// RUN: not test -e %t.reuse.h
 // RUN: not sto-compile %S/Inputs/reused-key.mlir --compile-to=linalg 2>&1 | FileCheck %s --check-prefix=REUSE
 // RUN: sto-compile %S/Inputs/reused-key.mlir --verify-keys=false -o %t.reuse.o
 // REUSE: reused-key.mlir:4:8: error: RNG key is consumed twice (by 'sto.dropout' and by 'sto.noise')

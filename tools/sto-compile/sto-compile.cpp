@@ -15,13 +15,13 @@
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 
-#include <cstdlib>
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include <cstdlib>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -33,15 +33,14 @@ static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
 static cl::opt<std::string> headerFile("header",
                                        cl::desc("Write the C header here"),
                                        cl::value_desc("file"));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target: cpu or cuda"),
+static cl::opt<std::string> target("target", cl::desc("Target: cpu or cuda"),
                                    cl::init("cpu"));
 static cl::opt<std::string> chip("chip",
                                  cl::desc("CUDA: GPU architecture (sm_90a)"),
                                  cl::init("sm_90a"));
-static cl::opt<std::string>
-    ptxFeatures("ptx-features", cl::desc("CUDA: PTX features (+ptx80)"),
-                cl::init("+ptx80"));
+static cl::opt<std::string> ptxFeatures("ptx-features",
+                                        cl::desc("CUDA: PTX features (+ptx80)"),
+                                        cl::init("+ptx80"));
 static cl::opt<std::string>
     cudaPath("cuda-path",
              cl::desc("CUDA toolkit with ptxas and fatbinary (default: "
@@ -106,6 +105,9 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   sto::registerCompilerDialects(registry);
   MLIRContext context(registry);
+  // Diagnostics name the op and its location; the generic dump of the op
+  // that MLIR appends by default is noise for users of a compiler.
+  context.printOpOnDiagnostic(false);
   context.loadAllAvailableDialects();
 
   std::string error;
@@ -121,22 +123,20 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
+  // The header describes the input's public functions, so it is made before
+  // compilation rewrites them, but written only if compilation succeeds.
+  std::string headerText;
   if (!headerFile.empty()) {
-    auto header = openOutputFile(headerFile, &error);
-    if (!header) {
-      llvm::errs() << "sto-compile: error: " << error << "\n";
-      return 1;
-    }
     std::string guard =
         "STO_" + llvm::sys::path::stem(headerFile).upper() + "_H";
     for (char &c : guard)
       if (!llvm::isAlnum(c))
         c = '_';
+    llvm::raw_string_ostream headerStream(headerText);
     if (failed(sto::emitCHeader(*module, guard,
                                 llvm::sys::path::filename(inputFile),
-                                header->os())))
+                                headerStream)))
       return 1;
-    header->keep();
   }
 
   if (options.output == sto::Output::Object && outputFile == "-") {
@@ -150,6 +150,15 @@ int main(int argc, char **argv) {
   }
   if (failed(sto::compileModule(*module, options, output->os())))
     return 1;
+  if (!headerFile.empty()) {
+    auto header = openOutputFile(headerFile, &error);
+    if (!header) {
+      llvm::errs() << "sto-compile: error: " << error << "\n";
+      return 1;
+    }
+    header->os() << headerText;
+    header->keep();
+  }
   output->keep();
   return 0;
 }
