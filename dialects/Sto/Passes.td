@@ -156,7 +156,7 @@ def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
                            "::mlir::arith::ArithDialect"];
 }
 
-def StoFoldResultCopies : Pass<"sto-fold-result-copies", "func::FuncOp"> {
+def StoFoldResultCopies : Pass<"sto-fold-result-copies", "ModuleOp"> {
   let summary = "Writes results straight into their out-parameters";
   let description = [{
     After `buffer-results-to-out-params`, a result computed into a fresh
@@ -178,8 +178,17 @@ def StoFoldResultCopies : Pass<"sto-fold-result-copies", "func::FuncOp"> {
     %a = memref.expand_shape %out [[0, 1]] output_shape [256, 4] : memref<1024xf32> into memref<256x4xf32>
     linalg.generic ... outs(%a : memref<256x4xf32>)
     ```
+
+    Only static shapes are folded: for a result of dynamic shape the caller
+    gives the sizes, so the copy stays and is guarded. When the sizes the
+    function computed differ from the caller's, nothing is written and
+    `sto_record_status(STO_ERROR_SHAPE_MISMATCH)` records the failure, which
+    the C entry point returns.
   }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 def StoApproximateMath : Pass<"sto-approximate-math"> {

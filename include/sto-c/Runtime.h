@@ -33,11 +33,20 @@ enum sto_status {
   /* A CUDA driver call failed; the message names the call and the CUresult
      (name and text). */
   STO_ERROR_CUDA = 5,
-  STO_ERROR_INVALID_ARGUMENT = 6 /* an argument is out of range */
+  STO_ERROR_INVALID_ARGUMENT = 6, /* an argument is out of range */
+  /* A dynamic size given for a result differs from the size the function
+     computed; nothing was written to that result. */
+  STO_ERROR_SHAPE_MISMATCH = 7
 };
 
 /* A static, human-readable message for a status code. */
 const char *sto_status_message(int32_t status);
+
+/* For compiled code: the status of the calling thread's current call. Entry
+   points take (and so clear) it on entry and return it on exit; code inside
+   records failures that it cannot return itself. The first one is kept. */
+void sto_record_status(int32_t status);
+int32_t sto_take_status(void);
 
 /*===--------------------------------------------------------------------===*\
 |* CUDA                                                                     *|

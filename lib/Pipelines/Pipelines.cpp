@@ -167,7 +167,7 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
   if (opts.outParams) {
     pm.addPass(std::make_unique<ResultsToOutParams>());
-    pm.addNestedPass<func::FuncOp>(createStoFoldResultCopies());
+    pm.addPass(createStoFoldResultCopies());
   }
   bufferization::BufferDeallocationPipelineOptions deallocOpts;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOpts);

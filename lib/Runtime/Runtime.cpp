@@ -18,7 +18,25 @@ extern "C" const char *sto_status_message(int32_t status) {
     return "a CUDA driver call failed (see sto_cuda_last_error_message)";
   case STO_ERROR_INVALID_ARGUMENT:
     return "an argument is out of range";
+  case STO_ERROR_SHAPE_MISMATCH:
+    return "a result's dynamic size differs from the size the function "
+           "computed";
   default:
     return "unknown sto status";
   }
+}
+
+// Plain TLS of a trivial type: no C++ runtime support is needed, so C
+// programs link libsto_runtime with a C compiler.
+static thread_local int32_t currentStatus = STO_OK;
+
+extern "C" void sto_record_status(int32_t status) {
+  if (currentStatus == STO_OK)
+    currentStatus = status;
+}
+
+extern "C" int32_t sto_take_status(void) {
+  int32_t status = currentStatus;
+  currentStatus = STO_OK;
+  return status;
 }

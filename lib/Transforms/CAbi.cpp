@@ -261,6 +261,7 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   LLVM::ReturnOp::create(b, loc, errorBlock->getArgument(0));
 
   b.setInsertionPointToStart(callBlock);
+  (void)callRuntime("sto_take_status", b.getI32Type());
   if (cuda)
     callRuntime("sto_cuda_clear_error", LLVM::LLVMVoidType::get(ctx));
   auto call = LLVM::CallOp::create(b, loc, impl, operands);
@@ -275,10 +276,16 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
       }
     }
   }
-  // A CUDA module's launches and allocations record their failures in the
-  // runtime (mgpu* functions cannot return a status).
-  Value result =
-      cuda ? callRuntime("sto_cuda_last_error", b.getI32Type()) : i32(0);
+  // Failures inside (a result size that does not match, and in a CUDA
+  // module the launches and allocations, whose mgpu* functions cannot
+  // return a status) are recorded in the runtime.
+  Value result = callRuntime("sto_take_status", b.getI32Type());
+  if (cuda) {
+    Value cudaStatus = callRuntime("sto_cuda_last_error", b.getI32Type());
+    Value ok =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, result, i32(0));
+    result = LLVM::SelectOp::create(b, loc, ok, cudaStatus, result);
+  }
   LLVM::ReturnOp::create(b, loc, result);
   return success();
 }

@@ -2,8 +2,10 @@
 
 #include "sto/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace mlir {
 namespace sto {
@@ -32,6 +34,10 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   }
   auto alloc = source.getDefiningOp<memref::AllocOp>();
   if (!alloc || alloc->getBlock() != copy->getBlock())
+    return failure();
+  // Only a static size is known to match the caller's buffer; a dynamic
+  // result keeps its checked copy (guardDynamicCopy).
+  if (!alloc.getType().hasStaticShape())
     return failure();
   // The out-parameter must have the layout the computation expects.
   auto outType = cast<MemRefType>(out.getType());
@@ -71,13 +77,51 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   return success();
 }
 
+/// A copy into an out-parameter of dynamic shape: the caller gave its sizes,
+/// the function computed the source's. Copy only if they agree; otherwise
+/// record STO_ERROR_SHAPE_MISMATCH, which the C entry point returns.
+void guardDynamicCopy(memref::CopyOp copy) {
+  auto out = dyn_cast<BlockArgument>(copy.getTarget());
+  auto outType = dyn_cast<MemRefType>(copy.getTarget().getType());
+  if (!out || !outType || outType.hasStaticShape() ||
+      !isa<func::FuncOp>(out.getOwner()->getParentOp()))
+    return;
+  OpBuilder b(copy);
+  Location loc = copy.getLoc();
+  Value same;
+  for (int64_t d = 0; d < outType.getRank(); ++d) {
+    if (!outType.isDynamicDim(d))
+      continue;
+    Value want = memref::DimOp::create(b, loc, copy.getSource(), d);
+    Value got = memref::DimOp::create(b, loc, copy.getTarget(), d);
+    Value eq =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, want, got);
+    same = same ? arith::AndIOp::create(b, loc, same, eq).getResult() : eq;
+  }
+  auto module = copy->getParentOfType<ModuleOp>();
+  auto record = module.lookupSymbol<func::FuncOp>("sto_record_status");
+  if (!record) {
+    OpBuilder mb(module.getBodyRegion());
+    record = func::FuncOp::create(mb, loc, "sto_record_status",
+                                  mb.getFunctionType({mb.getI32Type()}, {}));
+    record.setPrivate();
+  }
+  auto ifOp = scf::IfOp::create(b, loc, same, /*withElseRegion=*/true);
+  copy->moveBefore(ifOp.thenBlock()->getTerminator());
+  b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+  Value code = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(/*STO_ERROR_SHAPE_MISMATCH=*/7));
+  func::CallOp::create(b, loc, record, ValueRange{code});
+}
+
 struct StoFoldResultCopies
     : public sto::impl::StoFoldResultCopiesBase<StoFoldResultCopies> {
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation()->walk([&](memref::CopyOp op) { copies.push_back(op); });
     for (memref::CopyOp copy : copies)
-      (void)foldCopy(copy);
+      if (failed(foldCopy(copy)))
+        guardDynamicCopy(copy);
   }
 };
 
