@@ -23,8 +23,14 @@ struct StoApproximateMath
     : public sto::impl::StoApproximateMathBase<StoApproximateMath> {
   void runOnOperation() override {
     // sqrt is correctly rounded everywhere; fma is one rounding everywhere.
+    // The populate functions pass the full operation name ("math.sqrt"):
+    // compared with bare names, rsqrt on vector<8xf32> got the AVX2
+    // approximation (an x86vector op, approximate, and a crash since that
+    // dialect is not loaded) and f16/bf16 sqrt was widened to f32.
     auto approximate = [](StringRef name) {
-      return name != "sqrt" && name != "rsqrt" && name != "fma";
+      return name != math::SqrtOp::getOperationName() &&
+             name != math::RsqrtOp::getOperationName() &&
+             name != math::FmaOp::getOperationName();
     };
     RewritePatternSet patterns(&getContext());
     populateMathF32ExpansionPatterns(patterns, approximate);

@@ -173,7 +173,11 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   auto name = abi.getAs<StringAttr>("name");
   auto inputs = abi.getAs<ArrayAttr>("inputs");
   auto results = abi.getAs<ArrayAttr>("results");
-  if (!name || !inputs || !results)
+  // Every entry must be a type: cast<TypeAttr> below does not check.
+  auto allTypes = [](ArrayAttr a) {
+    return llvm::all_of(a, [](Attribute e) { return isa<TypeAttr>(e); });
+  };
+  if (!name || !inputs || !results || !allTypes(inputs) || !allTypes(results))
     return impl.emitError() << "malformed '" << kAbiAttr << "' attribute";
   Type ptrType = LLVM::LLVMPointerType::get(ctx);
   Type i64Type = b.getI64Type();
@@ -243,6 +247,20 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
            << "C entry point of '" << name.getValue() << "' passes "
            << operands.size() << " values but the lowered function takes "
            << impl.getNumArguments();
+  // The scalar results come back as nothing, one value or a struct of them;
+  // checked here, a mismatch would crash at call.getResult() below.
+  Type returned = impl.getFunctionType().getReturnType();
+  size_t numReturned = 1;
+  if (isa<LLVM::LLVMVoidType>(returned))
+    numReturned = 0;
+  else if (auto st = dyn_cast<LLVM::LLVMStructType>(returned))
+    numReturned = st.getBody().size();
+  if (numReturned != scalarResultPtrs.size())
+    return impl.emitError()
+           << "C entry point of '" << name.getValue() << "' stores "
+           << scalarResultPtrs.size()
+           << " scalar results but the lowered function returns "
+           << numReturned;
 
   // Status: null pointers first, then negative sizes.
   Block *callBlock = entry.addBlock();

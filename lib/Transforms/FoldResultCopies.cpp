@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir {
 namespace sto {
@@ -21,8 +22,10 @@ namespace {
 /// Tries to make the allocation behind `copy`'s source write into `copy`'s
 /// target, an out-parameter used by nothing else.
 LogicalResult foldCopy(memref::CopyOp copy) {
+  // An argument of another block than the entry one is no out-parameter:
+  // it may be any buffer of the function, an input included.
   auto out = dyn_cast<BlockArgument>(copy.getTarget());
-  if (!out || !out.hasOneUse() ||
+  if (!out || !out.hasOneUse() || !out.getOwner()->isEntryBlock() ||
       !isa<func::FuncOp>(out.getOwner()->getParentOp()))
     return failure();
   Value source = copy.getSource();
@@ -36,22 +39,39 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   if (!alloc || alloc->getBlock() != copy->getBlock())
     return failure();
   // Only a static size is known to match the caller's buffer; a dynamic
-  // result keeps its checked copy (guardDynamicCopy).
-  if (!alloc.getType().hasStaticShape())
-    return failure();
-  // The out-parameter must have the layout the computation expects.
+  // result keeps its checked copy (guardDynamicCopy). The out-parameter must
+  // be static too: a static buffer copied into a dynamic one is a size the
+  // caller chose, to be checked, and memref.expand_shape cannot turn a
+  // dynamic dimension into static ones.
   auto outType = cast<MemRefType>(out.getType());
   auto allocType = alloc.getType();
+  if (!allocType.hasStaticShape() || copy.getSource().getType() != outType)
+    return failure();
+  // The out-parameter must have the layout the computation expects.
   if (!outType.getLayout().isIdentity() ||
       !allocType.getLayout().isIdentity() ||
       outType.getMemorySpace() != allocType.getMemorySpace())
     return failure();
-  // Every other use of the allocation is before the copy (deallocation is
-  // inserted later), so the out-parameter can stand in for it throughout.
-  for (Operation *user : alloc->getUsers())
-    if (user != collapse.getOperation() && user != copy.getOperation() &&
-        !user->isBeforeInBlock(copy))
-      return failure();
+  // Every other use of the allocation, and of the views of it, is before the
+  // copy (deallocation is inserted later), so the out-parameter can stand in
+  // for it throughout. A use nested in a loop or branch counts by its
+  // ancestor in the copy's block (isBeforeInBlock needs both in one block),
+  // and a write through a view after the copy would clobber the result.
+  Block *block = copy->getBlock();
+  SmallVector<Value> buffers = {alloc.getResult()};
+  while (!buffers.empty()) {
+    Value buffer = buffers.pop_back_val();
+    for (Operation *user : buffer.getUsers()) {
+      if (user == collapse.getOperation() || user == copy.getOperation())
+        continue;
+      Operation *ancestor = block->findAncestorOpInBlock(*user);
+      if (!ancestor || !ancestor->isBeforeInBlock(copy))
+        return failure();
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == buffer)
+          buffers.push_back(view.getViewDest());
+    }
+  }
 
   OpBuilder b(alloc);
   Value replacement = out;
@@ -66,8 +86,6 @@ LogicalResult foldCopy(memref::CopyOp copy) {
     replacement = memref::ExpandShapeOp::create(
         b, alloc.getLoc(), allocType, out, collapse.getReassociationIndices(),
         shape);
-  } else if (outType != allocType) {
-    return failure();
   }
   copy->erase();
   if (collapse)

@@ -29,21 +29,54 @@ struct StoHostBuffersToGpu
       if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
         ops.push_back(op);
     });
+    // gpu-to-llvm lowers gpu.alloc, gpu.dealloc and gpu.memcpy only in their
+    // async form with one dependency; the synchronous forms stay and fail
+    // the translation to LLVM IR ("unsupported GPU operation: gpu.alloc").
+    // Each op therefore gets a stream of its own (gpu.wait async) and is
+    // waited for right after, as synchronous as the memref op it replaces.
+    Type tokenType = gpu::AsyncTokenType::get(&getContext());
+    auto newStream = [&](Location loc) {
+      return gpu::WaitOp::create(rewriter, loc, tokenType, ValueRange{})
+          .getAsyncToken();
+    };
+    auto waitFor = [&](Location loc, Value token) {
+      gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{token});
+    };
     for (Operation *op : ops) {
       rewriter.setInsertionPoint(op);
+      Location loc = op->getLoc();
       if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
         auto g = gpu::AllocOp::create(
-            rewriter, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
-            /*asyncDependencies=*/ValueRange{}, alloc.getDynamicSizes(),
+            rewriter, loc, alloc.getType(), tokenType,
+            ValueRange{newStream(loc)}, alloc.getDynamicSizes(),
             alloc.getSymbolOperands(), /*hostShared=*/false);
+        waitFor(loc, g.getAsyncToken());
         rewriter.replaceOp(alloc, g.getMemref());
       } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-        gpu::DeallocOp::create(rewriter, dealloc.getLoc(), /*asyncToken=*/Type(),
-                               ValueRange{}, dealloc.getMemref());
+        auto g = gpu::DeallocOp::create(rewriter, loc, tokenType,
+                                        ValueRange{newStream(loc)},
+                                        dealloc.getMemref());
+        waitFor(loc, g.getAsyncToken());
         rewriter.eraseOp(dealloc);
       } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
-        gpu::MemcpyOp::create(rewriter, copy.getLoc(), /*asyncToken=*/Type(),
-                              ValueRange{}, copy.getTarget(), copy.getSource());
+        // gpu.memcpy copies the source's element count between the two base
+        // pointers, ignoring strides and offsets: a copy into a view (the
+        // target of an insert_slice) would write the wrong elements.
+        auto srcType = dyn_cast<MemRefType>(copy.getSource().getType());
+        auto dstType = dyn_cast<MemRefType>(copy.getTarget().getType());
+        if (!srcType || !dstType || !srcType.getLayout().isIdentity() ||
+            !dstType.getLayout().isIdentity()) {
+          copy.emitError() << "copy from " << copy.getSource().getType()
+                           << " to " << copy.getTarget().getType()
+                           << " involves a strided or offset view, which "
+                              "gpu.memcpy cannot copy (it copies whole "
+                              "buffers from their base pointers)";
+          return signalPassFailure();
+        }
+        auto g = gpu::MemcpyOp::create(rewriter, loc, tokenType,
+                                       ValueRange{newStream(loc)},
+                                       copy.getTarget(), copy.getSource());
+        waitFor(loc, g.getAsyncToken());
         rewriter.eraseOp(copy);
       }
     }

@@ -1,0 +1,123 @@
+// RUN: sto-opt %s --sto-approximate-math -split-input-file | FileCheck %s --implicit-check-not=math.erf --implicit-check-not=math.tanh --implicit-check-not=math.sin --implicit-check-not=x86vector
+
+// Transcendental math ops become MLIR's polynomial approximations (arith
+// ops, math.fma, and exact helpers such as math.floor and math.absf); f16 and
+// bf16 go through f32. math.sqrt, math.rsqrt and math.fma are left alone.
+
+// CHECK-LABEL: func.func @exp(
+// CHECK-SAME:    %[[X:.+]]: f32) -> f32
+// CHECK-NOT:     math.exp
+// CHECK:         math.floor
+// CHECK:         math.fma
+// CHECK:         arith.shli
+// CHECK:         arith.bitcast {{.*}} : i32 to f32
+// CHECK-NOT:     math.exp
+// CHECK:         return
+func.func @exp(%x: f32) -> f32 {
+  %y = math.exp %x : f32
+  return %y : f32
+}
+
+// CHECK-LABEL: func.func @erf(
+// CHECK:         math.fma
+// CHECK:         return
+func.func @erf(%x: f32) -> f32 {
+  %y = math.erf %x : f32
+  return %y : f32
+}
+
+// CHECK-LABEL: func.func @tanh(
+// CHECK:         math.absf
+// CHECK:         math.fma
+// CHECK:         return
+func.func @tanh(%x: f32) -> f32 {
+  %y = math.tanh %x : f32
+  return %y : f32
+}
+
+// CHECK-LABEL: func.func @log_and_sin(
+// CHECK-NOT:     math.log
+// CHECK:         math.fma
+// CHECK-NOT:     math.log
+// CHECK:         return
+func.func @log_and_sin(%x: f32) -> (f32, f32) {
+  %y = math.log %x : f32
+  %z = math.sin %x : f32
+  return %y, %z : f32, f32
+}
+
+// Vectors get the same expansion, elementwise.
+// CHECK-LABEL: func.func @exp_vector(
+// CHECK-NOT:     math.exp
+// CHECK:         math.fma {{.*}} : vector<8xf32>
+// CHECK-NOT:     math.exp
+// CHECK:         return {{.*}} : vector<8xf32>
+func.func @exp_vector(%x: vector<8xf32>) -> vector<8xf32> {
+  %y = math.exp %x : vector<8xf32>
+  return %y : vector<8xf32>
+}
+
+// -----
+
+// f16 and bf16: computed in f32 and rounded back.
+
+// CHECK-LABEL: func.func @exp_f16(
+// CHECK-SAME:    %[[X:.+]]: f16) -> f16
+// CHECK:         %[[W:.+]] = arith.extf %[[X]] : f16 to f32
+// CHECK-NOT:     math.exp
+// CHECK:         math.fma {{.*}} : f32
+// CHECK:         %[[R:.+]] = arith.truncf %{{.+}} : f32 to f16
+// CHECK:         return %[[R]] : f16
+func.func @exp_f16(%x: f16) -> f16 {
+  %y = math.exp %x : f16
+  return %y : f16
+}
+
+// CHECK-LABEL: func.func @tanh_bf16(
+// CHECK:         arith.extf %{{.+}} : bf16 to f32
+// CHECK:         arith.truncf %{{.+}} : f32 to bf16
+func.func @tanh_bf16(%x: bf16) -> bf16 {
+  %y = math.tanh %x : bf16
+  return %y : bf16
+}
+
+// f64 has no polynomial here: it stays.
+// CHECK-LABEL: func.func @exp_f64(
+// CHECK-NEXT:    math.exp %{{.+}} : f64
+// CHECK-NEXT:    return
+func.func @exp_f64(%x: f64) -> f64 {
+  %y = math.exp %x : f64
+  return %y : f64
+}
+
+// -----
+
+// sqrt, rsqrt and fma are exact (correctly rounded, one rounding) on every
+// target: untouched, whatever the type. rsqrt on vector<8xf32> is where
+// upstream's AVX2 approximation would apply, and f16 sqrt where the f32
+// widening would.
+
+// CHECK-LABEL: func.func @kept(
+// CHECK-SAME:    %[[X:[^:]+]]: f32, %[[Y:[^:]+]]: f32, %[[Z:[^:]+]]: f32,
+// CHECK-SAME:    %[[H:[^:]+]]: f16, %[[V:[^:]+]]: vector<8xf32>, %[[B:[^:]+]]: bf16)
+// CHECK-NEXT:    %[[S:.+]] = math.sqrt %[[X]] : f32
+// CHECK-NEXT:    %[[R:.+]] = math.rsqrt %[[X]] : f32
+// CHECK-NEXT:    %[[F:.+]] = math.fma %[[X]], %[[Y]], %[[Z]] : f32
+// CHECK-NEXT:    %[[SH:.+]] = math.sqrt %[[H]] : f16
+// CHECK-NEXT:    %[[FH:.+]] = math.fma %[[H]], %[[H]], %[[H]] : f16
+// CHECK-NEXT:    %[[RV:.+]] = math.rsqrt %[[V]] : vector<8xf32>
+// CHECK-NEXT:    %[[SV:.+]] = math.sqrt %[[V]] : vector<8xf32>
+// CHECK-NEXT:    %[[RB:.+]] = math.rsqrt %[[B]] : bf16
+// CHECK-NEXT:    return %[[S]], %[[R]], %[[F]], %[[SH]], %[[FH]], %[[RV]], %[[SV]], %[[RB]]
+func.func @kept(%x: f32, %y: f32, %z: f32, %h: f16, %v: vector<8xf32>, %b: bf16)
+    -> (f32, f32, f32, f16, f16, vector<8xf32>, vector<8xf32>, bf16) {
+  %s = math.sqrt %x : f32
+  %r = math.rsqrt %x : f32
+  %f = math.fma %x, %y, %z : f32
+  %sh = math.sqrt %h : f16
+  %fh = math.fma %h, %h, %h : f16
+  %rv = math.rsqrt %v : vector<8xf32>
+  %sv = math.sqrt %v : vector<8xf32>
+  %rb = math.rsqrt %b : bf16
+  return %s, %r, %f, %sh, %fh, %rv, %sv, %rb : f32, f32, f32, f16, f16, vector<8xf32>, vector<8xf32>, bf16
+}

@@ -1,0 +1,376 @@
+// RUN: sto-opt %s --sto-fuse-elementwise -split-input-file | FileCheck %s
+
+// Elementwise fusion as upstream's linalg-fuse-elementwise-ops, plus the
+// fusion of an elementwise producer whose result has other uses: the fused
+// op yields the producer's result too and the other uses read it from
+// there, so the producer's work is done once. Producers with a reduction,
+// and fusions that would put the fused op after a use of the producer it
+// cannot move past, are left alone.
+
+#id = affine_map<(d0) -> (d0)>
+
+// A single-use producer fuses (upstream behaviour).
+
+// CHECK-LABEL: func.func @single_use(
+// CHECK:         %[[F:.+]] = linalg.generic
+// CHECK:           %[[S:.+]] = arith.addf
+// CHECK-NEXT:      %[[E:.+]] = math.exp %[[S]]
+// CHECK-NEXT:      linalg.yield %[[E]] : f32
+// CHECK-NEXT:    } -> tensor<8xf32>
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[F]]
+func.func @single_use(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c : tensor<8xf32>
+}
+
+// -----
+
+// The producer's result is also returned: one loop nest computes both, and
+// the return takes the producer's value from the fused op (upstream leaves
+// two loop nests here).
+
+#id = affine_map<(d0) -> (d0)>
+
+// CHECK-LABEL: func.func @multi_use(
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[F:.+]]:2 = linalg.generic
+// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<8xf32>, tensor<8xf32>)
+// CHECK:           %[[S:.+]] = arith.addf
+// CHECK-NEXT:      %[[E:.+]] = math.exp %[[S]]
+// CHECK-NEXT:      linalg.yield %[[S]], %[[E]] : f32, f32
+// CHECK-NEXT:    } -> (tensor<8xf32>, tensor<8xf32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[F]]#1, %[[F]]#0
+func.func @multi_use(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c, %p : tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// A producer with two results: the consumer reads the first, the return the
+// second. The fused op keeps the second (subf) and drops the first, which
+// only the consumer read.
+
+#id = affine_map<(d0) -> (d0)>
+
+// CHECK-LABEL: func.func @two_results(
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[F:.+]]:2 = linalg.generic
+// CHECK:           %[[S:.+]] = arith.addf %[[X:.+]], %[[Y:.+]] : f32
+// CHECK-NEXT:      %[[D:.+]] = arith.subf %[[X]], %[[Y]] : f32
+// CHECK-NEXT:      %[[E:.+]] = math.exp %[[S]]
+// CHECK-NEXT:      linalg.yield %[[D]], %[[E]] : f32, f32
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[F]]#1, %[[F]]#0
+func.func @two_results(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %p:2 = linalg.generic {indexing_maps = [#id, #id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e, %e : tensor<8xf32>, tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32, %o2: f32):
+    %s = arith.addf %x, %y : f32
+    %d = arith.subf %x, %y : f32
+    linalg.yield %s, %d : f32, f32
+  } -> (tensor<8xf32>, tensor<8xf32>)
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p#0 : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c, %p#1 : tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// Two consumers of one producer: everything ends in one loop nest, the
+// producer's body once, and its result, used by nothing else, not yielded.
+
+#id = affine_map<(d0) -> (d0)>
+
+// CHECK-LABEL: func.func @two_consumers(
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[F:.+]]:2 = linalg.generic
+// CHECK:           %[[S:.+]] = arith.addf
+// CHECK-NOT:       arith.addf
+// CHECK-DAG:       %[[E:.+]] = math.exp %[[S]]
+// CHECK-DAG:       %[[L:.+]] = math.log %[[S]]
+// CHECK:           linalg.yield %[[E]], %[[L]] : f32, f32
+// CHECK-NEXT:    } -> (tensor<8xf32>, tensor<8xf32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[F]]#0, %[[F]]#1
+func.func @two_consumers(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %d = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.log %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c, %d : tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// A producer with a reduction is not elementwise: neither with a second use
+// nor with a single one does it fuse.
+
+#id = affine_map<(d0) -> (d0)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// CHECK-LABEL: func.func @reduction_producer_multi_use(
+// CHECK:         %[[R:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.addf
+// CHECK:         %[[C:.+]] = linalg.generic {{.*}} ins(%[[R]] : tensor<8xf32>)
+// CHECK-NOT:       arith.addf
+// CHECK:           math.exp
+// CHECK:         return %[[C]], %[[R]]
+func.func @reduction_producer_multi_use(%a: tensor<8x4xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %z = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<8x4xf32>) outs(%f : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c, %p : tensor<8xf32>, tensor<8xf32>
+}
+
+// CHECK-LABEL: func.func @reduction_producer_single_use(
+// CHECK:         %[[R:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:         %[[C:.+]] = linalg.generic {{.*}} ins(%[[R]] : tensor<8xf32>)
+// CHECK:         return %[[C]]
+func.func @reduction_producer_single_use(%a: tensor<8x4xf32>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %z = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<8x4xf32>) outs(%f : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c : tensor<8xf32>
+}
+
+// -----
+
+// The fused op takes the consumer's place. A use of the producer between
+// them that has effects (a call) cannot move below it, so nothing fuses:
+// fusing would leave the call reading a value defined after it.
+
+#id = affine_map<(d0) -> (d0)>
+
+func.func private @use(tensor<8xf32>)
+
+// CHECK-LABEL: func.func @impure_use_before_consumer(
+// CHECK:         %[[P:.+]] = linalg.generic
+// CHECK:           arith.addf
+// CHECK:         call @use(%[[P]])
+// CHECK:         %[[C:.+]] = linalg.generic {{.*}} ins(%[[P]] : tensor<8xf32>)
+// CHECK-NOT:       arith.addf
+// CHECK:           math.exp
+// CHECK:         return %[[C]]
+func.func @impure_use_before_consumer(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  func.call @use(%p) : (tensor<8xf32>) -> ()
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c : tensor<8xf32>
+}
+
+// -----
+
+// A pure use before the consumer (a reshape for a return) whose own uses
+// come after it moves below the fused op and reads its result.
+
+#id = affine_map<(d0) -> (d0)>
+
+// CHECK-LABEL: func.func @pure_use_sinks(
+// CHECK-NOT:     tensor.expand_shape
+// CHECK:         %[[F:.+]]:2 = linalg.generic
+// CHECK:           linalg.yield
+// CHECK-NEXT:    } -> (tensor<8xf32>, tensor<8xf32>)
+// CHECK-NEXT:    %[[R:.+]] = tensor.expand_shape %[[F]]#0 {{\[\[}}0, 1]] output_shape [2, 4]
+// CHECK-NEXT:    return %[[F]]#1, %[[R]]
+func.func @pure_use_sinks(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<2x4xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %r = tensor.expand_shape %p [[0, 1]] output_shape [2, 4] : tensor<8xf32> into tensor<2x4xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c, %r : tensor<8xf32>, tensor<2x4xf32>
+}
+
+// -----
+
+// A pure use before the consumer whose result the consumer itself needs
+// (through an insert_slice) cannot move below it: no fusion.
+
+#id = affine_map<(d0) -> (d0)>
+
+// CHECK-LABEL: func.func @pure_use_needed_before(
+// CHECK:         %[[P:.+]] = linalg.generic
+// CHECK:           arith.addf
+// CHECK:         %[[S:.+]] = tensor.extract_slice %[[P]]
+// CHECK:         %[[W:.+]] = tensor.insert_slice %[[S]]
+// CHECK:         %[[C:.+]] = linalg.generic {{.*}} ins(%[[P]], %[[W]] : tensor<8xf32>, tensor<8xf32>)
+// CHECK-NOT:       arith.addf
+// CHECK:           arith.mulf
+// CHECK:         return %[[C]], %[[W]]
+func.func @pure_use_needed_before(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %q = tensor.extract_slice %p[0] [4] [1] : tensor<8xf32> to tensor<4xf32>
+  %w = tensor.insert_slice %q into %a[4] [4] [1] : tensor<4xf32> into tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%p, %w : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.mulf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c, %w : tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// The other use is in a nested region: not fused (it is after the consumer
+// here, but the pass only moves and reroutes uses in the consumer's block).
+
+#id = affine_map<(d0) -> (d0)>
+
+// CHECK-LABEL: func.func @use_in_region(
+// CHECK:         %[[P:.+]] = linalg.generic
+// CHECK:           arith.addf
+// CHECK:         %[[C:.+]] = linalg.generic {{.*}} ins(%[[P]] : tensor<8xf32>)
+// CHECK:         scf.if
+// CHECK-NEXT:      scf.yield %[[P]]
+func.func @use_in_region(%a: tensor<8xf32>, %b: tensor<8xf32>, %cond: i1) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%p : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = math.exp %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %r = scf.if %cond -> tensor<8xf32> {
+    scf.yield %p : tensor<8xf32>
+  } else {
+    scf.yield %a : tensor<8xf32>
+  }
+  return %c, %r : tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// A consumer reading the producer twice and a third use: the body is fused
+// once and the returned value comes from the fused op.
+
+#id = affine_map<(d0) -> (d0)>
+
+// CHECK-LABEL: func.func @consumer_reads_twice(
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[F:.+]]:2 = linalg.generic
+// CHECK:           %[[S:.+]] = arith.addf
+// CHECK-NEXT:      %[[M:.+]] = arith.mulf %[[S]], %[[S]]
+// CHECK-NEXT:      linalg.yield %[[S]], %[[M]]
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[F]]#1, %[[F]]#0
+func.func @consumer_reads_twice(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %c = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%p, %p : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.mulf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %c, %p : tensor<8xf32>, tensor<8xf32>
+}

@@ -1,0 +1,262 @@
+// RUN: sto-opt %s --sto-parallelize-outer-loop -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-parallelize-outer-loop=gpu=true -split-input-file | FileCheck %s --check-prefix=GPU
+
+// By default, a multi-dimensional scf.parallel without reductions keeps its
+// first dimension parallel around scf.for loops over the others; parallel
+// loops nested in another become scf.for. With gpu=true, a trailing lane
+// dimension (0 to 4 step 1) becomes an scf.for and the other dimensions are
+// collapsed into one; nested loops are left alone. Reductions are never
+// touched.
+
+// GPU-DAG: #[[$J:.+]] = affine_map<(d0) -> (d0 * 2 + 1)>
+// GPU-DAG: #[[$STEP2:.+]] = affine_map<(d0) -> (d0 * 2)>
+
+// The blocked sampler's [blocks, lanes] nest: blocks stay parallel, the
+// lane loop of 4 becomes an scf.for inside (both modes).
+// CHECK-LABEL: func.func @two_dims(
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG:     %[[C256:.+]] = arith.constant 256 : index
+// CHECK:         scf.parallel (%[[I:.+]]) = (%[[C0]]) to (%[[C256]]) step (%[[C1]]) {
+// CHECK-NEXT:      scf.for %[[J:.+]] = %[[C0]] to %[[C4]] step %[[C1]] {
+// CHECK-NEXT:        %[[V:.+]] = memref.load %{{.+}}[%[[I]], %[[J]]]
+// CHECK-NEXT:        memref.store %[[V]], %{{.+}}[%[[I]], %[[J]]]
+// CHECK-NEXT:      }
+// CHECK-NEXT:      scf.reduce
+// CHECK-NEXT:    }
+// CHECK-NEXT:    return
+// GPU-LABEL:   func.func @two_dims(
+// GPU:           scf.parallel (%[[I:.+]]) = (%{{.+}}) to (%{{.+}}) step (%{{.+}}) {
+// GPU-NEXT:        scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// GPU-NEXT:          %[[V:.+]] = memref.load %{{.+}}[%[[I]], %[[J]]]
+// GPU-NEXT:          memref.store %[[V]], %{{.+}}[%[[I]], %[[J]]]
+// GPU-NEXT:        }
+// GPU-NEXT:        scf.reduce
+func.func @two_dims(%x: memref<256x4xf32>, %y: memref<256x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c256 = arith.constant 256 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c4) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<256x4xf32>
+    memref.store %v, %y[%i, %j] : memref<256x4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// Only the first dimension stays parallel; the others become loops
+// with their own bounds and steps, in order. With gpu=true, the lane dimension (0 to
+// 4 step 1) becomes the loop and the other two are collapsed into one
+// normalized dimension (8 x 8 iterations), delinearized in the body.
+// CHECK-LABEL: func.func @three_dims(
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG:     %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG:     %[[C16:.+]] = arith.constant 16 : index
+// CHECK:         scf.parallel (%[[I:.+]]) = (%[[C0]]) to (%[[C8]]) step (%[[C1]]) {
+// CHECK-NEXT:      scf.for %[[J:.+]] = %[[C1]] to %[[C16]] step %[[C2]] {
+// CHECK-NEXT:        scf.for %[[K:.+]] = %[[C0]] to %[[C4]] step %[[C1]] {
+// CHECK-NEXT:          memref.load %{{.+}}[%[[I]], %[[J]], %[[K]]]
+// CHECK-NEXT:          memref.store %{{.+}}[%[[I]], %[[J]], %[[K]]]
+// GPU-LABEL:   func.func @three_dims(
+// GPU-DAG:       %[[C4:.+]] = arith.constant 4 : index
+// GPU:           arith.muli
+// GPU-NEXT:      %[[N:.+]] = arith.muli %{{.+}}, %{{.+}} : index
+// GPU-NEXT:      scf.parallel (%[[T:.+]]) = (%{{.+}}) to (%[[N]]) step (%{{.+}}) {
+// GPU-NEXT:        %[[R:.+]] = arith.remsi %[[T]], %[[C8:.+]] : index
+// GPU-NEXT:        %[[I:.+]] = arith.divsi %[[T]], %[[C8]] : index
+// GPU-NEXT:        %[[J:.+]] = affine.apply #[[$J]](%[[R]])
+// GPU-NEXT:        scf.for %[[K:.+]] = %{{.+}} to %[[C4]] step %{{.+}} {
+// GPU-NEXT:          memref.load %{{.+}}[%[[I]], %[[J]], %[[K]]]
+// GPU-NOT:       scf.parallel
+// GPU:           return
+func.func @three_dims(%x: memref<8x16x4xf32>, %y: memref<8x16x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i, %j, %k) = (%c0, %c1, %c0) to (%c8, %c16, %c4) step (%c1, %c2, %c1) {
+    %v = memref.load %x[%i, %j, %k] : memref<8x16x4xf32>
+    memref.store %v, %y[%i, %j, %k] : memref<8x16x4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// One dimension: nothing to do (both modes).
+// CHECK-LABEL: func.func @one_dim(
+// CHECK:         scf.parallel (%{{.+}}) = (%{{.+}}) to (%{{.+}}) step (%{{.+}}) {
+// CHECK-NEXT:      memref.store
+// CHECK-NEXT:      scf.reduce
+// GPU-LABEL:   func.func @one_dim(
+// GPU:           scf.parallel (%{{.+}}) = (%{{.+}}) to (%{{.+}}) step (%{{.+}}) {
+// GPU-NEXT:        memref.store
+// GPU-NEXT:        scf.reduce
+func.func @one_dim(%x: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cst = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %cst, %x[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return
+}
+
+// Reductions keep their multi-dimensional scf.parallel (both modes).
+// CHECK-LABEL: func.func @reduction(
+// CHECK-NOT:     scf.for
+// CHECK:         scf.parallel (%{{.+}}, %{{.+}}) = (%{{.+}}, %{{.+}}) to (%{{.+}}, %{{.+}}) step (%{{.+}}, %{{.+}}) init (%{{.+}}) -> f32 {
+// CHECK:           scf.reduce(%{{.+}} : f32) {
+// CHECK-NOT:     scf.for
+// CHECK:         return
+// GPU-LABEL:   func.func @reduction(
+// GPU-NOT:       scf.for
+// GPU:           scf.parallel (%{{.+}}, %{{.+}}) = (%{{.+}}, %{{.+}}) to (%{{.+}}, %{{.+}}) step (%{{.+}}, %{{.+}}) init (%{{.+}}) -> f32 {
+// GPU-NOT:       scf.for
+// GPU:           return
+func.func @reduction(%x: memref<8x4xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  %s = scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c4) step (%c1, %c1) init (%zero) -> f32 {
+    %v = memref.load %x[%i, %j] : memref<8x4xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %t = arith.addf %a, %b : f32
+      scf.reduce.return %t : f32
+    }
+  }
+  return %s : f32
+}
+
+// A parallel loop inside another (a loop between them) runs inside one
+// thread: it becomes a loop; gpu=true leaves nested loops alone.
+// CHECK-LABEL: func.func @nested(
+// CHECK:         scf.parallel (%[[I:.+]]) =
+// CHECK-NEXT:      scf.for %[[B:.+]] =
+// CHECK-NEXT:        scf.for %[[L:.+]] = %{{.+}} to %{{.+}} step
+// CHECK-NEXT:          memref.load %{{.+}}[%[[I]], %[[B]], %[[L]]]
+// CHECK-NEXT:          memref.store %{{.+}}, %{{.+}}[%[[I]], %[[L]]]
+// CHECK-NEXT:        }
+// CHECK-NEXT:      }
+// CHECK-NEXT:      scf.reduce
+// GPU-LABEL:   func.func @nested(
+// GPU:           scf.parallel
+// GPU-NEXT:        scf.for
+// GPU-NEXT:          scf.parallel
+func.func @nested(%x: memref<8x16x4xf32>, %y: memref<8x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    scf.for %b = %c0 to %c16 step %c1 {
+      scf.parallel (%l) = (%c0) to (%c4) step (%c1) {
+        %v = memref.load %x[%i, %b, %l] : memref<8x16x4xf32>
+        memref.store %v, %y[%i, %l] : memref<8x4xf32>
+        scf.reduce
+      }
+    }
+    scf.reduce
+  }
+  return
+}
+
+// A nested multi-dimensional parallel loop becomes one loop per dimension,
+// inside the outer nest (itself reduced to one parallel dimension).
+// CHECK-LABEL: func.func @nested_2d(
+// CHECK:         scf.parallel (%[[I:.+]]) =
+// CHECK-NEXT:      scf.for %[[J:.+]] =
+// CHECK-NEXT:        scf.for %[[L:.+]] =
+// CHECK-NEXT:          scf.for %[[M:.+]] =
+// CHECK-NEXT:            memref.store %{{.+}}, %{{.+}}[%[[I]], %[[J]], %[[L]]]
+// CHECK-NOT:     scf.parallel
+// CHECK:         return
+// GPU-LABEL:   func.func @nested_2d(
+// GPU:           scf.parallel (%{{[^,]+}}) =
+// GPU:             scf.parallel (%{{.+}}, %{{.+}}) =
+func.func @nested_2d(%x: memref<8x16x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %cst = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c16) step (%c1, %c1) {
+    scf.parallel (%l, %m) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+      memref.store %cst, %x[%i, %j, %l] : memref<8x16x4xf32>
+      scf.reduce
+    }
+    scf.reduce
+  }
+  return
+}
+
+// A nested parallel loop with a reduction stays a reduction (both modes).
+// CHECK-LABEL: func.func @nested_reduction(
+// CHECK:         scf.parallel (%{{.+}}) =
+// CHECK-NEXT:      scf.parallel (%{{.+}}) = {{.*}} init (%{{.+}}) -> f32 {
+// CHECK-NOT:     scf.for
+// CHECK:         return
+// GPU-LABEL:   func.func @nested_reduction(
+// GPU:           scf.parallel (%{{.+}}) =
+// GPU-NEXT:        scf.parallel (%{{.+}}) = {{.*}} init (%{{.+}}) -> f32 {
+func.func @nested_reduction(%x: memref<8x4xf32>, %y: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %s = scf.parallel (%j) = (%c0) to (%c4) step (%c1) init (%zero) -> f32 {
+      %v = memref.load %x[%i, %j] : memref<8x4xf32>
+      scf.reduce(%v : f32) {
+      ^bb0(%a: f32, %b: f32):
+        %t = arith.addf %a, %b : f32
+        scf.reduce.return %t : f32
+      }
+    }
+    memref.store %s, %y[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// A trailing dimension of step 2 is no lane dimension: gpu=true collapses it with
+// the first (8 x 4 iterations) instead of making it a loop.
+// CHECK-LABEL: func.func @not_lanes(
+// CHECK:         scf.parallel
+// CHECK-NEXT:      scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C2:.+]] {
+// GPU-LABEL:   func.func @not_lanes(
+// GPU-NOT:       scf.for
+// GPU:           arith.muli
+// GPU-NEXT:      %[[N:.+]] = arith.muli %{{.+}}, %[[C4:.+]] : index
+// GPU-NEXT:      scf.parallel (%[[T:.+]]) = (%{{.+}}) to (%[[N]]) step (%{{.+}}) {
+// GPU-NEXT:        %[[R:.+]] = arith.remsi %[[T]], %[[C4]] : index
+// GPU-NEXT:        %[[I:.+]] = arith.divsi %[[T]], %[[C4]] : index
+// GPU-NEXT:        %[[J:.+]] = affine.apply #[[$STEP2]](%[[R]])
+// GPU-NEXT:        memref.store %{{.+}}, %{{.+}}[%[[I]], %[[J]]]
+// GPU-NOT:       scf.for
+// GPU:           return
+func.func @not_lanes(%x: memref<8x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c8 = arith.constant 8 : index
+  %cst = arith.constant 0.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c2) {
+    memref.store %cst, %x[%i, %j] : memref<8x8xf32>
+    scf.reduce
+  }
+  return
+}

@@ -1,0 +1,100 @@
+// RUN: sto-opt %s --sto-prepare-c-abi -split-input-file -verify-diagnostics | FileCheck %s
+
+// Every public func.func with a body gets its tensor-level signature in
+// `sto.c_abi` and is renamed __sto_impl_<name> (calls follow), so that
+// sto-emit-c-abi can create the C entry point <name> after lowering.
+// Private functions, declarations and functions that already have the
+// attribute are left alone. Types the C ABI cannot pass are errors.
+
+// CHECK-LABEL: func.func private @helper(
+// CHECK-NOT:     sto.c_abi
+// CHECK-LABEL: func.func private @declared(tensor<4xf32>)
+// CHECK-LABEL: func.func @__sto_impl_forward(
+// CHECK-SAME:    %{{.+}}: !sto.key, %{{.+}}: tensor<?x4xf32>, %{{.+}}: f32, %{{.+}}: index, %{{.+}}: tensor<3xi1>) -> (tensor<?x4xf32>, f32, i64)
+// CHECK-SAME:    attributes {sto.c_abi = {inputs = [!sto.key, tensor<?x4xf32>, f32, index, tensor<3xi1>], name = "forward", results = [tensor<?x4xf32>, f32, i64]}}
+// CHECK-LABEL: func.func @__sto_impl_train(
+// CHECK-SAME:    attributes {sto.c_abi = {inputs = [i64, tensor<4xf32>, tensor<?x4xf32>], name = "train", results = []}}
+// A call of a public function follows the rename.
+// CHECK:         call @__sto_impl_forward(
+// CHECK:         call @helper(
+// Already prepared: neither renamed again nor changed.
+// CHECK-LABEL: func.func @__sto_impl_done(
+// CHECK-SAME:    attributes {sto.c_abi = {inputs = [], name = "done", results = []}}
+// CHECK-NOT:   __sto_impl___sto_impl
+func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+func.func private @declared(tensor<4xf32>)
+func.func @forward(%k: !sto.key, %x: tensor<?x4xf32>, %s: f32, %i: index, %m: tensor<3xi1>)
+    -> (tensor<?x4xf32>, f32, i64) {
+  %c = arith.constant 3 : i64
+  return %x, %s, %c : tensor<?x4xf32>, f32, i64
+}
+func.func @train(%seed: i64, %x: tensor<4xf32>, %y: tensor<?x4xf32>) {
+  %k = sto.seed %seed : i64
+  %s = arith.constant 1.0 : f32
+  %i = arith.constant 0 : index
+  %m = arith.constant dense<true> : tensor<3xi1>
+  %r:3 = call @forward(%k, %y, %s, %i, %m) : (!sto.key, tensor<?x4xf32>, f32, index, tensor<3xi1>) -> (tensor<?x4xf32>, f32, i64)
+  %h = call @helper(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+func.func @__sto_impl_done() attributes {sto.c_abi = {inputs = [], name = "done", results = []}} {
+  return
+}
+
+// -----
+
+// A symbol named like the implementation already exists: the renamed
+// function gets a unique name, and `name` still gives the entry point.
+
+// CHECK-LABEL: func.func private @__sto_impl_f(
+// CHECK-LABEL: func.func @__sto_impl_f_0(
+// CHECK-SAME:    name = "f"
+// CHECK:         call @__sto_impl_f(
+func.func private @__sto_impl_f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = call @__sto_impl_f(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'takes_memref' has argument #1 of type 'memref<4xf32>', which the C ABI cannot pass (ranked tensors of ints or floats, ints, floats, index and !sto.key are supported)}}
+func.func @takes_memref(%s: f32, %m: memref<4xf32>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{public function 'unranked' has argument #0 of type 'tensor<*xf32>', which the C ABI cannot pass}}
+func.func @unranked(%x: tensor<*xf32>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{public function 'complex_elements' has argument #0 of type 'tensor<4xcomplex<f32>>'}}
+func.func @complex_elements(%x: tensor<4xcomplex<f32>>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{public function 'vector_result' has result #1 of type 'vector<4xf32>', which the C ABI cannot pass}}
+func.func @vector_result(%x: f32) -> (f32, vector<4xf32>) {
+  %v = vector.broadcast %x : f32 to vector<4xf32>
+  return %x, %v : f32, vector<4xf32>
+}
+
+// -----
+
+// A private function may have any signature.
+
+// CHECK-LABEL: func.func private @private_memref(
+// CHECK-NOT:     sto.c_abi
+func.func private @private_memref(%m: memref<4xf32>) {
+  return
+}
