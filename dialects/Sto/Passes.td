@@ -226,15 +226,15 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
   let summary = "Readies outlined kernels for NVVM: lanes, alignment, sqrt";
   let description = [{
     On every `gpu.func` kernel:
-    - fully unrolls the 4-lane loops of blocked sampling, so the four
-      elements of a Philox block are adjacent accesses LLVM can merge into
-      one 16-byte `ld.global.v4`/`st.global.v4`;
+    - fully unrolls constant loops of at most four trips (the lane loops of
+      blocked sampling), so the four elements of a Philox block are adjacent
+      accesses LLVM can merge into 16-byte `ld.global.v4`/`st.global.v4`;
     - states that memref kernel arguments are 16-byte aligned (device
       buffers from cuMemAlloc are 256-byte aligned; the C ABI documents the
       requirement);
-    - turns `math.sqrt` into `llvm.intr.sqrt`, which NVPTX emits as the
-      correctly rounded `sqrt.rn` (the libdevice path gives `sqrt.approx`),
-      so Box-Muller radii match the CPU bit for bit.
+    - turns f32/f64 `math.sqrt` into an inline `sqrt.rn` instruction (the
+      NVVM lowering would call libdevice, whose sqrtf is `sqrt.approx`), so
+      Box-Muller radii match the CPU bit for bit.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect"];
