@@ -243,7 +243,10 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   // Blocks of `threadsPerBlock` consecutive iterations; each iteration is
   // one thread.
   int64_t tile = opts.threadsPerBlock;
-  pm.addNestedPass<func::FuncOp>(createParallelLoopTilingPass({tile}));
+  // Fixed-size thread blocks with an in-bounds check inside: a loop whose
+  // trip count is not a multiple of the tile still maps to a kernel.
+  pm.addNestedPass<func::FuncOp>(
+      createParallelLoopTilingPass({tile}, /*noMinMaxBounds=*/true));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createStoHostBuffersToGpu());

@@ -5,6 +5,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir {
 namespace sto {
@@ -21,6 +23,7 @@ struct StoHostBuffersToGpu
     : public sto::impl::StoHostBuffersToGpuBase<StoHostBuffersToGpu> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    llvm::SmallPtrSet<Operation *, 8> warnedFuncs;
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
       if (op->getParentOfType<gpu::LaunchOp>() ||
@@ -28,6 +31,18 @@ struct StoHostBuffersToGpu
         return;
       if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
         ops.push_back(op);
+      // A load or store left in host code reads or writes device memory
+      // from the CPU: a loop the GPU mapping could not turn into a kernel
+      // (a sequential scan, a rank-0 result). Say so at compile time.
+      if (isa<memref::LoadOp, memref::StoreOp>(op) &&
+          !warnedFuncs.contains(op->getParentOfType<FunctionOpInterface>())) {
+        warnedFuncs.insert(op->getParentOfType<FunctionOpInterface>());
+        op->emitWarning()
+            << "this access stays on the host after GPU mapping (its loop "
+               "is not parallel or not mapped to a kernel): the compiled "
+               "function would touch device memory from the CPU; "
+               "--target=cuda does not support this op here yet";
+      }
     });
     // gpu-to-llvm lowers gpu.alloc, gpu.dealloc and gpu.memcpy only in their
     // async form with one dependency; the synchronous forms stay and fail

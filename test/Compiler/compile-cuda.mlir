@@ -21,3 +21,8 @@ func.func @dropout(%s: i64, %x: tensor<1024x256xf32>) -> tensor<1024x256xf32> {
   %y = sto.dropout %k, %x {rate = 1.0e-01 : f64} : tensor<1024x256xf32>
   return %y : tensor<1024x256xf32>
 }
+
+// A loop the GPU mapping cannot make a kernel (here a rank-0 result) is
+// reported at compile time rather than left silently on the host.
+// RUN: sto-compile %S/Inputs/rank0-cuda.mlir --target=cuda -o %t.rank0.o 2>&1 | FileCheck %s --check-prefix=HOSTWARN
+// HOSTWARN: rank0-cuda.mlir:3:8: warning: this access stays on the host after GPU mapping

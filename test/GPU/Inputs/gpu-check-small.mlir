@@ -1,7 +1,7 @@
 // A small module in the form of bench/gpu/workloads.mlir and bitexact.mlir, for the tests
 // of the device check's preparation: a workload of the benchmark, a sampler with an f16
-// input and an i1 result, fill hints, and one odd size (4099 elements: its loop is not
-// made a kernel, host_loops.py flags it).
+// input and an i1 result, fill hints, and one odd size (4099 elements: a kernel whose
+// last thread block checks its bounds).
 
 func.func @noise_add(%x: tensor<4096xf32>, %seed: i64) -> tensor<4096xf32> {
   %k = sto.seed %seed : i64
