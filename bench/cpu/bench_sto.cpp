@@ -1,16 +1,19 @@
 // bench_sto.cpp - times sto's compiled CPU code on the elementwise workloads of
-// ../../../shared/bench (see workloads.mlir for the sizes) and, in the same run, the
-// bandwidth ceiling: a copy of 2^24 f32 with glibc's memcpy on one thread, with memcpy on
-// every OpenMP thread (each copies its own slice), and with a plain OpenMP copy loop;
-// report.py takes the fastest of the three as the ceiling.
+// ../../../shared/bench (see workloads.mlir for the sizes) and, in the same
+// run, the bandwidth ceiling: a copy of 2^24 f32 with glibc's memcpy on one
+// thread, with memcpy on every OpenMP thread (each copies its own slice), and
+// with a plain OpenMP copy loop; report.py takes the fastest of the three as
+// the ceiling.
 //
 // Prints one JSON line per result:
-//   {"impl": "sto", "workload": "noise_add", "seconds": ..., "bytes": ..., "gbps": ...}
-// seconds is the median of RUNS timed calls (std::chrono::steady_clock) after WARMUP
-// untimed ones; bytes is the fewest bytes the workload must move (each input read once,
-// each output written once), counted as ../../../shared/bench/README.md counts them; gbps is
-// bytes / seconds / 1e9. A sanity check of every result (rates, moments) goes to stderr; a
-// failed check makes the program exit 1 after printing everything.
+//   {"impl": "sto", "workload": "noise_add", "seconds": ..., "bytes": ...,
+//   "gbps": ...}
+// seconds is the median of RUNS timed calls (std::chrono::steady_clock) after
+// WARMUP untimed ones; bytes is the fewest bytes the workload must move (each
+// input read once, each output written once), counted as
+// ../../../shared/bench/README.md counts them; gbps is bytes / seconds / 1e9. A
+// sanity check of every result (rates, moments) goes to stderr; a failed check
+// makes the program exit 1 after printing everything.
 //
 // Build (run.sh does this):
 //   sto-compile workloads.mlir -o workloads.o --header workloads.h
@@ -37,9 +40,9 @@
 
 namespace {
 
-constexpr int64_t kN = int64_t(1) << 24;          // noise_add, stochastic_binary, copy
-constexpr int64_t kRows = 1024, kCols = 8192;     // dropout_bias_gelu
-constexpr int64_t kP = int64_t(1) << 23;          // langevin_swa, spsa_perturb
+constexpr int64_t kN = int64_t(1) << 24; // noise_add, stochastic_binary, copy
+constexpr int64_t kRows = 1024, kCols = 8192;      // dropout_bias_gelu
+constexpr int64_t kP = int64_t(1) << 23;           // langevin_swa, spsa_perturb
 constexpr int64_t kB = 256, kD = int64_t(1) << 16; // dp_aggregate
 
 int runs = 15, warmup = 3;
@@ -53,12 +56,13 @@ bool selected(const char *name) {
   return list.find("," + std::string(name) + ",") != std::string::npos;
 }
 
-// 64-byte aligned, never-freed buffers, first touched in parallel (the pages then
-// spread over the threads that will use them, and no page fault is timed).
+// 64-byte aligned, never-freed buffers, first touched in parallel (the pages
+// then spread over the threads that will use them, and no page fault is timed).
 float *alloc(int64_t n) {
   void *p = std::aligned_alloc(64, size_t(n) * sizeof(float));
   if (!p) {
-    std::fprintf(stderr, "out of memory allocating %lld floats\n", (long long)n);
+    std::fprintf(stderr, "out of memory allocating %lld floats\n",
+                 (long long)n);
     std::exit(2);
   }
   float *f = static_cast<float *>(p);
@@ -68,8 +72,8 @@ float *alloc(int64_t n) {
   return f;
 }
 
-// Deterministic standard-normal-ish fill (sum of 4 uniforms, rescaled), cheap and
-// independent of the generator under test.
+// Deterministic standard-normal-ish fill (sum of 4 uniforms, rescaled), cheap
+// and independent of the generator under test.
 void fillNormal(float *f, int64_t n, uint64_t seed) {
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
@@ -100,19 +104,21 @@ double medianSeconds(const std::function<void()> &fn) {
   return ts.size() % 2 ? ts[m] : 0.5 * (ts[m - 1] + ts[m]);
 }
 
-void emit(const char *impl, const char *workload, double seconds, double bytes) {
+void emit(const char *impl, const char *workload, double seconds,
+          double bytes) {
   std::printf("{\"impl\": \"%s\", \"workload\": \"%s\", \"seconds\": %.6g, "
               "\"bytes\": %.0f, \"gbps\": %.4g}\n",
               impl, workload, seconds, bytes, bytes / seconds / 1e9);
   std::fflush(stdout);
 }
 
-void check(const char *workload, const char *what, double value, double lo, double hi) {
+void check(const char *workload, const char *what, double value, double lo,
+           double hi) {
   bool ok = value >= lo && value <= hi && std::isfinite(value);
   if (!ok)
     allOk = false;
-  std::fprintf(stderr, "check %s: %s = %.6g (expected in [%g, %g]) %s\n", workload, what,
-               value, lo, hi, ok ? "ok" : "FAILED");
+  std::fprintf(stderr, "check %s: %s = %.6g (expected in [%g, %g]) %s\n",
+               workload, what, value, lo, hi, ok ? "ok" : "FAILED");
 }
 
 void call(int32_t status, const char *workload) {
@@ -131,8 +137,10 @@ int main() {
     warmup = std::max(0, std::atoi(s));
   if (const char *s = std::getenv("STO_BENCH_ONLY"))
     only = s;
-  std::fprintf(stderr, "bench_sto: %d OpenMP threads, %d warm-up + %d timed runs, median\n",
-               omp_get_max_threads(), warmup, runs);
+  std::fprintf(
+      stderr,
+      "bench_sto: %d OpenMP threads, %d warm-up + %d timed runs, median\n",
+      omp_get_max_threads(), warmup, runs);
 
   const int64_t seed = 1234;
 
@@ -151,8 +159,9 @@ int main() {
       }
     });
     emit("memcpy-omp", "copy", tp, 8.0 * kN);
-    // A plain loop with ordinary stores, as the compiled kernels have: glibc's memcpy uses
-    // non-temporal stores for copies this large, which is not always the faster choice.
+    // A plain loop with ordinary stores, as the compiled kernels have: glibc's
+    // memcpy uses non-temporal stores for copies this large, which is not
+    // always the faster choice.
     double tl = medianSeconds([&] {
 #pragma omp parallel for simd schedule(static)
       for (int64_t i = 0; i < kN; ++i)
@@ -185,10 +194,11 @@ int main() {
     float *x = alloc(n), *b = alloc(kCols), *y = alloc(n);
     fillNormal(x, n, 3);
     fillNormal(b, kCols, 4);
-    double t = medianSeconds([&] { call(dropout_bias_gelu(x, b, seed, y), "dropout_bias_gelu"); });
+    double t = medianSeconds(
+        [&] { call(dropout_bias_gelu(x, b, seed, y), "dropout_bias_gelu"); });
     emit("sto", "dropout_bias_gelu", t, 8.0 * n);
-    // Dropped elements are exactly 0; a kept element h/0.9 has gelu(h/0.9) != 0 almost
-    // surely. Spot-check kept values against the exact formula.
+    // Dropped elements are exactly 0; a kept element h/0.9 has gelu(h/0.9) != 0
+    // almost surely. Spot-check kept values against the exact formula.
     int64_t zeros = 0;
     double maxErr = 0;
     for (int64_t i = 0; i < n; ++i) {
@@ -199,7 +209,8 @@ int main() {
       if (i % 997 == 0) {
         double h = (double(x[i]) + b[i % kCols]) / 0.9;
         double ref = 0.5 * h * (1.0 + std::erf(h / std::sqrt(2.0)));
-        maxErr = std::max(maxErr, std::fabs(ref - y[i]) / std::max(1.0, std::fabs(ref)));
+        maxErr = std::max(maxErr, std::fabs(ref - y[i]) /
+                                      std::max(1.0, std::fabs(ref)));
       }
     }
     check("dropout_bias_gelu", "drop rate", double(zeros) / n, 0.098, 0.102);
@@ -210,14 +221,18 @@ int main() {
   }
 
   if (selected("langevin_swa")) {
-    float *p = alloc(kP), *g = alloc(kP), *avg = alloc(kP), *p1 = alloc(kP), *a1 = alloc(kP);
+    float *p = alloc(kP), *g = alloc(kP), *avg = alloc(kP), *p1 = alloc(kP),
+          *a1 = alloc(kP);
     fillNormal(p, kP, 5);
     fillNormal(g, kP, 6);
     std::memcpy(avg, p, size_t(kP) * 4);
     const int64_t count = 7;
-    double t = medianSeconds([&] { call(langevin_swa(p, g, avg, count, seed, p1, a1), "langevin_swa"); });
+    double t = medianSeconds([&] {
+      call(langevin_swa(p, g, avg, count, seed, p1, a1), "langevin_swa");
+    });
     emit("sto", "langevin_swa", t, 20.0 * kP);
-    // p1 - (p - lr g) is the noise, std sqrt(2 lr T) = sqrt(2e-7); avg' = avg + (p1 - avg)/8.
+    // p1 - (p - lr g) is the noise, std sqrt(2 lr T) = sqrt(2e-7); avg' = avg +
+    // (p1 - avg)/8.
     double s2 = 0, maxErr = 0;
     for (int64_t i = 0; i < kP; ++i) {
       double d = double(p1[i]) - (double(p[i]) - 1e-3 * g[i]);
@@ -225,8 +240,8 @@ int main() {
       double ra = double(avg[i]) + (double(p1[i]) - avg[i]) / 8.0;
       maxErr = std::max(maxErr, std::fabs(ra - a1[i]));
     }
-    check("langevin_swa", "noise std / sqrt(2 lr T)", std::sqrt(s2 / kP) / std::sqrt(2e-7), 0.99,
-          1.01);
+    check("langevin_swa", "noise std / sqrt(2 lr T)",
+          std::sqrt(s2 / kP) / std::sqrt(2e-7), 0.99, 1.01);
     check("langevin_swa", "max abs error of avg'", maxErr, 0, 1e-5);
     std::free(p);
     std::free(g);
@@ -238,7 +253,8 @@ int main() {
   if (selected("spsa_perturb")) {
     float *p = alloc(kP), *q = alloc(kP), *q2 = alloc(kP);
     fillNormal(p, kP, 7);
-    double t = medianSeconds([&] { call(spsa_perturb(p, seed, q), "spsa_perturb"); });
+    double t =
+        medianSeconds([&] { call(spsa_perturb(p, seed, q), "spsa_perturb"); });
     emit("sto", "spsa_perturb", t, 8.0 * kP);
     call(spsa_perturb(p, seed, q2), "spsa_perturb");
     double s2 = 0;
@@ -247,8 +263,10 @@ int main() {
       double d = double(q[i]) - p[i];
       s2 += d * d;
     }
-    check("spsa_perturb", "replay from the seed is bit-identical", same ? 1 : 0, 1, 1);
-    check("spsa_perturb", "perturbation std / eps", std::sqrt(s2 / kP) / 1e-3, 0.98, 1.02);
+    check("spsa_perturb", "replay from the seed is bit-identical", same ? 1 : 0,
+          1, 1);
+    check("spsa_perturb", "perturbation std / eps", std::sqrt(s2 / kP) / 1e-3,
+          0.98, 1.02);
     std::free(p);
     std::free(q);
     std::free(q2);
@@ -257,7 +275,8 @@ int main() {
   if (selected("stochastic_binary")) {
     float *a = alloc(kN), *h = alloc(kN);
     fillNormal(a, kN, 8);
-    double t = medianSeconds([&] { call(stochastic_binary(a, seed, h), "stochastic_binary"); });
+    double t = medianSeconds(
+        [&] { call(stochastic_binary(a, seed, h), "stochastic_binary"); });
     emit("sto", "stochastic_binary", t, 8.0 * kN);
     double ones = 0, expect = 0;
     int64_t bad = 0;
@@ -268,8 +287,8 @@ int main() {
       expect += 1.0 / (1.0 + std::exp(-double(a[i])));
     }
     check("stochastic_binary", "values outside {0, 1}", double(bad), 0, 0);
-    check("stochastic_binary", "rate of ones - mean sigmoid(a)", (ones - expect) / kN, -1e-3,
-          1e-3);
+    check("stochastic_binary", "rate of ones - mean sigmoid(a)",
+          (ones - expect) / kN, -1e-3, 1e-3);
     std::free(a);
     std::free(h);
   }
@@ -277,9 +296,11 @@ int main() {
   if (selected("dp_aggregate")) {
     float *G = alloc(kB * kD), *r = alloc(kD);
     fillNormal(G, kB * kD, 9);
-    double t = medianSeconds([&] { call(dp_aggregate(G, seed, r), "dp_aggregate"); });
+    double t =
+        medianSeconds([&] { call(dp_aggregate(G, seed, r), "dp_aggregate"); });
     emit("sto", "dp_aggregate", t, 4.0 * kB * kD);
-    // Reference without the noise: r - clipped mean = sigma C xi / B, std 1/256.
+    // Reference without the noise: r - clipped mean = sigma C xi / B, std
+    // 1/256.
     std::vector<double> ref(kD, 0.0);
     for (int64_t b = 0; b < kB; ++b) {
       double nrm = 0;
@@ -294,7 +315,8 @@ int main() {
       double d = double(r[j]) - ref[j] / kB;
       s2 += d * d;
     }
-    check("dp_aggregate", "noise std * B / (sigma C)", std::sqrt(s2 / kD) * kB, 0.98, 1.02);
+    check("dp_aggregate", "noise std * B / (sigma C)", std::sqrt(s2 / kD) * kB,
+          0.98, 1.02);
     std::free(G);
     std::free(r);
   }

@@ -1,41 +1,54 @@
 // bench_sto_gpu.cpp - times sto's CUDA code on the elementwise workloads of
-// ../../../shared/bench at the peers' sizes (workloads.mlir), beside the device-to-device
-// copy ceiling measured in the same run, and checks that every timed result is bit for bit
-// the result of the same function compiled for the CPU.
+// ../../../shared/bench at the peers' sizes (workloads.mlir), beside the
+// device-to-device copy ceiling measured in the same run, and checks that every
+// timed result is bit for bit the result of the same function compiled for the
+// CPU.
 //
-// Method (/work/.library/device/METHOD.md; the peers' bench() in peers_torch.py):
-//  - inputs are random (never zeros), on the device before timing; outputs are poisoned
+// Method (/work/.library/device/METHOD.md; the peers' bench() in
+// peers_torch.py):
+//  - inputs are random (never zeros), on the device before timing; outputs are
+//  poisoned
 //    before the first call;
-//  - each result: WARMUP untimed calls, then RUNS calls, each between two CUDA events
-//    recorded on the stream the compiled code runs on (sto_cuda_set_stream: the call
-//    enqueues its kernels and returns), cuEventSynchronize, cuEventElapsedTime; the median
-//    is reported (ms). "wall_ms" is the median of the same number of synchronous calls
-//    (no stream set: a call returns when its kernels have finished) timed with
-//    std::chrono::steady_clock around the call: it adds the launch and synchronization cost
-//    of the C ABI's default mode;
-//  - the ceiling: sto_cuda_memcpy of one 2^28 f32 buffer (1 GiB, the largest workload
-//    buffer) to another, device to device, on the same stream, timed the same way; bytes
-//    are counted read + written;
-//  - GB/s = the fewest bytes the workload must move (each input read once, each output
-//    written once, as ../../../shared/bench/README.md counts them) / median time.
-//  - after timing, every output is copied back and compared bit for bit with the cpu_*
-//    version of the same function (sto-compile --target=cpu --parallel=false) on the same
-//    inputs (STO_GPU_VERIFY=0 skips this), plus cheap statistical checks.
+//  - each result: WARMUP untimed calls, then RUNS calls, each between two CUDA
+//  events
+//    recorded on the stream the compiled code runs on (sto_cuda_set_stream: the
+//    call enqueues its kernels and returns), cuEventSynchronize,
+//    cuEventElapsedTime; the median is reported (ms). "wall_ms" is the median
+//    of the same number of synchronous calls (no stream set: a call returns
+//    when its kernels have finished) timed with std::chrono::steady_clock
+//    around the call: it adds the launch and synchronization cost of the C
+//    ABI's default mode;
+//  - the ceiling: sto_cuda_memcpy of one 2^28 f32 buffer (1 GiB, the largest
+//  workload
+//    buffer) to another, device to device, on the same stream, timed the same
+//    way; bytes are counted read + written;
+//  - GB/s = the fewest bytes the workload must move (each input read once, each
+//  output
+//    written once, as ../../../shared/bench/README.md counts them) / median
+//    time.
+//  - after timing, every output is copied back and compared bit for bit with
+//  the cpu_*
+//    version of the same function (sto-compile --target=cpu --parallel=false)
+//    on the same inputs (STO_GPU_VERIFY=0 skips this), plus cheap statistical
+//    checks.
 //
 // Output: one JSON line per result on stdout, e.g.
-//   {"impl": "sto-cuda", "workload": "noise_add", "peer_workload": "noise_add_2^28_f32",
+//   {"impl": "sto-cuda", "workload": "noise_add", "peer_workload":
+//   "noise_add_2^28_f32",
 //    "ms": 0.58, "wall_ms": 0.60, "bytes": 2147483648, "gbps": 3700.1, ...}
 //   {"impl": "sto_cuda_memcpy", "workload": "copy", ...}
-//   {"verify": "noise_add", "output": "result0", "n": ..., "mismatches": 0, "max_ulp": 0}
+//   {"verify": "noise_add", "output": "result0", "n": ..., "mismatches": 0,
+//   "max_ulp": 0}
 // and human-readable notes on stderr.
 //
-// Environment: STO_BENCH_RUNS (20), STO_BENCH_WARMUP (3), STO_BENCH_ONLY (comma-separated
-// workload names; "copy" is the ceiling), STO_GPU_VERIFY (1), STO_CUDA_DRIVER (see
-// sto-c/Runtime.h). --cpu-only runs the cpu_* versions once each (no GPU needed): a test of
-// the CPU half of the verification and of its cost.
+// Environment: STO_BENCH_RUNS (20), STO_BENCH_WARMUP (3), STO_BENCH_ONLY
+// (comma-separated workload names; "copy" is the ceiling), STO_GPU_VERIFY (1),
+// STO_CUDA_DRIVER (see sto-c/Runtime.h). --cpu-only runs the cpu_* versions
+// once each (no GPU needed): a test of the CPU half of the verification and of
+// its cost.
 //
-// Exit status: 0 all ran and matched; 1 a call failed, a result differs from the CPU's or a
-// check failed; STO_ERROR_NO_CUDA_DRIVER (4) no usable GPU.
+// Exit status: 0 all ran and matched; 1 a call failed, a result differs from
+// the CPU's or a check failed; STO_ERROR_NO_CUDA_DRIVER (4) no usable GPU.
 
 #include "workloads_cpu.h"
 #include "workloads_gpu.h"
@@ -47,8 +60,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
-#include <cstdarg>
 #include <cmath>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -60,9 +73,10 @@
 
 namespace {
 
-constexpr int64_t kN = int64_t(1) << 28;       // noise_add, randn, neg, stochastic_binary, copy
-constexpr int64_t kRows = 16384, kCols = 8192; // dropout_bias_gelu
-constexpr int64_t kP = int64_t(1) << 27;       // langevin_swa, spsa_perturb
+constexpr int64_t kN = int64_t(1)
+                       << 28; // noise_add, randn, neg, stochastic_binary, copy
+constexpr int64_t kRows = 16384, kCols = 8192;     // dropout_bias_gelu
+constexpr int64_t kP = int64_t(1) << 27;           // langevin_swa, spsa_perturb
 constexpr int64_t kB = 256, kD = int64_t(1) << 20; // dp_aggregate
 constexpr int64_t kTokens = 65536;
 constexpr int64_t kSeed = 1234;
@@ -101,7 +115,8 @@ void fail(const char *fmt, ...) {
   std::fflush(stderr);
 }
 
-//===--- the driver API subset for events (dlopen, like libsto_runtime) ----===//
+//===--- the driver API subset for events (dlopen, like libsto_runtime)
+//----===//
 
 using CUresult = int;
 using CUdevice = int;
@@ -131,7 +146,8 @@ struct Events {
 
   bool init() {
     const char *path = std::getenv("STO_CUDA_DRIVER");
-    void *h = dlopen(path && *path ? path : "libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    void *h =
+        dlopen(path && *path ? path : "libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!h) {
       note("events: dlopen of the driver failed: %s", dlerror());
       return false;
@@ -143,20 +159,25 @@ struct Events {
       return p;
     };
     deviceGet = reinterpret_cast<decltype(deviceGet)>(sym("cuDeviceGet"));
-    primaryCtxRetain =
-        reinterpret_cast<decltype(primaryCtxRetain)>(sym("cuDevicePrimaryCtxRetain"));
-    ctxSetCurrent = reinterpret_cast<decltype(ctxSetCurrent)>(sym("cuCtxSetCurrent"));
+    primaryCtxRetain = reinterpret_cast<decltype(primaryCtxRetain)>(
+        sym("cuDevicePrimaryCtxRetain"));
+    ctxSetCurrent =
+        reinterpret_cast<decltype(ctxSetCurrent)>(sym("cuCtxSetCurrent"));
     eventCreate = reinterpret_cast<decltype(eventCreate)>(sym("cuEventCreate"));
     eventRecord = reinterpret_cast<decltype(eventRecord)>(sym("cuEventRecord"));
-    eventSynchronize = reinterpret_cast<decltype(eventSynchronize)>(sym("cuEventSynchronize"));
+    eventSynchronize =
+        reinterpret_cast<decltype(eventSynchronize)>(sym("cuEventSynchronize"));
     eventElapsedTime = reinterpret_cast<decltype(eventElapsedTime)>(
         sym("cuEventElapsedTime_v2", "cuEventElapsedTime"));
     eventDestroy = reinterpret_cast<decltype(eventDestroy)>(
         sym("cuEventDestroy_v2", "cuEventDestroy"));
-    getErrorString = reinterpret_cast<decltype(getErrorString)>(sym("cuGetErrorString"));
-    if (!deviceGet || !primaryCtxRetain || !ctxSetCurrent || !eventCreate || !eventRecord ||
-        !eventSynchronize || !eventElapsedTime || !eventDestroy) {
-      note("events: the driver lacks an event function; timing with the wall clock only");
+    getErrorString =
+        reinterpret_cast<decltype(getErrorString)>(sym("cuGetErrorString"));
+    if (!deviceGet || !primaryCtxRetain || !ctxSetCurrent || !eventCreate ||
+        !eventRecord || !eventSynchronize || !eventElapsedTime ||
+        !eventDestroy) {
+      note("events: the driver lacks an event function; timing with the wall "
+           "clock only");
       return false;
     }
     // The primary context, the one libsto_runtime uses, current in this thread.
@@ -203,7 +224,8 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
     }
     return st == STO_OK;
   };
-  // 1. CUDA events around each call, on the stream the compiled code enqueues on.
+  // 1. CUDA events around each call, on the stream the compiled code enqueues
+  // on.
   if (ev.ok) {
     sto_cuda_set_stream(stream, 0);
     for (int i = 0; i < warmup && t.ok; ++i)
@@ -235,7 +257,8 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
       t.maxMs = *std::max_element(ts.begin(), ts.end());
     }
   }
-  // 2. Synchronous calls (no stream set: each call returns when its work is done).
+  // 2. Synchronous calls (no stream set: each call returns when its work is
+  // done).
   if (t.ok) {
     for (int i = 0; i < warmup && t.ok; ++i)
       call();
@@ -246,7 +269,8 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
       bool okCall = call();
       auto t1 = std::chrono::steady_clock::now();
       if (okCall)
-        ts.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        ts.push_back(
+            std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     if (!ts.empty())
       t.wallMs = median(ts);
@@ -256,21 +280,24 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
   return t;
 }
 
-void emit(const char *impl, const char *workload, const char *peerWorkload, const Timing &t,
-          double bytes, const char *extra = "") {
+void emit(const char *impl, const char *workload, const char *peerWorkload,
+          const Timing &t, double bytes, const char *extra = "") {
   if (std::isnan(t.ms)) {
-    std::printf("{\"impl\": \"%s\", \"workload\": \"%s\", \"peer_workload\": \"%s\", "
-                "\"error\": \"not measured (see the log)\"}\n",
-                impl, workload, peerWorkload);
+    std::printf(
+        "{\"impl\": \"%s\", \"workload\": \"%s\", \"peer_workload\": \"%s\", "
+        "\"error\": \"not measured (see the log)\"}\n",
+        impl, workload, peerWorkload);
     std::fflush(stdout);
     return;
   }
-  std::printf("{\"impl\": \"%s\", \"workload\": \"%s\", \"peer_workload\": \"%s\", "
-              "\"ms\": %.4f, \"wall_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f, "
-              "\"bytes\": %.0f, \"gbps\": %.1f, \"timer\": \"%s\", \"runs\": %d, "
-              "\"warmup\": %d%s}\n",
-              impl, workload, peerWorkload, t.ms, t.wallMs, t.minMs, t.maxMs, bytes,
-              bytes / t.ms / 1e6, ev.ok ? "cuda-events" : "wall-clock", runs, warmup, extra);
+  std::printf(
+      "{\"impl\": \"%s\", \"workload\": \"%s\", \"peer_workload\": \"%s\", "
+      "\"ms\": %.4f, \"wall_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f, "
+      "\"bytes\": %.0f, \"gbps\": %.1f, \"timer\": \"%s\", \"runs\": %d, "
+      "\"warmup\": %d%s}\n",
+      impl, workload, peerWorkload, t.ms, t.wallMs, t.minMs, t.maxMs, bytes,
+      bytes / t.ms / 1e6, ev.ok ? "cuda-events" : "wall-clock", runs, warmup,
+      extra);
   std::fflush(stdout);
   note("%-28s %9.4f ms  (wall %9.4f ms)  %8.1f GB/s", workload, t.ms, t.wallMs,
        bytes / t.ms / 1e6);
@@ -344,13 +371,15 @@ int64_t ordinal32(uint32_t b) {
   return (b & 0x80000000u) ? -int64_t(b & 0x7FFFFFFFu) - 1 : int64_t(b);
 }
 
-void compareBits(const char *workload, const char *out, const void *cpu, const void *gpu,
-                 size_t n, size_t elemSize, double cpuSeconds) {
+void compareBits(const char *workload, const char *out, const void *cpu,
+                 const void *gpu, size_t n, size_t elemSize,
+                 double cpuSeconds) {
   size_t mism = 0, first = n;
   uint64_t maxUlp = 0;
   for (size_t i = 0; i < n; ++i) {
     if (std::memcmp(static_cast<const char *>(cpu) + i * elemSize,
-                    static_cast<const char *>(gpu) + i * elemSize, elemSize) == 0)
+                    static_cast<const char *>(gpu) + i * elemSize,
+                    elemSize) == 0)
       continue;
     ++mism;
     if (first == n)
@@ -363,45 +392,52 @@ void compareBits(const char *workload, const char *out, const void *cpu, const v
       maxUlp = std::max<uint64_t>(maxUlp, d < 0 ? uint64_t(-d) : uint64_t(d));
     }
   }
-  std::printf("{\"verify\": \"%s\", \"output\": \"%s\", \"n\": %zu, \"mismatches\": %zu, "
+  std::printf("{\"verify\": \"%s\", \"output\": \"%s\", \"n\": %zu, "
+              "\"mismatches\": %zu, "
               "\"max_ulp\": %" PRIu64 ", \"cpu_seconds\": %.3f}\n",
               workload, out, n, mism, maxUlp, cpuSeconds);
   std::fflush(stdout);
   if (mism) {
     uint32_t a = 0, b = 0;
-    std::memcpy(&a, static_cast<const char *>(cpu) + first * elemSize, std::min<size_t>(4, elemSize));
-    std::memcpy(&b, static_cast<const char *>(gpu) + first * elemSize, std::min<size_t>(4, elemSize));
+    std::memcpy(&a, static_cast<const char *>(cpu) + first * elemSize,
+                std::min<size_t>(4, elemSize));
+    std::memcpy(&b, static_cast<const char *>(gpu) + first * elemSize,
+                std::min<size_t>(4, elemSize));
     fail("%s %s: %zu of %zu elements differ from the CPU's (max %" PRIu64
          " ulp; first at %zu: cpu 0x%08x gpu 0x%08x)",
          workload, out, mism, n, maxUlp, first, a, b);
   } else {
-    note("verify %s %s: %zu elements identical to the CPU's (cpu %.2f s)", workload, out, n,
-         cpuSeconds);
+    note("verify %s %s: %zu elements identical to the CPU's (cpu %.2f s)",
+         workload, out, n, cpuSeconds);
   }
 }
 
-/// Runs the CPU version (timed), then compares each (gpu device buffer, cpu host buffer).
-template <class F>
-double cpuRun(const char *workload, F &&f) {
+/// Runs the CPU version (timed), then compares each (gpu device buffer, cpu
+/// host buffer).
+template <class F> double cpuRun(const char *workload, F &&f) {
   auto t0 = std::chrono::steady_clock::now();
   int32_t st = f();
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (st != STO_OK)
     fail("cpu_%s: status %d (%s)", workload, st, sto_status_message(st));
   if (cpuOnly) {
-    std::printf("{\"impl\": \"sto-cpu-sequential\", \"workload\": \"%s\", \"seconds\": %.4f}\n",
+    std::printf("{\"impl\": \"sto-cpu-sequential\", \"workload\": \"%s\", "
+                "\"seconds\": %.4f}\n",
                 workload, s);
     std::fflush(stdout);
   }
   return s;
 }
 
-void check(const char *workload, const char *what, double value, double lo, double hi) {
+void check(const char *workload, const char *what, double value, double lo,
+           double hi) {
   bool ok = value >= lo && value <= hi && std::isfinite(value);
   if (!ok)
     allOk = false;
-  note("check %s: %s = %.6g (expected in [%g, %g]) %s", workload, what, value, lo, hi,
-       ok ? "ok" : "FAILED");
+  note("check %s: %s = %.6g (expected in [%g, %g]) %s", workload, what, value,
+       lo, hi, ok ? "ok" : "FAILED");
 }
 
 std::string jsonEscape(const char *s) {
@@ -418,7 +454,9 @@ std::string jsonEscape(const char *s) {
   return o;
 }
 
-const float *asF(const std::vector<char> &v) { return reinterpret_cast<const float *>(v.data()); }
+const float *asF(const std::vector<char> &v) {
+  return reinterpret_cast<const float *>(v.data());
+}
 
 } // namespace
 
@@ -447,8 +485,9 @@ int main(int argc, char **argv) {
     if (st != STO_OK) {
       std::fprintf(stderr, "bench_sto_gpu: no GPU: status %d (%s): %s\n", st,
                    sto_status_message(st), sto_cuda_last_error_message());
-      std::printf("{\"impl\": \"sto-cuda\", \"error\": \"no GPU: status %d: %s\"}\n", st,
-                  jsonEscape(sto_cuda_last_error_message()).c_str());
+      std::printf(
+          "{\"impl\": \"sto-cuda\", \"error\": \"no GPU: status %d: %s\"}\n",
+          st, jsonEscape(sto_cuda_last_error_message()).c_str());
       return st;
     }
     char name[256] = "";
@@ -456,33 +495,40 @@ int main(int argc, char **argv) {
     sto_cuda_device_name(0, name, sizeof(name));
     sto_cuda_device_compute_capability(0, &major, &minor);
     sto_cuda_driver_version(&drv);
-    std::printf("{\"meta\": \"device\", \"value\": \"%s, compute capability %d.%d, CUDA driver "
+    std::printf("{\"meta\": \"device\", \"value\": \"%s, compute capability "
+                "%d.%d, CUDA driver "
                 "%d.%d\"}\n",
-                jsonEscape(name).c_str(), major, minor, drv / 1000, (drv % 1000) / 10);
+                jsonEscape(name).c_str(), major, minor, drv / 1000,
+                (drv % 1000) / 10);
     ev.init();
     if (sto_cuda_stream_create(&stream) != STO_OK) {
       fail("sto_cuda_stream_create: %s", sto_cuda_last_error_message());
       return 1;
     }
-    note("bench_sto_gpu: %s; %d warm-up + %d timed calls per result, median; timer: %s", name,
-         warmup, runs, ev.ok ? "CUDA events" : "wall clock");
+    note("bench_sto_gpu: %s; %d warm-up + %d timed calls per result, median; "
+         "timer: %s",
+         name, warmup, runs, ev.ok ? "CUDA events" : "wall clock");
   }
 
-  // One host buffer of 2^28 N(0,1)-like values; the workloads read slices of it.
+  // One host buffer of 2^28 N(0,1)-like values; the workloads read slices of
+  // it.
   auto t0 = std::chrono::steady_clock::now();
   std::vector<float> H(kN);
   fillNormal(H.data(), kN, 1);
-  note("host inputs: %.2f s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  note("host inputs: %.2f s",
+       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+           .count());
   const float *Hd = H.data();
 
-  // The ceiling: device-to-device copy of 2^28 f32 (bytes read + written), and sto's own
-  // sign flip, the same traffic through a compiled kernel.
+  // The ceiling: device-to-device copy of 2^28 f32 (bytes read + written), and
+  // sto's own sign flip, the same traffic through a compiled kernel.
   if (!cpuOnly && (selected("copy") || selected("neg"))) {
     Dev src(kN * 4), dst(kN * 4);
     src.upload(Hd);
     if (selected("copy")) {
       Timing t = timeIt("copy", [&] {
-        return sto_cuda_memcpy(dst.p, src.p, size_t(kN) * 4, ev.ok ? stream : nullptr);
+        return sto_cuda_memcpy(dst.p, src.p, size_t(kN) * 4,
+                               ev.ok ? stream : nullptr);
       });
       emit("sto_cuda_memcpy", "copy", "copy_2^28_f32", t, 8.0 * kN);
     }
@@ -503,12 +549,14 @@ int main(int argc, char **argv) {
     Dev x(kN * 4), y(kN * 4);
     x.upload(Hd);
     if (!cpuOnly) {
-      Timing t = timeIt("noise_add", [&] { return gpu_noise_add(x.f(), kSeed, y.f()); });
+      Timing t = timeIt("noise_add",
+                        [&] { return gpu_noise_add(x.f(), kSeed, y.f()); });
       emit("sto-cuda", "noise_add", "noise_add_2^28_f32", t, 8.0 * kN);
     }
     if (verify) {
       std::vector<float> c(kN);
-      double s = cpuRun("noise_add", [&] { return cpu_noise_add(Hd, kSeed, c.data()); });
+      double s = cpuRun("noise_add",
+                        [&] { return cpu_noise_add(Hd, kSeed, c.data()); });
       if (!cpuOnly) {
         auto g = y.download();
         compareBits("noise_add", "y", c.data(), g.data(), kN, 4, s);
@@ -518,8 +566,10 @@ int main(int argc, char **argv) {
           s1 += d;
           s2 += d * d;
         }
-        check("noise_add", "mean of (y - x)/0.25 over 2^22", s1 / (1 << 22), -2e-3, 2e-3);
-        check("noise_add", "std of (y - x)/0.25 over 2^22", std::sqrt(s2 / (1 << 22)), 0.997, 1.003);
+        check("noise_add", "mean of (y - x)/0.25 over 2^22", s1 / (1 << 22),
+              -2e-3, 2e-3);
+        check("noise_add", "std of (y - x)/0.25 over 2^22",
+              std::sqrt(s2 / (1 << 22)), 0.997, 1.003);
       }
     }
   }
@@ -546,21 +596,25 @@ int main(int argc, char **argv) {
     x.upload(Hd);
     b.upload(Hd + n);
     if (!cpuOnly) {
-      Timing t = timeIt("dropout_bias_gelu",
-                        [&] { return gpu_dropout_bias_gelu(x.f(), b.f(), kSeed, y.f()); });
-      emit("sto-cuda", "dropout_bias_gelu", "dropout_bias_gelu_16384x8192", t, 8.0 * n);
+      Timing t = timeIt("dropout_bias_gelu", [&] {
+        return gpu_dropout_bias_gelu(x.f(), b.f(), kSeed, y.f());
+      });
+      emit("sto-cuda", "dropout_bias_gelu", "dropout_bias_gelu_16384x8192", t,
+           8.0 * n);
     }
     if (verify) {
       std::vector<float> c(n);
-      double s = cpuRun("dropout_bias_gelu",
-                        [&] { return cpu_dropout_bias_gelu(Hd, Hd + n, kSeed, c.data()); });
+      double s = cpuRun("dropout_bias_gelu", [&] {
+        return cpu_dropout_bias_gelu(Hd, Hd + n, kSeed, c.data());
+      });
       if (!cpuOnly) {
         auto g = y.download();
         compareBits("dropout_bias_gelu", "y", c.data(), g.data(), n, 4, s);
         int64_t zeros = 0;
         for (int64_t i = 0; i < (1 << 22); ++i)
           zeros += asF(g)[i] == 0.0f;
-        check("dropout_bias_gelu", "drop rate over 2^22", double(zeros) / (1 << 22), 0.098, 0.102);
+        check("dropout_bias_gelu", "drop rate over 2^22",
+              double(zeros) / (1 << 22), 0.098, 0.102);
       }
     }
   }
@@ -573,14 +627,16 @@ int main(int argc, char **argv) {
     const int64_t count = 7;
     if (!cpuOnly) {
       Timing t = timeIt("langevin_swa", [&] {
-        return gpu_langevin_swa(p.f(), g.f(), avg.f(), count, kSeed, p1.f(), a1.f());
+        return gpu_langevin_swa(p.f(), g.f(), avg.f(), count, kSeed, p1.f(),
+                                a1.f());
       });
       emit("sto-cuda", "langevin_swa", "langevin_swa_2^27_f32", t, 20.0 * kP);
     }
     if (verify) {
       std::vector<float> cp(kP), ca(kP);
       double s = cpuRun("langevin_swa", [&] {
-        return cpu_langevin_swa(Hd, Hd + kP, Hd, count, kSeed, cp.data(), ca.data());
+        return cpu_langevin_swa(Hd, Hd + kP, Hd, count, kSeed, cp.data(),
+                                ca.data());
       });
       if (!cpuOnly) {
         auto gp = p1.download(), ga = a1.download();
@@ -601,12 +657,14 @@ int main(int argc, char **argv) {
     Dev p(kP * 4), q(kP * 4);
     p.upload(Hd);
     if (!cpuOnly) {
-      Timing t = timeIt("spsa_perturb", [&] { return gpu_spsa_perturb(p.f(), kSeed, q.f()); });
+      Timing t = timeIt("spsa_perturb",
+                        [&] { return gpu_spsa_perturb(p.f(), kSeed, q.f()); });
       emit("sto-cuda", "spsa_perturb", "spsa_perturb_2^27_f32", t, 8.0 * kP);
     }
     if (verify) {
       std::vector<float> c(kP);
-      double s = cpuRun("spsa_perturb", [&] { return cpu_spsa_perturb(Hd, kSeed, c.data()); });
+      double s = cpuRun("spsa_perturb",
+                        [&] { return cpu_spsa_perturb(Hd, kSeed, c.data()); });
       if (!cpuOnly) {
         auto g = q.download();
         compareBits("spsa_perturb", "p + eps z", c.data(), g.data(), kP, 4, s);
@@ -618,14 +676,17 @@ int main(int argc, char **argv) {
     Dev a(kN * 4), h(kN * 4);
     a.upload(Hd);
     if (!cpuOnly) {
-      Timing t = timeIt("stochastic_binary",
-                        [&] { return gpu_stochastic_binary(a.f(), kSeed, h.f()); });
-      emit("sto-cuda", "stochastic_binary", "stochastic_binary_2^28_f32", t, 8.0 * kN);
+      Timing t = timeIt("stochastic_binary", [&] {
+        return gpu_stochastic_binary(a.f(), kSeed, h.f());
+      });
+      emit("sto-cuda", "stochastic_binary", "stochastic_binary_2^28_f32", t,
+           8.0 * kN);
     }
     if (verify) {
       std::vector<float> c(kN);
-      double s = cpuRun("stochastic_binary",
-                        [&] { return cpu_stochastic_binary(Hd, kSeed, c.data()); });
+      double s = cpuRun("stochastic_binary", [&] {
+        return cpu_stochastic_binary(Hd, kSeed, c.data());
+      });
       if (!cpuOnly) {
         auto g = h.download();
         compareBits("stochastic_binary", "h", c.data(), g.data(), kN, 4, s);
@@ -641,8 +702,8 @@ int main(int argc, char **argv) {
   }
 
   if (selected("dp_aggregate")) {
-    Dev G(kB * kD * 4), part(kB * 1024 * 4), n2(kB * 4), scale(kB * 4), sum(kD * 4),
-        out(kD * 4);
+    Dev G(kB * kD * 4), part(kB * 1024 * 4), n2(kB * 4), scale(kB * 4),
+        sum(kD * 4), out(kD * 4);
     G.upload(Hd);
     if (!cpuOnly) {
       Timing t = timeIt("dp_aggregate", [&] {
@@ -657,18 +718,25 @@ int main(int argc, char **argv) {
           st = gpu_dpc_finish(sum.f(), kSeed, out.f());
         return st;
       });
-      emit("sto-cuda", "dp_aggregate", "dp_aggregate_256x2^20", t, 4.0 * kB * kD,
+      emit("sto-cuda", "dp_aggregate", "dp_aggregate_256x2^20", t,
+           4.0 * kB * kD,
            ", \"note\": \"composed: 5 sto functions (dpc_*), G read twice\"");
       // Each part alone, to place the time.
-      Timing tp = timeIt("dpc_partial", [&] { return gpu_dpc_partial(G.f(), part.f()); });
+      Timing tp = timeIt("dpc_partial",
+                         [&] { return gpu_dpc_partial(G.f(), part.f()); });
       emit("sto-cuda", "dpc_partial", "", tp, 4.0 * kB * kD);
-      Timing tc = timeIt("dpc_colsum", [&] { return gpu_dpc_colsum(G.f(), scale.f(), sum.f()); });
+      Timing tc = timeIt("dpc_colsum", [&] {
+        return gpu_dpc_colsum(G.f(), scale.f(), sum.f());
+      });
       emit("sto-cuda", "dpc_colsum", "", tc, 4.0 * kB * kD);
-      Timing tf = timeIt("dpc_finish", [&] { return gpu_dpc_finish(sum.f(), kSeed, out.f()); });
+      Timing tf = timeIt("dpc_finish", [&] {
+        return gpu_dpc_finish(sum.f(), kSeed, out.f());
+      });
       emit("sto-cuda", "dpc_finish", "", tf, 8.0 * kD);
     }
     if (verify) {
-      std::vector<float> cpart(kB * 1024), cn2(kB), cscale(kB), csum(kD), cout(kD);
+      std::vector<float> cpart(kB * 1024), cn2(kB), cscale(kB), csum(kD),
+          cout(kD);
       double s = cpuRun("dp_aggregate", [&] {
         int32_t st = cpu_dpc_partial(Hd, cpart.data());
         if (!st)
@@ -683,7 +751,8 @@ int main(int argc, char **argv) {
       });
       if (!cpuOnly) {
         auto gs = scale.download(), go = out.download();
-        compareBits("dp_aggregate", "clip scale", cscale.data(), gs.data(), kB, 4, s);
+        compareBits("dp_aggregate", "clip scale", cscale.data(), gs.data(), kB,
+                    4, s);
         compareBits("dp_aggregate", "out", cout.data(), go.data(), kD, 4, 0);
         // The noise: (out - clipped mean)·B has std σ·C = 1.
         double s2 = 0;
@@ -691,17 +760,22 @@ int main(int argc, char **argv) {
           double d = (double(asF(go)[j]) - csum[j] / 256.0) * 256.0;
           s2 += d * d;
         }
-        check("dp_aggregate", "noise std * B / (sigma C)", std::sqrt(s2 / kD), 0.99, 1.01);
+        check("dp_aggregate", "noise std * B / (sigma C)", std::sqrt(s2 / kD),
+              0.99, 1.01);
       }
     }
   }
 
   // The gates alone (the peers also count a bincount and a bias update).
   auto gate = [&](const char *name, const char *peer, int64_t E, int64_t K,
-                  int32_t (*gfn)(const float *, const float *, int64_t, float *, int32_t *),
-                  int32_t (*cfn)(const float *, const float *, int64_t, float *, int32_t *),
-                  int32_t (*gfn2)(const float *, const float *, float *, int32_t *),
-                  int32_t (*cfn2)(const float *, const float *, float *, int32_t *)) {
+                  int32_t (*gfn)(const float *, const float *, int64_t, float *,
+                                 int32_t *),
+                  int32_t (*cfn)(const float *, const float *, int64_t, float *,
+                                 int32_t *),
+                  int32_t (*gfn2)(const float *, const float *, float *,
+                                  int32_t *),
+                  int32_t (*cfn2)(const float *, const float *, float *,
+                                  int32_t *)) {
     if (!selected(name))
       return;
     std::vector<float> bias(E);
@@ -710,7 +784,8 @@ int main(int argc, char **argv) {
     l.upload(Hd);
     b.upload(bias.data());
     auto callG = [&] {
-      return gfn ? gfn(l.f(), b.f(), kSeed, w.f(), static_cast<int32_t *>(idx.p))
+      return gfn ? gfn(l.f(), b.f(), kSeed, w.f(),
+                       static_cast<int32_t *>(idx.p))
                  : gfn2(l.f(), b.f(), w.f(), static_cast<int32_t *>(idx.p));
     };
     if (!cpuOnly) {
@@ -732,10 +807,12 @@ int main(int argc, char **argv) {
       }
     }
   };
-  gate("topk_gate_noisy_e64_k2", "noisy_topk_gate_65536x64_k2", 64, 2, gpu_topk_gate_noisy_e64_k2,
-       cpu_topk_gate_noisy_e64_k2, nullptr, nullptr);
-  gate("topk_gate_sigmoid_e256_k8", "sigmoid_topk_gate_65536x256_k8", 256, 8, nullptr, nullptr,
-       gpu_topk_gate_sigmoid_e256_k8, cpu_topk_gate_sigmoid_e256_k8);
+  gate("topk_gate_noisy_e64_k2", "noisy_topk_gate_65536x64_k2", 64, 2,
+       gpu_topk_gate_noisy_e64_k2, cpu_topk_gate_noisy_e64_k2, nullptr,
+       nullptr);
+  gate("topk_gate_sigmoid_e256_k8", "sigmoid_topk_gate_65536x256_k8", 256, 8,
+       nullptr, nullptr, gpu_topk_gate_sigmoid_e256_k8,
+       cpu_topk_gate_sigmoid_e256_k8);
 
   if (stream) {
     sto_cuda_set_stream(nullptr, 0);

@@ -1,24 +1,32 @@
-//===- bitexact_support.h - runtime of the generated GPU/CPU bit comparison ===//
+//===- bitexact_support.h - runtime of the generated GPU/CPU bit comparison
+//===//
 //
-// Used by the driver that gen_bitexact.py writes (bitexact_main.cpp): deterministic input
-// fills (N(0,1)-like, probabilities, IEEE specials, integers) in f32, f64, f16 and bf16,
-// device buffers through the sto_cuda_* API of libsto_runtime, and the comparison of the
-// CPU's and the GPU's outputs bit for bit (mismatches, max ulp).
+// Used by the driver that gen_bitexact.py writes (bitexact_main.cpp):
+// deterministic input fills (N(0,1)-like, probabilities, IEEE specials,
+// integers) in f32, f64, f16 and bf16, device buffers through the sto_cuda_*
+// API of libsto_runtime, and the comparison of the CPU's and the GPU's outputs
+// bit for bit (mismatches, max ulp).
 //
-// Command line: bitexact [--cpu-only] [--skip-host-loops] [--only=f1,f2,...] [--quiet]
-//   --cpu-only         run the cpu_* half alone (no driver needed); exit 0 if every call
+// Command line: bitexact [--cpu-only] [--skip-host-loops] [--only=f1,f2,...]
+// [--quiet]
+//   --cpu-only         run the cpu_* half alone (no driver needed); exit 0 if
+//   every call
 //                      succeeds
-//   --skip-host-loops  do not run the functions whose GPU code has host loops (see below)
+//   --skip-host-loops  do not run the functions whose GPU code has host loops
+//   (see below)
 //   --only             run these functions only (also STO_BITEXACT_ONLY)
-//   --quiet            print only mismatching outputs and the summary (JSON lines always)
-// Functions that host_loops.py flagged (sto-compile left their loops on the host, over the
-// device pointers) run first, each in a child process forked before this process touches
-// CUDA (20 s alarm each, STO_BITEXACT_HOST_LOOP_BUDGET_S = 60 s for all), so that their
-// crash is recorded (HOST-LOOP lines) and the others still run. The others run in this
+//   --quiet            print only mismatching outputs and the summary (JSON
+//   lines always)
+// Functions that host_loops.py flagged (sto-compile left their loops on the
+// host, over the device pointers) run first, each in a child process forked
+// before this process touches CUDA (20 s alarm each,
+// STO_BITEXACT_HOST_LOOP_BUDGET_S = 60 s for all), so that their crash is
+// recorded (HOST-LOOP lines) and the others still run. The others run in this
 // process, each under a SIGSEGV/SIGBUS guard.
-// Exit status: 0 every output of the kernel functions identical; 1 a mismatch or a failed
-// call among them; 4 (STO_ERROR_NO_CUDA_DRIVER) no usable GPU, after running the CPU half.
-// The host-loop functions do not change it (a known gap, KNOWN_GAPS.md).
+// Exit status: 0 every output of the kernel functions identical; 1 a mismatch
+// or a failed call among them; 4 (STO_ERROR_NO_CUDA_DRIVER) no usable GPU,
+// after running the CPU half. The host-loop functions do not change it (a known
+// gap, KNOWN_GAPS.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,30 +59,48 @@ enum class DType { F32, F64, F16, BF16, I1, I8, I16, I32, I64 };
 
 inline const char *dtypeName(DType t) {
   switch (t) {
-  case DType::F32: return "f32";
-  case DType::F64: return "f64";
-  case DType::F16: return "f16";
-  case DType::BF16: return "bf16";
-  case DType::I1: return "i1";
-  case DType::I8: return "i8";
-  case DType::I16: return "i16";
-  case DType::I32: return "i32";
-  case DType::I64: return "i64";
+  case DType::F32:
+    return "f32";
+  case DType::F64:
+    return "f64";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  case DType::I1:
+    return "i1";
+  case DType::I8:
+    return "i8";
+  case DType::I16:
+    return "i16";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
   }
   return "?";
 }
 
 inline size_t dtypeSize(DType t) {
   switch (t) {
-  case DType::F64: case DType::I64: return 8;
-  case DType::F32: case DType::I32: return 4;
-  case DType::F16: case DType::BF16: case DType::I16: return 2;
-  default: return 1;
+  case DType::F64:
+  case DType::I64:
+    return 8;
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F16:
+  case DType::BF16:
+  case DType::I16:
+    return 2;
+  default:
+    return 1;
   }
 }
 
 inline bool isFloat(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::BF16;
+  return t == DType::F32 || t == DType::F64 || t == DType::F16 ||
+         t == DType::BF16;
 }
 
 //===--- deterministic values ---------------------------------------------===//
@@ -94,7 +120,8 @@ inline uint64_t hashString(const char *s, uint64_t h = 0xCBF29CE484222325ull) {
 
 /// Uniform in [0, 1) with 24 bits.
 inline double u24(uint64_t seed, uint64_t i, int j) {
-  return double(mix(seed ^ mix(i * 4 + uint64_t(j))) >> 40) * (1.0 / 16777216.0);
+  return double(mix(seed ^ mix(i * 4 + uint64_t(j))) >> 40) *
+         (1.0 / 16777216.0);
 }
 
 /// Sum of four uniforms, rescaled to mean 0 and variance 1 (in [-3.47, 3.47]).
@@ -126,7 +153,8 @@ inline uint16_t floatToHalf(float f) {
   if (ax < 0x38800000u) { // below 2^-14: a subnormal half (or zero)
     float a;
     std::memcpy(&a, &ax, 4);
-    return sign | uint16_t(std::nearbyint(double(a) * 16777216.0)); // units of 2^-24, RNE
+    return sign | uint16_t(std::nearbyint(double(a) *
+                                          16777216.0)); // units of 2^-24, RNE
   }
   uint32_t e = (ax >> 23) - 127 + 15, mant = ax & 0x7FFFFFu;
   uint32_t h = (e << 10) | (mant >> 13), rest = mant & 0x1FFFu;
@@ -143,14 +171,14 @@ inline double specialValue(uint64_t k) {
       -std::numeric_limits<double>::infinity(),
       0.0,
       -0.0,
-      1.401298464324817e-45, // smallest f32 subnormal
+      1.401298464324817e-45,   // smallest f32 subnormal
       -1.1754942106924411e-38, // largest f32 subnormal
       1.1754943508222875e-38,  // FLT_MIN
       3.4028234663852886e+38,  // FLT_MAX
       -3.4028234663852886e+38,
       1e30,
       -1e-30,
-      5.960464477539063e-08,   // smallest f16 subnormal
+      5.960464477539063e-08, // smallest f16 subnormal
       65504.0,
       1.0,
   };
@@ -181,15 +209,33 @@ inline void fill(void *p, size_t n, DType t, const char *kind, uint64_t seed) {
       std::exit(2);
     }
     switch (t) {
-    case DType::F32: static_cast<float *>(p)[i] = float(v); break;
-    case DType::F64: static_cast<double *>(p)[i] = v; break;
-    case DType::F16: static_cast<uint16_t *>(p)[i] = floatToHalf(float(v)); break;
-    case DType::BF16: static_cast<uint16_t *>(p)[i] = floatToBf16(float(v)); break;
-    case DType::I1: static_cast<uint8_t *>(p)[i] = uint8_t(int64_t(v) & 1); break;
-    case DType::I8: static_cast<int8_t *>(p)[i] = int8_t(v); break;
-    case DType::I16: static_cast<int16_t *>(p)[i] = int16_t(v); break;
-    case DType::I32: static_cast<int32_t *>(p)[i] = int32_t(v); break;
-    case DType::I64: static_cast<int64_t *>(p)[i] = int64_t(v); break;
+    case DType::F32:
+      static_cast<float *>(p)[i] = float(v);
+      break;
+    case DType::F64:
+      static_cast<double *>(p)[i] = v;
+      break;
+    case DType::F16:
+      static_cast<uint16_t *>(p)[i] = floatToHalf(float(v));
+      break;
+    case DType::BF16:
+      static_cast<uint16_t *>(p)[i] = floatToBf16(float(v));
+      break;
+    case DType::I1:
+      static_cast<uint8_t *>(p)[i] = uint8_t(int64_t(v) & 1);
+      break;
+    case DType::I8:
+      static_cast<int8_t *>(p)[i] = int8_t(v);
+      break;
+    case DType::I16:
+      static_cast<int16_t *>(p)[i] = int16_t(v);
+      break;
+    case DType::I32:
+      static_cast<int32_t *>(p)[i] = int32_t(v);
+      break;
+    case DType::I64:
+      static_cast<int64_t *>(p)[i] = int64_t(v);
+      break;
     }
   }
 }
@@ -198,24 +244,43 @@ inline void fill(void *p, size_t n, DType t, const char *kind, uint64_t seed) {
 
 inline uint64_t bitsAt(const void *p, size_t i, DType t) {
   switch (dtypeSize(t)) {
-  case 8: { uint64_t v; std::memcpy(&v, static_cast<const char *>(p) + 8 * i, 8); return v; }
-  case 4: { uint32_t v; std::memcpy(&v, static_cast<const char *>(p) + 4 * i, 4); return v; }
-  case 2: { uint16_t v; std::memcpy(&v, static_cast<const char *>(p) + 2 * i, 2); return v; }
-  default: return static_cast<const uint8_t *>(p)[i];
+  case 8: {
+    uint64_t v;
+    std::memcpy(&v, static_cast<const char *>(p) + 8 * i, 8);
+    return v;
+  }
+  case 4: {
+    uint32_t v;
+    std::memcpy(&v, static_cast<const char *>(p) + 4 * i, 4);
+    return v;
+  }
+  case 2: {
+    uint16_t v;
+    std::memcpy(&v, static_cast<const char *>(p) + 2 * i, 2);
+    return v;
+  }
+  default:
+    return static_cast<const uint8_t *>(p)[i];
   }
 }
 
 inline bool isNan(uint64_t b, DType t) {
   switch (t) {
-  case DType::F32: return (b & 0x7FFFFFFFu) > 0x7F800000u;
-  case DType::F64: return (b & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull;
-  case DType::F16: return (b & 0x7FFFu) > 0x7C00u;
-  case DType::BF16: return (b & 0x7FFFu) > 0x7F80u;
-  default: return false;
+  case DType::F32:
+    return (b & 0x7FFFFFFFu) > 0x7F800000u;
+  case DType::F64:
+    return (b & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull;
+  case DType::F16:
+    return (b & 0x7FFFu) > 0x7C00u;
+  case DType::BF16:
+    return (b & 0x7FFFu) > 0x7F80u;
+  default:
+    return false;
   }
 }
 
-/// Position on the line of floats of this type (monotonic in the value, +0 == -0 + 1).
+/// Position on the line of floats of this type (monotonic in the value, +0 ==
+/// -0 + 1).
 inline int64_t ordinal(uint64_t b, DType t) {
   int bits = int(8 * dtypeSize(t));
   uint64_t sign = uint64_t(1) << (bits - 1);
@@ -225,21 +290,40 @@ inline int64_t ordinal(uint64_t b, DType t) {
 
 inline double asDouble(uint64_t b, DType t) {
   switch (t) {
-  case DType::F32: { float f; uint32_t u = uint32_t(b); std::memcpy(&f, &u, 4); return f; }
-  case DType::F64: { double d; std::memcpy(&d, &b, 8); return d; }
-  case DType::BF16: { float f; uint32_t u = uint32_t(b) << 16; std::memcpy(&f, &u, 4); return f; }
+  case DType::F32: {
+    float f;
+    uint32_t u = uint32_t(b);
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+  case DType::F64: {
+    double d;
+    std::memcpy(&d, &b, 8);
+    return d;
+  }
+  case DType::BF16: {
+    float f;
+    uint32_t u = uint32_t(b) << 16;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
   case DType::F16: {
     uint32_t s = (b >> 15) & 1, e = (b >> 10) & 31, m = b & 1023;
-    double v = e == 0 ? std::ldexp(double(m), -24)
+    double v = e == 0    ? std::ldexp(double(m), -24)
                : e == 31 ? (m ? std::nan("") : INFINITY)
                          : std::ldexp(double(m | 1024), int(e) - 25);
     return s ? -v : v;
   }
-  case DType::I64: return double(int64_t(b));
-  case DType::I32: return double(int32_t(uint32_t(b)));
-  case DType::I16: return double(int16_t(uint16_t(b)));
-  case DType::I8: return double(int8_t(uint8_t(b)));
-  default: return double(b);
+  case DType::I64:
+    return double(int64_t(b));
+  case DType::I32:
+    return double(int32_t(uint32_t(b)));
+  case DType::I16:
+    return double(int16_t(uint16_t(b)));
+  case DType::I8:
+    return double(int8_t(uint8_t(b)));
+  default:
+    return double(b);
   }
 }
 
@@ -275,7 +359,8 @@ public:
         only = a.substr(7);
       else {
         std::fprintf(stderr,
-                     "usage: %s [--cpu-only] [--skip-host-loops] [--only=f1,f2] [--quiet]\n",
+                     "usage: %s [--cpu-only] [--skip-host-loops] "
+                     "[--only=f1,f2] [--quiet]\n",
                      argv[0]);
         std::exit(2);
       }
@@ -285,9 +370,9 @@ public:
         only = s;
   }
 
-  /// Runs every case of `all`: the host-loop functions first, each in a child process
-  /// (forked before this process touches CUDA: the driver does not survive a fork), then
-  /// the others in this process.
+  /// Runs every case of `all`: the host-loop functions first, each in a child
+  /// process (forked before this process touches CUDA: the driver does not
+  /// survive a fork), then the others in this process.
   int run(void (*all)(Runner &)) {
     if (cpuOnlyMode) {
       phase = Phase::All;
@@ -316,7 +401,8 @@ public:
       int32_t major = 0, minor = 0;
       sto_cuda_device_name(0, name, sizeof(name));
       sto_cuda_device_compute_capability(0, &major, &minor);
-      std::printf("bitexact: GPU 0 is %s (compute capability %d.%d)\n", name, major, minor);
+      std::printf("bitexact: GPU 0 is %s (compute capability %d.%d)\n", name,
+                  major, minor);
     }
     phase = Phase::Kernels;
     all(*this);
@@ -338,14 +424,17 @@ public:
       return !hostLoop;
     if (!hostLoop)
       return false;
-    // A host-loop function: run it in a child process, record how it ended; within a time
-    // budget for all of them (STO_BITEXACT_HOST_LOOP_BUDGET_S, default 60 s).
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                   hostLoopStart).count();
+    // A host-loop function: run it in a child process, record how it ended;
+    // within a time budget for all of them (STO_BITEXACT_HOST_LOOP_BUDGET_S,
+    // default 60 s).
+    double elapsed = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - hostLoopStart)
+                         .count();
     if (elapsed > hostLoopBudgetS) {
       ++hostLoopFunctions;
       ++hostLoopSkipped;
-      std::printf("{\"bitexact\": \"%s\", \"output\": \"\", \"host_loop\": true, \"status\": "
+      std::printf("{\"bitexact\": \"%s\", \"output\": \"\", \"host_loop\": "
+                  "true, \"status\": "
                   "\"host-loop-skipped\", \"signal\": 0, \"exit\": -1}\n",
                   fn);
       return false;
@@ -363,7 +452,8 @@ public:
       alarm(20);
       int32_t st = sto_cuda_init();
       if (st != STO_OK) {
-        std::printf("host-loop %s: no GPU in the child: %s\n", fn, sto_cuda_last_error_message());
+        std::printf("host-loop %s: no GPU in the child: %s\n", fn,
+                    sto_cuda_last_error_message());
         std::fflush(stdout);
         _exit(4);
       }
@@ -380,12 +470,13 @@ public:
       sig = WTERMSIG(status);
       ++hostLoopCrashed;
       result = "host-loop-crashed";
-      std::printf("HOST-LOOP %s: gpu_%s died of signal %d (%s): its loops run on the host over "
+      std::printf("HOST-LOOP %s: gpu_%s died of signal %d (%s): its loops run "
+                  "on the host over "
                   "device pointers (KNOWN_GAPS.md)\n",
                   fn, fn, sig, strsignal(sig));
     } else {
       code = WEXITSTATUS(status);
-      result = code == 0 ? "host-loop-identical"
+      result = code == 0   ? "host-loop-identical"
                : code == 1 ? "host-loop-mismatch"
                : code == 4 ? "host-loop-no-gpu"
                            : "host-loop-failed";
@@ -395,17 +486,19 @@ public:
         ++hostLoopMismatch;
       else
         ++hostLoopFailed;
-      std::printf("HOST-LOOP %s: gpu_%s exited with %d (%s)\n", fn, fn, code, result);
+      std::printf("HOST-LOOP %s: gpu_%s exited with %d (%s)\n", fn, fn, code,
+                  result);
     }
-    std::printf("{\"bitexact\": \"%s\", \"output\": \"\", \"host_loop\": true, \"status\": "
+    std::printf("{\"bitexact\": \"%s\", \"output\": \"\", \"host_loop\": true, "
+                "\"status\": "
                 "\"%s\", \"signal\": %d, \"exit\": %d}\n",
                 fn, result, sig, code);
     std::fflush(stdout);
     return false;
   }
 
-  /// The jump buffer for sigsetjmp around a case (in this process; a child is left to die
-  /// of the signal, which its parent records).
+  /// The jump buffer for sigsetjmp around a case (in this process; a child is
+  /// left to die of the signal, which its parent records).
   sigjmp_buf *guard() {
     if (!inChild && !handlersInstalled) {
       struct sigaction sa;
@@ -427,16 +520,20 @@ public:
     guardBuffer() = nullptr;
     ++failures;
     ++crashes;
-    std::printf("CRASH %s: signal %d (%s) in gpu_%s or cpu_%s: host code touched memory it "
+    std::printf("CRASH %s: signal %d (%s) in gpu_%s or cpu_%s: host code "
+                "touched memory it "
                 "cannot (device memory?) and host_loops.py did not flag it\n",
-                current.c_str(), sig, strsignal(sig), current.c_str(), current.c_str());
+                current.c_str(), sig, strsignal(sig), current.c_str(),
+                current.c_str());
     json("crashed", "", DType::F32, 0, 0, 0, 0);
     for (void *p : deviceBuffers)
       sto_cuda_free(p);
     deviceBuffers.clear();
   }
 
-  uint64_t seed(const char *arg) const { return hashString(arg, hashString(current.c_str())); }
+  uint64_t seed(const char *arg) const {
+    return hashString(arg, hashString(current.c_str()));
+  }
 
   void begin(const char *fn) {
     current = fn;
@@ -454,7 +551,9 @@ public:
     }
   }
 
-  void poison(void *p, size_t bytes, uint8_t value) { std::memset(p, value, bytes); }
+  void poison(void *p, size_t bytes, uint8_t value) {
+    std::memset(p, value, bytes);
+  }
 
   void *upload(const void *host, size_t bytes) {
     if (!haveGpu)
@@ -487,8 +586,8 @@ public:
     if (st == STO_OK)
       return;
     ++failures;
-    std::printf("FAIL %s: cpu_%s returned %d (%s)\n", current.c_str(), current.c_str(), st,
-                sto_status_message(st));
+    std::printf("FAIL %s: cpu_%s returned %d (%s)\n", current.c_str(),
+                current.c_str(), st, sto_status_message(st));
     json("cpu-failed", "", DType::F32, 0, 0, 0, 0);
   }
 
@@ -496,13 +595,15 @@ public:
     if (st == STO_OK)
       return;
     ++failures;
-    std::printf("FAIL %s: gpu_%s returned %d (%s): %s\n", current.c_str(), current.c_str(), st,
-                sto_status_message(st), sto_cuda_last_error_message());
+    std::printf("FAIL %s: gpu_%s returned %d (%s): %s\n", current.c_str(),
+                current.c_str(), st, sto_status_message(st),
+                sto_cuda_last_error_message());
     json("gpu-failed", "", DType::F32, 0, 0, 0, 0);
     sto_cuda_clear_error();
   }
 
-  void compare(const char *out, DType t, const void *cpu, const void *gpu, size_t n) {
+  void compare(const char *out, DType t, const void *cpu, const void *gpu,
+               size_t n) {
     ++outputs;
     size_t mism = 0, nanVsNumber = 0, nanPayload = 0, first = n;
     uint64_t maxUlp = 0;
@@ -533,16 +634,17 @@ public:
       ++mismatchedOutputs;
       uint64_t a = bitsAt(cpu, first, t), b = bitsAt(gpu, first, t);
       int w = int(2 * dtypeSize(t));
-      std::printf("MISMATCH %s %s %s n=%zu: %zu of %zu differ", current.c_str(), out,
-                  dtypeName(t), n, mism, n);
+      std::printf("MISMATCH %s %s %s n=%zu: %zu of %zu differ", current.c_str(),
+                  out, dtypeName(t), n, mism, n);
       if (isFloat(t))
         std::printf(", max %" PRIu64 " ulp%s", maxUlp,
                     nanVsNumber ? " (and NaN against a number)" : "");
-      std::printf("; first at %zu: cpu 0x%0*" PRIx64 " (%.9g) gpu 0x%0*" PRIx64 " (%.9g)\n",
+      std::printf("; first at %zu: cpu 0x%0*" PRIx64 " (%.9g) gpu 0x%0*" PRIx64
+                  " (%.9g)\n",
                   first, w, a, asDouble(a, t), w, b, asDouble(b, t));
     } else if (!quiet) {
-      std::printf("ok %s %s %s n=%zu: identical%s\n", current.c_str(), out, dtypeName(t), n,
-                  nanPayload ? " (NaN payloads differ)" : "");
+      std::printf("ok %s %s %s n=%zu: identical%s\n", current.c_str(), out,
+                  dtypeName(t), n, nanPayload ? " (NaN payloads differ)" : "");
     }
     json(status, out, t, n, mism, maxUlp, nanVsNumber, nanPayload);
   }
@@ -555,32 +657,43 @@ public:
     for (size_t i = 0; i < bytes; ++i)
       h = (h ^ b[i]) * 0x100000001B3ull;
     if (!quiet)
-      std::printf("cpu %s %s %s n=%zu: fnv1a 0x%016" PRIx64 "\n", current.c_str(), out,
-                  dtypeName(t), n, h);
-    std::printf("{\"bitexact\": \"%s\", \"output\": \"%s\", \"dtype\": \"%s\", \"n\": %zu, "
-                "\"host_loop\": %s, \"status\": \"cpu-only\", \"fnv1a\": \"%016" PRIx64 "\"}\n",
-                current.c_str(), out, dtypeName(t), n, currentHostLoop ? "true" : "false", h);
+      std::printf("cpu %s %s %s n=%zu: fnv1a 0x%016" PRIx64 "\n",
+                  current.c_str(), out, dtypeName(t), n, h);
+    std::printf(
+        "{\"bitexact\": \"%s\", \"output\": \"%s\", \"dtype\": \"%s\", \"n\": "
+        "%zu, "
+        "\"host_loop\": %s, \"status\": \"cpu-only\", \"fnv1a\": \"%016" PRIx64
+        "\"}\n",
+        current.c_str(), out, dtypeName(t), n,
+        currentHostLoop ? "true" : "false", h);
   }
 
   int finish() {
-    std::printf("bitexact: %d functions, %d outputs%s: %d with mismatches, %d failed calls"
+    std::printf("bitexact: %d functions, %d outputs%s: %d with mismatches, %d "
+                "failed calls"
                 "%s\n",
                 functions, outputs, haveGpu ? " compared" : " (CPU half only)",
-                mismatchedOutputs, failures, crashes ? " (crashes among them)" : "");
+                mismatchedOutputs, failures,
+                crashes ? " (crashes among them)" : "");
     if (hostLoopFunctions)
-      std::printf("bitexact: %d more functions whose loops sto-compile left on the host, each "
-                  "in a child process: %d crashed, %d identical, %d differ, %d failed, %d "
+      std::printf("bitexact: %d more functions whose loops sto-compile left on "
+                  "the host, each "
+                  "in a child process: %d crashed, %d identical, %d differ, %d "
+                  "failed, %d "
                   "skipped (time budget)\n",
-                  hostLoopFunctions, hostLoopCrashed, hostLoopIdentical, hostLoopMismatch,
-                  hostLoopFailed, hostLoopSkipped);
-    std::printf("{\"bitexact_summary\": true, \"gpu\": %s, \"functions\": %d, \"outputs\": %d, "
-                "\"mismatched_outputs\": %d, \"failures\": %d, \"host_loop_functions\": %d, "
+                  hostLoopFunctions, hostLoopCrashed, hostLoopIdentical,
+                  hostLoopMismatch, hostLoopFailed, hostLoopSkipped);
+    std::printf("{\"bitexact_summary\": true, \"gpu\": %s, \"functions\": %d, "
+                "\"outputs\": %d, "
+                "\"mismatched_outputs\": %d, \"failures\": %d, "
+                "\"host_loop_functions\": %d, "
                 "\"host_loop_crashed\": %d, \"host_loop_identical\": %d, "
                 "\"host_loop_mismatch\": %d, \"host_loop_failed\": %d, "
                 "\"host_loop_skipped\": %d}\n",
-                haveGpu ? "true" : "false", functions, outputs, mismatchedOutputs, failures,
-                hostLoopFunctions, hostLoopCrashed, hostLoopIdentical, hostLoopMismatch,
-                hostLoopFailed, hostLoopSkipped);
+                haveGpu ? "true" : "false", functions, outputs,
+                mismatchedOutputs, failures, hostLoopFunctions, hostLoopCrashed,
+                hostLoopIdentical, hostLoopMismatch, hostLoopFailed,
+                hostLoopSkipped);
     std::fflush(stdout);
     if (failures || mismatchedOutputs)
       return 1;
@@ -597,7 +710,8 @@ private:
     if (path && (!*path || std::strcmp(path, "none") == 0))
       return false;
     // dlopen only (no cuInit): the host-loop children are forked after this.
-    return dlopen(path ? path : "libcuda.so.1", RTLD_NOW | RTLD_LOCAL) != nullptr;
+    return dlopen(path ? path : "libcuda.so.1", RTLD_NOW | RTLD_LOCAL) !=
+           nullptr;
   }
 
   void noGpu(int32_t st) {
@@ -620,21 +734,27 @@ private:
 
   void gpuFailure(const char *what) {
     ++failures;
-    std::printf("FAIL %s: %s: %s\n", current.c_str(), what, sto_cuda_last_error_message());
+    std::printf("FAIL %s: %s: %s\n", current.c_str(), what,
+                sto_cuda_last_error_message());
   }
 
   void json(const char *status, const char *out, DType t, size_t n, size_t mism,
             uint64_t maxUlp, size_t nanVsNumber, size_t nanPayload = 0) {
-    std::printf("{\"bitexact\": \"%s\", \"output\": \"%s\", \"dtype\": \"%s\", \"n\": %zu, "
-                "\"mismatches\": %zu, \"max_ulp\": %" PRIu64 ", \"nan_vs_number\": %zu, "
-                "\"nan_payload_differs\": %zu, \"host_loop\": %s, \"status\": \"%s\"}\n",
-                current.c_str(), out, dtypeName(t), n, mism, maxUlp, nanVsNumber, nanPayload,
-                currentHostLoop ? "true" : "false", status);
+    std::printf("{\"bitexact\": \"%s\", \"output\": \"%s\", \"dtype\": \"%s\", "
+                "\"n\": %zu, "
+                "\"mismatches\": %zu, \"max_ulp\": %" PRIu64
+                ", \"nan_vs_number\": %zu, "
+                "\"nan_payload_differs\": %zu, \"host_loop\": %s, \"status\": "
+                "\"%s\"}\n",
+                current.c_str(), out, dtypeName(t), n, mism, maxUlp,
+                nanVsNumber, nanPayload, currentHostLoop ? "true" : "false",
+                status);
     std::fflush(stdout);
   }
 
   Phase phase = Phase::All;
-  bool cpuOnlyMode = false, quiet = false, skipHostLoops = false, haveGpu = false;
+  bool cpuOnlyMode = false, quiet = false, skipHostLoops = false,
+       haveGpu = false;
   bool inChild = false, currentHostLoop = false, handlersInstalled = false;
   sigjmp_buf jumpBuffer;
   int crashes = 0;
@@ -642,8 +762,8 @@ private:
   std::string only, current;
   std::vector<void *> deviceBuffers;
   int functions = 0, outputs = 0, mismatchedOutputs = 0, failures = 0;
-  int hostLoopFunctions = 0, hostLoopCrashed = 0, hostLoopIdentical = 0, hostLoopMismatch = 0,
-      hostLoopFailed = 0, hostLoopSkipped = 0;
+  int hostLoopFunctions = 0, hostLoopCrashed = 0, hostLoopIdentical = 0,
+      hostLoopMismatch = 0, hostLoopFailed = 0, hostLoopSkipped = 0;
   double hostLoopBudgetS = 60;
   std::chrono::steady_clock::time_point hostLoopStart;
 };

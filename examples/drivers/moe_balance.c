@@ -50,8 +50,12 @@ static step_result alloc_result(void) {
 }
 
 static void free_result(step_result *r) {
-  free(r->out); free(r->bias); free(r->w);
-  free(r->load); free(r->idx); free(r->slot);
+  free(r->out);
+  free(r->bias);
+  free(r->w);
+  free(r->load);
+  free(r->idx);
+  free(r->slot);
 }
 
 static int same_result(const step_result *a, const step_result *b) {
@@ -65,8 +69,8 @@ static int same_result(const step_result *a, const step_result *b) {
 }
 
 /* Checks step 0 against the rules of the ops and a C forward pass. */
-static void check_step(const step_result *r, const float *bias,
-                       const float *x, const float *w1, const float *w2) {
+static void check_step(const step_result *r, const float *bias, const float *x,
+                       const float *w1, const float *w2) {
   int32_t hist[E] = {0}, used[E] = {0};
   int load_ok = 1, slot_ok = 1, bias_ok = 1;
   for (int i = 0; i < T * K; ++i)
@@ -82,12 +86,14 @@ static void check_step(const step_result *r, const float *bias,
   for (int e = 0; e < E; ++e) {
     /* sign(mean - load) with mean = T*K/E = 128 exactly. */
     int s = (r->load[e] < T * K / E) - (r->load[e] > T * K / E);
-    float want = s > 0 ? bias[e] + (float)RATE
-               : s < 0 ? bias[e] - (float)RATE : bias[e];
+    float want = s > 0   ? bias[e] + (float)RATE
+                 : s < 0 ? bias[e] - (float)RATE
+                         : bias[e];
     bias_ok &= r->bias[e] == want;
   }
   CHECK(load_ok, "step 0: load is the histogram of the indices");
-  CHECK(slot_ok, "step 0: slots in dispatch order (first choices, then second), -1 when full");
+  CHECK(slot_ok, "step 0: slots in dispatch order (first choices, then "
+                 "second), -1 when full");
   CHECK(bias_ok, "step 0: new bias = bias +- %.2f towards the mean load", RATE);
 
   double max_err = 0;
@@ -121,7 +127,8 @@ static void check_step(const step_result *r, const float *bias,
   }
   CHECK(max_err < 1e-4,
         "step 0: output = sum_j w_j W2_e relu(W1_e x) over kept choices "
-        "(max error %.2g)", max_err);
+        "(max error %.2g)",
+        max_err);
 }
 
 int main(int argc, char **argv) {
@@ -137,10 +144,14 @@ int main(int argc, char **argv) {
   float *w2 = xmalloc(sizeof(float) * E * H * D);
   float skew[E], bias[E];
   data_rng rng = {20241128u};
-  for (int i = 0; i < T * D; ++i) x[i] = (float)data_normal(&rng);
-  for (int i = 0; i < D * E; ++i) wg[i] = (float)(data_normal(&rng) / sqrt(D));
-  for (int i = 0; i < E * D * H; ++i) w1[i] = (float)(data_normal(&rng) * sqrt(2.0 / D));
-  for (int i = 0; i < E * H * D; ++i) w2[i] = (float)(data_normal(&rng) / sqrt(H));
+  for (int i = 0; i < T * D; ++i)
+    x[i] = (float)data_normal(&rng);
+  for (int i = 0; i < D * E; ++i)
+    wg[i] = (float)(data_normal(&rng) / sqrt(D));
+  for (int i = 0; i < E * D * H; ++i)
+    w1[i] = (float)(data_normal(&rng) * sqrt(2.0 / D));
+  for (int i = 0; i < E * H * D; ++i)
+    w2[i] = (float)(data_normal(&rng) / sqrt(H));
   for (int e = 0; e < E; ++e) {
     skew[e] = (float)(1.5 * (1.0 - 2.0 * e / (E - 1)));
     bias[e] = 0;
@@ -151,15 +162,18 @@ int main(int argc, char **argv) {
   long *dropped = xmalloc(sizeof(long) * steps);
   step_result r = alloc_result(), again = alloc_result();
   printf("top-%d of %d experts, %d tokens, capacity %d (factor 1.25), "
-         "bias rate %.2f\n", K, E, T, CAP, RATE);
+         "bias rate %.2f\n",
+         K, E, T, CAP, RATE);
   printf("step  max/mean  min/mean  dropped  imbalance\n");
   for (long s = 0; s < steps; ++s) {
     CALL(moe_balance_step(x, wg, skew, bias, w1, w2, seed, s, r.out, r.bias,
                           r.load, r.w, r.idx, r.slot, &r.imbalance));
     int32_t lo = r.load[0], hi = r.load[0];
     for (int e = 1; e < E; ++e) {
-      if (r.load[e] < lo) lo = r.load[e];
-      if (r.load[e] > hi) hi = r.load[e];
+      if (r.load[e] < lo)
+        lo = r.load[e];
+      if (r.load[e] > hi)
+        hi = r.load[e];
     }
     long drop = 0;
     for (int i = 0; i < T * K; ++i)
@@ -167,8 +181,8 @@ int main(int argc, char **argv) {
     ratio[s] = hi / mean;
     dropped[s] = drop;
     if (s < 5 || s % 10 == 0 || s == steps - 1)
-      printf("%4ld  %8.3f  %8.3f  %7ld  %9.4f\n", s, ratio[s], lo / mean,
-             drop, r.imbalance);
+      printf("%4ld  %8.3f  %8.3f  %7ld  %9.4f\n", s, ratio[s], lo / mean, drop,
+             r.imbalance);
     if (s == 0) {
       check_step(&r, bias, x, w1, w2);
       CALL(moe_balance_step(x, wg, skew, bias, w1, w2, seed, s, again.out,
@@ -197,9 +211,10 @@ int main(int argc, char **argv) {
       below = s;
   printf("max/mean load first below 1.1 at step %ld\n", below);
   printf("dropped at capacity factor 1.25: %ld of %d choices at step 0, %ld "
-         "at step %ld\n", dropped[0], T * K, dropped[steps - 1], steps - 1);
-  CHECK(ratio[0] > 2.0, "the skewed router starts unbalanced (max/mean %.3f > 2)",
-        ratio[0]);
+         "at step %ld\n",
+         dropped[0], T * K, dropped[steps - 1], steps - 1);
+  CHECK(ratio[0] > 2.0,
+        "the skewed router starts unbalanced (max/mean %.3f > 2)", ratio[0]);
   CHECK(ratio[steps - 1] < 1.1, "final max/mean load %.3f < 1.1",
         ratio[steps - 1]);
   CHECK(last < first && last < 1.1,
@@ -210,7 +225,11 @@ int main(int argc, char **argv) {
 
   free_result(&r);
   free_result(&again);
-  free(ratio); free(dropped);
-  free(x); free(wg); free(w1); free(w2);
+  free(ratio);
+  free(dropped);
+  free(x);
+  free(wg);
+  free(w1);
+  free(w2);
   return g_failures;
 }

@@ -53,7 +53,8 @@ int main(int argc, char **argv) {
     int32_t hi = 0;
     for (int e = 0; e < E; ++e) {
       total += load[e];
-      if (load[e] > hi) hi = load[e];
+      if (load[e] > hi)
+        hi = load[e];
       float d = new_bias[e] - bias[e];
       bias_ok &= d == 0 || fabsf(fabsf(d) - 1e-3f) < 1e-6f;
     }
@@ -86,7 +87,13 @@ int main(int argc, char **argv) {
             same_bits(out, again, sizeof(float) * T * D),
         "moe_layer_eval: finite and deterministic");
   printf("%s\n", g_failures ? "FAILED" : "PASSED");
-  free(x); free(wg); free(w1); free(b1); free(w2); free(b2);
-  free(out); free(again);
+  free(x);
+  free(wg);
+  free(w1);
+  free(b1);
+  free(w2);
+  free(b2);
+  free(out);
+  free(again);
   return g_failures;
 }

@@ -20,8 +20,8 @@ Value mlir::sto::buildElementwise(OpBuilder &b, Location loc,
                                   ElementFn fn) {
   int64_t rank = resultType.getRank();
   int64_t inner = rank > 0 ? resultType.getDimSize(rank - 1) : 0;
-  bool blocked = rank > 0 && !ShapedType::isDynamic(inner) && inner >= 4 &&
-                 inner % 4 == 0;
+  bool blocked =
+      rank > 0 && !ShapedType::isDynamic(inner) && inner >= 4 && inner % 4 == 0;
   // In blocked form the loops run over [..., d/4, 4]; `lanes` is the extra
   // innermost dimension and the others enumerate Philox blocks.
   RankedTensorType loopType = resultType;
@@ -64,8 +64,8 @@ Value mlir::sto::buildElementwise(OpBuilder &b, Location loc,
     auto inType = cast<RankedTensorType>(input.getType());
     auto expanded =
         RankedTensorType::get(loopType.getShape(), inType.getElementType());
-    loopInputs.push_back(tensor::ExpandShapeOp::create(b, loc, expanded, input,
-                                                       reassociation));
+    loopInputs.push_back(
+        tensor::ExpandShapeOp::create(b, loc, expanded, input, reassociation));
   }
   Value init = tensor::EmptyOp::create(b, loc, loopType, dynSizes);
   SmallVector<AffineMap> maps(inputs.size() + 1,
@@ -105,7 +105,8 @@ Value mlir::sto::buildElementwise(OpBuilder &b, Location loc,
 }
 
 /// Dynamic sizes of a tensor value, for a result of the same shape.
-SmallVector<Value> mlir::sto::dynamicSizesOf(OpBuilder &b, Location loc, Value tensor) {
+SmallVector<Value> mlir::sto::dynamicSizesOf(OpBuilder &b, Location loc,
+                                             Value tensor) {
   SmallVector<Value> sizes;
   auto type = cast<RankedTensorType>(tensor.getType());
   for (int64_t d = 0; d < type.getRank(); ++d)
@@ -135,7 +136,6 @@ Value mlir::sto::toF32(OpBuilder &b, Location loc, Value v) {
 Value mlir::sto::floatConst(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
 }
-
 
 Type mlir::sto::computeTypeOf(Type t) {
   MLIRContext *ctx = t.getContext();
@@ -167,12 +167,12 @@ llvm::APFloat mlir::sto::roundToType(double v, Type t) {
 }
 
 Value mlir::sto::coefficient(OpBuilder &b, Location loc, double v, Type c) {
-  return arith::ConstantOp::create(
-      b, loc, b.getFloatAttr(c, roundToType(v, c)));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getFloatAttr(c, roundToType(v, c)));
 }
 
-Value mlir::sto::attrInElementType(OpBuilder &b, Location loc, double v,
-                                   Type t, Type c) {
+Value mlir::sto::attrInElementType(OpBuilder &b, Location loc, double v, Type t,
+                                   Type c) {
   llvm::APFloat f = roundToType(v, t);
   bool losesInfo = false;
   (void)f.convert(cast<FloatType>(c).getFloatSemantics(),

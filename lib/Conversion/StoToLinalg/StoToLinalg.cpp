@@ -133,8 +133,7 @@ struct UniformLowering : public OpConversionPattern<UniformOp> {
           Value u = rng.uniform01(c, rng.elementBits(linear, key));
           Value x = narrowTo(
               b, l,
-              rng.fma(arith::ConstantOp::create(b, l, b.getFloatAttr(c, d)),
-                      u,
+              rng.fma(arith::ConstantOp::create(b, l, b.getFloatAttr(c, d)), u,
                       arith::ConstantOp::create(b, l, b.getFloatAttr(c, loC))),
               t);
           // A rounding that reached high gives the largest value below it.
@@ -226,8 +225,8 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
         [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value u = rng.uniform01(c, rng.elementBits(linear, key));
-          Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
-                                             u, coefficient(b, l, rate, c));
+          Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u,
+                                             coefficient(b, l, rate, c));
           // RN_C(1 / (1 - rate)), the arithmetic in f64.
           Value kept = narrowTo(
               b, l,
@@ -253,8 +252,8 @@ struct StochasticBinaryLowering
     Value p = adaptor.getP();
     Type t = op.getType().getElementType(), c = computeTypeOf(t);
     // Stochastic-times-smooth: h = sqrt(p)·b with b ~ Bernoulli(sqrt(p)).
-    bool smooth = op.getEstimator().getKind() ==
-                  EstimatorKind::stochastic_times_smooth;
+    bool smooth =
+        op.getEstimator().getKind() == EstimatorKind::stochastic_times_smooth;
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
         rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
@@ -328,13 +327,12 @@ struct LangevinStepLowering : public OpConversionPattern<LangevinStepOp> {
         [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           // t = fma(-RN_C(lr), g, p); p' = fma(RN_C(sqrt(2 lr T)), z, t).
-          Value step = rng.fma(
-              arith::NegFOp::create(b, l, coefficient(b, l, lr, c)),
-              widenTo(b, l, args[1], c), widenTo(b, l, args[0], c));
+          Value step =
+              rng.fma(arith::NegFOp::create(b, l, coefficient(b, l, lr, c)),
+                      widenTo(b, l, args[1], c), widenTo(b, l, args[0], c));
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
           Value v = rng.fma(
-              coefficient(b, l, std::sqrt(2.0 * lr * temperature), c), z,
-              step);
+              coefficient(b, l, std::sqrt(2.0 * lr * temperature), c), z, step);
           return narrowTo(b, l, v, t);
         });
     rewriter.replaceOp(op, result);
@@ -378,8 +376,8 @@ struct SPSAUpdateLowering : public OpConversionPattern<SPSAUpdateOp> {
     // a = RN_C(RN_C(lr) * RN_C(g)), once outside the loop.
     Value g = widenTo(rewriter, loc, adaptor.getProjectedGrad(), c);
     Value a = arith::MulFOp::create(
-        rewriter, loc, coefficient(rewriter, loc, op.getLr().convertToDouble(), c),
-        g);
+        rewriter, loc,
+        coefficient(rewriter, loc, op.getLr().convertToDouble(), c), g);
     Value negA = arith::NegFOp::create(rewriter, loc, a);
     auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
     Value result = buildElementwise(
@@ -387,8 +385,7 @@ struct SPSAUpdateLowering : public OpConversionPattern<SPSAUpdateOp> {
         [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
           RandomEmitter rng(b, l);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
-          return narrowTo(b, l, rng.fma(negA, z, widenTo(b, l, args[0], c)),
-                          t);
+          return narrowTo(b, l, rng.fma(negA, z, widenTo(b, l, args[0], c)), t);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -413,8 +410,8 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
     if (op.getKind() == AverageKind::swa) {
       Value count = adaptor.getCount();
       if (count.getType().isIndex())
-        count = arith::IndexCastOp::create(rewriter, loc,
-                                           rewriter.getI64Type(), count);
+        count = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
+                                           count);
       Value n1 = arith::AddIOp::create(
           rewriter, loc, count,
           arith::ConstantOp::create(rewriter, loc,
@@ -432,7 +429,8 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
         [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
           // RN_T(fma(w, C(p) - C(avg), C(avg))).
           Value a = widenTo(b, l, args[0], c);
-          Value diff = arith::SubFOp::create(b, l, widenTo(b, l, args[1], c), a);
+          Value diff =
+              arith::SubFOp::create(b, l, widenTo(b, l, args[1], c), a);
           return narrowTo(b, l, math::FmaOp::create(b, l, weight, diff, a), t);
         });
     rewriter.replaceOp(op, result);

@@ -1,4 +1,5 @@
-//===- c-abi.cpp - driver of c-abi.mlir ------------------------------------===//
+//===- c-abi.cpp - driver of c-abi.mlir
+//------------------------------------===//
 //
 // The status codes of the C ABI (sto-c/Runtime.h): 0 on success, 1 for a NULL
 // tensor or result pointer, 2 for a negative dynamic size, NULL checked

@@ -89,7 +89,7 @@ inline double inputValue(uint64_t seed, size_t i) {
     return 0x1p-130; // an f32 subnormal; 0 in f16/bf16
   uint64_t h = mix(seed * 1000003u + i);
   double mant = double(h >> 11) * 0x1p-53 + 0.5; // [0.5, 1.5)
-  int e = int((h >> 4) & 15) - 11;                // 2^-11 .. 2^4
+  int e = int((h >> 4) & 15) - 11;               // 2^-11 .. 2^4
   double v = std::ldexp(mant, e);
   return (h & 1) ? -v : v;
 }
@@ -124,8 +124,8 @@ template <class T>
 std::vector<AbiT<T>> makeInputs(size_t n, uint64_t seed, bool prob = false) {
   std::vector<AbiT<T>> v(n);
   for (size_t i = 0; i < n; ++i)
-    v[i] = toAbi(narrowInput<T>(prob ? probValue(seed, i)
-                                     : inputValue(seed, i)));
+    v[i] =
+        toAbi(narrowInput<T>(prob ? probValue(seed, i) : inputValue(seed, i)));
   return v;
 }
 

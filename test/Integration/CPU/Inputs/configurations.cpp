@@ -1,4 +1,5 @@
-//===- configurations.cpp - driver of configurations.mlir ------------------===//
+//===- configurations.cpp - driver of configurations.mlir
+//------------------===//
 //
 // Runs one program, compiled several ways (OpenMP or not, SSE2, AVX2 or the
 // host's vector width, -O0), and checks every element against the reference
@@ -34,8 +35,8 @@ int main() {
     };
     c.elements("dropout(x + b) f32 [64x37] fused", fusedOut.data(), 64 * 37,
                ref);
-    c.elements("dropout(x + b) f32 [64x37] unfused", unfusedOut.data(),
-               64 * 37, ref);
+    c.elements("dropout(x + b) f32 [64x37] unfused", unfusedOut.data(), 64 * 37,
+               ref);
     c.elements("dropout(x + b) f32 [64x37] fused vs unfused", fusedOut.data(),
                64 * 37, [&](size_t i) { return unfusedOut[i]; });
   }
@@ -43,8 +44,8 @@ int main() {
     auto x = makeInputs<float>(1000 * 37, 73);
     auto y = output<float>(1000 * 37);
     c.ok("noisy", noisy(keyBits(k), x.data(), y.data()));
-    c.elements("noise f32 [1000x37] gaussian additive 0.1", y.data(),
-               1000 * 37, [&](size_t i) {
+    c.elements("noise f32 [1000x37] gaussian additive 0.1", y.data(), 1000 * 37,
+               [&](size_t i) {
                  return rng::noise<float>(k, i, x[i], rng::NoiseKind::Gaussian,
                                           rng::NoiseMode::Additive, 0.1);
                });
@@ -67,8 +68,8 @@ int main() {
                                          rng::NoiseKind::Uniform,
                                          rng::NoiseMode::Multiplicative, 0.5);
                });
-    c.elements("stochastic_binary f16 [3x37] stochastic_times_smooth",
-               z.data(), 111, [&](size_t i) {
+    c.elements("stochastic_binary f16 [3x37] stochastic_times_smooth", z.data(),
+               111, [&](size_t i) {
                  return rng::stochasticTimesSmooth<f16>(b, i, f16{p[i]});
                });
   }
@@ -77,17 +78,16 @@ int main() {
     auto p = makeInputs<double>(n, 76), g = makeInputs<double>(n, 77),
          a = makeInputs<double>(n, 78);
     auto q = output<double>(n), avg = output<double>(n);
-    c.ok("langevin_f64", langevin_f64(keyBits(k), p.data(), g.data(),
-                                      a.data(), 4, q.data(), avg.data()));
+    c.ok("langevin_f64", langevin_f64(keyBits(k), p.data(), g.data(), a.data(),
+                                      4, q.data(), avg.data()));
     c.elements("langevin_step f64 [2x3x40]", q.data(), n, [&](size_t i) {
       return rng::langevinStep<double>(k, i, p[i], g[i], 1e-2, 1e-1);
     });
-    c.elements("average f64 [2x3x40] swa count 4", avg.data(), n,
-               [&](size_t i) {
-                 double qi = rng::langevinStep<double>(k, i, p[i], g[i], 1e-2,
-                                                       1e-1);
-                 return rng::dfma(1.0 / 5.0, rng::dsub(qi, a[i]), a[i]);
-               });
+    c.elements(
+        "average f64 [2x3x40] swa count 4", avg.data(), n, [&](size_t i) {
+          double qi = rng::langevinStep<double>(k, i, p[i], g[i], 1e-2, 1e-1);
+          return rng::dfma(1.0 / 5.0, rng::dsub(qi, a[i]), a[i]);
+        });
   }
   return c.finish();
 }

@@ -1,4 +1,5 @@
-//===- keys.cpp - driver of keys.mlir --------------------------------------===//
+//===- keys.cpp - driver of keys.mlir
+//--------------------------------------===//
 //
 // Key derivation (seed, split, fold_in) compiled by sto-compile against the
 // reference of sto/Runtime/Philox.h: keys returned through the C ABI
@@ -29,8 +30,8 @@ int main() {
                            rng::foldIn(rng::split(k, 3, 1), d),
                            rng::foldIn(rng::split(c2, 2, 0), 5),
                            rng::split(c2, 2, 1)};
-      std::string what = "derive seed " + std::to_string(s) + " data " +
-                         std::to_string(d);
+      std::string what =
+          "derive seed " + std::to_string(s) + " data " + std::to_string(d);
       c.elements(what, out, 4, [&](size_t i) { return keyBits(want[i]); });
     }
   }

@@ -1,4 +1,5 @@
-//===- layers.cpp - driver of layers.mlir ----------------------------------===//
+//===- layers.cpp - driver of layers.mlir
+//----------------------------------===//
 //
 // dropout, noise (both kinds, both modes) and stochastic_binary (both forward
 // rules) compiled by sto-compile against the reference of sto/Runtime/Philox.h,
@@ -26,18 +27,16 @@ void dropout(Checker &c, KeyUnaryFn<T> fn, Key k, double rate) {
 template <class T>
 void noise(Checker &c, const char *what, KeyUnaryFn<T> fn, Key k,
            rng::NoiseKind kind, rng::NoiseMode mode, double scale) {
-  c.keyUnary<T>(name<T>("noise", what), fn, k, 111, 12, false,
-                [&](size_t i, T x) {
-                  return rng::noise<T>(k, i, x, kind, mode, scale);
-                });
+  c.keyUnary<T>(
+      name<T>("noise", what), fn, k, 111, 12, false,
+      [&](size_t i, T x) { return rng::noise<T>(k, i, x, kind, mode, scale); });
 }
 
 template <class T>
 void binary(Checker &c, KeyUnaryFn<T> st, KeyUnaryFn<T> sts, Key k) {
-  c.keyUnary<T>(name<T>("stochastic_binary", "[3x37] straight_through"), st,
-                k, 111, 13, true, [&](size_t i, T p) {
-                  return rng::stochasticBinary<T>(k, i, p);
-                });
+  c.keyUnary<T>(
+      name<T>("stochastic_binary", "[3x37] straight_through"), st, k, 111, 13,
+      true, [&](size_t i, T p) { return rng::stochasticBinary<T>(k, i, p); });
   c.keyUnary<T>(name<T>("stochastic_binary", "[3x37] stochastic_times_smooth"),
                 sts, k, 111, 14, true, [&](size_t i, T p) {
                   return rng::stochasticTimesSmooth<T>(k, i, p);
@@ -53,43 +52,39 @@ int main() {
   dropout<double>(c, dropout_f64, kd, 0.1);
   dropout<f16>(c, dropout_f16, kd, 0.1);
   dropout<bf16>(c, dropout_bf16, kd, 0.1);
-  c.keyUnary<float>("dropout f32 [8x128] rate 0.5", dropout_half_8x128, kd,
-                    1024, 15, false, [&](size_t i, float x) {
-                      return rng::dropout<float>(kd, i, x, 0.5);
-                    });
+  c.keyUnary<float>(
+      "dropout f32 [8x128] rate 0.5", dropout_half_8x128, kd, 1024, 15, false,
+      [&](size_t i, float x) { return rng::dropout<float>(kd, i, x, 0.5); });
   {
     auto x = makeInputs<float>(9 * 5, 16);
     auto y = output<float>(9 * 5);
-    c.ok("dropout_dyn",
-         dropout_dyn(keyBits(kd), x.data(), 9, y.data(), 9));
-    c.elements("dropout f32 [?x5] n=9 rate 0.9", y.data(), 45, [&](size_t i) {
-      return rng::dropout<float>(kd, i, x[i], 0.9);
-    });
+    c.ok("dropout_dyn", dropout_dyn(keyBits(kd), x.data(), 9, y.data(), 9));
+    c.elements("dropout f32 [?x5] n=9 rate 0.9", y.data(), 45,
+               [&](size_t i) { return rng::dropout<float>(kd, i, x[i], 0.9); });
   }
-  c.keyUnary<double>("dropout f64 [] rate 0.3", dropout_rank0, kd, 1, 17,
-                     false, [&](size_t i, double x) {
-                       return rng::dropout<double>(kd, i, x, 0.3);
-                     });
-  c.keyUnary<float>("dropout f32 [5] rate 0", dropout_rate0, kd, 5, 18, false,
-                    [&](size_t i, float x) {
-                      return rng::dropout<float>(kd, i, x, 0.0);
-                    });
+  c.keyUnary<double>(
+      "dropout f64 [] rate 0.3", dropout_rank0, kd, 1, 17, false,
+      [&](size_t i, double x) { return rng::dropout<double>(kd, i, x, 0.3); });
+  c.keyUnary<float>(
+      "dropout f32 [5] rate 0", dropout_rate0, kd, 5, 18, false,
+      [&](size_t i, float x) { return rng::dropout<float>(kd, i, x, 0.0); });
   {
     // NaN, infinities and signed zeros: dropped elements are +0.0.
     const float specials[] = {std::numeric_limits<float>::quiet_NaN(),
                               -std::numeric_limits<float>::quiet_NaN(),
                               std::numeric_limits<float>::infinity(),
-                              -std::numeric_limits<float>::infinity(), -0.0f,
-                              0.0f, -1.0f, 3.0e38f};
+                              -std::numeric_limits<float>::infinity(),
+                              -0.0f,
+                              0.0f,
+                              -1.0f,
+                              3.0e38f};
     std::vector<float> x(64);
     for (size_t i = 0; i < x.size(); ++i)
       x[i] = specials[i % 8];
     auto y = output<float>(64);
     c.ok("dropout_specials", dropout_specials(keyBits(kd), x.data(), y.data()));
     c.elements("dropout f32 [64] NaN/inf/-0 inputs", y.data(), 64,
-               [&](size_t i) {
-                 return rng::dropout<float>(kd, i, x[i], 0.5);
-               });
+               [&](size_t i) { return rng::dropout<float>(kd, i, x[i], 0.5); });
   }
 
   using K = rng::NoiseKind;
@@ -109,8 +104,8 @@ int main() {
   NOISE(f16, f16)
   NOISE(bf16, bf16)
 #undef NOISE
-  c.keyUnary<float>("noise f32 [2x3x7] gaussian additive 0.1", noise_rank3,
-                    kn, 42, 19, false, [&](size_t i, float x) {
+  c.keyUnary<float>("noise f32 [2x3x7] gaussian additive 0.1", noise_rank3, kn,
+                    42, 19, false, [&](size_t i, float x) {
                       return rng::noise<float>(kn, i, x, K::Gaussian,
                                                M::Additive, 0.1);
                     });
@@ -139,10 +134,9 @@ int main() {
     auto y = output<float>(77);
     c.ok("sbn_sigmoid_dyn",
          sbn_sigmoid_dyn(keyBits(ks), p.data(), 77, y.data(), 77));
-    c.elements("stochastic_binary f32 [?] n=77 straight_through_sigmoid",
-               y.data(), 77, [&](size_t i) {
-                 return rng::stochasticBinary<float>(ks, i, p[i]);
-               });
+    c.elements(
+        "stochastic_binary f32 [?] n=77 straight_through_sigmoid", y.data(), 77,
+        [&](size_t i) { return rng::stochasticBinary<float>(ks, i, p[i]); });
   }
   return c.finish();
 }

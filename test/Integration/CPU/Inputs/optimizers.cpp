@@ -1,4 +1,5 @@
-//===- optimizers.cpp - driver of optimizers.mlir --------------------------===//
+//===- optimizers.cpp - driver of optimizers.mlir
+//--------------------------===//
 //
 // langevin_step, spsa_perturb, spsa_update and average compiled by
 // sto-compile against the reference of sto/Runtime/Philox.h (average: the
@@ -25,8 +26,7 @@ template <class T>
 using AverageFn = int32_t (*)(const AbiT<T> *, const AbiT<T> *, int64_t,
                               AbiT<T> *);
 
-template <class T>
-void langevin(Checker &c, LangevinFn<T> fn, Key k) {
+template <class T> void langevin(Checker &c, LangevinFn<T> fn, Key k) {
   auto p = makeInputs<T>(111, 31), g = makeInputs<T>(111, 32);
   auto y = output<AbiT<T>>(111);
   std::string what = name<T>("langevin_step", "[3x37] lr 0.01 T 0.5");
@@ -39,10 +39,9 @@ void langevin(Checker &c, LangevinFn<T> fn, Key k) {
 
 template <class T>
 void spsa(Checker &c, KeyUnaryFn<T> perturb, UpdateFn<T> update, Key k) {
-  c.keyUnary<T>(name<T>("spsa_perturb", "[3x37] scale 1e-3"), perturb, k, 111,
-                33, false, [&](size_t i, T p) {
-                  return rng::spsaPerturb<T>(k, i, p, 1e-3);
-                });
+  c.keyUnary<T>(
+      name<T>("spsa_perturb", "[3x37] scale 1e-3"), perturb, k, 111, 33, false,
+      [&](size_t i, T p) { return rng::spsaPerturb<T>(k, i, p, 1e-3); });
   auto p = makeInputs<T>(111, 34);
   auto y = output<AbiT<T>>(111);
   const float g = -3.75f;
@@ -73,8 +72,8 @@ void average(Checker &c, AverageFn<T> swa, AverageFn<T> ema) {
   auto a = makeInputs<T>(111, 35), p = makeInputs<T>(111, 36);
   for (int64_t count : {int64_t(0), int64_t(3), int64_t(123456789)}) {
     auto y = output<AbiT<T>>(111);
-    std::string what = name<T>("average", "[3x37] swa count ") +
-                       std::to_string(count);
+    std::string what =
+        name<T>("average", "[3x37] swa count ") + std::to_string(count);
     c.ok(what, swa(a.data(), p.data(), count, y.data()));
     c.elements(what, y.data(), 111, [&](size_t i) {
       return averageRef<T>(fromAbi<T>(a[i]), fromAbi<T>(p[i]),
@@ -85,8 +84,7 @@ void average(Checker &c, AverageFn<T> swa, AverageFn<T> ema) {
   std::string what = name<T>("average", "[3x37] ema decay 0.9");
   c.ok(what, ema(a.data(), p.data(), 17, y.data()));
   c.elements(what, y.data(), 111, [&](size_t i) {
-    return averageRef<T>(fromAbi<T>(a[i]), fromAbi<T>(p[i]),
-                         emaWeight<T>(0.9));
+    return averageRef<T>(fromAbi<T>(a[i]), fromAbi<T>(p[i]), emaWeight<T>(0.9));
   });
 }
 
@@ -113,8 +111,8 @@ int main() {
   {
     auto p = makeInputs<float>(4 * 6, 39), g = makeInputs<float>(4 * 6, 40);
     auto y = output<float>(4 * 6);
-    c.ok("langevin_dyn", langevin_dyn(keyBits(kl), p.data(), 4, g.data(), 4,
-                                      y.data(), 4));
+    c.ok("langevin_dyn",
+         langevin_dyn(keyBits(kl), p.data(), 4, g.data(), 4, y.data(), 4));
     c.elements("langevin_step f32 [?x2x3] n=4 lr 0.1 T 1", y.data(), 24,
                [&](size_t i) {
                  return rng::langevinStep<float>(kl, i, p[i], g[i], 0.1, 1.0);
@@ -132,10 +130,9 @@ int main() {
     const double g = 0.1234567890123;
     c.ok("spsa_update_g64",
          spsa_update_g64(keyBits(kz), p.data(), g, y.data()));
-    c.elements("spsa_update f32 [8x128] lr 0.1 g f64", y.data(), 1024,
-               [&](size_t i) {
-                 return rng::spsaUpdate<float>(kz, i, p[i], g, 0.1);
-               });
+    c.elements(
+        "spsa_update f32 [8x128] lr 0.1 g f64", y.data(), 1024,
+        [&](size_t i) { return rng::spsaUpdate<float>(kz, i, p[i], g, 0.1); });
   }
   {
     auto p = makeInputs<float>(5, 42);

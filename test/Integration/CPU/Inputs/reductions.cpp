@@ -1,4 +1,5 @@
-//===- reductions.cpp - driver of reductions.mlir --------------------------===//
+//===- reductions.cpp - driver of reductions.mlir
+//--------------------------===//
 //
 // categorical, gumbel_softmax and dp_aggregate compiled by sto-compile against
 // the reference of sto/Runtime/Philox.h and the formulas of
@@ -26,14 +27,14 @@ template <class T> const T *asRef(const AbiT<T> *p) {
 /// Reference categorical of logits viewed as [outer, n, inner], sampled
 /// along the middle axis: result element (o, i), row-major in [outer, inner].
 template <class T>
-std::vector<int64_t> categoricalRef(Key k, const AbiT<T> *logits,
-                                    int64_t outer, int64_t n, int64_t inner) {
+std::vector<int64_t> categoricalRef(Key k, const AbiT<T> *logits, int64_t outer,
+                                    int64_t n, int64_t inner) {
   std::vector<int64_t> out(outer * inner);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
       uint64_t first = uint64_t(o * n * inner + i);
-      out[o * inner + i] = rng::categorical<T>(k, asRef<T>(logits) + first, n,
-                                               inner, first);
+      out[o * inner + i] =
+          rng::categorical<T>(k, asRef<T>(logits) + first, n, inner, first);
     }
   return out;
 }
@@ -79,8 +80,8 @@ std::vector<T> gumbelSoftmaxRef(Key k, const AbiT<T> *logits, int64_t outer,
 /// sqrt(q_b)), a_j = sum over b of fma(C(g), f_b, .), result
 /// RN_T(fma(RN_C(sigma clip), z_j, a_j) / B).
 template <class T>
-std::vector<T> dpAggregateRef(Key k, const AbiT<T> *g, int64_t batch,
-                              int64_t n, double clip, double sigma) {
+std::vector<T> dpAggregateRef(Key k, const AbiT<T> *g, int64_t batch, int64_t n,
+                              double clip, double sigma) {
   using E = rng::ElementType<T>;
   using C = rng::ComputeType<T>;
   std::vector<C> f(batch);
@@ -129,12 +130,14 @@ int main() {
   {
     auto l = makeInputs<float>(111, 81);
     auto rows = output<int32_t>(3);
-    c.ok("categorical_rows", categorical_rows(keyBits(k), l.data(), rows.data()));
+    c.ok("categorical_rows",
+         categorical_rows(keyBits(k), l.data(), rows.data()));
     auto ref = categoricalRef<float>(k, l.data(), 3, 37, 1);
     c.elements("categorical f32 [3x37] axis 1 -> i32", rows.data(), 3,
                [&](size_t i) { return uint64_t(uint32_t(ref[i])); });
     auto cols = output<int64_t>(37);
-    c.ok("categorical_cols", categorical_cols(keyBits(k), l.data(), cols.data()));
+    c.ok("categorical_cols",
+         categorical_cols(keyBits(k), l.data(), cols.data()));
     auto refc = categoricalRef<float>(k, l.data(), 1, 3, 37);
     c.elements("categorical f32 [3x37] axis 0 -> i64", cols.data(), 37,
                [&](size_t i) { return uint64_t(refc[i]); });
@@ -161,7 +164,8 @@ int main() {
     // Equal logits: the Gumbel noise alone decides, ties go low.
     std::vector<uint16_t> l(256, rng::toBF16(0.5).bits);
     auto out = output<int64_t>(64);
-    c.ok("categorical_bf16", categorical_bf16(keyBits(k), l.data(), out.data()));
+    c.ok("categorical_bf16",
+         categorical_bf16(keyBits(k), l.data(), out.data()));
     auto ref = categoricalRef<bf16>(k, l.data(), 64, 4, 1);
     c.elements("categorical bf16 [64x4] equal logits", out.data(), 64,
                [&](size_t i) { return uint64_t(ref[i]); });
@@ -188,7 +192,8 @@ int main() {
   {
     auto l = makeInputs<bf16>(35, 86);
     auto out = output<uint16_t>(35);
-    c.ok("gumbel_hard_bf16", gumbel_hard_bf16(keyBits(k), l.data(), out.data()));
+    c.ok("gumbel_hard_bf16",
+         gumbel_hard_bf16(keyBits(k), l.data(), out.data()));
     auto ref = gumbelSoftmaxRef<bf16>(k, l.data(), 1, 5, 7, 1.0, true);
     c.elements("gumbel_softmax bf16 [5x7] hard axis 0", out.data(), 35,
                [&](size_t i) { return ref[i]; });
@@ -237,7 +242,8 @@ int main() {
   {
     auto g = makeInputs<f16>(40, 91);
     auto out = output<uint16_t>(5);
-    c.ok("dp_aggregate_f16", dp_aggregate_f16(keyBits(k), g.data(), out.data()));
+    c.ok("dp_aggregate_f16",
+         dp_aggregate_f16(keyBits(k), g.data(), out.data()));
     auto ref = dpAggregateRef<f16>(k, g.data(), 8, 5, 2.0, 1.0);
     c.elements("dp_aggregate f16 [8x5] clip 2 sigma 1", out.data(), 5,
                [&](size_t i) { return ref[i]; });

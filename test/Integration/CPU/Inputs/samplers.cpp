@@ -1,4 +1,5 @@
-//===- samplers.cpp - driver of samplers.mlir ------------------------------===//
+//===- samplers.cpp - driver of samplers.mlir
+//------------------------------===//
 //
 // uniform, normal and bernoulli compiled by sto-compile against the reference
 // samplers of sto/Runtime/Philox.h, every element bit for bit.
@@ -86,8 +87,7 @@ int main() {
   }
   {
     auto out = output<float>(60);
-    c.ok("uniform_dyn3",
-         uniform_dyn3(keyBits(kArb), 4, 5, out.data(), 4, 5));
+    c.ok("uniform_dyn3", uniform_dyn3(keyBits(kArb), 4, 5, out.data(), 4, 5));
     c.elements("uniform f32 [?x3x?] 4x3x5", out.data(), 60,
                Uniform<float>{kArb, 0, 1});
   }
@@ -216,25 +216,22 @@ int main() {
     auto p = makeInputs<float>(111, 1, /*prob=*/true);
     auto out = output<bool>(111);
     c.ok("bernoulli_f32", bernoulli_f32(keyBits(kb), p.data(), out.data()));
-    c.elements("bernoulli f32 p [3x37]", out.data(), 111, [&](size_t i) {
-      return rng::bernoulli<float>(kb, i, p[i]);
-    });
+    c.elements("bernoulli f32 p [3x37]", out.data(), 111,
+               [&](size_t i) { return rng::bernoulli<float>(kb, i, p[i]); });
   }
   {
     auto p = makeInputs<double>(1024, 2, true);
     auto out = output<bool>(1024);
     c.ok("bernoulli_f64", bernoulli_f64(keyBits(kb), p.data(), out.data()));
-    c.elements("bernoulli f64 p [8x128]", out.data(), 1024, [&](size_t i) {
-      return rng::bernoulli<double>(kb, i, p[i]);
-    });
+    c.elements("bernoulli f64 p [8x128]", out.data(), 1024,
+               [&](size_t i) { return rng::bernoulli<double>(kb, i, p[i]); });
   }
   {
     auto p = makeInputs<f16>(5, 3, true);
     auto out = output<bool>(5);
     c.ok("bernoulli_f16", bernoulli_f16(keyBits(kb), p.data(), out.data()));
-    c.elements("bernoulli f16 p [5]", out.data(), 5, [&](size_t i) {
-      return rng::bernoulli<f16>(kb, i, f16{p[i]});
-    });
+    c.elements("bernoulli f16 p [5]", out.data(), 5,
+               [&](size_t i) { return rng::bernoulli<f16>(kb, i, f16{p[i]}); });
   }
   {
     auto p = makeInputs<bf16>(111, 4, true);
