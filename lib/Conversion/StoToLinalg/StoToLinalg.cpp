@@ -340,27 +340,36 @@ struct LangevinStepLowering : public OpConversionPattern<LangevinStepOp> {
   }
 };
 
+/// RN_T(fma(coef, z, C(p))) for every element of `p`, z the standard normal
+/// of the element under `key` and `coef` a compute-type value from outside
+/// the loop: the SPSA perturbation and update, which replay one z.
+Value perturbAlongNormal(ConversionPatternRewriter &rewriter, Location loc,
+                         RankedTensorType type, Value p, Value key,
+                         Value coef) {
+  Type t = type.getElementType(), c = coef.getType();
+  auto words = keyWordsOutside(rewriter, loc, key);
+  return buildElementwise(
+      rewriter, loc, type, {p}, dynamicSizesOf(rewriter, loc, p),
+      [&](OpBuilder &b, Location l, ElementIndex index, ValueRange args) {
+        RandomEmitter rng(b, l);
+        Value z = widenTo(b, l, rng.standardNormalF32(index, words), c);
+        return narrowTo(b, l, rng.fma(coef, z, widenTo(b, l, args[0], c)), t);
+      });
+}
+
 struct SPSAPerturbLowering : public OpConversionPattern<SPSAPerturbOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(SPSAPerturbOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value p = adaptor.getParam();
-    Type t = op.getType().getElementType(), c = computeTypeOf(t);
-    double scale = op.getScale().convertToDouble();
-    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
-    Value result = buildElementwise(
-        rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
-        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
-          RandomEmitter rng(b, l);
-          Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
-          return narrowTo(b, l,
-                          rng.fma(coefficient(b, l, scale, c), z,
-                                  widenTo(b, l, args[0], c)),
-                          t);
-        });
-    rewriter.replaceOp(op, result);
+    Type c = computeTypeOf(op.getType().getElementType());
+    // p + RN_C(scale) * z.
+    Value scale =
+        coefficient(rewriter, loc, op.getScale().convertToDouble(), c);
+    rewriter.replaceOp(op, perturbAlongNormal(rewriter, loc, op.getType(),
+                                              adaptor.getParam(),
+                                              adaptor.getKey(), scale));
     return success();
   }
 };
@@ -371,23 +380,16 @@ struct SPSAUpdateLowering : public OpConversionPattern<SPSAUpdateOp> {
   matchAndRewrite(SPSAUpdateOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value p = adaptor.getParam();
-    Type t = op.getType().getElementType(), c = computeTypeOf(t);
-    // a = RN_C(RN_C(lr) * RN_C(g)), once outside the loop.
+    Type c = computeTypeOf(op.getType().getElementType());
+    // p - a * z with a = RN_C(RN_C(lr) * RN_C(g)): the perturbation's z.
     Value g = widenTo(rewriter, loc, adaptor.getProjectedGrad(), c);
     Value a = arith::MulFOp::create(
         rewriter, loc,
         coefficient(rewriter, loc, op.getLr().convertToDouble(), c), g);
     Value negA = arith::NegFOp::create(rewriter, loc, a);
-    auto key = keyWordsOutside(rewriter, loc, adaptor.getKey());
-    Value result = buildElementwise(
-        rewriter, loc, op.getType(), {p}, dynamicSizesOf(rewriter, loc, p),
-        [&](OpBuilder &b, Location l, ElementIndex linear, ValueRange args) {
-          RandomEmitter rng(b, l);
-          Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
-          return narrowTo(b, l, rng.fma(negA, z, widenTo(b, l, args[0], c)), t);
-        });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, perturbAlongNormal(rewriter, loc, op.getType(),
+                                              adaptor.getParam(),
+                                              adaptor.getKey(), negA));
     return success();
   }
 };

@@ -556,11 +556,12 @@ func.func @langevin_step(%k: !sto.key, %p: tensor<2x4xf32>, %g: tensor<2x4xf32>)
 // computed once outside the loops, then fma(-a, z, p) with the same z.
 // CHECK-LABEL: func.func @spsa(
 // CHECK-SAME:      %[[K:.*]]: i64, %[[P:.*]]: tensor<5xf16>, %[[G:.*]]: f64)
+// The coefficient RN_C(scale) is made once, outside the loop.
+// CHECK:         %[[S:.*]] = arith.constant 1.000000e-03 : f32
 // CHECK:         linalg.generic
 // CHECK:         ^bb0(%[[PE:.*]]: f16, %{{.*}}: f16):
 // CHECK:           %[[R:.*]] = math.sqrt
 // CHECK:           %[[Z:.*]] = arith.mulf %[[R]], %{{.*}} : f32
-// CHECK-NEXT:      %[[S:.*]] = arith.constant 1.000000e-03 : f32
 // CHECK-NEXT:      %[[PW:.*]] = arith.extf %[[PE]] : f16 to f32
 // CHECK-NEXT:      %[[V:.*]] = math.fma %[[S]], %[[Z]], %[[PW]] : f32
 // CHECK:           arith.truncf %[[V]] : f32 to f16
