@@ -227,17 +227,27 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
   let description = [{
     On every `gpu.func` kernel:
     - fully unrolls constant loops of at most four trips (the lane loops of
-      blocked sampling), so the four elements of a Philox block are adjacent
-      accesses LLVM can merge into 16-byte `ld.global.v4`/`st.global.v4`;
+      blocked sampling) and folds their indices;
     - states that memref kernel arguments are 16-byte aligned (device
       buffers from cuMemAlloc are 256-byte aligned; the C ABI documents the
       requirement);
+    - merges four loads (stores) of the elements [.., 4j .. 4j+3] of an
+      identity-layout kernel argument into one aligned `vector.load`
+      (`vector.store`), i.e. a 16-byte `ld.global.v4`/`st.global.v4` for
+      32-bit elements, when no access it moves across may touch those
+      elements. Two arguments are known not to overlap when every launch
+      binds them to different allocations or to different arguments of an
+      entry function nothing calls (the C ABI requires results not to
+      overlap other buffers); one buffer through one view is compared index
+      by index. LLVM cannot do this itself: MLIR drops `noalias` on memref
+      descriptors;
     - turns f32/f64 `math.sqrt` into an inline `sqrt.rn` instruction (the
       NVVM lowering would call libdevice, whose sqrtf is `sqrt.approx`), so
       Box-Muller radii match the CPU bit for bit.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def StoFuseElementwise : Pass<"sto-fuse-elementwise"> {

@@ -3,13 +3,21 @@
 #include "sto/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 
 namespace mlir {
 namespace sto {
@@ -38,7 +46,318 @@ std::optional<int64_t> constantTrips(scf::ForOp loop) {
   return (*ub - *lb + *step - 1) / *step;
 }
 
-void prepareKernel(gpu::GPUFuncOp func) {
+//===----------------------------------------------------------------------===//
+// Which kernel buffers cannot overlap
+//===----------------------------------------------------------------------===//
+
+/// The buffer a host memref value views (through subviews, reshapes, casts
+/// and alignment assumptions).
+Value rootBuffer(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view || view.getViewDest() != v)
+      break;
+    v = view.getViewSource();
+  }
+  return v;
+}
+
+/// Whether `root` is a buffer of its own: an allocation, or an argument of
+/// an entry function that nothing in the module calls. The C ABI (and
+/// docs/Compiling.md) requires that a compiled function's results overlap
+/// none of its other buffers, and its inputs are only read.
+bool isDistinctRoot(Value root, SymbolTableCollection &symbols,
+                    Operation *module) {
+  if (Operation *def = root.getDefiningOp())
+    return isa<memref::AllocOp, memref::AllocaOp, gpu::AllocOp>(def);
+  auto arg = dyn_cast<BlockArgument>(root);
+  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
+                  : func::FuncOp();
+  if (!func || arg.getOwner() != &func.getBody().front())
+    return false;
+  std::optional<SymbolTable::UseRange> uses =
+      SymbolTable::getSymbolUses(func, module);
+  return uses && uses->empty();
+}
+
+/// For one kernel, the memref arguments that overlap no other memref
+/// argument at any launch: each is bound, at every launch, to a distinct
+/// buffer no other argument of that launch views.
+llvm::SmallDenseSet<unsigned>
+disjointArguments(gpu::GPUFuncOp kernel, ArrayRef<gpu::LaunchFuncOp> launches,
+                  SymbolTableCollection &symbols, Operation *module) {
+  llvm::SmallDenseSet<unsigned> result;
+  if (launches.empty())
+    return result;
+  for (BlockArgument arg : kernel.getArguments())
+    if (isa<MemRefType>(arg.getType()))
+      result.insert(arg.getArgNumber());
+  for (gpu::LaunchFuncOp launch : launches) {
+    ValueRange operands = launch.getKernelOperands();
+    if (operands.size() != kernel.getNumArguments())
+      return {};
+    llvm::DenseMap<Value, unsigned> rootCount;
+    SmallVector<Value> roots(operands.size());
+    for (auto [i, operand] : llvm::enumerate(operands)) {
+      if (!isa<MemRefType>(operand.getType()))
+        continue;
+      roots[i] = rootBuffer(operand);
+      ++rootCount[roots[i]];
+    }
+    for (auto [i, root] : llvm::enumerate(roots))
+      if (root &&
+          (rootCount[root] != 1 || !isDistinctRoot(root, symbols, module)))
+        result.erase(i);
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// 16-byte accesses
+//===----------------------------------------------------------------------===//
+
+/// What an access in a kernel touches: its buffer (the kernel argument or
+/// private allocation under the views), the view it goes through, and the
+/// index.
+struct Location {
+  Value root;
+  Value view;
+  SmallVector<Value> prefix;
+  /// The last index and how many elements from there on.
+  int64_t last;
+  int64_t width = 1;
+};
+
+std::optional<Location> locationOf(Operation *op) {
+  Value memref;
+  ValueRange indices;
+  int64_t width = 1;
+  if (auto load = dyn_cast<memref::LoadOp>(op)) {
+    memref = load.getMemRef();
+    indices = load.getIndices();
+  } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
+    memref = store.getMemRef();
+    indices = store.getIndices();
+  } else if (auto load = dyn_cast<vector::LoadOp>(op)) {
+    memref = load.getBase();
+    indices = load.getIndices();
+    width = load.getVectorType().getNumElements();
+  } else if (auto store = dyn_cast<vector::StoreOp>(op)) {
+    memref = store.getBase();
+    indices = store.getIndices();
+    width = store.getVectorType().getNumElements();
+  } else {
+    return std::nullopt;
+  }
+  Location loc;
+  loc.view = memref;
+  // Alignment assumptions are not views of their own.
+  while (auto assumed = memref.getDefiningOp<memref::AssumeAlignmentOp>())
+    memref = assumed.getMemref();
+  loc.root = rootBuffer(memref);
+  if (indices.empty())
+    return std::nullopt;
+  loc.prefix.assign(indices.begin(), std::prev(indices.end()));
+  auto cst = indices.back().getDefiningOp<arith::ConstantIndexOp>();
+  if (!cst)
+    return std::nullopt;
+  loc.last = cst.value();
+  loc.width = width;
+  return loc;
+}
+
+/// Whether two accesses of a kernel may touch the same element.
+/// `disjoint` holds the kernel arguments that overlap no other buffer.
+bool mayOverlap(const Location &a, const Location &b,
+                const llvm::SmallDenseSet<unsigned> &disjoint) {
+  if (a.root != b.root) {
+    auto isPrivate = [&](Value root) {
+      Operation *def = root.getDefiningOp();
+      return def && isa<memref::AllocaOp>(def);
+    };
+    auto isDisjoint = [&](Value root) {
+      auto arg = dyn_cast<BlockArgument>(root);
+      return arg && disjoint.contains(arg.getArgNumber());
+    };
+    return !(isPrivate(a.root) || isPrivate(b.root) || isDisjoint(a.root) ||
+             isDisjoint(b.root));
+  }
+  // One buffer through one view: equal prefixes and disjoint ranges of the
+  // last index are different elements; anything else may be the same one.
+  return a.view != b.view || a.prefix != b.prefix ||
+         (a.last < b.last + b.width && b.last < a.last + a.width);
+}
+
+/// Whether `op` only computes (reads or writes no memory).
+bool isComputation(Operation *op) {
+  if (auto asmOp = dyn_cast<LLVM::InlineAsmOp>(op))
+    return !asmOp.getHasSideEffects() &&
+           !asmOp.getAsmString().contains("ld.") &&
+           !asmOp.getAsmString().contains("st.");
+  return isMemoryEffectFree(op);
+}
+
+/// A group of four accesses of one kind to four consecutive elements
+/// [prefix.., g .. g+3] (g a multiple of four) of one identity-layout
+/// buffer whose last dimension is a multiple of four: with 16-byte aligned
+/// buffers such a group is one naturally aligned vector access.
+template <typename OpTy>
+SmallVector<SmallVector<OpTy, 4>> findGroups(Block &block) {
+  llvm::MapVector<std::pair<Operation *, int64_t>, SmallVector<OpTy, 4>> groups;
+  // Keyed by the first access of a (view, prefix, g): accesses of one group
+  // share the view and prefix values.
+  SmallVector<std::pair<Location, Operation *>> keys;
+  for (Operation &op : block) {
+    auto access = dyn_cast<OpTy>(&op);
+    if (!access)
+      continue;
+    auto type = cast<MemRefType>(access.getMemRef().getType());
+    Type element = type.getElementType();
+    unsigned bits =
+        element.isIntOrFloat() ? element.getIntOrFloatBitWidth() : 0;
+    if (!type.getLayout().isIdentity() || type.getRank() == 0 ||
+        ShapedType::isDynamic(type.getShape().back()) ||
+        type.getShape().back() % 4 != 0 ||
+        !(bits == 8 || bits == 16 || bits == 32 || bits == 64))
+      continue;
+    std::optional<Location> loc = locationOf(&op);
+    // Only kernel arguments are known to be 16-byte aligned.
+    if (!loc || loc->last < 0 || !isa<BlockArgument>(loc->root))
+      continue;
+    int64_t base = loc->last - loc->last % 4;
+    Operation *key = nullptr;
+    for (auto &[known, first] : keys)
+      if (known.view == loc->view && known.prefix == loc->prefix &&
+          known.last == base)
+        key = first;
+    if (!key) {
+      Location start = *loc;
+      start.last = base;
+      keys.push_back({start, &op});
+      key = &op;
+    }
+    SmallVector<OpTy, 4> &group = groups[{key, base}];
+    group.push_back(access);
+  }
+  SmallVector<SmallVector<OpTy, 4>> result;
+  for (auto &entry : groups) {
+    SmallVector<OpTy, 4> &group = entry.second;
+    if (group.size() != 4)
+      continue;
+    llvm::SmallDenseSet<int64_t> lanes;
+    for (OpTy access : group)
+      lanes.insert(locationOf(access)->last % 4);
+    if (lanes.size() == 4)
+      result.push_back(group);
+  }
+  return result;
+}
+
+/// Whether the accesses of `group`, which lie between `from` and `to`, may
+/// all move to `from` (loads) or to `to` (stores): no access they cross may
+/// write an element a moved load reads, or touch an element a moved store
+/// writes.
+template <typename OpTy>
+bool canMerge(ArrayRef<OpTy> group, Operation *from, Operation *to,
+              const llvm::SmallDenseSet<unsigned> &disjoint) {
+  constexpr bool isLoad = std::is_same_v<OpTy, memref::LoadOp>;
+  for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode()) {
+    if (llvm::is_contained(group, dyn_cast<OpTy>(op)) || isComputation(op))
+      continue;
+    // Loads commute with loads.
+    if (isLoad && isa<memref::LoadOp, vector::LoadOp>(op))
+      continue;
+    std::optional<Location> loc = locationOf(op);
+    if (!loc)
+      return false;
+    for (OpTy access : group) {
+      bool crosses =
+          isLoad ? op->isBeforeInBlock(access) : access->isBeforeInBlock(op);
+      if (crosses && mayOverlap(*loc, *locationOf(access), disjoint))
+        return false;
+    }
+  }
+  return true;
+}
+
+int64_t vectorAlignment(Type element) {
+  return std::min<int64_t>(16, 4 * element.getIntOrFloatBitWidth() / 8);
+}
+
+/// Merges four scalar loads of consecutive elements into one vector load at
+/// the first of them (a 16-byte `ld.global.v4` for 32-bit elements).
+void mergeLoads(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
+                RewriterBase &rewriter) {
+  for (SmallVector<memref::LoadOp, 4> &group :
+       findGroups<memref::LoadOp>(block)) {
+    Operation *first = group.front(), *last = group.front();
+    for (memref::LoadOp load : group) {
+      if (load->isBeforeInBlock(first))
+        first = load;
+      if (last->isBeforeInBlock(load))
+        last = load;
+    }
+    if (!canMerge<memref::LoadOp>(group, first, last, disjoint))
+      continue;
+    Location loc = *locationOf(first);
+    int64_t base = loc.last - loc.last % 4;
+    Value memref = group.front().getMemRef();
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    rewriter.setInsertionPoint(first);
+    SmallVector<Value> indices(loc.prefix);
+    indices.push_back(
+        arith::ConstantIndexOp::create(rewriter, first->getLoc(), base));
+    auto vload = vector::LoadOp::create(
+        rewriter, first->getLoc(), VectorType::get({4}, element), memref,
+        indices, /*nontemporal=*/false,
+        llvm::MaybeAlign(vectorAlignment(element)));
+    for (memref::LoadOp load : group) {
+      rewriter.setInsertionPoint(load);
+      int64_t lane = locationOf(load)->last - base;
+      rewriter.replaceOpWithNewOp<vector::ExtractOp>(load, vload.getResult(),
+                                                     lane);
+    }
+  }
+}
+
+/// Merges four scalar stores of consecutive elements into one vector store
+/// at the last of them.
+void mergeStores(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
+                 RewriterBase &rewriter) {
+  for (SmallVector<memref::StoreOp, 4> &group :
+       findGroups<memref::StoreOp>(block)) {
+    Operation *first = group.front(), *last = group.front();
+    for (memref::StoreOp store : group) {
+      if (store->isBeforeInBlock(first))
+        first = store;
+      if (last->isBeforeInBlock(store))
+        last = store;
+    }
+    if (!canMerge<memref::StoreOp>(group, first, last, disjoint))
+      continue;
+    Location loc = *locationOf(first);
+    int64_t base = loc.last - loc.last % 4;
+    SmallVector<Value, 4> values(4);
+    for (memref::StoreOp store : group)
+      values[locationOf(store)->last - base] = store.getValueToStore();
+    Value memref = group.front().getMemRef();
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    rewriter.setInsertionPoint(last);
+    SmallVector<Value> indices(loc.prefix);
+    indices.push_back(
+        arith::ConstantIndexOp::create(rewriter, last->getLoc(), base));
+    Value vec = vector::FromElementsOp::create(
+        rewriter, last->getLoc(), VectorType::get({4}, element), values);
+    vector::StoreOp::create(rewriter, last->getLoc(), vec, memref, indices,
+                            /*nontemporal=*/false,
+                            llvm::MaybeAlign(vectorAlignment(element)));
+    for (memref::StoreOp store : group)
+      rewriter.eraseOp(store);
+  }
+}
+
+void prepareKernel(gpu::GPUFuncOp func,
+                   const llvm::SmallDenseSet<unsigned> &disjoint) {
   IRRewriter rewriter(func.getContext());
   // 1. Lanes: innermost constant loops of at most four trips.
   SmallVector<scf::ForOp> loops;
@@ -49,6 +368,8 @@ void prepareKernel(gpu::GPUFuncOp func) {
   });
   for (scf::ForOp loop : loops)
     (void)loopUnrollFull(loop);
+  // Folds the unrolled lane indices to constants.
+  (void)applyPatternsGreedily(func, FrozenRewritePatternSet());
   // 2. Alignment of memref arguments.
   Block &entry = func.getBody().front();
   rewriter.setInsertionPointToStart(&entry);
@@ -80,14 +401,36 @@ void prepareKernel(gpu::GPUFuncOp func) {
         LLVM::TailCallKindAttr(), LLVM::AsmDialectAttr(), ArrayAttr());
     rewriter.replaceOp(op, asmOp.getResult(0));
   }
+  // 4. 16-byte accesses. LLVM's load/store vectorizer cannot merge the
+  // unrolled lanes itself: each lane's store sits between the loads, and
+  // nothing tells it the kernel's buffers do not overlap (MLIR drops
+  // noalias on memref descriptors).
+  SmallVector<Block *> blocks;
+  func.walk([&](Block *block) { blocks.push_back(block); });
+  for (Block *block : blocks) {
+    mergeLoads(*block, disjoint, rewriter);
+    mergeStores(*block, disjoint, rewriter);
+  }
+  // Shares the constants the merged accesses index with.
+  (void)applyPatternsGreedily(func, FrozenRewritePatternSet());
 }
 
 struct StoPrepareGpuKernels
     : public sto::impl::StoPrepareGpuKernelsBase<StoPrepareGpuKernels> {
   void runOnOperation() override {
-    getOperation()->walk([&](gpu::GPUFuncOp func) {
-      if (func.isKernel())
-        prepareKernel(func);
+    Operation *module = getOperation();
+    SymbolTableCollection symbols;
+    llvm::DenseMap<Operation *, SmallVector<gpu::LaunchFuncOp>> launches;
+    module->walk([&](gpu::LaunchFuncOp launch) {
+      if (Operation *kernel =
+              symbols.lookupNearestSymbolFrom(launch, launch.getKernel()))
+        launches[kernel].push_back(launch);
+    });
+    module->walk([&](gpu::GPUFuncOp func) {
+      if (!func.isKernel())
+        return;
+      prepareKernel(func, disjointArguments(func, launches.lookup(func),
+                                            symbols, module));
     });
   }
 };

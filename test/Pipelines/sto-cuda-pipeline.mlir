@@ -6,17 +6,14 @@
 
 // KERNEL-LABEL: gpu.func @noise_add_kernel
 // KERNEL-COUNT-2: memref.assume_alignment {{.*}}, 16
-// The lane loop is unrolled: four elements per thread.
+// The lane loop is unrolled: four elements per thread, read with one 16-byte
+// load and written with one 16-byte store (x and y are distinct arguments
+// of the entry function).
 // KERNEL-NOT:     scf.for
-// KERNEL:         memref.load
-// KERNEL:         llvm.inline_asm "sqrt.rn.f32 $0, $1;"
-// KERNEL:         memref.store
-// KERNEL:         memref.load
-// KERNEL:         memref.store
-// KERNEL:         memref.load
-// KERNEL:         memref.store
-// KERNEL:         memref.load
-// KERNEL:         memref.store
+// KERNEL-NOT:     memref.load
+// KERNEL:         vector.load {{.*}} {alignment = 16 : i64} : memref<1024x4xf32>, vector<4xf32>
+// KERNEL-COUNT-4: llvm.inline_asm "sqrt.rn.f32 $0, $1;"
+// KERNEL:         vector.store {{.*}} {alignment = 16 : i64} : memref<1024x4xf32>, vector<4xf32>
 // KERNEL-NOT:     memref.store
 // KERNEL:         gpu.return
 
@@ -29,8 +26,10 @@
 // CHECK-SAME:    .visible .entry noise_add_kernel(
 // Ten Philox rounds: two 32x32->64 products each.
 // CHECK-SAME:    mul.wide.u32
+// CHECK-SAME:    ld.global.v4.b32
 // CHECK-SAME:    sqrt.rn.f32
 // CHECK-SAME:    fma.rn.f32
+// CHECK-SAME:    st.global.v4.b32
 // CHECK-NOT:     sqrt.approx
 // CHECK-NOT:     __nv_
 func.func @noise_add(%s: i64, %x: tensor<4096xf32>) -> tensor<4096xf32> {

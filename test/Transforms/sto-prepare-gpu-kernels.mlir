@@ -2,13 +2,16 @@
 
 // On every gpu.func kernel: constant loops of at most four trips (the lanes
 // of a Philox block) are unrolled, memref arguments in use are declared
-// 16-byte aligned, and f32/f64 math.sqrt becomes PTX's correctly rounded
-// sqrt.rn in inline assembly. Other functions are not touched.
+// 16-byte aligned, f32/f64 math.sqrt becomes PTX's correctly rounded
+// sqrt.rn in inline assembly, and four accesses of consecutive elements
+// become one vector access where that is safe (below). Other functions are
+// not touched. Here no launch says what x and y are bound to, so they may
+// overlap and the accesses stay scalar.
 
 // CHECK-LABEL: gpu.func @lanes(
 // CHECK-SAME:    %[[N:[^:]+]]: index, %[[X:[^:]+]]: memref<256x4xf32>, %[[Y:[^:]+]]: memref<256x4xf32>, %[[U:[^:]+]]: memref<4xf32>) kernel
-// CHECK-NEXT:    %[[AX:.+]] = memref.assume_alignment %[[X]], 16 : memref<256x4xf32>
-// CHECK-NEXT:    %[[AY:.+]] = memref.assume_alignment %[[Y]], 16 : memref<256x4xf32>
+// CHECK-DAG:     %[[AX:.+]] = memref.assume_alignment %[[X]], 16 : memref<256x4xf32>
+// CHECK-DAG:     %[[AY:.+]] = memref.assume_alignment %[[Y]], 16 : memref<256x4xf32>
 // CHECK-NOT:     memref.assume_alignment
 // CHECK-NOT:     scf.for
 // CHECK:         %[[B:.+]] = gpu.block_id x
@@ -45,8 +48,10 @@ module attributes {gpu.container_module} {
 
 // CHECK-LABEL: gpu.func @which_loops(
 // CHECK-SAME:    %[[N:[^:]+]]: index, %[[X:[^:]+]]: memref<?xf32>) kernel
-// CHECK-NEXT:    %[[AX:.+]] = memref.assume_alignment %[[X]], 16 : memref<?xf32>
+// CHECK-DAG:     %[[AX:.+]] = memref.assume_alignment %[[X]], 16 : memref<?xf32>
 // CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG:     %[[C6:.+]] = arith.constant 6 : index
 // CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
 // CHECK-DAG:     %[[C5:.+]] = arith.constant 5 : index
@@ -55,16 +60,11 @@ module attributes {gpu.container_module} {
 // CHECK:         scf.for %{{.+}} = %[[C0]] to %[[C5]] step %[[C1]] {
 // CHECK:         scf.for %{{.+}} = %[[C0]] to %[[N]] step %[[C1]] {
 // CHECK-NOT:     scf.for
+// The unrolled indices are folded to constants.
 // CHECK:         memref.store %{{.+}}, %[[AX]][%[[C0]]]
-// CHECK:         %[[M1:.+]] = arith.muli %[[C2]], %{{.+}} : index
-// CHECK-NEXT:    %[[I1:.+]] = arith.addi %[[C0]], %[[M1]] : index
-// CHECK-NEXT:    memref.store %{{.+}}, %[[AX]][%[[I1]]]
-// CHECK:         %[[M2:.+]] = arith.muli %[[C2]], %{{.+}} : index
-// CHECK-NEXT:    %[[I2:.+]] = arith.addi %[[C0]], %[[M2]] : index
-// CHECK-NEXT:    memref.store %{{.+}}, %[[AX]][%[[I2]]]
-// CHECK:         %[[M3:.+]] = arith.muli %[[C2]], %{{.+}} : index
-// CHECK-NEXT:    %[[I3:.+]] = arith.addi %[[C0]], %[[M3]] : index
-// CHECK-NEXT:    memref.store %{{.+}}, %[[AX]][%[[I3]]]
+// CHECK-NEXT:    memref.store %{{.+}}, %[[AX]][%[[C2]]]
+// CHECK-NEXT:    memref.store %{{.+}}, %[[AX]][%[[C4]]]
+// CHECK-NEXT:    memref.store %{{.+}}, %[[AX]][%[[C6]]]
 // CHECK-NEXT:    gpu.return
 module attributes {gpu.container_module} {
   gpu.module @k {
@@ -107,7 +107,7 @@ module attributes {gpu.container_module} {
 // CHECK-NEXT:    arith.addf %[[E]], %[[SB]] : f64
 module attributes {gpu.container_module} {
   gpu.module @k {
-    gpu.func @sqrt_types(%a: f32, %b: f64, %c: f16, %d: vector<4xf32>, %o: memref<4xf64>) kernel {
+    gpu.func @sqrt_types(%a: f32, %b: f64, %c: f16, %d: vector<4xf32>, %o: memref<4xf64>, %h: memref<4xf16>, %v: memref<4xf32>) kernel {
       %c0 = arith.constant 0 : index
       %sa = math.sqrt %a : f32
       %sb = math.sqrt %b : f64
@@ -116,6 +116,8 @@ module attributes {gpu.container_module} {
       %e = arith.extf %sa : f32 to f64
       %f = arith.addf %e, %sb : f64
       memref.store %f, %o[%c0] : memref<4xf64>
+      memref.store %sc, %h[%c0] : memref<4xf16>
+      vector.store %sd, %v[%c0] : memref<4xf32>, vector<4xf32>
       gpu.return
     }
   }
@@ -156,5 +158,215 @@ module attributes {gpu.container_module} {
     }
     %s = math.sqrt %a : f32
     return %s : f32
+  }
+}
+
+// -----
+
+// 16-byte accesses. The lanes of a thread read x[b, 0..3] and write
+// y[b, 0..3]; the launch binds x and y to two different arguments of an
+// entry function (which the C ABI requires not to overlap), so the four
+// loads become one aligned vector load where the first was, and the four
+// stores one vector store where the last was.
+
+// CHECK-LABEL: gpu.func @merged(
+// CHECK-SAME:    %[[X:[^:]+]]: memref<256x4xf32>, %[[Y:[^:]+]]: memref<256x4xf32>
+// CHECK-DAG:     %[[AX:.+]] = memref.assume_alignment %[[X]], 16
+// CHECK-DAG:     %[[AY:.+]] = memref.assume_alignment %[[Y]], 16
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK:         %[[B:.+]] = gpu.block_id x
+// CHECK-NEXT:    %[[V:.+]] = vector.load %[[AX]][%[[B]], %[[C0]]] {alignment = 16 : i64} : memref<256x4xf32>, vector<4xf32>
+// CHECK-NEXT:    %[[V0:.+]] = vector.extract %[[V]][0]
+// CHECK-NEXT:    %[[S0:.+]] = llvm.inline_asm "sqrt.rn.f32 $0, $1;", "=f,f" %[[V0]]
+// CHECK-NEXT:    %[[V1:.+]] = vector.extract %[[V]][1]
+// CHECK-NEXT:    %[[S1:.+]] = llvm.inline_asm "sqrt.rn.f32 $0, $1;", "=f,f" %[[V1]]
+// CHECK-NEXT:    %[[V2:.+]] = vector.extract %[[V]][2]
+// CHECK-NEXT:    %[[S2:.+]] = llvm.inline_asm "sqrt.rn.f32 $0, $1;", "=f,f" %[[V2]]
+// CHECK-NEXT:    %[[V3:.+]] = vector.extract %[[V]][3]
+// CHECK-NEXT:    %[[S3:.+]] = llvm.inline_asm "sqrt.rn.f32 $0, $1;", "=f,f" %[[V3]]
+// CHECK-NEXT:    %[[W:.+]] = vector.from_elements %[[S0]], %[[S1]], %[[S2]], %[[S3]] : vector<4xf32>
+// CHECK-NEXT:    vector.store %[[W]], %[[AY]][%[[B]], %[[C0]]] {alignment = 16 : i64} : memref<256x4xf32>, vector<4xf32>
+// CHECK-NOT:     memref.load
+// CHECK-NOT:     memref.store
+// CHECK:         gpu.return
+module attributes {gpu.container_module} {
+  func.func @entry(%x: memref<1024xf32>, %y: memref<1024xf32>) {
+    %c1 = arith.constant 1 : index
+    %c256 = arith.constant 256 : index
+    %ex = memref.expand_shape %x [[0, 1]] output_shape [256, 4] : memref<1024xf32> into memref<256x4xf32>
+    %ey = memref.expand_shape %y [[0, 1]] output_shape [256, 4] : memref<1024xf32> into memref<256x4xf32>
+    gpu.launch_func @k::@merged blocks in (%c256, %c1, %c1) threads in (%c1, %c1, %c1) args(%ex : memref<256x4xf32>, %ey : memref<256x4xf32>)
+    return
+  }
+  gpu.module @k {
+    gpu.func @merged(%x: memref<256x4xf32>, %y: memref<256x4xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c4 = arith.constant 4 : index
+      %b = gpu.block_id x
+      scf.for %l = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%b, %l] : memref<256x4xf32>
+        %s = math.sqrt %v : f32
+        memref.store %s, %y[%b, %l] : memref<256x4xf32>
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// The same, but the two buffers may overlap: one launch binds two views of
+// one argument, the other two arguments of a function that is also called
+// (its caller may pass one buffer twice). The accesses stay scalar.
+
+// CHECK-LABEL: gpu.func @views_of_one_buffer(
+// CHECK-NOT:     vector.
+// CHECK-COUNT-4: memref.load
+// CHECK-LABEL: gpu.func @called_function(
+// CHECK-NOT:     vector.
+// CHECK-COUNT-4: memref.store
+module attributes {gpu.container_module} {
+  func.func @one_buffer(%x: memref<2048xf32>) {
+    %c1 = arith.constant 1 : index
+    %c256 = arith.constant 256 : index
+    %lo = memref.subview %x[0] [1024] [1] : memref<2048xf32> to memref<1024xf32, strided<[1]>>
+    %hi = memref.subview %x[1000] [1024] [1] : memref<2048xf32> to memref<1024xf32, strided<[1], offset: 1000>>
+    %clo = memref.cast %lo : memref<1024xf32, strided<[1]>> to memref<1024xf32>
+    %ehi = memref.alloc() : memref<1024xf32>
+    memref.copy %hi, %ehi : memref<1024xf32, strided<[1], offset: 1000>> to memref<1024xf32>
+    %ex = memref.expand_shape %clo [[0, 1]] output_shape [256, 4] : memref<1024xf32> into memref<256x4xf32>
+    %ey = memref.expand_shape %x [[0, 1]] output_shape [512, 4] : memref<2048xf32> into memref<512x4xf32>
+    gpu.launch_func @k::@views_of_one_buffer blocks in (%c256, %c1, %c1) threads in (%c1, %c1, %c1) args(%ex : memref<256x4xf32>, %ey : memref<512x4xf32>)
+    return
+  }
+  func.func @called(%x: memref<256x4xf32>, %y: memref<256x4xf32>) {
+    %c1 = arith.constant 1 : index
+    %c256 = arith.constant 256 : index
+    gpu.launch_func @k::@called_function blocks in (%c256, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<256x4xf32>, %y : memref<256x4xf32>)
+    return
+  }
+  func.func @caller(%x: memref<256x4xf32>) {
+    func.call @called(%x, %x) : (memref<256x4xf32>, memref<256x4xf32>) -> ()
+    return
+  }
+  gpu.module @k {
+    gpu.func @views_of_one_buffer(%x: memref<256x4xf32>, %y: memref<512x4xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c4 = arith.constant 4 : index
+      %b = gpu.block_id x
+      scf.for %l = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%b, %l] : memref<256x4xf32>
+        memref.store %v, %y[%b, %l] : memref<512x4xf32>
+      }
+      gpu.return
+    }
+    gpu.func @called_function(%x: memref<256x4xf32>, %y: memref<256x4xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c4 = arith.constant 4 : index
+      %b = gpu.block_id x
+      scf.for %l = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%b, %l] : memref<256x4xf32>
+        memref.store %v, %y[%b, %l] : memref<256x4xf32>
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// One buffer, read and written in place through one view: a lane's store
+// does not touch the elements later lanes read, so both sides merge. When a
+// lane reads back what an earlier lane wrote, nothing merges. Groups need
+// four lanes starting at a multiple of four, in an identity layout whose
+// last dimension is a multiple of four: a 6-wide row stays scalar. f16 and
+// f64 groups are 8- and 16-byte aligned.
+
+// CHECK-LABEL: gpu.func @in_place(
+// CHECK:         vector.load %{{.+}}[%{{.+}}, %{{.+}}] {alignment = 16 : i64} : memref<256x4xf32>, vector<4xf32>
+// CHECK:         vector.store %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] {alignment = 16 : i64} : memref<256x4xf32>, vector<4xf32>
+// CHECK-NOT:     memref.load
+// CHECK-LABEL: gpu.func @read_back(
+// CHECK-NOT:     vector.
+// CHECK-COUNT-4: memref.load
+// CHECK-NOT:     vector.
+// CHECK-LABEL: gpu.func @rows_of_six(
+// CHECK-NOT:     vector.
+// CHECK-LABEL: gpu.func @halves_and_doubles(
+// CHECK:         vector.load %{{.+}} {alignment = 8 : i64} : memref<8x8xf16>, vector<4xf16>
+// CHECK:         vector.load %{{.+}} {alignment = 8 : i64} : memref<8x8xf16>, vector<4xf16>
+// CHECK:         vector.load %{{.+}} {alignment = 16 : i64} : memref<8x4xf64>, vector<4xf64>
+module attributes {gpu.container_module} {
+  func.func @entry(%x: memref<256x4xf32>, %r: memref<256x6xf32>, %h: memref<8x8xf16>, %d: memref<8x4xf64>, %o: memref<8x4xf64>) {
+    %c1 = arith.constant 1 : index
+    %c256 = arith.constant 256 : index
+    gpu.launch_func @k::@in_place blocks in (%c256, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<256x4xf32>)
+    gpu.launch_func @k::@read_back blocks in (%c256, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<256x4xf32>)
+    gpu.launch_func @k::@rows_of_six blocks in (%c256, %c1, %c1) threads in (%c1, %c1, %c1) args(%r : memref<256x6xf32>)
+    gpu.launch_func @k::@halves_and_doubles blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%h : memref<8x8xf16>, %d : memref<8x4xf64>, %o : memref<8x4xf64>)
+    return
+  }
+  gpu.module @k {
+    gpu.func @in_place(%x: memref<256x4xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c4 = arith.constant 4 : index
+      %b = gpu.block_id x
+      scf.for %l = %c0 to %c4 step %c1 {
+        %v = memref.load %x[%b, %l] : memref<256x4xf32>
+        %n = arith.negf %v : f32
+        memref.store %n, %x[%b, %l] : memref<256x4xf32>
+      }
+      gpu.return
+    }
+    gpu.func @read_back(%x: memref<256x4xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c2 = arith.constant 2 : index
+      %c3 = arith.constant 3 : index
+      %b = gpu.block_id x
+      // Lane l writes lane l+1 before lane l+1 reads it.
+      %v0 = memref.load %x[%b, %c0] : memref<256x4xf32>
+      memref.store %v0, %x[%b, %c1] : memref<256x4xf32>
+      %v1 = memref.load %x[%b, %c1] : memref<256x4xf32>
+      memref.store %v1, %x[%b, %c2] : memref<256x4xf32>
+      %v2 = memref.load %x[%b, %c2] : memref<256x4xf32>
+      memref.store %v2, %x[%b, %c3] : memref<256x4xf32>
+      %v3 = memref.load %x[%b, %c3] : memref<256x4xf32>
+      memref.store %v3, %x[%b, %c0] : memref<256x4xf32>
+      gpu.return
+    }
+    gpu.func @rows_of_six(%r: memref<256x6xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c4 = arith.constant 4 : index
+      %b = gpu.block_id x
+      scf.for %l = %c0 to %c4 step %c1 {
+        %v = memref.load %r[%b, %l] : memref<256x6xf32>
+        %n = arith.negf %v : f32
+        memref.store %n, %r[%b, %l] : memref<256x6xf32>
+      }
+      gpu.return
+    }
+    gpu.func @halves_and_doubles(%h: memref<8x8xf16>, %d: memref<8x4xf64>, %o: memref<8x4xf64>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c4 = arith.constant 4 : index
+      %b = gpu.thread_id x
+      scf.for %l = %c0 to %c4 step %c1 {
+        %l4 = arith.addi %l, %c4 : index
+        %lo = memref.load %h[%b, %l] : memref<8x8xf16>
+        %hi = memref.load %h[%b, %l4] : memref<8x8xf16>
+        %s = arith.addf %lo, %hi : f16
+        %e = arith.extf %s : f16 to f64
+        %v = memref.load %d[%b, %l] : memref<8x4xf64>
+        %w = arith.addf %e, %v : f64
+        memref.store %w, %o[%b, %l] : memref<8x4xf64>
+      }
+      gpu.return
+    }
   }
 }
