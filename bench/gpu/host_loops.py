@@ -24,8 +24,15 @@ def main(path):
         m = re.match(r"llvm\.func (?:internal )?@__sto_impl_(\w+)\(", chunk)
         if not m:
             continue
-        loads = len(re.findall(r"\bllvm\.load\b", chunk))
-        stores = len(re.findall(r"\bllvm\.store\b", chunk))
+        # Stack slots (llvm.alloca, and GEPs into them) are host memory: memref.dim of a
+        # descriptor, for one, goes through one. They do not count.
+        stack = set(re.findall(r"(%\w+) = llvm\.alloca\b", chunk))
+        for name, base in re.findall(r"(%\w+) = llvm\.getelementptr (?:inbounds )?(%\w+)\[", chunk):
+            if base in stack:
+                stack.add(name)
+        loads = sum(1 for p in re.findall(r"\bllvm\.load (%\w+)", chunk) if p not in stack)
+        stores = sum(1 for p in re.findall(r"\bllvm\.store %\w+, (%\w+)", chunk)
+                     if p not in stack)
         launches = len(re.findall(r"\bgpu\.launch_func\b", chunk))
         flag = "HOST " if loads + stores else "ok   "
         print(f"{flag}{m.group(1)} host-loads={loads} host-stores={stores} launches={launches}")

@@ -222,6 +222,28 @@ def StoHostBuffersToGpu : Pass<"sto-host-buffers-to-gpu", "ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def StoSerialCodeToGpu : Pass<"sto-serial-code-to-gpu", "ModuleOp"> {
+  let summary = "Moves host code that touches buffers into one-thread kernels";
+  let description = [{
+    In a CUDA module every buffer is device memory, but after the GPU
+    mapping host functions may still read and write buffers: loops that are
+    not parallel (the histogram of `sto.expert_load`, the slot scan of
+    `sto.dispatch`, a reduction to a scalar, `sto.categorical` over a
+    vector) and the store of a rank-0 result. This pass moves each stretch
+    of such code (the ops that access memory, and the pure ops computing on
+    what they read) into a `gpu.launch` of one thread, placed where the
+    stretch ended: between two host ops (launches, copies, allocations,
+    calls) the order of device work is kept. A scalar computed in the
+    kernel and used on the host comes back through a device buffer copied
+    into a stack slot. Anything else computed from device memory and used
+    on the host (a memref, a vector) is an error. Runs after
+    `convert-parallel-loops-to-gpu` and before `sto-host-buffers-to-gpu`.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
   let summary = "Readies outlined kernels for NVVM: lanes, alignment, sqrt";
   let description = [{

@@ -249,6 +249,9 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
       createParallelLoopTilingPass({tile}, /*noMinMaxBounds=*/true));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  // What stays on the host (sequential scans, rank-0 results) runs as
+  // one-thread kernels: the buffers are device memory.
+  pm.addPass(createStoSerialCodeToGpu());
   pm.addPass(createStoHostBuffersToGpu());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());

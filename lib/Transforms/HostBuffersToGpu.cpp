@@ -34,7 +34,14 @@ struct StoHostBuffersToGpu
       // A load or store left in host code reads or writes device memory
       // from the CPU: a loop the GPU mapping could not turn into a kernel
       // (a sequential scan, a rank-0 result). Say so at compile time.
-      if (isa<memref::LoadOp, memref::StoreOp>(op) &&
+      // Stack slots (sto-serial-code-to-gpu's scalars) are host memory.
+      auto onStack = [](Operation *access) {
+        Value memref = isa<memref::LoadOp>(access)
+                           ? cast<memref::LoadOp>(access).getMemRef()
+                           : cast<memref::StoreOp>(access).getMemRef();
+        return memref.getDefiningOp<memref::AllocaOp>() != nullptr;
+      };
+      if (isa<memref::LoadOp, memref::StoreOp>(op) && !onStack(op) &&
           !warnedFuncs.contains(op->getParentOfType<FunctionOpInterface>())) {
         warnedFuncs.insert(op->getParentOfType<FunctionOpInterface>());
         op->emitWarning()

@@ -22,7 +22,15 @@ func.func @dropout(%s: i64, %x: tensor<1024x256xf32>) -> tensor<1024x256xf32> {
   return %y : tensor<1024x256xf32>
 }
 
-// A loop the GPU mapping cannot make a kernel (here a rank-0 result) is
-// reported at compile time rather than left silently on the host.
-// RUN: sto-compile %S/Inputs/rank0-cuda.mlir --target=cuda -o %t.rank0.o 2>&1 | FileCheck %s --check-prefix=HOSTWARN
-// HOSTWARN: rank0-cuda.mlir:3:8: warning: this access stays on the host after GPU mapping
+// What the GPU mapping cannot make a parallel kernel (here the store of a
+// rank-0 result) runs in a kernel of one thread: no access to the buffers
+// stays on the host, and nothing is reported.
+// RUN: sto-compile %S/Inputs/rank0-cuda.mlir --target=cuda -o %t.rank0.o 2>&1 | count 0
+// RUN: sto-compile %S/Inputs/rank0-cuda.mlir --target=cuda --compile-to=loops | FileCheck %s --check-prefix=RANK0
+// RANK0-LABEL: func.func @__sto_impl_r0(
+// RANK0-NOT:     memref.store
+// RANK0:         gpu.launch_func @{{.+}} blocks in (%[[ONE:.+]], %[[ONE]], %[[ONE]]) threads in (%[[ONE]], %[[ONE]], %[[ONE]])
+// RANK0-NOT:     memref.store
+// RANK0:         return
+// RANK0:       gpu.func
+// RANK0:         memref.store
