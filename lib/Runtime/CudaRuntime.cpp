@@ -895,6 +895,16 @@ int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
   // Row lengths of A, B and C as stored (row-major).
   int64_t rowA = transA ? m : k, rowB = transB ? k : n;
   auto atLeast = [](int64_t v) { return v > 1 ? v : 1; };
+  // The leading dimension of a matrix with at most one row, or with empty
+  // rows, addresses nothing: any value is right (an identity-layout memref
+  // of shape [m, 0] has row stride 0), and cuBLAS gets a valid one.
+  auto normalize = [&](int64_t &ld, int64_t rows, int64_t rowLength) {
+    if ((rows <= 1 || rowLength == 0) && ld < atLeast(rowLength))
+      ld = atLeast(rowLength);
+  };
+  normalize(lda, transA ? k : m, rowA);
+  normalize(ldb, transB ? n : k, rowB);
+  normalize(ldc, m, n);
   if (lda < atLeast(rowA) || ldb < atLeast(rowB) || ldc < atLeast(n))
     return e.fail(STO_ERROR_INVALID_ARGUMENT,
                   "leading dimension too small (lda %ld for rows of %ld, ldb "
