@@ -314,6 +314,7 @@ TEST(CudaBlas, BadArgumentsFailBeforeTheDriver) {
 TEST(CudaBlas, SymbolsExistInTheToolkitLibrary) {
   // Every name the runtime looks up, spelled as the ABI has it (the _v2
   // names; the legacy API's plain cublasSgemm would take no handle).
+  // Never closed: libcublas's static state would then show as a leak.
   void *handle = dlopen(STO_CUBLAS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     GTEST_SKIP() << "cannot load " << STO_CUBLAS_LIBRARY;
@@ -323,7 +324,6 @@ TEST(CudaBlas, SymbolsExistInTheToolkitLibrary) {
        (name = sto_cuda_internal_cublas_symbol(count, &required)); ++count)
     EXPECT_NE(dlsym(handle, name), nullptr) << name;
   EXPECT_GE(count, 7u);
-  dlclose(handle);
 }
 #endif
 
@@ -416,10 +416,8 @@ TEST(CudaBlas, LibraryDisabledOrMissing) {
 #ifdef STO_CUBLAS_LIBRARY
 TEST(CudaBlas, LoadsTheToolkitLibraryWithoutADriver) {
   // Loading cuBLAS and asking its version needs no driver.
-  void *handle = dlopen(STO_CUBLAS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-  if (!handle)
-    GTEST_SKIP() << "cannot load " << STO_CUBLAS_LIBRARY;
-  dlclose(handle);
+  if (access(STO_CUBLAS_LIBRARY, R_OK) != 0)
+    GTEST_SKIP() << "cannot read " << STO_CUBLAS_LIBRARY;
   expectBlasChild(std::string("STO_CUDA_DRIVER=none STO_CUBLAS=") +
                   STO_CUBLAS_LIBRARY +
                   " STO_CUDA_TEST_CALL=version STO_CUDA_TEST_EXPECT_STATUS=0");
