@@ -244,6 +244,49 @@ def StoSerialCodeToGpu : Pass<"sto-serial-code-to-gpu", "ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def StoMatmulToCublas : Pass<"sto-matmul-to-cublas", "ModuleOp"> {
+  let summary = "Turns f32 matrix products on buffers into cuBLAS calls";
+  let description = [{
+    Used by the CUDA pipeline after bufferization, before the loops are
+    mapped to kernels. Each `linalg.matmul` and `linalg.batch_matmul` on f32
+    memrefs whose rows are contiguous (innermost stride 1; the other strides,
+    the offset and the sizes may be dynamic: they are read from the memref at
+    run time), in the default memory space and outside parallel loops and
+    kernels, becomes a call of `sto_cuda_compiled_sgemm` in libsto_runtime,
+    which runs cublasSgemm (cublasSgemmStridedBatched for a batch) on the
+    stream of the compiled function; the product does not become a naive
+    kernel. The indexing maps may transpose A or B (`matmul` with
+    `indexing_maps`, as `transpose_a`/`transpose_b` produce). Other products
+    (f16, f64, integer element types, a column-strided view, broadcast
+    maps) are left to the generic lowering.
+
+    A `linalg.fill` of zero into the output right before the product is
+    removed, and the call gets beta = 0 (cuBLAS then does not read C);
+    otherwise beta = 1, as linalg accumulates into its output.
+
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%c : memref<64x128xf32>)
+    linalg.matmul ins(%a, %b : memref<64x256xf32>, memref<256x128xf32>)
+                  outs(%c : memref<64x128xf32>)
+    ```
+    becomes (with the pointers and sizes taken from
+    `memref.extract_strided_metadata` and
+    `memref.extract_aligned_pointer_as_index`)
+    ```mlir
+    func.call @sto_cuda_compiled_sgemm(%flags, %batch, %m, %n, %k, %alpha,
+        %pa, %lda, %stride_a, %pb, %ldb, %stride_b, %beta, %pc, %ldc,
+        %stride_c) : (i32, i64, i64, i64, i64, f32, !llvm.ptr, i64, i64,
+        !llvm.ptr, i64, i64, f32, !llvm.ptr, i64, i64) -> ()
+    ```
+    A failure (no cuBLAS, a failed call) is recorded in the CUDA runtime's
+    per-thread error state, which the C entry point returns.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
   let summary = "Readies outlined kernels for NVVM: lanes, alignment, sqrt";
   let description = [{

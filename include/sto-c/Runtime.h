@@ -30,13 +30,17 @@ enum sto_status {
   /* No usable CUDA driver (libcuda.so.1) or no device; the reason is in
      sto_cuda_last_error_message(). */
   STO_ERROR_NO_CUDA_DRIVER = 4,
-  /* A CUDA driver call failed; the message names the call and the CUresult
-     (name and text). */
+  /* A CUDA driver or cuBLAS call failed; the message names the call and its
+     result (CUresult or cublasStatus_t: name and text). */
   STO_ERROR_CUDA = 5,
   STO_ERROR_INVALID_ARGUMENT = 6, /* an argument is out of range */
   /* A dynamic size given for a result differs from the size the function
      computed; nothing was written to that result. */
-  STO_ERROR_SHAPE_MISMATCH = 7
+  STO_ERROR_SHAPE_MISMATCH = 7,
+  /* cuBLAS (libcublas.so.13, .so.12 or .so), which matrix products of
+     --target=cuda use, could not be loaded; the reason is in
+     sto_cuda_last_error_message(). */
+  STO_ERROR_NO_CUBLAS = 8
 };
 
 /* A static, human-readable message for a status code. */
@@ -165,6 +169,60 @@ int32_t sto_cuda_stream_synchronize(void *stream);
 enum { STO_CUDA_STREAM_WAIT = 1 };
 int32_t sto_cuda_set_stream(void *stream, uint32_t flags);
 void *sto_cuda_get_stream(void);
+
+/* Matrix products on cuBLAS
+ *
+ * cuBLAS is loaded with dlopen on the first product, like the driver:
+ * libcublas.so.13, else libcublas.so.12, else libcublas.so (the environment
+ * variable STO_CUBLAS, if set, names the file to load instead; "none"
+ * disables cuBLAS). Where it is missing, products fail with
+ * STO_ERROR_NO_CUBLAS and everything else works.
+ *
+ * sto_cuda_sgemm computes, for each i < batch,
+ *     C_i = alpha * op(A_i) * op(B_i) + beta * C_i
+ * on row-major f32 matrices in device memory: C_i is m x n, op(A_i) m x k,
+ * op(B_i) k x n; op(X) is X, or X transposed with STO_CUDA_GEMM_TRANSPOSE_A
+ * / _B in flags (A_i is then stored k x m, B_i n x k). Row r of a matrix
+ * starts ld elements after row r - 1 (lda >= the stored row length of A,
+ * and so on), and matrix i of a batch stride_* elements after matrix i - 1
+ * (strides are ignored when batch is 1; the matrices of C must not overlap).
+ * With beta == 0, C is not read (NaNs in it do not propagate).
+ *
+ * Arithmetic: cublasSgemm / cublasSgemmStridedBatched in
+ * CUBLAS_DEFAULT_MATH, i.e. f32 inputs, products and accumulation, never
+ * TF32 tensor cores. The summation order is cuBLAS's, so results agree with
+ * a CPU product to rounding, not bit for bit.
+ *
+ * Stream: the one compiled functions use (see sto_cuda_set_stream): the
+ * stream set for this thread, on which the product is enqueued (and waited
+ * for with STO_CUDA_STREAM_WAIT), or else a stream of the runtime's pool,
+ * and the product has completed when the function returns.
+ *
+ * Threads: cuBLAS handles come from a per-device pool (one per concurrent
+ * call, each bound to the device's primary context, its stream set per
+ * call), so calls from any number of threads are safe and no handle is tied
+ * to a thread.
+ *
+ * Checks the arguments first (STO_ERROR_INVALID_ARGUMENT: unknown flags,
+ * negative sizes, leading dimensions or strides too small, sizes beyond
+ * INT_MAX; STO_ERROR_NULL_POINTER), returns STO_OK at once when C is empty
+ * (batch, m or n is 0), then needs the driver (STO_ERROR_NO_CUDA_DRIVER) and
+ * cuBLAS (STO_ERROR_NO_CUBLAS); a failed cuBLAS call is STO_ERROR_CUDA.
+ *
+ * Compiled code (--target=cuda lowers linalg.matmul and linalg.batch_matmul
+ * on f32 to it) calls sto_cuda_compiled_sgemm, which takes the same
+ * arguments, returns nothing and keeps the thread's first failure like the
+ * mgpu* functions, so that the entry point returns it. */
+enum { STO_CUDA_GEMM_TRANSPOSE_A = 1, STO_CUDA_GEMM_TRANSPOSE_B = 2 };
+int32_t sto_cuda_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
+                       int64_t k, float alpha, const float *a, int64_t lda,
+                       int64_t stride_a, const float *b, int64_t ldb,
+                       int64_t stride_b, float beta, float *c, int64_t ldc,
+                       int64_t stride_c);
+
+/* Loads cuBLAS (no driver needed) and gives its version as
+   major * 10000 + minor * 100 + patch (cublasGetProperty), e.g. 130000. */
+int32_t sto_cuda_cublas_version(int32_t *version);
 
 /* The error state of the calling thread: the status of the failure recorded
    last by a sto_cuda_* function or first by an mgpu* function (STO_OK if

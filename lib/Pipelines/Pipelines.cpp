@@ -233,6 +233,9 @@ void mlir::sto::buildCpuPipeline(OpPassManager &pm,
 
 void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
                                       const StoPipelineOptions &opts) {
+  // f32 matrix products go to cuBLAS before the loops become kernels; the
+  // elementwise work around them stays in their own fused kernels.
+  pm.addPass(createStoMatmulToCublas());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   StoParallelizeOuterLoopOptions mapOpts;
   mapOpts.gpu = true;

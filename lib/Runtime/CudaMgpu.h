@@ -59,8 +59,19 @@ void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
                                      int64_t swizzle, int64_t l2Promotion,
                                      int64_t oobFill, int64_t *boxDims);
 
-/* For tests: the driver symbols the runtime looks up (NULL past the end). */
+/* The matrix product of compiled code (sto-matmul-to-cublas): the arguments
+   of sto_cuda_sgemm (sto-c/Runtime.h); no status, the thread keeps its first
+   failure as with the mgpu* functions. */
+void sto_cuda_compiled_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
+                             int64_t k, float alpha, const float *a,
+                             int64_t lda, int64_t stride_a, const float *b,
+                             int64_t ldb, int64_t stride_b, float beta,
+                             float *c, int64_t ldc, int64_t stride_c);
+
+/* For tests: the driver and cuBLAS symbols the runtime looks up (NULL past
+   the end). */
 const char *sto_cuda_internal_driver_symbol(size_t index, int32_t *required);
+const char *sto_cuda_internal_cublas_symbol(size_t index, int32_t *required);
 
 #ifdef __cplusplus
 }

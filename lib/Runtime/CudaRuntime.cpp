@@ -77,6 +77,7 @@
 
 #include "sto-c/Runtime.h"
 
+#include "CudaBlas.h"
 #include "CudaDriver.h"
 #include "CudaMgpu.h"
 
@@ -94,6 +95,7 @@
 #endif
 
 using namespace sto::cuda;
+namespace blas = sto::cuda::blas;
 
 #if STO_HAVE_CUDA_H
 // Every entry point has exactly the type that cuda.h declares.
@@ -109,6 +111,7 @@ namespace {
 constexpr int kMaxDevices = 64;
 constexpr size_t kMessageSize = 1024;
 constexpr int kStreamPoolSize = 32;
+constexpr int kBlasPoolSize = 32;
 constexpr int kDefaultSharedMemory = 48 * 1024;
 
 //===----------------------------------------------------------------------===//
@@ -663,6 +666,308 @@ int32_t finishOnNullStream(Entry &e, CUstream stream) {
   if (stream)
     return STO_OK;
   return e.check(gFn.streamSynchronize(nullptr), "cuStreamSynchronize");
+}
+
+//===----------------------------------------------------------------------===//
+// cuBLAS
+//===----------------------------------------------------------------------===//
+
+// cuBLAS is loaded on its own, on the first matrix product (or
+// sto_cuda_cublas_version), independently of the driver: a program that
+// never multiplies matrices never loads it.
+blas::Library gBlas;
+int32_t gBlasStatus = STO_ERROR_NO_CUBLAS;
+char gBlasMessage[kMessageSize];
+pthread_once_t gBlasOnce = PTHREAD_ONCE_INIT;
+
+[[gnu::format(printf, 1, 2)]] void setBlasFailure(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(gBlasMessage, sizeof(gBlasMessage), fmt, ap);
+  va_end(ap);
+  gBlasStatus = STO_ERROR_NO_CUBLAS;
+}
+
+void loadBlas() {
+  const char *path = getenv("STO_CUBLAS");
+  if (path && (!*path || strcmp(path, "none") == 0))
+    return setBlasFailure("no cuBLAS: disabled by STO_CUBLAS=%s", path);
+  // The library of the toolkit the runtime was written against first; the
+  // entry points used are the same in cuBLAS 12.
+  static const char *const kDefault[] = {"libcublas.so.13", "libcublas.so.12",
+                                         "libcublas.so"};
+  const char *const *candidates = path ? &path : kDefault;
+  size_t numCandidates = path ? 1 : sizeof(kDefault) / sizeof(kDefault[0]);
+  void *handle = nullptr;
+  char why[512] = "";
+  for (size_t i = 0; i < numCandidates && !handle; ++i) {
+    path = candidates[i];
+    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char *error = dlerror();
+      size_t used = strlen(why);
+      snprintf(why + used, sizeof(why) - used, "%s%s", used ? "; " : "",
+               error ? error : path);
+    }
+  }
+  if (!handle)
+    return setBlasFailure("no cuBLAS: dlopen failed: %s", why);
+  // Never closed, like the driver: handles live until exit.
+  blas::Library fn;
+#define STO_CUBLAS_RESOLVE(field, symbol, required, ret, params)               \
+  fn.field = reinterpret_cast<blas::PFN_##field>(dlsym(handle, #symbol));      \
+  if (required && !fn.field)                                                   \
+    return setBlasFailure("no usable cuBLAS: %s has no %s", path, #symbol);
+  STO_CUBLAS_FUNCTIONS(STO_CUBLAS_RESOLVE)
+#undef STO_CUBLAS_RESOLVE
+  gBlas = fn;
+  gBlasStatus = STO_OK;
+}
+
+/// Loads cuBLAS once; STO_OK or STO_ERROR_NO_CUBLAS, recorded.
+int32_t blasReady(Entry &e) {
+  pthread_once(&gBlasOnce, loadBlas);
+  if (gBlasStatus == STO_OK)
+    return STO_OK;
+  return e.fail(gBlasStatus, "%s", gBlasMessage);
+}
+
+const char *fallbackBlasStatusName(blas::cublasStatus_t s) {
+  switch (s) {
+#define STO_CASE(name)                                                         \
+  case blas::name:                                                             \
+    return #name;
+    STO_CASE(CUBLAS_STATUS_SUCCESS)
+    STO_CASE(CUBLAS_STATUS_NOT_INITIALIZED)
+    STO_CASE(CUBLAS_STATUS_ALLOC_FAILED)
+    STO_CASE(CUBLAS_STATUS_INVALID_VALUE)
+    STO_CASE(CUBLAS_STATUS_ARCH_MISMATCH)
+    STO_CASE(CUBLAS_STATUS_MAPPING_ERROR)
+    STO_CASE(CUBLAS_STATUS_EXECUTION_FAILED)
+    STO_CASE(CUBLAS_STATUS_INTERNAL_ERROR)
+    STO_CASE(CUBLAS_STATUS_NOT_SUPPORTED)
+    STO_CASE(CUBLAS_STATUS_LICENSE_ERROR)
+#undef STO_CASE
+  }
+  return nullptr;
+}
+
+/// STO_OK, or STO_ERROR_CUDA with "<call> failed with CUBLAS_STATUS_X (n):
+/// text".
+int32_t checkBlas(Entry &e, blas::cublasStatus_t s, const char *call) {
+  if (s == blas::CUBLAS_STATUS_SUCCESS)
+    return STO_OK;
+  const char *name = gBlas.getStatusName ? gBlas.getStatusName(s) : nullptr;
+  const char *text = gBlas.getStatusString ? gBlas.getStatusString(s) : nullptr;
+  if (!name)
+    name = fallbackBlasStatusName(s);
+  return e.fail(STO_ERROR_CUDA, "%s failed with %s (%d)%s%s", call,
+                name ? name : "cublasStatus_t", (int)s, text ? ": " : "",
+                text ? text : "");
+}
+
+/// A cuBLAS handle of one device with what ordering it needs.
+///
+/// Handles come from a per-device pool, and each call sets the handle's
+/// stream: concurrent calls from several threads use different handles
+/// (a handle is not to be used by two threads at once), and a thread count
+/// never leaves handles behind at thread exit (there are as many handles as
+/// calls ever ran at once). A call enqueued on a caller's stream may still
+/// be running when its handle serves the next call on another stream; the
+/// event `done`, recorded after the call, makes that next stream wait for
+/// it, so that the two never share the handle's workspace concurrently.
+struct BlasHandle {
+  blas::cublasHandle_t handle;
+  CUevent done;
+  CUstream lastStream;
+  bool pending; // `done` recorded on lastStream and maybe not reached yet
+};
+
+struct BlasPool {
+  pthread_mutex_t mutex;
+  int count;
+  BlasHandle *handles[kBlasPoolSize];
+};
+BlasPool gBlasPools[kMaxDevices];
+pthread_once_t gBlasPoolsOnce = PTHREAD_ONCE_INIT;
+
+void initBlasPools() {
+  for (BlasPool &pool : gBlasPools) {
+    pthread_mutex_init(&pool.mutex, nullptr);
+    pool.count = 0;
+  }
+}
+
+/// Puts a handle back into its device's pool, or destroys it when the pool
+/// is full.
+void returnBlasHandle(int device, BlasHandle *h) {
+  BlasPool &pool = gBlasPools[device];
+  pthread_mutex_lock(&pool.mutex);
+  bool kept = pool.count < kBlasPoolSize;
+  if (kept)
+    pool.handles[pool.count++] = h;
+  pthread_mutex_unlock(&pool.mutex);
+  if (kept)
+    return;
+  if (h->pending)
+    gFn.eventSynchronize(h->done);
+  gBlas.destroy(h->handle);
+  gFn.eventDestroy(h->done);
+  free(h);
+}
+
+/// A handle of the current device (the scope's), ready to run on stream.
+BlasHandle *acquireBlasHandle(Entry &e, int device, CUstream stream) {
+  pthread_once(&gBlasPoolsOnce, initBlasPools);
+  BlasPool &pool = gBlasPools[device];
+  BlasHandle *h = nullptr;
+  pthread_mutex_lock(&pool.mutex);
+  if (pool.count > 0)
+    h = pool.handles[--pool.count];
+  pthread_mutex_unlock(&pool.mutex);
+  if (!h) {
+    h = static_cast<BlasHandle *>(calloc(1, sizeof(BlasHandle)));
+    if (!h) {
+      e.fail(STO_ERROR_RUNTIME, "out of host memory");
+      return nullptr;
+    }
+    // cublasCreate binds the handle to the current (primary) context.
+    if (checkBlas(e, gBlas.create(&h->handle), "cublasCreate") ||
+        e.check(gFn.eventCreate(&h->done, CU_EVENT_DISABLE_TIMING),
+                "cuEventCreate") ||
+        // True f32: the default math mode computes in f32 and never uses
+        // TF32 tensor cores (CUBLAS_TF32_TENSOR_OP_MATH would), set
+        // explicitly in case a default ever changes.
+        checkBlas(e, gBlas.setMathMode(h->handle, blas::CUBLAS_DEFAULT_MATH),
+                  "cublasSetMathMode(CUBLAS_DEFAULT_MATH)")) {
+      if (h->handle)
+        gBlas.destroy(h->handle);
+      if (h->done)
+        gFn.eventDestroy(h->done);
+      free(h);
+      return nullptr;
+    }
+  }
+  if (h->pending && h->lastStream != stream &&
+      e.check(gFn.streamWaitEvent(stream, h->done, 0), "cuStreamWaitEvent")) {
+    returnBlasHandle(device, h);
+    return nullptr;
+  }
+  if (checkBlas(e, gBlas.setStream(h->handle, stream), "cublasSetStream")) {
+    returnBlasHandle(device, h);
+    return nullptr;
+  }
+  return h;
+}
+
+/// Returns a handle after a call on stream; `finished` when the call is
+/// known to be complete (the stream was synchronized).
+void releaseBlasHandle(Entry &e, int device, BlasHandle *h, CUstream stream,
+                       bool finished) {
+  h->lastStream = stream;
+  h->pending = !finished && e.check(gFn.eventRecord(h->done, stream),
+                                    "cuEventRecord") == STO_OK;
+  // Without the event the next user could overlap this call: wait here.
+  if (!finished && !h->pending)
+    e.check(gFn.streamSynchronize(stream), "cuStreamSynchronize");
+  returnBlasHandle(device, h);
+}
+
+/// Whether v fits cuBLAS's int (the 32-bit API).
+bool fitsInt(int64_t v) { return v >= 0 && v <= INT_MAX; }
+
+/// The row-major product C = alpha * op(A) * op(B) + beta * C, batch times,
+/// on cuBLAS: see sto_cuda_sgemm in sto-c/Runtime.h for the arguments.
+int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
+              int64_t k, float alpha, const float *a, int64_t lda,
+              int64_t strideA, const float *b, int64_t ldb, int64_t strideB,
+              float beta, float *c, int64_t ldc, int64_t strideC) {
+  // Arguments first: they are the caller's, whatever the machine.
+  if (flags & ~(STO_CUDA_GEMM_TRANSPOSE_A | STO_CUDA_GEMM_TRANSPOSE_B))
+    return e.fail(STO_ERROR_INVALID_ARGUMENT, "unknown flags 0x%x",
+                  (unsigned)flags);
+  if (batch < 0 || m < 0 || n < 0 || k < 0)
+    return e.fail(STO_ERROR_INVALID_ARGUMENT,
+                  "negative size (batch %ld, m %ld, n %ld, k %ld)", (long)batch,
+                  (long)m, (long)n, (long)k);
+  bool transA = flags & STO_CUDA_GEMM_TRANSPOSE_A;
+  bool transB = flags & STO_CUDA_GEMM_TRANSPOSE_B;
+  // Row lengths of A, B and C as stored (row-major).
+  int64_t rowA = transA ? m : k, rowB = transB ? k : n;
+  auto atLeast = [](int64_t v) { return v > 1 ? v : 1; };
+  // The leading dimension of a matrix with at most one row, or with empty
+  // rows, addresses nothing: any value is right (an identity-layout memref
+  // of shape [m, 0] has row stride 0), and cuBLAS gets a valid one.
+  auto normalize = [&](int64_t &ld, int64_t rows, int64_t rowLength) {
+    if ((rows <= 1 || rowLength == 0) && ld < atLeast(rowLength))
+      ld = atLeast(rowLength);
+  };
+  normalize(lda, transA ? k : m, rowA);
+  normalize(ldb, transB ? n : k, rowB);
+  normalize(ldc, m, n);
+  if (lda < atLeast(rowA) || ldb < atLeast(rowB) || ldc < atLeast(n))
+    return e.fail(STO_ERROR_INVALID_ARGUMENT,
+                  "leading dimension too small (lda %ld for rows of %ld, ldb "
+                  "%ld for rows of %ld, ldc %ld for rows of %ld)",
+                  (long)lda, (long)rowA, (long)ldb, (long)rowB, (long)ldc,
+                  (long)n);
+  if (!fitsInt(m) || !fitsInt(n) || !fitsInt(k) || !fitsInt(lda) ||
+      !fitsInt(ldb) || !fitsInt(ldc) || !fitsInt(batch))
+    return e.fail(STO_ERROR_INVALID_ARGUMENT,
+                  "sizes beyond the 32-bit cuBLAS API (batch %ld, m %ld, n "
+                  "%ld, k %ld, lda %ld, ldb %ld, ldc %ld)",
+                  (long)batch, (long)m, (long)n, (long)k, (long)lda, (long)ldb,
+                  (long)ldc);
+  if (batch > 1 && (strideA < 0 || strideB < 0 || strideC < (m - 1) * ldc + n))
+    return e.fail(STO_ERROR_INVALID_ARGUMENT,
+                  "invalid batch strides (A %ld, B %ld, C %ld; the matrices "
+                  "of C must not overlap)",
+                  (long)strideA, (long)strideB, (long)strideC);
+  if (batch == 0 || m == 0 || n == 0)
+    return STO_OK; // nothing to compute (C is empty)
+  if (!c || (k > 0 && (!a || !b)))
+    return e.fail(STO_ERROR_NULL_POINTER, "a matrix pointer is NULL");
+
+  ContextScope scope;
+  if (int32_t status = scope.enter(e))
+    return status;
+  if (int32_t status = blasReady(e))
+    return status;
+  // The stream compiled functions use: the caller's (sto_cuda_set_stream),
+  // or one of the pool, waited for before returning.
+  CUstream stream = tUserStream;
+  bool own = !stream;
+  if (own && !(stream = acquireStream(e, scope.device)))
+    return e.fail(STO_ERROR_CUDA, "no stream for the product");
+  int32_t status = STO_ERROR_CUDA;
+  if (BlasHandle *h = acquireBlasHandle(e, scope.device, stream)) {
+    // Column-major cuBLAS sees each row-major matrix transposed, so it
+    // computes C^T = op(B)^T * op(A)^T: B first, then A.
+    blas::cublasOperation_t opA =
+        transA ? blas::CUBLAS_OP_T : blas::CUBLAS_OP_N;
+    blas::cublasOperation_t opB =
+        transB ? blas::CUBLAS_OP_T : blas::CUBLAS_OP_N;
+    if (batch == 1)
+      status = checkBlas(e,
+                         gBlas.sgemm(h->handle, opB, opA, (int)n, (int)m,
+                                     (int)k, &alpha, b, (int)ldb, a, (int)lda,
+                                     &beta, c, (int)ldc),
+                         "cublasSgemm");
+    else
+      status = checkBlas(e,
+                         gBlas.sgemmStridedBatched(
+                             h->handle, opB, opA, (int)n, (int)m, (int)k,
+                             &alpha, b, (int)ldb, strideB, a, (int)lda, strideA,
+                             &beta, c, (int)ldc, strideC, (int)batch),
+                         "cublasSgemmStridedBatched");
+    bool wait = own || (tUserFlags & STO_CUDA_STREAM_WAIT);
+    if (wait && status == STO_OK)
+      status = e.check(gFn.streamSynchronize(stream), "cuStreamSynchronize");
+    releaseBlasHandle(e, scope.device, h, stream, wait && status == STO_OK);
+  }
+  if (own)
+    releaseStream(e, scope.device, stream);
+  return status;
 }
 
 } // namespace
@@ -1370,6 +1675,70 @@ const char *sto_cuda_last_error_message(void) { return tError.message; }
 void sto_cuda_clear_error(void) {
   tError.status = STO_OK;
   tError.message[0] = '\0';
+}
+
+int32_t sto_cuda_cublas_version(int32_t *version) {
+  Entry e("sto_cuda_cublas_version", Entry::Api);
+  if (version)
+    *version = 0;
+  if (int32_t status = blasReady(e))
+    return status;
+  if (!version)
+    return e.fail(STO_ERROR_NULL_POINTER, "version is NULL");
+  int major = 0, minor = 0, patch = 0;
+  if (int32_t status =
+          checkBlas(e, gBlas.getProperty(blas::MAJOR_VERSION, &major),
+                    "cublasGetProperty"))
+    return status;
+  if (int32_t status =
+          checkBlas(e, gBlas.getProperty(blas::MINOR_VERSION, &minor),
+                    "cublasGetProperty"))
+    return status;
+  if (int32_t status = checkBlas(
+          e, gBlas.getProperty(blas::PATCH_LEVEL, &patch), "cublasGetProperty"))
+    return status;
+  *version = major * 10000 + minor * 100 + patch;
+  return STO_OK;
+}
+
+int32_t sto_cuda_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
+                       int64_t k, float alpha, const float *a, int64_t lda,
+                       int64_t stride_a, const float *b, int64_t ldb,
+                       int64_t stride_b, float beta, float *c, int64_t ldc,
+                       int64_t stride_c) {
+  Entry e("sto_cuda_sgemm", Entry::Api);
+  return sgemm(e, flags, batch, m, n, k, alpha, a, lda, stride_a, b, ldb,
+               stride_b, beta, c, ldc, stride_c);
+}
+
+void sto_cuda_compiled_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
+                             int64_t k, float alpha, const float *a,
+                             int64_t lda, int64_t stride_a, const float *b,
+                             int64_t ldb, int64_t stride_b, float beta,
+                             float *c, int64_t ldc, int64_t stride_c) {
+  // As the mgpu* functions: the thread keeps its first failure, which the
+  // compiled entry point returns.
+  Entry e("sto_cuda_compiled_sgemm", Entry::Mgpu);
+  sgemm(e, flags, batch, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b,
+        beta, c, ldc, stride_c);
+}
+
+/// For tests: the cuBLAS symbols the runtime looks up, as the driver's.
+const char *sto_cuda_internal_cublas_symbol(size_t index, int32_t *required) {
+  struct Symbol {
+    const char *name;
+    int32_t required;
+  };
+  static const Symbol kSymbols[] = {
+#define STO_CUBLAS_SYMBOL(field, symbol, req, ret, params) {#symbol, req},
+      STO_CUBLAS_FUNCTIONS(STO_CUBLAS_SYMBOL)
+#undef STO_CUBLAS_SYMBOL
+  };
+  if (index >= sizeof(kSymbols) / sizeof(kSymbols[0]))
+    return nullptr;
+  if (required)
+    *required = kSymbols[index].required;
+  return kSymbols[index].name;
 }
 
 /// For tests: the driver symbols the runtime looks up, in order; NULL past

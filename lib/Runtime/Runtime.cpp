@@ -15,12 +15,15 @@ extern "C" const char *sto_status_message(int32_t status) {
   case STO_ERROR_NO_CUDA_DRIVER:
     return "no usable CUDA driver or device (see sto_cuda_last_error_message)";
   case STO_ERROR_CUDA:
-    return "a CUDA driver call failed (see sto_cuda_last_error_message)";
+    return "a CUDA driver or cuBLAS call failed (see "
+           "sto_cuda_last_error_message)";
   case STO_ERROR_INVALID_ARGUMENT:
     return "an argument is out of range";
   case STO_ERROR_SHAPE_MISMATCH:
     return "a result's dynamic size differs from the size the function "
            "computed";
+  case STO_ERROR_NO_CUBLAS:
+    return "cuBLAS could not be loaded (see sto_cuda_last_error_message)";
   default:
     return "unknown sto status";
   }

@@ -100,7 +100,21 @@ struct StoFuseElementwise
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, singleUse);
     patterns.add<FuseMultiUseProducer>(ctx);
-    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, singleUse);
+    // A reshape is not propagated through a named contraction (matmul,
+    // batch_matmul, ...): expanding it would turn the op into a
+    // higher-rank linalg.generic (a blocked sampler's 4-lane split of the
+    // columns, for instance), which no longer matches the library call that
+    // the CUDA pipeline makes of it (sto-matmul-to-cublas). The reshape
+    // stays between the contraction and its elementwise consumers, which
+    // still fuse with each other.
+    auto singleUseNotContraction = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      return producer && producer->hasOneUse() &&
+             !isa<linalg::ContractionOpInterface>(producer) &&
+             !isa<linalg::ContractionOpInterface>(fused->getOwner());
+    };
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
+                                                      singleUseNotContraction);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);

@@ -374,3 +374,29 @@ func.func @consumer_reads_twice(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor
   } -> tensor<8xf32>
   return %c, %p : tensor<8xf32>, tensor<8xf32>
 }
+
+// -----
+
+// A reshape (a blocked sampler's 4-lane split, say) is not propagated into
+// a named contraction: the matmul stays a linalg.matmul for the library call
+// of the CUDA pipeline (sto-matmul-to-cublas) instead of becoming a 4-D
+// linalg.generic.
+// CHECK-LABEL: func.func @matmul_keeps_its_form(
+// CHECK:         %[[MM:.+]] = linalg.matmul
+// CHECK-SAME:      -> tensor<8x32xf32>
+// CHECK:         %[[E:.+]] = tensor.expand_shape %[[MM]] {{\[\[}}0], [1, 2]]
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[E]] : tensor<8x8x4xf32>)
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @matmul_keeps_its_form(%a: tensor<8x16xf32>, %b: tensor<16x32xf32>, %c: tensor<8x32xf32>) -> tensor<8x8x4xf32> {
+  %mm = linalg.matmul ins(%a, %b : tensor<8x16xf32>, tensor<16x32xf32>) outs(%c : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %e = tensor.expand_shape %mm [[0], [1, 2]] output_shape [8, 8, 4] : tensor<8x32xf32> into tensor<8x8x4xf32>
+  %init = tensor.empty() : tensor<8x8x4xf32>
+  %r = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%e : tensor<8x8x4xf32>) outs(%init : tensor<8x8x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %n = arith.negf %x : f32
+    linalg.yield %n : f32
+  } -> tensor<8x8x4xf32>
+  return %r : tensor<8x8x4xf32>
+}

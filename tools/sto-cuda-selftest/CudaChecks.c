@@ -697,6 +697,178 @@ static int check_tensor_map(char *msg, size_t size) {
   return STO_CHECK_PASS;
 }
 
+/* Products on cuBLAS (sto_cuda_sgemm) against a double-precision host
+   product: plain and transposed operands, padded rows, alpha and beta,
+   batches, a caller's stream, and an identity product that must be exact
+   (TF32 would round the mantissas of A). */
+typedef struct {
+  int32_t flags;
+  int64_t batch, m, n, k, pad, batch_pad;
+  float alpha, beta;
+  int user_stream;
+} gemm_case;
+
+static float lcg_float(uint32_t *state) {
+  *state = *state * 1664525u + 1013904223u;
+  return (float)((*state >> 8) & 0xffffff) / 8388608.0f - 1.0f; /* [-1, 1) */
+}
+
+static int run_gemm_case(const gemm_case *t, int identity, char *msg,
+                         size_t size) {
+  int ta = t->flags & STO_CUDA_GEMM_TRANSPOSE_A;
+  int tb = t->flags & STO_CUDA_GEMM_TRANSPOSE_B;
+  int64_t rows_a = ta ? t->k : t->m, cols_a = ta ? t->m : t->k;
+  int64_t rows_b = tb ? t->n : t->k, cols_b = tb ? t->k : t->n;
+  int64_t lda = cols_a + t->pad, ldb = cols_b + t->pad, ldc = t->n + t->pad;
+  int64_t sa = rows_a * lda + t->batch_pad, sb = rows_b * ldb + t->batch_pad,
+          sc = t->m * ldc + t->batch_pad;
+  size_t na = (size_t)(t->batch * sa), nb = (size_t)(t->batch * sb),
+         nc = (size_t)(t->batch * sc);
+  /* + 1: no malloc(0) when k is 0 */
+  float *a = malloc((na + 1) * sizeof(float)),
+        *b = malloc((nb + 1) * sizeof(float)),
+        *c = malloc((nc + 1) * sizeof(float)),
+        *got = malloc((nc + 1) * sizeof(float));
+  if (!a || !b || !c || !got)
+    return fail(msg, size, "out of host memory");
+  uint32_t state = (uint32_t)(t->m * 131 + t->n * 7 + t->k);
+  for (size_t i = 0; i < na; ++i)
+    a[i] = lcg_float(&state);
+  for (size_t i = 0; i < nb; ++i)
+    b[i] = identity ? 0.0f : lcg_float(&state);
+  if (identity) /* B = I (k x n, k == n): C = A exactly */
+    for (int64_t i = 0; i < t->k; ++i)
+      b[i * ldb + i] = 1.0f;
+  for (size_t i = 0; i < nc; ++i)
+    c[i] = t->beta == 0.0f ? __builtin_nanf("") : lcg_float(&state);
+  void *da = NULL, *db = NULL, *dc = NULL, *user = NULL;
+  EXPECT_OK(sto_cuda_malloc(&da, na * sizeof(float)));
+  EXPECT_OK(sto_cuda_malloc(&db, nb * sizeof(float)));
+  EXPECT_OK(sto_cuda_malloc(&dc, nc * sizeof(float)));
+  EXPECT_OK(sto_cuda_memcpy(da, a, na * sizeof(float), NULL));
+  EXPECT_OK(sto_cuda_memcpy(db, b, nb * sizeof(float), NULL));
+  EXPECT_OK(sto_cuda_memcpy(dc, c, nc * sizeof(float), NULL));
+  if (t->user_stream) {
+    EXPECT_OK(sto_cuda_stream_create(&user));
+    EXPECT_OK(sto_cuda_set_stream(user, 0));
+  }
+  EXPECT_OK(sto_cuda_sgemm(t->flags, t->batch, t->m, t->n, t->k, t->alpha, da,
+                           lda, sa, db, ldb, sb, t->beta, dc, ldc, sc));
+  if (user) {
+    EXPECT_OK(sto_cuda_set_stream(NULL, 0));
+    EXPECT_OK(sto_cuda_stream_synchronize(user));
+    EXPECT_OK(sto_cuda_stream_destroy(user));
+  }
+  EXPECT_OK(sto_cuda_memcpy(got, dc, nc * sizeof(float), NULL));
+  int result = STO_CHECK_PASS;
+  for (int64_t q = 0; q < t->batch && result == STO_CHECK_PASS; ++q)
+    for (int64_t i = 0; i < t->m && result == STO_CHECK_PASS; ++i)
+      for (int64_t j = 0; j < t->n; ++j) {
+        double sum = 0.0, mag = 0.0;
+        for (int64_t l = 0; l < t->k; ++l) {
+          double x = a[q * sa + (ta ? l * lda + i : i * lda + l)];
+          double y = b[q * sb + (tb ? j * ldb + l : l * ldb + j)];
+          sum += x * y;
+          mag += x * y < 0 ? -x * y : x * y;
+        }
+        size_t at = (size_t)(q * sc + i * ldc + j);
+        double want =
+            t->alpha * sum + (t->beta == 0.0f ? 0.0 : t->beta * c[at]);
+        double err = got[at] - want;
+        double tol =
+            identity ? 0.0
+                     : 1e-5 * (t->alpha * mag + (c[at] < 0 ? -c[at] : c[at])) +
+                           1e-30;
+        if (!(err <= tol && -err <= tol)) {
+          result = fail(msg, size,
+                        "flags %d batch %ld %ldx%ldx%ld: C[%ld][%ld][%ld] = "
+                        "%.9g, expected %.9g",
+                        (int)t->flags, (long)t->batch, (long)t->m, (long)t->n,
+                        (long)t->k, (long)q, (long)i, (long)j, got[at], want);
+          break;
+        }
+      }
+  /* Padding between rows and matrices is never written. */
+  for (int64_t q = 0; q < t->batch && result == STO_CHECK_PASS; ++q)
+    for (int64_t e = 0; e < sc && result == STO_CHECK_PASS; ++e) {
+      size_t at = (size_t)(q * sc + e);
+      if ((e >= t->m * ldc || e % ldc >= t->n) &&
+          memcmp(&got[at], &c[at], sizeof(float)) != 0)
+        result = fail(msg, size, "element %ld outside C was written", (long)at);
+    }
+  EXPECT_OK(sto_cuda_free(da));
+  EXPECT_OK(sto_cuda_free(db));
+  EXPECT_OK(sto_cuda_free(dc));
+  free(a);
+  free(b);
+  free(c);
+  free(got);
+  return result;
+}
+
+static int check_cublas_sgemm(char *msg, size_t size) {
+  int32_t version = 0;
+  if (sto_cuda_cublas_version(&version) != STO_OK)
+    return skip(msg, size, sto_cuda_last_error_message());
+  static const gemm_case cases[] = {
+      {0, 1, 37, 53, 129, 0, 0, 1.0f, 0.0f, 0},
+      {STO_CUDA_GEMM_TRANSPOSE_A, 1, 64, 17, 33, 3, 0, 0.5f, 1.0f, 0},
+      {STO_CUDA_GEMM_TRANSPOSE_B, 1, 5, 96, 40, 1, 0, 1.0f, 1.0f, 0},
+      {STO_CUDA_GEMM_TRANSPOSE_A | STO_CUDA_GEMM_TRANSPOSE_B, 1, 31, 29, 7, 2,
+       0, -2.0f, 0.25f, 0},
+      {0, 3, 19, 23, 45, 1, 5, 1.0f, 0.0f, 0},
+      {STO_CUDA_GEMM_TRANSPOSE_B, 4, 16, 8, 64, 0, 0, 1.0f, 1.0f, 1},
+      {0, 1, 256, 512, 300, 0, 0, 1.0f, 0.0f, 1},
+      {0, 1, 1, 1, 1, 0, 0, 1.0f, 0.0f, 0},
+      {0, 1, 4, 4, 0, 0, 0, 1.0f, 2.0f, 0}, /* k = 0: C = beta * C */
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i)
+    if (run_gemm_case(&cases[i], 0, msg, size) != STO_CHECK_PASS)
+      return STO_CHECK_FAIL;
+  static const gemm_case exact = {0, 1, 128, 256, 256, 0, 0, 1.0f, 0.0f, 0};
+  if (run_gemm_case(&exact, 1, msg, size) != STO_CHECK_PASS)
+    return STO_CHECK_FAIL;
+  /* The compiled-code entry point records a cuBLAS-level failure (here an
+     invalid argument) in the thread's error state. */
+  sto_cuda_clear_error();
+  sto_cuda_compiled_sgemm(0, 1, 2, 2, 3, 1.0f, NULL, 3, 0, NULL, 2, 0, 0.0f,
+                          NULL, 2, 0);
+  if (sto_cuda_last_error() != STO_ERROR_NULL_POINTER)
+    return fail(msg, size, "sto_cuda_compiled_sgemm recorded %d, not %d",
+                (int)sto_cuda_last_error(), STO_ERROR_NULL_POINTER);
+  sto_cuda_clear_error();
+  return STO_CHECK_PASS;
+}
+
+/* Products from several threads at once: each uses its own handle. */
+static void *gemm_thread(void *arg) {
+  int *ok = arg;
+  char message[512];
+  static const gemm_case t = {0, 2, 96, 80, 70, 1, 3, 1.0f, 0.0f, 0};
+  for (int i = 0; i < 8 && *ok; ++i)
+    *ok = run_gemm_case(&t, 0, message, sizeof(message)) == STO_CHECK_PASS;
+  if (!*ok)
+    fprintf(stderr, "cublas-threads: %s\n", message);
+  return NULL;
+}
+
+static int check_cublas_threads(char *msg, size_t size) {
+  int32_t version = 0;
+  if (sto_cuda_cublas_version(&version) != STO_OK)
+    return skip(msg, size, sto_cuda_last_error_message());
+  pthread_t threads[4];
+  int ok[4] = {1, 1, 1, 1};
+  for (int i = 0; i < 4; ++i)
+    if (pthread_create(&threads[i], NULL, gemm_thread, &ok[i]) != 0)
+      return fail(msg, size, "pthread_create failed");
+  for (int i = 0; i < 4; ++i)
+    pthread_join(threads[i], NULL);
+  for (int i = 0; i < 4; ++i)
+    if (!ok[i])
+      return fail(msg, size, "thread %d computed a wrong product", i);
+  return STO_CHECK_PASS;
+}
+
 static int check_errors(char *msg, size_t size) {
   char *ptx = ptx_copy();
   sto_cuda_clear_error();
@@ -892,6 +1064,8 @@ static const sto_cuda_check kChecks[] = {
     {"host-register", check_host_register},
     {"tensor-map", check_tensor_map},
     {"errors", check_errors},
+    {"cublas-sgemm", check_cublas_sgemm},
+    {"cublas-threads", check_cublas_threads},
 };
 
 const sto_cuda_check *sto_cuda_checks(size_t *count) {

@@ -247,6 +247,184 @@ TEST(CudaNoDriver, ToolkitStubLibrary) {
 #endif
 
 //===----------------------------------------------------------------------===//
+// cuBLAS, without a GPU
+//===----------------------------------------------------------------------===//
+
+TEST(CudaBlas, StatusMessage) {
+  EXPECT_EQ(STO_ERROR_NO_CUBLAS, 8);
+  EXPECT_NE(std::string(sto_status_message(STO_ERROR_NO_CUBLAS)),
+            sto_status_message(12345));
+  EXPECT_NE(std::string(sto_status_message(STO_ERROR_NO_CUBLAS)).find("cuBLAS"),
+            std::string::npos);
+}
+
+// Arguments are checked before the driver is needed: these fail the same
+// way on every machine, with the entry point and the value in the message.
+TEST(CudaBlas, BadArgumentsFailBeforeTheDriver) {
+  float a[6] = {}, b[6] = {}, c[4] = {};
+  sto_cuda_clear_error();
+  EXPECT_EQ(sto_cuda_sgemm(4, 1, 2, 2, 3, 1.f, a, 3, 0, b, 2, 0, 0.f, c, 2, 0),
+            STO_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(sto_cuda_last_error_message(),
+               "sto_cuda_sgemm: unknown flags 0x4");
+  EXPECT_EQ(sto_cuda_sgemm(0, 1, -2, 2, 3, 1.f, a, 3, 0, b, 2, 0, 0.f, c, 2, 0),
+            STO_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(strstr(sto_cuda_last_error_message(), "negative size"), nullptr)
+      << sto_cuda_last_error_message();
+  // A is 2 x 3 row-major: lda 2 is too small. Transposed (stored 3 x 2), 2
+  // is right and B's ldb is then the one checked.
+  EXPECT_EQ(sto_cuda_sgemm(0, 1, 2, 2, 3, 1.f, a, 2, 0, b, 2, 0, 0.f, c, 2, 0),
+            STO_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(strstr(sto_cuda_last_error_message(), "lda 2 for rows of 3"),
+            nullptr)
+      << sto_cuda_last_error_message();
+  EXPECT_EQ(sto_cuda_sgemm(STO_CUDA_GEMM_TRANSPOSE_B, 1, 2, 2, 3, 1.f, a, 3, 0,
+                           b, 2, 0, 0.f, c, 2, 0),
+            STO_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(strstr(sto_cuda_last_error_message(), "ldb 2 for rows of 3"),
+            nullptr)
+      << sto_cuda_last_error_message();
+  EXPECT_EQ(sto_cuda_sgemm(0, 1, 2, 2, 3, 1.f, a, 3, 0, b, 2, 0, 0.f, c, 1, 0),
+            STO_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(sto_cuda_sgemm(0, 1, (int64_t)1 << 31, 2, 3, 1.f, a, 3, 0, b, 2, 0,
+                           0.f, c, 2, 0),
+            STO_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(strstr(sto_cuda_last_error_message(), "32-bit"), nullptr)
+      << sto_cuda_last_error_message();
+  // Overlapping matrices of C in a batch.
+  EXPECT_EQ(sto_cuda_sgemm(0, 2, 2, 2, 3, 1.f, a, 3, 6, b, 2, 6, 0.f, c, 2, 2),
+            STO_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(strstr(sto_cuda_last_error_message(), "batch strides"), nullptr)
+      << sto_cuda_last_error_message();
+  EXPECT_EQ(
+      sto_cuda_sgemm(0, 1, 2, 2, 3, 1.f, a, 3, 0, b, 2, 0, 0.f, nullptr, 2, 0),
+      STO_ERROR_NULL_POINTER);
+  // An empty C is done at once, with or without a GPU.
+  sto_cuda_clear_error();
+  EXPECT_EQ(sto_cuda_sgemm(0, 1, 0, 2, 3, 1.f, nullptr, 3, 0, nullptr, 2, 0,
+                           0.f, nullptr, 2, 0),
+            STO_OK);
+  EXPECT_EQ(sto_cuda_sgemm(0, 0, 2, 2, 3, 1.f, nullptr, 3, 0, nullptr, 2, 0,
+                           0.f, nullptr, 2, 0),
+            STO_OK);
+  EXPECT_EQ(sto_cuda_last_error(), STO_OK);
+}
+
+#ifdef STO_CUBLAS_LIBRARY
+TEST(CudaBlas, SymbolsExistInTheToolkitLibrary) {
+  // Every name the runtime looks up, spelled as the ABI has it (the _v2
+  // names; the legacy API's plain cublasSgemm would take no handle).
+  // Never closed: libcublas's static state would then show as a leak.
+  void *handle = dlopen(STO_CUBLAS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    GTEST_SKIP() << "cannot load " << STO_CUBLAS_LIBRARY;
+  int32_t required = 0;
+  size_t count = 0;
+  for (const char *name;
+       (name = sto_cuda_internal_cublas_symbol(count, &required)); ++count)
+    EXPECT_NE(dlsym(handle, name), nullptr) << name;
+  EXPECT_GE(count, 7u);
+}
+#endif
+
+// Run in child processes only (cuBLAS and the driver load once per process).
+TEST(CudaChild, Blas) {
+  const char *mode = childMode();
+  if (!mode || strcmp(mode, "blas") != 0)
+    GTEST_SKIP() << "child process only";
+  const char *expectStatus = getenv("STO_CUDA_TEST_EXPECT_STATUS");
+  const char *expect = getenv("STO_CUDA_TEST_EXPECT");
+  ASSERT_NE(expectStatus, nullptr);
+  const char *what = getenv("STO_CUDA_TEST_CALL");
+  int32_t status;
+  float a[6] = {}, b[6] = {}, c[4] = {};
+  sto_cuda_clear_error();
+  if (what && strcmp(what, "version") == 0) {
+    int32_t version = -1;
+    status = sto_cuda_cublas_version(&version);
+    printf("cublas version %d\n", (int)version);
+    if (status == STO_OK) {
+      EXPECT_GE(version, 120000);
+    } else {
+      EXPECT_EQ(version, 0);
+    }
+  } else if (what && strcmp(what, "compiled") == 0) {
+    // Compiled code keeps the thread's first failure.
+    mgpuModuleGetFunction(nullptr, "first");
+    int32_t first = sto_cuda_last_error();
+    std::string firstMessage = sto_cuda_last_error_message();
+    sto_cuda_compiled_sgemm(0, 1, 2, 2, 3, 1.f, a, 3, 0, b, 2, 0, 0.f, c, 2, 0);
+    EXPECT_EQ(sto_cuda_last_error(), first);
+    EXPECT_EQ(firstMessage, sto_cuda_last_error_message());
+    sto_cuda_clear_error();
+    sto_cuda_compiled_sgemm(0, 1, 2, 2, 3, 1.f, a, 3, 0, b, 2, 0, 0.f, c, 2, 0);
+    status = sto_cuda_last_error();
+  } else if (what && strcmp(what, "k0") == 0) {
+    // k = 0 with A's identity-layout row stride 0 ([2, 0]): valid, the
+    // leading dimension of empty rows does not matter.
+    status = sto_cuda_sgemm(0, 1, 2, 2, 0, 1.f, a, 0, 0, b, 2, 0, 1.f, c, 2, 0);
+    EXPECT_EQ(status, sto_cuda_last_error());
+  } else {
+    status = sto_cuda_sgemm(0, 1, 2, 2, 3, 1.f, a, 3, 0, b, 2, 0, 0.f, c, 2, 0);
+    EXPECT_EQ(status, sto_cuda_last_error());
+  }
+  EXPECT_EQ(status, atoi(expectStatus)) << sto_cuda_last_error_message();
+  if (expect)
+    EXPECT_NE(strstr(sto_cuda_last_error_message(), expect), nullptr)
+        << sto_cuda_last_error_message();
+  printf("child message: %s\n", sto_cuda_last_error_message());
+}
+
+void expectBlasChild(const std::string &env) {
+  ChildResult r = runChild("STO_CUDA_TEST_CHILD=blas " + env, "CudaChild.Blas");
+  EXPECT_EQ(r.exitStatus, 0) << r.output;
+  EXPECT_NE(r.output.find("[  PASSED  ] 1 test"), std::string::npos)
+      << r.output;
+}
+
+TEST(CudaBlas, NoDriver) {
+  // The driver is needed before cuBLAS: no driver, STO_ERROR_NO_CUDA_DRIVER,
+  // from the public function and from the one compiled code calls.
+  expectBlasChild("STO_CUDA_DRIVER=none STO_CUDA_TEST_EXPECT_STATUS=4 "
+                  "'STO_CUDA_TEST_EXPECT=sto_cuda_sgemm: no CUDA driver: "
+                  "disabled by STO_CUDA_DRIVER=none'");
+  expectBlasChild("STO_CUDA_DRIVER=none STO_CUDA_TEST_CALL=k0 "
+                  "STO_CUDA_TEST_EXPECT_STATUS=4");
+  expectBlasChild("STO_CUDA_DRIVER=none STO_CUDA_TEST_CALL=compiled "
+                  "STO_CUDA_TEST_EXPECT_STATUS=4 "
+                  "'STO_CUDA_TEST_EXPECT=sto_cuda_compiled_sgemm: no CUDA "
+                  "driver: disabled by STO_CUDA_DRIVER=none'");
+}
+
+TEST(CudaBlas, LibraryDisabledOrMissing) {
+  expectBlasChild("STO_CUBLAS=none STO_CUDA_TEST_CALL=version "
+                  "STO_CUDA_TEST_EXPECT_STATUS=8 "
+                  "'STO_CUDA_TEST_EXPECT=sto_cuda_cublas_version: no cuBLAS: "
+                  "disabled by STO_CUBLAS=none'");
+  expectBlasChild("STO_CUBLAS=/nonexistent/libcublas.so.13 "
+                  "STO_CUDA_TEST_CALL=version STO_CUDA_TEST_EXPECT_STATUS=8 "
+                  "'STO_CUDA_TEST_EXPECT=no cuBLAS: dlopen failed: "
+                  "/nonexistent/libcublas.so.13'");
+  // A library without the entry points (the driver stub, say) is rejected.
+#ifdef STO_CUDA_STUB_LIBRARY
+  expectBlasChild(std::string("STO_CUBLAS=") + STO_CUDA_STUB_LIBRARY +
+                  " STO_CUDA_TEST_CALL=version STO_CUDA_TEST_EXPECT_STATUS=8 "
+                  "'STO_CUDA_TEST_EXPECT=has no cublasGetProperty'");
+#endif
+}
+
+#ifdef STO_CUBLAS_LIBRARY
+TEST(CudaBlas, LoadsTheToolkitLibraryWithoutADriver) {
+  // Loading cuBLAS and asking its version needs no driver.
+  if (access(STO_CUBLAS_LIBRARY, R_OK) != 0)
+    GTEST_SKIP() << "cannot read " << STO_CUBLAS_LIBRARY;
+  expectBlasChild(std::string("STO_CUDA_DRIVER=none STO_CUBLAS=") +
+                  STO_CUBLAS_LIBRARY +
+                  " STO_CUDA_TEST_CALL=version STO_CUDA_TEST_EXPECT_STATUS=0");
+}
+#endif
+
+//===----------------------------------------------------------------------===//
 // With a GPU
 //===----------------------------------------------------------------------===//
 
