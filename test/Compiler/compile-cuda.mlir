@@ -14,6 +14,9 @@
 // SYMS-DAG: U mgpuLaunchKernel
 // SYMS-DAG: U mgpuModuleLoad
 
+// HEADER: Tensors are
+// HEADER-NEXT: contiguous row-major DEVICE arrays (CUDA device pointers, 16-byte aligned);
+// HEADER-NEXT: results are allocated by the caller and overlap no other array.
 // HEADER: int32_t dropout(int64_t arg0, const float *arg1, float *result0);
 
 func.func @dropout(%s: i64, %x: tensor<1024x256xf32>) -> tensor<1024x256xf32> {

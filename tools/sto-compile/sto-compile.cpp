@@ -135,7 +135,7 @@ int main(int argc, char **argv) {
     llvm::raw_string_ostream headerStream(headerText);
     if (failed(sto::emitCHeader(*module, guard,
                                 llvm::sys::path::filename(inputFile),
-                                headerStream)))
+                                headerStream, target)))
       return 1;
   }
 

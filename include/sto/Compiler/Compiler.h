@@ -51,9 +51,11 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                             llvm::raw_ostream &os);
 
 /// Writes the C header of the public functions of `module` (run on the
-/// input, before compileModule). `guard` names the include guard.
+/// input, before compileModule). `guard` names the include guard; `target`
+/// ("cpu" or "cuda") says where the arrays live.
 LogicalResult emitCHeader(ModuleOp module, llvm::StringRef guard,
-                          llvm::StringRef source, llvm::raw_ostream &os);
+                          llvm::StringRef source, llvm::raw_ostream &os,
+                          llvm::StringRef target = "cpu");
 
 } // namespace sto
 } // namespace mlir
