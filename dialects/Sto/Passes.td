@@ -68,7 +68,12 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "Hold Philox words zero-extended in i64 (best for CPUs: the "
            "products become 64-bit lane multiplies without lane "
            "conversions); the default i32 form uses arith.mului_extended "
-           "(best for GPUs). The random bits are identical.">
+           "(best for GPUs). The random bits are identical.">,
+    Option<"parallelScans", "parallel-scans", "bool", /*default=*/"false",
+           "Lower the MoE scans (expert_load's histogram, dispatch's slots) "
+           "as counts per chunk of 256 tokens, prefixes and ranks, each "
+           "computed by one thread, instead of one sequential scan (for "
+           "GPUs; the results are identical).">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

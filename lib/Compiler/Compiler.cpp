@@ -102,6 +102,7 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   StoPipelineOptions pipelineOptions;
   pipelineOptions.verifyKeys = options.verifyKeys;
   pipelineOptions.parallel = options.parallel;
+  pipelineOptions.moeScans = options.moeScans;
   pipelineOptions.outParams = true;
   pipelineOptions.chip = options.chip;
   pipelineOptions.ptxFeatures = options.ptxFeatures;

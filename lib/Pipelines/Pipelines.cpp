@@ -137,10 +137,13 @@ void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void mlir::sto::buildLinalgPhase(OpPassManager &pm, const StoPipelineOptions &,
-                                 bool widePhilox) {
+void mlir::sto::buildLinalgPhase(OpPassManager &pm,
+                                 const StoPipelineOptions &opts,
+                                 bool widePhilox, bool parallelScans) {
   ConvertStoToLinalgOptions lowering;
   lowering.widePhilox = widePhilox;
+  lowering.parallelScans =
+      opts.moeScans.empty() ? parallelScans : opts.moeScans == "parallel";
   pm.addPass(createConvertStoToLinalg(lowering));
   // arith/math on whole tensors (the differentiable paths of a model) become
   // linalg.generic too, so they bufferize and fuse with the sampling.
@@ -215,7 +218,7 @@ void buildTargetPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
   if (last >= Phase::Frontend)
     buildFrontendPipeline(pm, opts);
   if (last >= Phase::Linalg)
-    buildLinalgPhase(pm, opts, widePhilox);
+    buildLinalgPhase(pm, opts, widePhilox, /*parallelScans=*/!widePhilox);
   if (last >= Phase::Bufferized)
     buildBufferizePhase(pm, opts);
   if (last >= Phase::Loops)

@@ -29,6 +29,15 @@ bool fuseElementwiseProducer(OpOperand *fused) {
   return producer && producer.getNumLoops() == producer.getNumParallelLoops();
 }
 
+/// Whether the consumer reads each element of the fused operand once: a
+/// broadcast (a [T] result read as [T, k], say) would run the producer's
+/// body once per copy, and a top-k gate's selection or a sampler is no
+/// cheaper than the memory it saves.
+bool readsEachElementOnce(OpOperand *fused) {
+  auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+  return consumer && consumer.getMatchingIndexingMap(fused).isPermutation();
+}
+
 /// Fuses an elementwise producer with several uses into a consumer and
 /// makes every other use read the fused op's copy of the producer's result,
 /// so the producer dies instead of running a second time.
@@ -40,6 +49,7 @@ struct FuseMultiUseProducer : public OpRewritePattern<linalg::GenericOp> {
       auto producer = operand.get().getDefiningOp<linalg::GenericOp>();
       if (!producer || producer->hasOneUse() ||
           !fuseElementwiseProducer(&operand) ||
+          !readsEachElementOnce(&operand) ||
           !linalg::areElementwiseOpsFusable(&operand))
         continue;
       // The fused op takes the consumer's place, so the producer's other
@@ -96,7 +106,7 @@ struct StoFuseElementwise
     // single-use producers so that no work is duplicated.
     auto singleUse = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return producer && producer->hasOneUse();
+      return producer && producer->hasOneUse() && readsEachElementOnce(fused);
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, singleUse);
     patterns.add<FuseMultiUseProducer>(ctx);

@@ -400,3 +400,54 @@ func.func @matmul_keeps_its_form(%a: tensor<8x16xf32>, %b: tensor<16x32xf32>, %c
   } -> tensor<8x8x4xf32>
   return %r : tensor<8x8x4xf32>
 }
+
+// -----
+
+// A consumer that reads the producer's result broadcast ([T] read as
+// [T, k]) would run the producer's body k times per element (a top-k
+// gate's whole selection, say): no fusion, neither with one use nor with
+// several.
+
+#t = affine_map<(t, j) -> (t)>
+#tj = affine_map<(t, j) -> (t, j)>
+// CHECK-LABEL: func.func @broadcast_read(
+// CHECK:         %[[P:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]
+// CHECK:           math.exp
+// CHECK:         linalg.generic {{.*}} ins(%[[P]] : tensor<64xf32>)
+// CHECK-NOT:       math.exp
+// CHECK:         %[[Q:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]
+// CHECK:           math.log
+// CHECK:         linalg.generic {{.*}} ins(%[[Q]] : tensor<64xf32>)
+// CHECK-NOT:       math.log
+// CHECK:         return %{{.+}}, %{{.+}}, %[[Q]]
+func.func @broadcast_read(%x: tensor<64xf32>) -> (tensor<64x2xf32>, tensor<64x2xf32>, tensor<64xf32>) {
+  %e = tensor.empty() : tensor<64xf32>
+  %e2 = tensor.empty() : tensor<64x2xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(t) -> (t)>, affine_map<(t) -> (t)>],
+                       iterator_types = ["parallel"]}
+      ins(%x : tensor<64xf32>) outs(%e : tensor<64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = math.exp %a : f32
+    linalg.yield %v : f32
+  } -> tensor<64xf32>
+  %r = linalg.generic {indexing_maps = [#t, #tj], iterator_types = ["parallel", "parallel"]}
+      ins(%p : tensor<64xf32>) outs(%e2 : tensor<64x2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.negf %a : f32
+    linalg.yield %v : f32
+  } -> tensor<64x2xf32>
+  %q:2 = linalg.generic {indexing_maps = [affine_map<(t) -> (t)>, affine_map<(t) -> (t)>, affine_map<(t) -> (t)>],
+                         iterator_types = ["parallel"]}
+      ins(%x : tensor<64xf32>) outs(%e, %e : tensor<64xf32>, tensor<64xf32>) {
+  ^bb0(%a: f32, %o: f32, %o2: f32):
+    %v = math.log %a : f32
+    linalg.yield %v, %v : f32, f32
+  } -> (tensor<64xf32>, tensor<64xf32>)
+  %s = linalg.generic {indexing_maps = [#t, #tj], iterator_types = ["parallel", "parallel"]}
+      ins(%q#0 : tensor<64xf32>) outs(%e2 : tensor<64x2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.negf %a : f32
+    linalg.yield %v : f32
+  } -> tensor<64x2xf32>
+  return %r, %s, %q#1 : tensor<64x2xf32>, tensor<64x2xf32>, tensor<64xf32>
+}

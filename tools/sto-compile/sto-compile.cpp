@@ -64,6 +64,11 @@ static cl::opt<bool> verifyKeys("verify-keys",
 static cl::opt<bool> parallel("parallel",
                               cl::desc("Run parallel loops on OpenMP threads"),
                               cl::init(true));
+static cl::opt<std::string>
+    moeScans("moe-scans",
+             cl::desc("MoE scans (expert_load, dispatch): sequential (CPU "
+                      "default) or parallel (CUDA default); same results"),
+             cl::init(""));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -83,6 +88,13 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel;
   options.verifyKeys = verifyKeys;
   options.parallel = parallel;
+  if (!moeScans.empty() && moeScans != "sequential" && moeScans != "parallel") {
+    llvm::errs() << "sto-compile: error: --moe-scans must be sequential or "
+                    "parallel, not '"
+                 << moeScans << "'\n";
+    return 1;
+  }
+  options.moeScans = moeScans;
   if (compileTo == "object") {
     options.output = sto::Output::Object;
   } else if (compileTo == "llvmir") {

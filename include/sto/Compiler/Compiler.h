@@ -37,6 +37,9 @@ struct CompileOptions {
   unsigned optLevel = 3;
   bool verifyKeys = true;
   bool parallel = true;
+  /// "sequential", "parallel" or empty (the target's default): how the MoE
+  /// scans are lowered.
+  std::string moeScans;
   /// Last MLIR phase when `output` is MLIR.
   Phase lastPhase = Phase::LLVM;
   Output output = Output::Object;

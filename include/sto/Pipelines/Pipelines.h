@@ -49,6 +49,13 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
                      "+ PTX, needs ptxas and fatbinary), bin (cubin) or isa "
                      "(PTX text, for inspection and tests)"),
       llvm::cl::init("fatbin")};
+  PassOptions::Option<std::string> moeScans{
+      *this, "moe-scans",
+      llvm::cl::desc("How expert_load and dispatch assign their counts and "
+                     "slots: sequential (one scan; the CPU default) or "
+                     "parallel (counts per chunk of tokens, then prefixes "
+                     "and ranks; the CUDA default). Same results."),
+      llvm::cl::init("")};
   PassOptions::Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("CUDA target: threads per block of the elementwise "
@@ -72,9 +79,11 @@ void buildFrontendPipeline(OpPassManager &pm, const StoPipelineOptions &opts);
 /// Lowers sto to linalg/arith with Philox in the loop bodies, then fuses the
 /// elementwise linalg ops so noise is drawn where it is consumed.
 /// `widePhilox` picks the CPU-friendly form of Philox (words in i64); GPUs
-/// take the i32 form (mul.wide.u32). Both give the same bits.
+/// take the i32 form (mul.wide.u32). Both give the same bits. The MoE scans
+/// are parallel (per chunk of tokens) when `opts.moeScans` says so, or, if
+/// it is empty, when `parallelScans` (the target's default) is set.
 void buildLinalgPhase(OpPassManager &pm, const StoPipelineOptions &opts,
-                      bool widePhilox = true);
+                      bool widePhilox = true, bool parallelScans = false);
 
 /// One-shot bufferization (identity layouts at function boundaries),
 /// out-parameters for returned buffers, and deallocation.

@@ -57,8 +57,11 @@ llvm::APFloat roundToType(double v, Type t);
 /// Pattern groups kept in files of their own.
 void populateReductionLoweringPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
+/// `parallelScans`: expert_load and dispatch count per chunk of tokens in
+/// parallel instead of scanning the tokens in one thread (for GPUs).
 void populateMoELoweringPatterns(const TypeConverter &converter,
-                                 RewritePatternSet &patterns);
+                                 RewritePatternSet &patterns,
+                                 bool parallelScans = false);
 
 } // namespace sto
 } // namespace mlir

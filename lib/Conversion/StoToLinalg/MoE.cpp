@@ -11,8 +11,10 @@
 //   [tokens] column per rank, which a second generic interleaves.
 // - expert_load and dispatch's slot assignment are sequential scans (scf.for
 //   on tensors) in the order the ops fix: O(tokens·k) integer work, no
-//   atomics, the same result on every run. dispatch's copies are a parallel
-//   gather over the [E, C, D] buffer.
+//   atomics, the same result on every run. With `parallelScans` (the GPU)
+//   they are counts per chunk of tokens, prefixes and ranks instead, each
+//   computed by one thread (see parallelSlots): the same integers. dispatch's
+//   copies are a parallel gather over the [E, C, D] buffer.
 // - balance_bias, balance_loss and combine are linalg reductions whose
 //   reduction dimension is innermost, so every sum runs in increasing index
 //   order in one thread.
@@ -450,11 +452,108 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Parallel scans (GPU)
+//===----------------------------------------------------------------------===//
+//
+// The sequential scans of expert_load and dispatch run in one thread, which
+// is right for a CPU core and hopeless on a GPU. Their parallel form splits
+// the tokens into chunks of kScanChunk and counts per (chunk, choice,
+// expert); every count, prefix and rank is an integer computed by one
+// thread in a fixed order, so the result is the same as the scan's, on
+// every run (no atomics).
+
+constexpr int64_t kScanChunk = 256;
+
+/// A linalg.generic over `shape` (all parallel, no inputs) whose body is
+/// `body(indices)`.
+Value parallelTable(
+    OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynSizes,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>)> body) {
+  Value init = tensor::EmptyOp::create(b, loc, type, dynSizes);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(type.getRank())},
+      SmallVector<utils::IteratorType>(type.getRank(),
+                                       utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        SmallVector<Value> ivs;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          ivs.push_back(linalg::IndexOp::create(nb, nl, d));
+        linalg::YieldOp::create(nb, nl, body(nb, nl, ivs));
+      });
+  return generic.getResult(0);
+}
+
+/// Σ over `[lo, hi)` of `term(i)` (i32), in increasing i.
+Value countLoop(OpBuilder &b, Location loc, Value lo, Value hi,
+                function_ref<Value(OpBuilder &, Location, Value)> term) {
+  Type i32 = b.getI32Type();
+  auto loop = scf::ForOp::create(
+      b, loc, lo, hi, indexConst(b, loc, 1),
+      ValueRange{intConst(b, loc, i32, 0)},
+      [&](OpBuilder &lb, Location ll, Value i, ValueRange acc) {
+        Value t = term(lb, ll, i);
+        scf::YieldOp::create(
+            lb, ll, arith::AddIOp::create(lb, ll, acc[0], t).getResult());
+      });
+  return loop.getResult(0);
+}
+
+/// 1 (i32) if indices[t, j] == e, else 0; entries outside [0, E) match no
+/// expert.
+Value matches(OpBuilder &b, Location loc, Value indices, Value t, Value j,
+              Value e) {
+  Value v = toIndex(
+      b, loc, tensor::ExtractOp::create(b, loc, indices, ValueRange{t, j}));
+  return arith::ExtUIOp::create(b, loc, b.getI32Type(),
+                                cmpI(b, loc, arith::CmpIPredicate::eq, v, e));
+}
+
+/// The tokens of chunk c: [c·chunk, min((c+1)·chunk, tokens)).
+std::pair<Value, Value> chunkBounds(OpBuilder &b, Location loc, Value c,
+                                    Value tokens) {
+  Value chunk = indexConst(b, loc, kScanChunk);
+  Value lo = arith::MulIOp::create(b, loc, c, chunk);
+  Value hi = arith::MinSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, lo, chunk), tokens);
+  return {lo, hi};
+}
+
+/// counts[c, j, e]: how many tokens of chunk c chose expert e as their j-th
+/// choice (one thread per entry, scanning its chunk).
+Value chunkCounts(OpBuilder &b, Location loc, Value indices, Value tokens,
+                  Value k, Value chunks, int64_t numExperts) {
+  auto idxType = cast<RankedTensorType>(indices.getType());
+  auto type = RankedTensorType::get(
+      {ShapedType::kDynamic, idxType.getDimSize(1), numExperts},
+      b.getI32Type());
+  SmallVector<Value> dyn{chunks};
+  if (idxType.isDynamicDim(1))
+    dyn.push_back(k);
+  return parallelTable(
+      b, loc, type, dyn, [&](OpBuilder &nb, Location nl, ArrayRef<Value> iv) {
+        auto [lo, hi] = chunkBounds(nb, nl, iv[0], tokens);
+        return countLoop(nb, nl, lo, hi,
+                         [&](OpBuilder &lb, Location ll, Value t) {
+                           return matches(lb, ll, indices, t, iv[1], iv[2]);
+                         });
+      });
+}
+
+Value ceilDiv(OpBuilder &b, Location loc, Value n, int64_t d) {
+  return arith::CeilDivUIOp::create(b, loc, n, indexConst(b, loc, d));
+}
+
+//===----------------------------------------------------------------------===//
 // sto.expert_load
 //===----------------------------------------------------------------------===//
 
 struct ExpertLoadLowering : public OpConversionPattern<ExpertLoadOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ExpertLoadLowering(const TypeConverter &converter, MLIRContext *ctx,
+                     bool parallelScans)
+      : OpConversionPattern(converter, ctx), parallelScans(parallelScans) {}
+  bool parallelScans;
+
   LogicalResult
   matchAndRewrite(ExpertLoadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -469,6 +568,33 @@ struct ExpertLoadLowering : public OpConversionPattern<ExpertLoadOp> {
     Value k = dimOf(rewriter, loc, indices, 1);
     Value experts = indexConst(rewriter, loc, numExperts);
     Value c0 = indexConst(rewriter, loc, 0), c1 = indexConst(rewriter, loc, 1);
+    if (parallelScans) {
+      // load[e] = Σ_c Σ_j counts[c, j, e], c outermost then j: integers, so
+      // any order gives the scan's result.
+      Value chunks = ceilDiv(rewriter, loc, tokens, kScanChunk);
+      Value counts =
+          chunkCounts(rewriter, loc, indices, tokens, k, chunks, numExperts);
+      MLIRContext *ctx = rewriter.getContext();
+      AffineMap in =
+          AffineMap::get(3, 0,
+                         {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx),
+                          getAffineDimExpr(0, ctx)},
+                         ctx);
+      AffineMap out = AffineMap::get(3, 0, {getAffineDimExpr(0, ctx)}, ctx);
+      auto sum = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{loadType}, ValueRange{counts},
+          ValueRange{zeros}, ArrayRef<AffineMap>{in, out},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction,
+                                        utils::IteratorType::reduction},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                b, l,
+                arith::AddIOp::create(b, l, args[1], args[0]).getResult());
+          });
+      rewriter.replaceOp(op, sum.getResult(0));
+      return success();
+    }
     // A histogram is a scatter, which linalg cannot express; the counts are
     // integers, so the sequential scan is exact and its order irrelevant.
     auto outer = scf::ForOp::create(
@@ -652,7 +778,192 @@ struct BalanceLossLowering : public OpConversionPattern<BalanceLossOp> {
 //===----------------------------------------------------------------------===//
 
 struct DispatchLowering : public OpConversionPattern<DispatchOp> {
-  using OpConversionPattern::OpConversionPattern;
+  DispatchLowering(const TypeConverter &converter, MLIRContext *ctx,
+                   bool parallelScans)
+      : OpConversionPattern(converter, ctx), parallelScans(parallelScans) {}
+  bool parallelScans;
+
+  /// slot[t, j] and source[e, s] without a sequential scan. With
+  /// counts[c, j, e] per chunk, the scan's order (choice j, then token)
+  /// gives choice (t, j) of expert e the rank
+  ///   base[j, e] + Σ_{c' < c} counts[c', j, e] + #{t' in chunk c, t' < t,
+  ///   indices[t', j] = e}
+  /// with base[j, e] = Σ_{j' < j} Σ_c counts[c, j', e]; the slot is the rank
+  /// if it is below the capacity. source[e, s] inverts this: the choice j
+  /// whose range of ranks holds s, the chunk (a binary search over the
+  /// nondecreasing offsets), then the token (a walk through the chunk).
+  std::pair<Value, Value> parallelSlots(ConversionPatternRewriter &rewriter,
+                                        Location loc, Value indices,
+                                        Value tokens, Value k,
+                                        int64_t numExperts, int64_t capacity,
+                                        RankedTensorType slotType) const {
+    MLIRContext *ctx = rewriter.getContext();
+    Type i32 = rewriter.getI32Type();
+    auto idxType = cast<RankedTensorType>(indices.getType());
+    Value chunks = ceilDiv(rewriter, loc, tokens, kScanChunk);
+    Value counts =
+        chunkCounts(rewriter, loc, indices, tokens, k, chunks, numExperts);
+    // offsets[c, j, e] = base[j, e] + Σ_{c' < c} counts[c', j, e], in one
+    // table of chunks + 1 rows: row `chunks` is base[j + 1, e].
+    Value rows = arith::AddIOp::create(rewriter, loc, chunks,
+                                       indexConst(rewriter, loc, 1));
+    auto offType = RankedTensorType::get(
+        {ShapedType::kDynamic, idxType.getDimSize(1), numExperts}, i32);
+    SmallVector<Value> offDyn{rows};
+    if (idxType.isDynamicDim(1))
+      offDyn.push_back(k);
+    // totals[j, e] = Σ_c counts[c, j, e].
+    auto totType =
+        RankedTensorType::get({idxType.getDimSize(1), numExperts}, i32);
+    SmallVector<Value> totDyn;
+    if (idxType.isDynamicDim(1))
+      totDyn.push_back(k);
+    auto sumOverChunks = [&](OpBuilder &b, Location l, Value j, Value e,
+                             Value upTo) {
+      return countLoop(b, l, indexConst(b, l, 0), upTo,
+                       [&](OpBuilder &lb, Location ll, Value c) {
+                         return tensor::ExtractOp::create(lb, ll, counts,
+                                                          ValueRange{c, j, e});
+                       });
+    };
+    Value totals =
+        parallelTable(rewriter, loc, totType, totDyn,
+                      [&](OpBuilder &b, Location l, ArrayRef<Value> iv) {
+                        return sumOverChunks(b, l, iv[0], iv[1], chunks);
+                      });
+    Value offsets = parallelTable(
+        rewriter, loc, offType, offDyn,
+        [&](OpBuilder &b, Location l, ArrayRef<Value> iv) {
+          Value base = countLoop(b, l, indexConst(b, l, 0), iv[1],
+                                 [&](OpBuilder &lb, Location ll, Value j) {
+                                   return tensor::ExtractOp::create(
+                                       lb, ll, totals, ValueRange{j, iv[2]});
+                                 });
+          return arith::AddIOp::create(b, l, base,
+                                       sumOverChunks(b, l, iv[1], iv[2], iv[0]))
+              .getResult();
+        });
+    Value experts = indexConst(rewriter, loc, numExperts);
+    Value cap32 = intConst(rewriter, loc, i32, capacity);
+    // slot[t, j]: the rank of the choice if it is below the capacity.
+    Value slotInit = tensor::EmptyOp::create(
+        rewriter, loc, slotType, dynamicSizesOf(rewriter, loc, indices));
+    AffineMap id = rewriter.getMultiDimIdentityMap(2);
+    auto slots = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{slotType}, ValueRange{indices},
+        ValueRange{slotInit}, ArrayRef<AffineMap>{id, id},
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value t = linalg::IndexOp::create(b, l, 0);
+          Value j = linalg::IndexOp::create(b, l, 1);
+          Value e = toIndex(b, l, args[0]);
+          Value valid = inRange(b, l, e, experts);
+          Value at = select(b, l, valid, e, indexConst(b, l, 0));
+          Value c =
+              arith::DivUIOp::create(b, l, t, indexConst(b, l, kScanChunk));
+          auto [lo, hi] = chunkBounds(b, l, c, tokens);
+          (void)hi;
+          Value before =
+              countLoop(b, l, lo, t, [&](OpBuilder &lb, Location ll, Value u) {
+                return matches(lb, ll, indices, u, j, at);
+              });
+          Value rank = arith::AddIOp::create(
+              b, l,
+              tensor::ExtractOp::create(b, l, offsets, ValueRange{c, j, at}),
+              before);
+          Value fits = arith::AndIOp::create(
+              b, l, valid, cmpI(b, l, arith::CmpIPredicate::slt, rank, cap32));
+          linalg::YieldOp::create(
+              b, l, select(b, l, fits, rank, intConst(b, l, i32, -1)));
+        });
+    // source[e, s]: the token in slot s of expert e, or -1.
+    auto sourceType = RankedTensorType::get({numExperts, capacity}, i32);
+    Value source = parallelTable(
+        rewriter, loc, sourceType, {},
+        [&](OpBuilder &b, Location l, ArrayRef<Value> iv) {
+          Value c0 = indexConst(b, l, 0), c1 = indexConst(b, l, 1);
+          // No choices (k = 0): every slot is unused.
+          auto ifOp = scf::IfOp::create(
+              b, l, cmpI(b, l, arith::CmpIPredicate::sgt, k, c0),
+              [&](OpBuilder &tb, Location tl) {
+                scf::YieldOp::create(tb, tl,
+                                     sourceOf(tb, tl, iv[0], iv[1], offsets,
+                                              indices, tokens, k, chunks));
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, intConst(eb, el, i32, -1));
+              });
+          return ifOp.getResult(0);
+        });
+    return {slots.getResult(0), source};
+  }
+
+  /// The token in slot s of expert e (see parallelSlots), or -1.
+  static Value sourceOf(OpBuilder &b, Location l, Value e, Value s,
+                        Value offsets, Value indices, Value tokens, Value k,
+                        Value chunks) {
+    Type i32 = b.getI32Type();
+    Value s32 = arith::IndexCastOp::create(b, l, i32, s);
+    Value c0 = indexConst(b, l, 0), c1 = indexConst(b, l, 1);
+    // The choice: the last j with base[j, e] <= s (base[0, e] = 0).
+    auto pickJ = scf::ForOp::create(
+        b, l, c1, k, c1, ValueRange{c0},
+        [&](OpBuilder &lb, Location ll, Value j, ValueRange acc) {
+          Value base =
+              tensor::ExtractOp::create(lb, ll, offsets, ValueRange{c0, j, e});
+          Value le = cmpI(lb, ll, arith::CmpIPredicate::sle, base, s32);
+          scf::YieldOp::create(lb, ll, select(lb, ll, le, j, acc[0]));
+        });
+    Value j = pickJ.getResult(0);
+    // Used iff s < base[j + 1, e] (row `chunks` of column j).
+    Value end =
+        tensor::ExtractOp::create(b, l, offsets, ValueRange{chunks, j, e});
+    Value used = cmpI(b, l, arith::CmpIPredicate::slt, s32, end);
+    // The chunk: the last c in [0, chunks) with offsets[c, j, e] <= s.
+    auto search = scf::WhileOp::create(
+        b, l, TypeRange{b.getIndexType(), b.getIndexType()},
+        ValueRange{c0, chunks},
+        [&](OpBuilder &wb, Location wl, ValueRange lh) {
+          Value width = arith::SubIOp::create(wb, wl, lh[1], lh[0]);
+          scf::ConditionOp::create(
+              wb, wl, cmpI(wb, wl, arith::CmpIPredicate::sgt, width, c1), lh);
+        },
+        [&](OpBuilder &wb, Location wl, ValueRange lh) {
+          Value mid = arith::DivUIOp::create(
+              wb, wl, arith::AddIOp::create(wb, wl, lh[0], lh[1]),
+              indexConst(wb, wl, 2));
+          Value off =
+              tensor::ExtractOp::create(wb, wl, offsets, ValueRange{mid, j, e});
+          Value le = cmpI(wb, wl, arith::CmpIPredicate::sle, off, s32);
+          scf::YieldOp::create(wb, wl,
+                               ValueRange{select(wb, wl, le, mid, lh[0]),
+                                          select(wb, wl, le, lh[1], mid)});
+        });
+    Value c = search.getResult(0);
+    // The token: the (s - offsets[c, j, e])-th match in chunk c.
+    Value r = arith::SubIOp::create(
+        b, l, s32,
+        tensor::ExtractOp::create(b, l, offsets, ValueRange{c, j, e}));
+    auto [lo, hi] = chunkBounds(b, l, c, tokens);
+    Value none = intConst(b, l, i32, -1);
+    auto walk = scf::ForOp::create(
+        b, l, lo, hi, c1, ValueRange{intConst(b, l, i32, 0), none},
+        [&](OpBuilder &lb, Location ll, Value t, ValueRange acc) {
+          Value m = matches(lb, ll, indices, t, j, e);
+          Value isIt = arith::AndIOp::create(
+              lb, ll,
+              cmpI(lb, ll, arith::CmpIPredicate::ne, m,
+                   intConst(lb, ll, i32, 0)),
+              cmpI(lb, ll, arith::CmpIPredicate::eq, acc[0], r));
+          Value t32 = arith::IndexCastOp::create(lb, ll, i32, t);
+          scf::YieldOp::create(
+              lb, ll,
+              ValueRange{arith::AddIOp::create(lb, ll, acc[0], m),
+                         select(lb, ll, isIt, t32, acc[1])});
+        });
+    return select(b, l, used, walk.getResult(1), none);
+  }
+
   LogicalResult
   matchAndRewrite(DispatchOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -669,55 +980,63 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
     Value experts = indexConst(rewriter, loc, numExperts);
     Value cap32 = intConst(rewriter, loc, i32, capacity);
     Value c0 = indexConst(rewriter, loc, 0), c1 = indexConst(rewriter, loc, 1);
-
-    // 1. Slots: a scan over choice j, then token t, with one running count
-    //    per expert: slot = count[e]++ while count[e] < capacity, else -1.
-    //    `source[e, s]` records the token in slot s (-1: unused).
-    auto countType = RankedTensorType::get({numExperts}, i32);
-    auto sourceType = RankedTensorType::get({numExperts, capacity}, i32);
-    Value counts =
-        filled(rewriter, loc, countType, {}, rewriter.getI32IntegerAttr(0));
-    Value source =
-        filled(rewriter, loc, sourceType, {}, rewriter.getI32IntegerAttr(-1));
-    Value slots = tensor::EmptyOp::create(
-        rewriter, loc, slotType, dynamicSizesOf(rewriter, loc, indices));
-    auto outer = scf::ForOp::create(
-        rewriter, loc, c0, k, c1, ValueRange{counts, source, slots},
-        [&](OpBuilder &b, Location l, Value j, ValueRange outerArgs) {
-          auto inner = scf::ForOp::create(
-              b, l, c0, tokens, c1, outerArgs,
-              [&](OpBuilder &ib, Location il, Value tok, ValueRange args) {
-                Value e = toIndex(
-                    ib, il,
-                    tensor::ExtractOp::create(ib, il, indices, {tok, j}));
-                Value valid = inRange(ib, il, e, experts);
-                Value at = select(ib, il, valid, e, indexConst(ib, il, 0));
-                Value count = tensor::ExtractOp::create(ib, il, args[0], at);
-                Value fits = arith::AndIOp::create(
-                    ib, il, valid,
-                    cmpI(ib, il, arith::CmpIPredicate::slt, count, cap32));
-                Value slot =
-                    select(ib, il, fits, count, intConst(ib, il, i32, -1));
-                Value newSlots =
-                    tensor::InsertOp::create(ib, il, slot, args[2], {tok, j});
-                // Branch-free: a dropped or invalid choice writes back the
-                // values it read.
-                Value next = arith::AddIOp::create(
-                    ib, il, count, arith::ExtUIOp::create(ib, il, i32, fits));
-                Value newCounts =
-                    tensor::InsertOp::create(ib, il, next, args[0], at);
-                Value s = select(ib, il, fits, toIndex(ib, il, count),
-                                 indexConst(ib, il, 0));
-                Value old = tensor::ExtractOp::create(ib, il, args[1], {at, s});
-                Value tok32 = arith::IndexCastOp::create(ib, il, i32, tok);
-                Value newSource = tensor::InsertOp::create(
-                    ib, il, select(ib, il, fits, tok32, old), args[1], {at, s});
-                scf::YieldOp::create(
-                    ib, il, ValueRange{newCounts, newSource, newSlots});
-              });
-          scf::YieldOp::create(b, l, inner.getResults());
-        });
-    Value sourceFinal = outer.getResult(1);
+    Value sourceFinal, slotsFinal;
+    if (parallelScans) {
+      std::tie(slotsFinal, sourceFinal) = parallelSlots(
+          rewriter, loc, indices, tokens, k, numExperts, capacity, slotType);
+    } else {
+      // 1. Slots: a scan over choice j, then token t, with one running count
+      //    per expert: slot = count[e]++ while count[e] < capacity, else -1.
+      //    `source[e, s]` records the token in slot s (-1: unused).
+      auto countType = RankedTensorType::get({numExperts}, i32);
+      auto sourceType = RankedTensorType::get({numExperts, capacity}, i32);
+      Value counts =
+          filled(rewriter, loc, countType, {}, rewriter.getI32IntegerAttr(0));
+      Value source =
+          filled(rewriter, loc, sourceType, {}, rewriter.getI32IntegerAttr(-1));
+      Value slots = tensor::EmptyOp::create(
+          rewriter, loc, slotType, dynamicSizesOf(rewriter, loc, indices));
+      auto outer = scf::ForOp::create(
+          rewriter, loc, c0, k, c1, ValueRange{counts, source, slots},
+          [&](OpBuilder &b, Location l, Value j, ValueRange outerArgs) {
+            auto inner = scf::ForOp::create(
+                b, l, c0, tokens, c1, outerArgs,
+                [&](OpBuilder &ib, Location il, Value tok, ValueRange args) {
+                  Value e = toIndex(
+                      ib, il,
+                      tensor::ExtractOp::create(ib, il, indices, {tok, j}));
+                  Value valid = inRange(ib, il, e, experts);
+                  Value at = select(ib, il, valid, e, indexConst(ib, il, 0));
+                  Value count = tensor::ExtractOp::create(ib, il, args[0], at);
+                  Value fits = arith::AndIOp::create(
+                      ib, il, valid,
+                      cmpI(ib, il, arith::CmpIPredicate::slt, count, cap32));
+                  Value slot =
+                      select(ib, il, fits, count, intConst(ib, il, i32, -1));
+                  Value newSlots =
+                      tensor::InsertOp::create(ib, il, slot, args[2], {tok, j});
+                  // Branch-free: a dropped or invalid choice writes back the
+                  // values it read.
+                  Value next = arith::AddIOp::create(
+                      ib, il, count, arith::ExtUIOp::create(ib, il, i32, fits));
+                  Value newCounts =
+                      tensor::InsertOp::create(ib, il, next, args[0], at);
+                  Value s = select(ib, il, fits, toIndex(ib, il, count),
+                                   indexConst(ib, il, 0));
+                  Value old =
+                      tensor::ExtractOp::create(ib, il, args[1], {at, s});
+                  Value tok32 = arith::IndexCastOp::create(ib, il, i32, tok);
+                  Value newSource = tensor::InsertOp::create(
+                      ib, il, select(ib, il, fits, tok32, old), args[1],
+                      {at, s});
+                  scf::YieldOp::create(
+                      ib, il, ValueRange{newCounts, newSource, newSlots});
+                });
+            scf::YieldOp::create(b, l, inner.getResults());
+          });
+      sourceFinal = outer.getResult(1);
+      slotsFinal = outer.getResult(2);
+    }
 
     // 2. buffer[e, s, d] = x[source[e, s], d], or 0 for an unused slot: a
     //    parallel gather (each token row is read where it is needed).
@@ -752,7 +1071,7 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
               });
           linalg::YieldOp::create(b, l, ifOp.getResult(0));
         });
-    rewriter.replaceOp(op, {buffer.getResult(0), outer.getResult(2)});
+    rewriter.replaceOp(op, {buffer.getResult(0), slotsFinal});
     return success();
   }
 };
@@ -828,8 +1147,10 @@ struct CombineLowering : public OpConversionPattern<CombineOp> {
 } // namespace
 
 void mlir::sto::populateMoELoweringPatterns(const TypeConverter &converter,
-                                            RewritePatternSet &patterns) {
-  patterns.add<TopKGateLowering, ExpertLoadLowering, BalanceBiasLowering,
-               BalanceLossLowering, DispatchLowering, CombineLowering>(
-      converter, patterns.getContext());
+                                            RewritePatternSet &patterns,
+                                            bool parallelScans) {
+  patterns.add<TopKGateLowering, BalanceBiasLowering, BalanceLossLowering,
+               CombineLowering>(converter, patterns.getContext());
+  patterns.add<ExpertLoadLowering, DispatchLowering>(
+      converter, patterns.getContext(), parallelScans);
 }

@@ -463,7 +463,7 @@ struct ConvertStoToLinalgPass
              converter.isLegal(op->getResultTypes());
     });
     RewritePatternSet patterns(ctx);
-    populateStoToLinalgConversionPatterns(converter, patterns);
+    populateStoToLinalgConversionPatterns(converter, patterns, parallelScans);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
@@ -483,12 +483,13 @@ struct ConvertStoToLinalgPass
 } // namespace
 
 void mlir::sto::populateStoToLinalgConversionPatterns(
-    const TypeConverter &converter, RewritePatternSet &patterns) {
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    bool parallelScans) {
   patterns.add<SeedLowering, SplitLowering, FoldInLowering, UniformLowering,
                NormalLowering, BernoulliLowering, DropoutLowering,
                StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
                SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
       converter, patterns.getContext());
   populateReductionLoweringPatterns(converter, patterns);
-  populateMoELoweringPatterns(converter, patterns);
+  populateMoELoweringPatterns(converter, patterns, parallelScans);
 }

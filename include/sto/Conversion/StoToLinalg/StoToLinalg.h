@@ -23,8 +23,11 @@ public:
 };
 
 /// Patterns that lower the sto ops with a lowering to linalg/arith.
+/// `parallelScans`: the MoE scans (expert_load, dispatch) as parallel counts
+/// per chunk of tokens rather than one sequential scan (for GPUs).
 void populateStoToLinalgConversionPatterns(const TypeConverter &converter,
-                                           RewritePatternSet &patterns);
+                                           RewritePatternSet &patterns,
+                                           bool parallelScans = false);
 
 } // namespace sto
 } // namespace mlir
