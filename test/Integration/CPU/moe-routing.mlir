@@ -7,7 +7,7 @@
 // f32 -> f64 (and with no routed entry), dispatch with capacity overflow and
 // dropped choices, combine of the dispatched slots. Each function is called
 // twice with identical bits; the output is identical with 1 and 2 OpenMP
-// threads and from run to run.
+// threads, from run to run, and with the parallel scans.
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: sto-compile %s -o %t/moe_routing.o --header %t/moe_routing.h
@@ -18,10 +18,20 @@
 // RUN: diff %t/threads1.txt %t/threads2.txt
 // RUN: diff %t/threads2.txt %t/again.txt
 // RUN: FileCheck %s < %t/threads2.txt
+// The parallel scans (the CUDA default: counts per chunk of 256 tokens,
+// prefixes and ranks) give the very same results.
+// RUN: sto-compile %s --moe-scans=parallel -o %t/moe_routing_par.o
+// RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/moe-routing.cpp %t/moe_routing_par.o %sto_runtime_link -o %t/moe-routing-par
+// RUN: env OMP_NUM_THREADS=2 %t/moe-routing-par > %t/parallel.txt
+// RUN: diff %t/threads2.txt %t/parallel.txt
+// RUN: not sto-compile %s --moe-scans=fast -o %t/bad.o 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: sto-compile: error: --moe-scans must be sequential or parallel, not 'fast'
+
 
 // CHECK: expert_load i32 [41x3] E=8: 0 mismatches of 8
 // CHECK: expert_load i32: out-of-range entries present: ok
 // CHECK: expert_load i32 [0x3] E=8: 0 mismatches of 8
+// CHECK: expert_load i32 [1000x3] E=8: 0 mismatches of 8
 // CHECK: expert_load i64 [37x2] E=5: 0 mismatches of 5
 // CHECK: balance_bias f32 E=8: 0 mismatches of 8
 // CHECK: balance_bias f32: loads below, at and above the mean: ok
@@ -35,6 +45,9 @@
 // CHECK: dispatch f32 buffer [8x5x16]: 0 mismatches of 640
 // CHECK: dispatch f32: choices dropped at capacity and out of range: ok
 // CHECK: combine f32 [41x16]: 0 mismatches of 656
+// CHECK: dispatch f32 slots [1000x2] E=8 C=200: 0 mismatches of 2000
+// CHECK: dispatch f32 buffer [8x200x16]: 0 mismatches of 25600
+// CHECK: dispatch f32 [1000x2]: dropped choices and unused slots: ok
 // CHECK: dispatch f64 slots [37x3] E=4 C=20: 0 mismatches of 111
 // CHECK: dispatch f64 buffer [4x20x6]: 0 mismatches of 480
 // CHECK: combine f64 [37x6]: 0 mismatches of 222
@@ -85,6 +98,12 @@ func.func @dispatch_f32(%x: tensor<?x16xf32>, %i: tensor<?x2xi32>)
   %b, %s = sto.dispatch %x, %i {num_experts = 8 : i64, capacity = 5 : i64}
       : tensor<?x16xf32>, tensor<?x2xi32> -> tensor<8x5x16xf32>, tensor<?x2xi32>
   return %b, %s : tensor<8x5x16xf32>, tensor<?x2xi32>
+}
+func.func @dispatch_big(%x: tensor<?x16xf32>, %i: tensor<?x2xi32>)
+    -> (tensor<8x200x16xf32>, tensor<?x2xi32>) {
+  %b, %s = sto.dispatch %x, %i {num_experts = 8 : i64, capacity = 200 : i64}
+      : tensor<?x16xf32>, tensor<?x2xi32> -> tensor<8x200x16xf32>, tensor<?x2xi32>
+  return %b, %s : tensor<8x200x16xf32>, tensor<?x2xi32>
 }
 func.func @dispatch_f64(%x: tensor<37x6xf64>, %i: tensor<37x3xi64>)
     -> (tensor<4x20x6xf64>, tensor<37x3xi32>) {

@@ -91,6 +91,14 @@ void suite(Checker &c) {
     exactInts(c, "expert_load i32 [0x3] E=8", load.data(), zeros.data(), 8);
   }
   {
+    // Several chunks of the parallel scans (256 tokens), the last one short.
+    auto idx = indexData<int32_t>(1000 * 3, 3, -2, 12);
+    auto load = buffer<int32_t>(8);
+    c.ok("load_i32", load_i32(idx.data(), 1000, load.data()));
+    auto ref = moe_ref::expertLoad(idx.data(), 1000 * 3, 8);
+    exactInts(c, "expert_load i32 [1000x3] E=8", load.data(), ref.data(), 8);
+  }
+  {
     auto idx = indexData<int64_t>(37 * 2, 2, 0, 6);
     auto load = buffer<int32_t>(5);
     c.ok("load_i64", load_i64(idx.data(), load.data()));
@@ -207,6 +215,33 @@ void suite(Checker &c) {
                      D, refOut.data());
     c.elements("combine f32 [41x16]", out.data(), T * D,
                [&](size_t i) { return refOut[i]; });
+  }
+  {
+    // 1000 tokens (four chunks of the parallel scans): the ranks of an
+    // expert run across chunks and choices, and capacity 200 cuts some
+    // experts off in the second choices.
+    const int64_t T = 1000, K = 2, D = 16, E = 8, C = 200;
+    auto x = values<float>(T * D, 20);
+    auto idx = skewedIndices(T * K, 21);
+    auto buf = output<float>(E * C * D);
+    auto slot = output<int32_t>(T * K);
+    c.ok("dispatch_big",
+         dispatch_big(x.data(), T, idx.data(), T, buf.data(), slot.data(), T));
+    std::vector<float> refBuf(E * C * D);
+    std::vector<int32_t> refSlot(T * K);
+    moe_ref::dispatch(x.data(), idx.data(), T, K, D, E, C, refBuf.data(),
+                      refSlot.data());
+    exactInts(c, "dispatch f32 slots [1000x2] E=8 C=200", slot.data(),
+              refSlot.data(), T * K);
+    c.elements("dispatch f32 buffer [8x200x16]", buf.data(), E * C * D,
+               [&](size_t i) { return refBuf[i]; });
+    size_t dropped = 0, unused = 0;
+    for (int64_t i = 0; i < T * K; ++i)
+      dropped += idx[i] >= 0 && idx[i] < E && refSlot[i] < 0;
+    for (int64_t i = 0; i < E * C * D; ++i)
+      unused += refBuf[i] == 0.0f;
+    c.expect("dispatch f32 [1000x2]: dropped choices and unused slots",
+             dropped > 0 && unused > 0);
   }
   {
     const int64_t T = 37, K = 3, D = 6, E = 4, C = 20;
