@@ -12,16 +12,18 @@
 // 12·E); for dispatch + combine 4·T·D·(2k + 2), as ../../../shared/bench counts
 // it (x read, k rows per token written to and read from the buffer, the output
 // written). Checks of every full-size result (indices distinct and in range,
-// weights summing to 1, the load recounted, the bias update and the dispatch
-// slots recomputed by a scalar reference, combine spot-checked) go to stderr;
-// a failed check makes the program exit 1 after printing everything.
+// weights summing to 1, the load recounted, the bias update, the dispatch
+// slots and the whole expert buffer recomputed by a scalar reference, combine
+// spot-checked) go to stderr; a failed check makes the program exit 1 after
+// printing everything.
 //
 // Cross-check: with STO_MOE_CHECK_DIR set, the program also calls every
 // function on a small input (256 tokens for the gates, 2048 for dispatch +
 // combine, with logits skewed so that experts overflow their capacity) and
 // writes inputs and results there as raw little-endian arrays
-// (<case>.<array>.bin) with a manifest check.json; peers_moe_cpu.py runs its
-// implementations on the same inputs and compares (see there).
+// (<case>.<array>.bin; of the expert buffer only the first 16 columns of each
+// row) with a manifest check.json; peers_moe_cpu.py runs its implementations
+// on the same inputs and compares (see there).
 //
 // Build (run.sh does this):
 //   sto-compile moe_workloads.mlir -o moe_workloads.o --header moe_workloads.h
@@ -54,6 +56,10 @@ constexpr int64_t kHidden = 1024;
 constexpr int64_t kCapacity = 640; // 1.25 * 16384 * 2 / 64, moe_workloads.mlir
 constexpr float kRate = 1e-3f;     // balance_bias rate, rounded to f32
 constexpr int64_t kSeed = 1234;
+// The cross-check compares the first kBufHead columns of every row of the
+// expert buffer (the whole buffer of its 2048-token case would be 168 MB);
+// checkDispatch compares all of it with the reference.
+constexpr int64_t kBufHead = 16;
 
 int runs = 15, warmup = 3;
 bool allOk = true;
@@ -184,6 +190,51 @@ void checkGate(const char *workload, int64_t tokens, int64_t experts, int64_t k,
   check(workload, "experts whose bias update differs", badBias, 0, 0);
 }
 
+// Checks dispatch + combine (k = 2, 64 experts) against the scalar reference:
+// the slots by the sequential scan (first choices in token order, then second
+// choices), the whole buffer (the token's row in every taken slot, 0 in every
+// other), and the output of every step-th token.
+void checkDispatch(const char *workload, int64_t tokens, const float *x,
+                   const float *buf, const float *w, const int32_t *idx,
+                   const int32_t *slot, const float *out, int64_t step) {
+  const int64_t E = 64, K = 2, D = kHidden, C = kCapacity;
+  std::vector<int64_t> count(E, 0), owner(E * C, -1);
+  int64_t badSlot = 0, dropped = 0, badBuf = 0;
+  for (int64_t j = 0; j < K; ++j)
+    for (int64_t t = 0; t < tokens; ++t) {
+      int32_t e = idx[t * K + j];
+      int32_t want = e >= 0 && e < E && count[e] < C ? int32_t(count[e]++) : -1;
+      badSlot += slot[t * K + j] != want;
+      dropped += want < 0;
+      if (want >= 0)
+        owner[e * C + want] = t;
+    }
+  for (int64_t r = 0; r < E * C; ++r) {
+    bool ok = true;
+    for (int64_t d = 0; d < D; ++d)
+      ok &= owner[r] >= 0
+                ? std::memcmp(&buf[r * D + d], &x[owner[r] * D + d], 4) == 0
+                : buf[r * D + d] == 0.0f;
+    badBuf += !ok;
+  }
+  double maxErr = 0;
+  for (int64_t t = 0; t < tokens; t += step)
+    for (int64_t d = 0; d < D; ++d) {
+      double ref = 0;
+      for (int64_t j = 0; j < K; ++j)
+        if (slot[t * K + j] >= 0)
+          ref += double(w[t * K + j]) * x[t * D + d];
+      maxErr = std::max(maxErr, std::fabs(ref - out[t * D + d]) /
+                                    std::max(1e-30, std::fabs(ref)));
+    }
+  check(workload, "slots that differ from the reference scan", badSlot, 0, 0);
+  check(workload, "buffer rows that differ from the reference", badBuf, 0, 0);
+  check(workload, "max rel error of out", maxErr, 0, 1e-6);
+  if (step > 1)
+    check(workload, "dropped choices / (tokens k)",
+          double(dropped) / (tokens * K), 0, 0.05);
+}
+
 void writeBin(const std::string &dir, const std::string &name, const void *p,
               size_t bytes) {
   std::string path = dir + "/" + name + ".bin";
@@ -247,8 +298,9 @@ void writeCrossCheck(const std::string &dir) {
   {
     // 2048 tokens with experts 0 and 1 favoured by +3: they receive most of
     // the 4096 choices and overflow their capacity of 640.
-    const int64_t T = 2048, E = 64, K = 2, D = kHidden;
+    const int64_t T = 2048, E = 64, K = 2, D = kHidden, C = kCapacity;
     std::vector<float> x(T * D), logits(T * E), out(T * D), w(T * K);
+    std::vector<float> buf(E * C * D), head(E * C * kBufHead);
     std::vector<int32_t> idx(T * K), slot(T * K);
     fillNormal(x.data(), T * D, 301);
     fillNormal(logits.data(), T * E, 302);
@@ -256,8 +308,13 @@ void writeCrossCheck(const std::string &dir) {
       for (int64_t e = 0; e < 2; ++e)
         logits[t * E + e] += 3.0f;
     call(moe_dispatch_combine(x.data(), T, logits.data(), T, out.data(), T,
-                              w.data(), T, idx.data(), T, slot.data(), T),
+                              buf.data(), w.data(), T, idx.data(), T,
+                              slot.data(), T),
          "moe_dispatch_combine");
+    checkDispatch("moe_dispatch_combine (cross-check input)", T, x.data(),
+                  buf.data(), w.data(), idx.data(), slot.data(), out.data(), 1);
+    for (int64_t r = 0; r < E * C; ++r)
+      std::memcpy(&head[r * kBufHead], &buf[r * D], kBufHead * 4);
     int64_t dropped = std::count(slot.begin(), slot.end(), -1);
     std::fprintf(stderr,
                  "cross-check input moe_dispatch_combine: %lld of %lld "
@@ -267,6 +324,8 @@ void writeCrossCheck(const std::string &dir) {
     writeBin(dir, std::string(c) + ".x", x.data(), T * D * 4);
     writeBin(dir, std::string(c) + ".logits", logits.data(), T * E * 4);
     writeBin(dir, std::string(c) + ".out", out.data(), T * D * 4);
+    writeBin(dir, std::string(c) + ".buffer_head", head.data(),
+             E * C * kBufHead * 4);
     writeBin(dir, std::string(c) + ".weights", w.data(), T * K * 4);
     writeBin(dir, std::string(c) + ".indices", idx.data(), T * K * 4);
     writeBin(dir, std::string(c) + ".slots", slot.data(), T * K * 4);
@@ -339,46 +398,22 @@ int main() {
 
   // 3. Gate + dispatch + identity experts + combine.
   if (selected("moe_dispatch_combine")) {
-    const int64_t T = kDispatchTokens, E = 64, K = 2, D = kHidden;
+    const int64_t T = kDispatchTokens, E = 64, D = kHidden, C = kCapacity;
     float *x = alloc<float>(T * D), *logits = alloc<float>(T * E),
-          *out = alloc<float>(T * D), *w = alloc<float>(T * K);
-    int32_t *idx = alloc<int32_t>(T * K), *slot = alloc<int32_t>(T * K);
+          *out = alloc<float>(T * D), *buf = alloc<float>(E * C * D),
+          *w = alloc<float>(T * 2);
+    int32_t *idx = alloc<int32_t>(T * 2), *slot = alloc<int32_t>(T * 2);
     fillNormal(x, T * D, 31);
     fillNormal(logits, T * E, 32);
     double t = medianSeconds([&] {
-      call(moe_dispatch_combine(x, T, logits, T, out, T, w, T, idx, T, slot, T),
+      call(moe_dispatch_combine(x, T, logits, T, out, T, buf, w, T, idx, T,
+                                slot, T),
            "moe_dispatch_combine");
     });
-    emit("moe_dispatch_combine", t, T, 4.0 * T * D * (2 * K + 2));
-    // The slots by the scalar reference scan (first choices in token order,
-    // then second choices), and the output of every 61st token.
-    std::vector<int64_t> count(E, 0);
-    int64_t badSlot = 0, dropped = 0;
-    for (int64_t j = 0; j < K; ++j)
-      for (int64_t t = 0; t < T; ++t) {
-        int32_t e = idx[t * K + j];
-        int32_t want = count[e] < kCapacity ? int32_t(count[e]++) : -1;
-        badSlot += slot[t * K + j] != want;
-        dropped += want < 0;
-      }
-    double maxErr = 0;
-    for (int64_t t = 0; t < T; t += 61)
-      for (int64_t d = 0; d < D; ++d) {
-        double ref = 0;
-        for (int64_t j = 0; j < K; ++j)
-          if (slot[t * K + j] >= 0)
-            ref += double(w[t * K + j]) * x[t * D + d];
-        maxErr = std::max(maxErr, std::fabs(ref - out[t * D + d]) /
-                                      std::max(1e-30, std::fabs(ref)));
-      }
-    check("moe_dispatch_combine", "slots that differ from the reference scan",
-          badSlot, 0, 0);
-    check("moe_dispatch_combine", "dropped choices / (tokens k)",
-          double(dropped) / (T * K), 0, 0.05);
-    check("moe_dispatch_combine", "max rel error of out (every 61st token)",
-          maxErr, 0, 1e-6);
-    std::free(x), std::free(logits), std::free(out), std::free(w);
-    std::free(idx), std::free(slot);
+    emit("moe_dispatch_combine", t, T, 4.0 * T * D * (2 * 2 + 2));
+    checkDispatch("moe_dispatch_combine", T, x, buf, w, idx, slot, out, 61);
+    std::free(x), std::free(logits), std::free(out), std::free(buf);
+    std::free(w), std::free(idx), std::free(slot);
   }
 
   if (!allOk)

@@ -64,9 +64,13 @@ func.func @moe_gate_top8_e256(%logits: tensor<?x256xf32>, %bias: tensor<256xf32>
 
 // 3. Gate (top-2 of a full softmax over 64, not renormalized), capacity-limited dispatch
 // of the rows to [64, 640, 1024] (first choices in token order, then second choices;
-// a choice that finds its expert full is dropped), identity experts, combine.
+// a choice that finds its expert full is dropped), identity experts, combine. The
+// expert buffer is a result too (as the experts' input it must exist; with identity
+// experts a compiler could otherwise fuse dispatch into combine and never write it),
+// and so are the weights, indices and slots.
 func.func @moe_dispatch_combine(%x: tensor<?x1024xf32>, %logits: tensor<?x64xf32>)
-    -> (tensor<?x1024xf32>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<?x2xi32>) {
+    -> (tensor<?x1024xf32>, tensor<64x640x1024xf32>, tensor<?x2xf32>, tensor<?x2xi32>,
+        tensor<?x2xi32>) {
   %w, %idx = sto.topk_gate %logits
       {k = 2 : i64, affinity = #sto.affinity<softmax>, normalize = false}
       : tensor<?x64xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
@@ -75,6 +79,7 @@ func.func @moe_dispatch_combine(%x: tensor<?x1024xf32>, %logits: tensor<?x64xf32
   %out = sto.combine %buf, %w, %idx, %slot
       : tensor<64x640x1024xf32>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<?x2xi32>
       -> tensor<?x1024xf32>
-  return %out, %w, %idx, %slot
-      : tensor<?x1024xf32>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<?x2xi32>
+  return %out, %buf, %w, %idx, %slot
+      : tensor<?x1024xf32>, tensor<64x640x1024xf32>, tensor<?x2xf32>, tensor<?x2xi32>,
+        tensor<?x2xi32>
 }
