@@ -121,12 +121,13 @@ double medianSeconds(const std::function<void()> &fn) {
   return ts.size() % 2 ? ts[m] : 0.5 * (ts[m - 1] + ts[m]);
 }
 
-void emit(const char *workload, double seconds, int64_t tokens, double bytes) {
-  std::printf("{\"impl\": \"sto\", \"workload\": \"%s\", \"seconds\": %.6g, "
+void emit(const char *impl, const char *workload, double seconds,
+          int64_t tokens, double bytes) {
+  std::printf("{\"impl\": \"%s\", \"workload\": \"%s\", \"seconds\": %.6g, "
               "\"tokens\": %lld, \"tokens_per_s\": %.6g, \"bytes\": %.0f, "
               "\"gbps\": %.4g}\n",
-              workload, seconds, (long long)tokens, tokens / seconds, bytes,
-              bytes / seconds / 1e9);
+              impl, workload, seconds, (long long)tokens, tokens / seconds,
+              bytes, bytes / seconds / 1e9);
   std::fflush(stdout);
 }
 
@@ -145,6 +146,52 @@ void call(int32_t status, const char *workload) {
     std::exit(1);
   }
 }
+
+double gateBytes(int64_t tokens, int64_t experts, int64_t k) {
+  return 4.0 * tokens * experts + 8.0 * tokens * k + 12.0 * experts;
+}
+
+bool same(const void *a, const void *b, int64_t bytes) {
+  return std::memcmp(a, b, size_t(bytes)) == 0;
+}
+
+// The results of one gate call.
+struct GateResults {
+  int64_t T, E, K;
+  float *w, *nb;
+  int32_t *idx, *load;
+  GateResults(int64_t T, int64_t E, int64_t K)
+      : T(T), E(E), K(K), w(alloc<float>(T * K)), nb(alloc<float>(E)),
+        idx(alloc<int32_t>(T * K)), load(alloc<int32_t>(E)) {}
+  ~GateResults() {
+    std::free(w), std::free(nb), std::free(idx), std::free(load);
+  }
+  bool sameAs(const GateResults &o) const {
+    return same(w, o.w, T * K * 4) && same(nb, o.nb, E * 4) &&
+           same(idx, o.idx, T * K * 4) && same(load, o.load, E * 4);
+  }
+};
+
+// The results of one dispatch + combine call (64 experts, k = 2).
+struct DispatchResults {
+  int64_t T;
+  float *out, *buf, *w;
+  int32_t *idx, *slot;
+  explicit DispatchResults(int64_t T)
+      : T(T), out(alloc<float>(T * kHidden)),
+        buf(alloc<float>(64 * kCapacity * kHidden)), w(alloc<float>(T * 2)),
+        idx(alloc<int32_t>(T * 2)), slot(alloc<int32_t>(T * 2)) {}
+  ~DispatchResults() {
+    std::free(out), std::free(buf), std::free(w), std::free(idx);
+    std::free(slot);
+  }
+  bool sameAs(const DispatchResults &o) const {
+    return same(out, o.out, T * kHidden * 4) &&
+           same(buf, o.buf, 64 * kCapacity * kHidden * 4) &&
+           same(w, o.w, T * 8) && same(idx, o.idx, T * 8) &&
+           same(slot, o.slot, T * 8);
+  }
+};
 
 // Checks a gate's results against its definition (docs/MoE.md): indices
 // distinct and in [0, E), weights summing to 1, load = the recount of the
@@ -255,8 +302,8 @@ void writeCrossCheck(const std::string &dir) {
     fillNormal(logits.data(), T * E, 101);
     fillNormal(bias.data(), E, 102, 0.02f);
     call(moe_gate_noise_e64(kSeed, T, z.data(), T), "moe_gate_noise_e64");
-    call(moe_gate_top2_e64(logits.data(), T, bias.data(), kSeed, w.data(), T,
-                           idx.data(), T, load.data(), nb.data()),
+    call(moe_gate_top2_e64_dyn(logits.data(), T, bias.data(), kSeed, w.data(),
+                               T, idx.data(), T, load.data(), nb.data()),
          "moe_gate_top2_e64");
     const char *c = "moe_gate_top2_e64";
     writeBin(dir, std::string(c) + ".logits", logits.data(), T * E * 4);
@@ -283,8 +330,8 @@ void writeCrossCheck(const std::string &dir) {
       for (int64_t e = 0; e < E; ++e)
         bias[e] = float(e % 3) / 4;
     }
-    call(moe_gate_top8_e256(logits.data(), T, bias.data(), w.data(), T,
-                            idx.data(), T, load.data(), nb.data()),
+    call(moe_gate_top8_e256_dyn(logits.data(), T, bias.data(), w.data(), T,
+                                idx.data(), T, load.data(), nb.data()),
          "moe_gate_top8_e256");
     std::string c = ties ? "moe_gate_top8_e256_ties" : "moe_gate_top8_e256";
     writeBin(dir, c + ".logits", logits.data(), T * E * 4);
@@ -307,9 +354,9 @@ void writeCrossCheck(const std::string &dir) {
     for (int64_t t = 0; t < T; ++t)
       for (int64_t e = 0; e < 2; ++e)
         logits[t * E + e] += 3.0f;
-    call(moe_dispatch_combine(x.data(), T, logits.data(), T, out.data(), T,
-                              buf.data(), w.data(), T, idx.data(), T,
-                              slot.data(), T),
+    call(moe_dispatch_combine_dyn(x.data(), T, logits.data(), T, out.data(), T,
+                                  buf.data(), w.data(), T, idx.data(), T,
+                                  slot.data(), T),
          "moe_dispatch_combine");
     checkDispatch("moe_dispatch_combine (cross-check input)", T, x.data(),
                   buf.data(), w.data(), idx.data(), slot.data(), out.data(), 1);
@@ -360,60 +407,81 @@ int main() {
   if (const char *dir = std::getenv("STO_MOE_CHECK_DIR"))
     writeCrossCheck(dir);
 
+  // Each workload: the static function ("sto"), then the dynamic one
+  // ("sto-dyn") into separate results, which must be the same bytes.
   // 1. Noisy softmax top-2 of 64 + load + bias update.
   if (selected("moe_gate_top2_e64")) {
     const int64_t T = kGateTokens, E = 64, K = 2;
-    float *logits = alloc<float>(T * E), *bias = alloc<float>(E),
-          *w = alloc<float>(T * K), *nb = alloc<float>(E);
-    int32_t *idx = alloc<int32_t>(T * K), *load = alloc<int32_t>(E);
+    const char *name = "moe_gate_top2_e64";
+    float *logits = alloc<float>(T * E), *bias = alloc<float>(E);
     fillNormal(logits, T * E, 11);
     fillNormal(bias, E, 12, 0.02f);
+    GateResults r(T, E, K), rd(T, E, K);
     double t = medianSeconds([&] {
-      call(moe_gate_top2_e64(logits, T, bias, kSeed, w, T, idx, T, load, nb),
-           "moe_gate_top2_e64");
+      call(moe_gate_top2_e64(logits, bias, kSeed, r.w, r.idx, r.load, r.nb),
+           name);
     });
-    emit("moe_gate_top2_e64", t, T, 4.0 * T * E + 8.0 * T * K + 12.0 * E);
-    checkGate("moe_gate_top2_e64", T, E, K, bias, w, idx, load, nb);
-    std::free(logits), std::free(bias), std::free(w), std::free(nb);
-    std::free(idx), std::free(load);
+    emit("sto", name, t, T, gateBytes(T, E, K));
+    double td = medianSeconds([&] {
+      call(moe_gate_top2_e64_dyn(logits, T, bias, kSeed, rd.w, T, rd.idx, T,
+                                 rd.load, rd.nb),
+           name);
+    });
+    emit("sto-dyn", name, td, T, gateBytes(T, E, K));
+    checkGate(name, T, E, K, bias, r.w, r.idx, r.load, r.nb);
+    check(name, "dynamic-shape results differ from the static ones",
+          r.sameAs(rd) ? 0 : 1, 0, 0);
+    std::free(logits), std::free(bias);
   }
 
   // 2. Sigmoid top-8 of 256 + load + bias update.
   if (selected("moe_gate_top8_e256")) {
     const int64_t T = kGateTokens, E = 256, K = 8;
-    float *logits = alloc<float>(T * E), *bias = alloc<float>(E),
-          *w = alloc<float>(T * K), *nb = alloc<float>(E);
-    int32_t *idx = alloc<int32_t>(T * K), *load = alloc<int32_t>(E);
+    const char *name = "moe_gate_top8_e256";
+    float *logits = alloc<float>(T * E), *bias = alloc<float>(E);
     fillNormal(logits, T * E, 21);
     fillNormal(bias, E, 22, 0.02f);
+    GateResults r(T, E, K), rd(T, E, K);
     double t = medianSeconds([&] {
-      call(moe_gate_top8_e256(logits, T, bias, w, T, idx, T, load, nb),
-           "moe_gate_top8_e256");
+      call(moe_gate_top8_e256(logits, bias, r.w, r.idx, r.load, r.nb), name);
     });
-    emit("moe_gate_top8_e256", t, T, 4.0 * T * E + 8.0 * T * K + 12.0 * E);
-    checkGate("moe_gate_top8_e256", T, E, K, bias, w, idx, load, nb);
-    std::free(logits), std::free(bias), std::free(w), std::free(nb);
-    std::free(idx), std::free(load);
+    emit("sto", name, t, T, gateBytes(T, E, K));
+    double td = medianSeconds([&] {
+      call(moe_gate_top8_e256_dyn(logits, T, bias, rd.w, T, rd.idx, T, rd.load,
+                                  rd.nb),
+           name);
+    });
+    emit("sto-dyn", name, td, T, gateBytes(T, E, K));
+    checkGate(name, T, E, K, bias, r.w, r.idx, r.load, r.nb);
+    check(name, "dynamic-shape results differ from the static ones",
+          r.sameAs(rd) ? 0 : 1, 0, 0);
+    std::free(logits), std::free(bias);
   }
 
   // 3. Gate + dispatch + identity experts + combine.
   if (selected("moe_dispatch_combine")) {
-    const int64_t T = kDispatchTokens, E = 64, D = kHidden, C = kCapacity;
-    float *x = alloc<float>(T * D), *logits = alloc<float>(T * E),
-          *out = alloc<float>(T * D), *buf = alloc<float>(E * C * D),
-          *w = alloc<float>(T * 2);
-    int32_t *idx = alloc<int32_t>(T * 2), *slot = alloc<int32_t>(T * 2);
+    const int64_t T = kDispatchTokens, E = 64, D = kHidden;
+    const char *name = "moe_dispatch_combine";
+    float *x = alloc<float>(T * D), *logits = alloc<float>(T * E);
     fillNormal(x, T * D, 31);
     fillNormal(logits, T * E, 32);
+    DispatchResults r(T), rd(T);
+    const double bytes = 4.0 * T * D * (2 * 2 + 2);
     double t = medianSeconds([&] {
-      call(moe_dispatch_combine(x, T, logits, T, out, T, buf, w, T, idx, T,
-                                slot, T),
-           "moe_dispatch_combine");
+      call(moe_dispatch_combine(x, logits, r.out, r.buf, r.w, r.idx, r.slot),
+           name);
     });
-    emit("moe_dispatch_combine", t, T, 4.0 * T * D * (2 * 2 + 2));
-    checkDispatch("moe_dispatch_combine", T, x, buf, w, idx, slot, out, 61);
-    std::free(x), std::free(logits), std::free(out), std::free(buf);
-    std::free(w), std::free(idx), std::free(slot);
+    emit("sto", name, t, T, bytes);
+    double td = medianSeconds([&] {
+      call(moe_dispatch_combine_dyn(x, T, logits, T, rd.out, T, rd.buf, rd.w, T,
+                                    rd.idx, T, rd.slot, T),
+           name);
+    });
+    emit("sto-dyn", name, td, T, bytes);
+    checkDispatch(name, T, x, r.buf, r.w, r.idx, r.slot, r.out, 61);
+    check(name, "dynamic-shape results differ from the static ones",
+          r.sameAs(rd) ? 0 : 1, 0, 0);
+    std::free(x), std::free(logits);
   }
 
   if (!allOk)
