@@ -157,8 +157,8 @@ def compare(case, impl, sto, got, exact, close):
         bad = np.argwhere(a != b)
         if len(bad):
             i = tuple(bad[0])
-            problems.append(f"{name}: {len(bad)} entries differ, first at {list(i)}: "
-                            f"{b[i]} (sto {a[i]})")
+            problems.append(f"{name}: {len(bad)} entries differ, first at "
+                            f"{[int(v) for v in i]}: {b[i].item()!r} (sto {a[i].item()!r})")
     worst = 0.0
     for name in close:
         a = np.asarray(sto[name], np.float64)
@@ -173,7 +173,8 @@ def compare(case, impl, sto, got, exact, close):
         if len(bad):
             i = tuple(bad[0])
             problems.append(f"{name}: {len(bad)} entries differ by more than {REL:g} "
-                            f"relative, first at {list(i)}: {b[i]!r} (sto {a[i]!r})")
+                            f"relative, first at {[int(v) for v in i]}: {float(b[i])!r} "
+                            f"(sto {float(a[i])!r})")
     ok = not problems
     emit(check=case, impl=impl, ok=ok, max_rel=worst,
          **({} if ok else {"problems": problems[:6]}))
