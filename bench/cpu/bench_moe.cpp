@@ -6,11 +6,13 @@
 // Prints one JSON line per result, as bench_sto does:
 //   {"impl": "sto", "workload": "moe_gate_top2_e64", "seconds": ...,
 //    "tokens": ..., "tokens_per_s": ..., "bytes": ..., "gbps": ...}
-// seconds is the median of RUNS timed calls (std::chrono::steady_clock) after
-// WARMUP untimed ones. bytes is the fewest bytes the workload must move: for
-// the gates the logits, the bias and the weights and indices (4·T·E + 8·T·k +
-// 12·E); for dispatch + combine 4·T·D·(2k + 2), as ../../../shared/bench counts
-// it (x read, k rows per token written to and read from the buffer, the output
+// "sto" for the static-shape functions, "sto-dyn" for the same functions with
+// a dynamic token dimension (whose results must be the same bytes). seconds is
+// the median of RUNS timed calls (std::chrono::steady_clock) after WARMUP
+// untimed ones. bytes is the fewest bytes the workload must move: for the gates
+// the logits, the bias and the weights and indices (4·T·E + 8·T·k + 12·E); for
+// dispatch + combine 4·T·D·(2k + 2), as ../../../shared/bench counts it (x
+// read, k rows per token written to and read from the buffer, the output
 // written). Checks of every full-size result (indices distinct and in range,
 // weights summing to 1, the load recounted, the bias update, the dispatch
 // slots and the whole expert buffer recomputed by a scalar reference, combine
@@ -18,9 +20,9 @@
 // printing everything.
 //
 // Cross-check: with STO_MOE_CHECK_DIR set, the program also calls every
-// function on a small input (256 tokens for the gates, 2048 for dispatch +
-// combine, with logits skewed so that experts overflow their capacity) and
-// writes inputs and results there as raw little-endian arrays
+// dynamic-shape function on a small input (256 tokens for the gates, 2048 for
+// dispatch + combine, with logits skewed so that experts overflow their
+// capacity) and writes inputs and results there as raw little-endian arrays
 // (<case>.<array>.bin; of the expert buffer only the first 16 columns of each
 // row) with a manifest check.json; peers_moe_cpu.py runs its implementations
 // on the same inputs and compares (see there).
