@@ -7,6 +7,11 @@ For each workload: the GB/s of sto and of each peer, sto as a fraction of the me
 on every thread, a plain OpenMP copy loop), and sto's speedup
 over each peer (peer seconds / sto seconds; the bytes are the same). The targets of issue 3:
 at least 0.8x the ceiling, and faster than every peer.
+
+Then, when the run has them, the mixture-of-experts workloads (bench_moe, peers_moe_cpu.py):
+the cross-check results, and for each workload sto's median time in µs, its throughput
+(tokens/s for the gates, GB/s for dispatch + combine) and each peer's time with sto's speedup
+over it.
 """
 import json
 import sys
@@ -22,9 +27,88 @@ WORKLOADS = [
 PEERS = ["torch-eager", "torch-compile", "jax-threefry2x32", "jax-rbg"]
 TARGET = 0.8
 
+MOE_WORKLOADS = [
+    ("moe_gate_top2_e64", "noisy softmax top-2 of 64 + load + bias update, 65536 tokens",
+     "tokens"),
+    ("moe_gate_top8_e256", "sigmoid top-8 of 256 + load + bias update, 65536 tokens",
+     "tokens"),
+    ("moe_dispatch_combine", "gate + dispatch + combine, 16384×1024, 64 experts, k=2, "
+     "capacity 640", "bytes"),
+]
+# Columns: (title, impls to take the result from, first present wins). The JAX gates
+# without noise use no PRNG and are measured once ("jax").
+MOE_PEERS = [
+    ("torch-eager", ["torch-eager"]),
+    ("torch-compile", ["torch-compile"]),
+    ("JAX jit (threefry2x32 for the noisy gate)", ["jax-threefry2x32", "jax"]),
+    ("JAX jit, rbg", ["jax-rbg"]),
+]
+
+
+def moe_section(res, errors, checks):
+    """The MoE lines of the report (none when the run has no MoE result)."""
+    names = {w for w, _t, _u in MOE_WORKLOADS}
+    if not any(w in names for (_i, w) in list(res) + list(errors)) and not checks:
+        return []
+    out = ["", "## Mixture-of-experts workloads", ""]
+    counted = [c for c in checks if not c.get("info")]
+    failed = [c for c in counted if not c.get("ok")]
+    passed = len(counted) - len(failed)
+    out.append(f"cross-check (sto against each peer on small inputs; indices, loads, slots, "
+               f"buffer rows exact; weights, biases, outputs to 1e-6 relative): {passed} of "
+               f"{len(counted)} passed" + (" — CROSS-CHECK FAILED" if failed else ""))
+    for c in checks:
+        line = f"  {c.get('impl')} / {c.get('check')}: " + (
+            "note" if c.get("info") else "ok" if c.get("ok") else "FAILED")
+        if "max_rel" in c:
+            line += f", max rel. difference {c['max_rel']:.2g}"
+        if c.get("note"):
+            line += f" ({c['note']})"
+        if c.get("problems"):
+            line += ": " + "; ".join(c["problems"])
+        out.append(line)
+    out.append("")
+    out.append("Median time in µs (lower is better); in parentheses sto's speedup over that "
+               "peer (peer time / sto time). sto: the functions with static shapes; 'sto, "
+               "dynamic T': the same with a dynamic token dimension (the code the cross-check "
+               "ran; results bit for bit equal).")
+    out.append("")
+    head = ["workload", "sto µs", "sto throughput", "sto, dynamic T µs"]
+    head += [f"{t} µs (sto ×)" for t, _ in MOE_PEERS]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join("---" for _ in head) + "|")
+    for w, title, unit in MOE_WORKLOADS:
+        s = res.get(("sto", w))
+        row = [title]
+        if s:
+            row.append(f"{s['seconds'] * 1e6:.0f}")
+            if unit == "tokens":
+                row.append(f"{s['tokens_per_s'] / 1e6:.3g} M tokens/s")
+            else:
+                row.append(f"{s['gbps']:.3g} GB/s")
+        else:
+            row += [("error" if ("sto", w) in errors else "-"), "-"]
+        sd = res.get(("sto-dyn", w))
+        row.append(f"{sd['seconds'] * 1e6:.0f}" if sd else "-")
+        for _t, impls in MOE_PEERS:
+            r = next((res[(i, w)] for i in impls if (i, w) in res), None)
+            if r:
+                cell = f"{r['seconds'] * 1e6:.0f}"
+                if s:
+                    cell += f" ({r['seconds'] / s['seconds']:.2f}×)"
+                row.append(cell)
+            elif any((i, w) in errors for i in impls):
+                row.append("error")
+            elif impls == ["jax-rbg"] and w != "moe_gate_top2_e64":
+                row.append("n/a (no PRNG)")
+            else:
+                row.append("-")
+        out.append("| " + " | ".join(row) + " |")
+    return out
+
 
 def main(path):
-    res, errors, meta = {}, {}, []
+    res, errors, meta, checks = {}, {}, [], []
     with open(path) as f:
         for line in f:
             line = line.strip()
@@ -36,6 +120,8 @@ def main(path):
                 continue
             if "meta" in r:
                 meta.append((r["meta"], r["value"]))
+            elif "check" in r:
+                checks.append(r)
             elif "error" in r:
                 errors[(r.get("impl"), r.get("workload"))] = r["error"]
             elif "seconds" in r:
@@ -55,10 +141,14 @@ def main(path):
         out.append(f"memcpy ceiling (the fastest copy): {ceiling:.2f} GB/s")
     for (i, w), e in sorted(errors.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         out.append(f"no result for {i} / {w}: {e}")
-    out.append("")
-    out.append("GB/s (higher is better); in parentheses sto's speedup over that peer (peer "
-               "time / sto time); 'sto / ceiling' is sto's GB/s over the memcpy ceiling.")
-    out.append("")
+    moe_names = {w for w, _t, _u in MOE_WORKLOADS}
+    elementwise = [k for k in list(res) + list(errors) if k[1] not in moe_names]
+    show_elementwise = elementwise or not any(k[1] in moe_names for k in list(res) + list(errors))
+    if show_elementwise:
+        out.append("")
+        out.append("GB/s (higher is better); in parentheses sto's speedup over that peer (peer "
+                   "time / sto time); 'sto / ceiling' is sto's GB/s over the memcpy ceiling.")
+        out.append("")
 
     peers_present = [p for p in PEERS if any(i == p for (i, _w) in list(res) + list(errors))]
     head = ["workload", "sto GB/s", "sto / ceiling"]
@@ -97,10 +187,12 @@ def main(path):
             row.append("-")
         rows.append(row)
 
-    out.append("| " + " | ".join(head) + " |")
-    out.append("|" + "|".join("---" for _ in head) + "|")
-    for row in rows:
-        out.append("| " + " | ".join(row) + " |")
+    if show_elementwise:
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|" + "|".join("---" for _ in head) + "|")
+        for row in rows:
+            out.append("| " + " | ".join(row) + " |")
+    out += moe_section(res, errors, checks)
     print("\n".join(out))
 
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # CPU benchmark: sto's compiled code on the six elementwise workloads of ../shared/bench
-# against a memcpy ceiling, PyTorch (eager, torch.compile) and JAX (threefry, rbg), all in
-# one run, then a table of ratios (report.py). See ../README.md.
+# against a memcpy ceiling, PyTorch (eager, torch.compile) and JAX (threefry, rbg), and on
+# the three mixture-of-experts workloads (moe_workloads.mlir: two gates, dispatch + combine)
+# against the same peers, all in one run, then the tables (report.py). See ../README.md.
+# The MoE peers are first cross-checked against sto's results on small inputs; a failed
+# cross-check (or a failed sanity check of bench_moe) still prints the tables, then makes
+# this script exit 1.
 #
 # Environment:
 #   THREADS=2          threads of every implementation (OMP_NUM_THREADS, torch, XLA)
@@ -9,7 +13,7 @@
 #   STO_BUILD_DIR      sto's build directory (default: <repo>/build; configured if missing)
 #   STO_NO_BUILD=1     use the sto-compile and libsto_runtime already built, do not run ninja
 #   STO_BENCH_RUNS=15, STO_BENCH_WARMUP=3   timed and warm-up calls per result (median)
-#   STO_BENCH_ONLY=noise_add,...            only these workloads
+#   STO_BENCH_ONLY=noise_add,...            only these workloads ("moe": the three MoE ones)
 #   PEERS="torch jax"  which peers to run (PEERS= runs sto alone)
 #   PEER_MALLOC_TUNING=0   run the peers with glibc's malloc defaults (see below)
 set -euo pipefail
@@ -69,6 +73,12 @@ log "sto-compile workloads.mlir"
 clang++-22 -O2 -fopenmp -I"$out/build" "$here/bench_sto.cpp" "$out/build/workloads.o" \
   "$build/lib/libsto_runtime.a" /usr/lib/llvm-22/lib/libomp.so -lm \
   -Wl,-rpath,/usr/lib/llvm-22/lib -o "$out/build/bench_sto"
+log "sto-compile moe_workloads.mlir"
+"$build/bin/sto-compile" "$here/moe_workloads.mlir" -o "$out/build/moe_workloads.o" \
+  --header "$out/build/moe_workloads.h"
+clang++-22 -O2 -fopenmp -I"$out/build" "$here/bench_moe.cpp" "$out/build/moe_workloads.o" \
+  "$build/lib/libsto_runtime.a" /usr/lib/llvm-22/lib/libomp.so -lm \
+  -Wl,-rpath,/usr/lib/llvm-22/lib -o "$out/build/bench_moe"
 
 # 4. Run everything on the same $threads cores.
 pin=()
@@ -93,11 +103,27 @@ meta malloc "${malloc_env[*]:-glibc defaults}"
 
 log "sto (OMP_NUM_THREADS=$threads)"
 "${pin[@]}" "${malloc_env[@]}" "$out/build/bench_sto" | tee -a "$results"
+# The MoE workloads; bench_moe also leaves the cross-check inputs and sto's results on
+# them in $out/moe_check for peers_moe_cpu.py.
+moe_failed=
+export STO_MOE_CHECK_DIR=$out/moe_check
+rm -rf "$STO_MOE_CHECK_DIR"
+mkdir -p "$STO_MOE_CHECK_DIR"
+log "sto MoE (OMP_NUM_THREADS=$threads)"
+"${pin[@]}" "${malloc_env[@]}" "$out/build/bench_moe" | tee -a "$results" ||
+  moe_failed="bench_moe's checks"
 for p in $peers; do
   log "$p (threads=$threads)"
   "${pin[@]}" "${malloc_env[@]}" "$venv/bin/python" "$here/peers_cpu.py" "$p" | tee -a "$results"
+  log "$p MoE (threads=$threads): cross-check, then timing"
+  "${pin[@]}" "${malloc_env[@]}" "$venv/bin/python" "$here/peers_moe_cpu.py" "$p" |
+    tee -a "$results" || moe_failed="${moe_failed:+$moe_failed, }the $p cross-check"
 done
 meta uptime_after "$(uptime | sed 's/^ *//')"
 
-# 5. The table: the last thing printed.
+# 5. The tables: the last thing printed.
 python3 "$here/report.py" "$results" | tee "$out/report.md"
+if [ -n "$moe_failed" ]; then
+  echo "run.sh: FAILED: $moe_failed (see the messages above the tables)" >&2
+  exit 1
+fi
