@@ -814,6 +814,88 @@ int main(int argc, char **argv) {
        nullptr, nullptr, gpu_topk_gate_sigmoid_e256_k8,
        cpu_topk_gate_sigmoid_e256_k8);
 
+  // The peers' whole MoE workloads: gate + expert load + bias update, and
+  // dispatch + combine.
+  auto moeGate = [&](const char *name, const char *peer, int64_t E, int64_t K,
+                     auto gfn, auto cfn) {
+    if (!selected(name))
+      return;
+    std::vector<float> bias(E);
+    fillNormal(bias.data(), E, 7, 0.01f);
+    Dev l(kTokens * E * 4), b(E * 4), w(kTokens * K * 4), idx(kTokens * K * 4),
+        load(E * 4), nb(E * 4);
+    l.upload(Hd);
+    b.upload(bias.data());
+    if (!cpuOnly) {
+      Timing t = timeIt(name, [&] {
+        return gfn(l.f(), b.f(), w.f(), static_cast<int32_t *>(idx.p),
+                   static_cast<int32_t *>(load.p), nb.f());
+      });
+      emit("sto-cuda", name, peer, t, 4.0 * kTokens * E,
+           ", \"note\": \"gate + expert_load + balance_bias\"");
+    }
+    if (verify) {
+      std::vector<float> cw(kTokens * K), cnb(E);
+      std::vector<int32_t> ci(kTokens * K), cl(E);
+      double s = cpuRun(name, [&] {
+        return cfn(Hd, bias.data(), cw.data(), ci.data(), cl.data(),
+                   cnb.data());
+      });
+      if (!cpuOnly) {
+        auto gw = w.download(), gi = idx.download(), gl = load.download(),
+             gb = nb.download();
+        compareBits(name, "weights", cw.data(), gw.data(), kTokens * K, 4, s);
+        compareBits(name, "indices", ci.data(), gi.data(), kTokens * K, 4, 0);
+        compareBits(name, "load", cl.data(), gl.data(), E, 4, 0);
+        compareBits(name, "new bias", cnb.data(), gb.data(), E, 4, 0);
+      }
+    }
+  };
+  moeGate("moe_gate_noisy_e64_k2", "noisy_topk_gate_65536x64_k2", 64, 2,
+          [&](const float *l, const float *b, float *w, int32_t *i, int32_t *ld,
+              float *nb) {
+            return gpu_moe_gate_noisy_e64_k2(l, b, kSeed, w, i, ld, nb);
+          },
+          [&](const float *l, const float *b, float *w, int32_t *i, int32_t *ld,
+              float *nb) {
+            return cpu_moe_gate_noisy_e64_k2(l, b, kSeed, w, i, ld, nb);
+          });
+  moeGate("moe_gate_sigmoid_e256_k8", "sigmoid_topk_gate_65536x256_k8", 256, 8,
+          gpu_moe_gate_sigmoid_e256_k8, cpu_moe_gate_sigmoid_e256_k8);
+
+  if (selected("moe_dispatch_combine")) {
+    const int64_t D = 1024, E = 64, K = 2;
+    Dev x(kTokens * D * 4), l(kTokens * E * 4), out(kTokens * D * 4),
+        slot(kTokens * K * 4);
+    x.upload(Hd);
+    l.upload(Hd + kTokens * D);
+    if (!cpuOnly) {
+      Timing t = timeIt("moe_dispatch_combine", [&] {
+        return gpu_moe_dispatch_combine(x.f(), l.f(), out.f(),
+                                        static_cast<int32_t *>(slot.p));
+      });
+      // The peers' byte count: 4·T·D·(2k + 2).
+      emit("sto-cuda", "moe_dispatch_combine",
+           "dispatch_combine_65536x1024_e64_k2", t, 4.0 * kTokens * D * 6,
+           ", \"note\": \"gate + dispatch + combine\"");
+    }
+    if (verify) {
+      std::vector<float> cout(kTokens * D);
+      std::vector<int32_t> cslot(kTokens * K);
+      double s = cpuRun("moe_dispatch_combine", [&] {
+        return cpu_moe_dispatch_combine(Hd, Hd + kTokens * D, cout.data(),
+                                        cslot.data());
+      });
+      if (!cpuOnly) {
+        auto go = out.download(), gs = slot.download();
+        compareBits("moe_dispatch_combine", "slots", cslot.data(), gs.data(),
+                    kTokens * K, 4, s);
+        compareBits("moe_dispatch_combine", "out", cout.data(), go.data(),
+                    kTokens * D, 4, 0);
+      }
+    }
+  }
+
   if (stream) {
     sto_cuda_set_stream(nullptr, 0);
     sto_cuda_stream_destroy(stream);

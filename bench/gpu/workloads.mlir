@@ -196,3 +196,46 @@ func.func @topk_gate_sigmoid_e256_k8(%l: tensor<65536x256xf32>, %b: tensor<256xf
       : tensor<65536x256xf32>, tensor<256xf32> -> tensor<65536x8xf32>, tensor<65536x8xi32>
   return %w, %i : tensor<65536x8xf32>, tensor<65536x8xi32>
 }
+
+//===--- MoE: the peers' whole workloads ----------------------------------===//
+
+// Noisy top-2 of 64 + expert load + bias update, 65536 tokens: what peers_torch.py and
+// peers_jax.py time as noisy_topk_gate_65536x64_k2 (sto also returns the load).
+func.func @moe_gate_noisy_e64_k2(%l: tensor<65536x64xf32>, %b: tensor<64xf32>, %seed: i64)
+    -> (tensor<65536x2xf32>, tensor<65536x2xi32>, tensor<64xi32>, tensor<64xf32>) {
+  %k = sto.seed %seed : i64
+  %w, %i = sto.topk_gate %l bias %b key %k {k = 2 : i64, noise_stddev = 1.0e-01 : f64}
+      : tensor<65536x64xf32>, tensor<64xf32> -> tensor<65536x2xf32>, tensor<65536x2xi32>
+  %load = sto.expert_load %i {num_experts = 64 : i64} : tensor<65536x2xi32>
+  %nb = sto.balance_bias %b, %load {rate = 1.0e-03 : f64} : tensor<64xf32>, tensor<64xi32>
+  return %w, %i, %load, %nb : tensor<65536x2xf32>, tensor<65536x2xi32>, tensor<64xi32>,
+      tensor<64xf32>
+}
+
+// Sigmoid top-8 of 256, normalized, + load + bias update (peers_torch2.py's
+// sigmoid_topk_gate_65536x256_k8).
+func.func @moe_gate_sigmoid_e256_k8(%l: tensor<65536x256xf32>, %b: tensor<256xf32>)
+    -> (tensor<65536x8xf32>, tensor<65536x8xi32>, tensor<256xi32>, tensor<256xf32>) {
+  %w, %i = sto.topk_gate %l bias %b {k = 8 : i64, affinity = #sto.affinity<sigmoid>}
+      : tensor<65536x256xf32>, tensor<256xf32> -> tensor<65536x8xf32>, tensor<65536x8xi32>
+  %load = sto.expert_load %i {num_experts = 256 : i64} : tensor<65536x8xi32>
+  %nb = sto.balance_bias %b, %load {rate = 1.0e-03 : f64} : tensor<256xf32>, tensor<256xi32>
+  return %w, %i, %load, %nb : tensor<65536x8xf32>, tensor<65536x8xi32>, tensor<256xi32>,
+      tensor<256xf32>
+}
+
+// Capacity dispatch + combine, 65536 tokens × 1024, 64 experts, k = 2, capacity
+// 1.25·65536·2/64 = 2560, identity experts (peers_torch2.py's
+// dispatch_combine_65536x1024_e64_k2: softmax, top-2, weights not renormalized).
+func.func @moe_dispatch_combine(%x: tensor<65536x1024xf32>, %l: tensor<65536x64xf32>)
+    -> (tensor<65536x1024xf32>, tensor<65536x2xi32>) {
+  %w, %i = sto.topk_gate %l {k = 2 : i64, affinity = #sto.affinity<softmax>, normalize = false}
+      : tensor<65536x64xf32> -> tensor<65536x2xf32>, tensor<65536x2xi32>
+  %buf, %slot = sto.dispatch %x, %i {num_experts = 64 : i64, capacity = 2560 : i64}
+      : tensor<65536x1024xf32>, tensor<65536x2xi32> -> tensor<64x2560x1024xf32>,
+        tensor<65536x2xi32>
+  %out = sto.combine %buf, %w, %i, %slot
+      : tensor<64x2560x1024xf32>, tensor<65536x2xf32>, tensor<65536x2xi32>, tensor<65536x2xi32>
+      -> tensor<65536x1024xf32>
+  return %out, %slot : tensor<65536x1024xf32>, tensor<65536x2xi32>
+}
