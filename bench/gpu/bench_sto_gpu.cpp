@@ -766,6 +766,28 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (selected("dp_aggregate_op")) {
+    Dev G(kB * kD * 4), out(kD * 4);
+    G.upload(Hd);
+    if (!cpuOnly) {
+      Timing t = timeIt("dp_aggregate_op", [&] {
+        return gpu_dp_aggregate_op(G.f(), kSeed, out.f());
+      });
+      emit("sto-cuda", "dp_aggregate_op", "dp_aggregate_256x2^20", t,
+           4.0 * kB * kD, ", \"note\": \"sto.dp_aggregate, one call\"");
+    }
+    if (verify) {
+      std::vector<float> c(kD);
+      double s = cpuRun("dp_aggregate_op", [&] {
+        return cpu_dp_aggregate_op(Hd, kSeed, c.data());
+      });
+      if (!cpuOnly) {
+        auto g = out.download();
+        compareBits("dp_aggregate_op", "out", c.data(), g.data(), kD, 4, s);
+      }
+    }
+  }
+
   // The gates alone (the peers also count a bincount and a bias update).
   auto gate = [&](const char *name, const char *peer, int64_t E, int64_t K,
                   int32_t (*gfn)(const float *, const float *, int64_t, float *,
@@ -851,15 +873,16 @@ int main(int argc, char **argv) {
       }
     }
   };
-  moeGate("moe_gate_noisy_e64_k2", "noisy_topk_gate_65536x64_k2", 64, 2,
-          [&](const float *l, const float *b, float *w, int32_t *i, int32_t *ld,
-              float *nb) {
-            return gpu_moe_gate_noisy_e64_k2(l, b, kSeed, w, i, ld, nb);
-          },
-          [&](const float *l, const float *b, float *w, int32_t *i, int32_t *ld,
-              float *nb) {
-            return cpu_moe_gate_noisy_e64_k2(l, b, kSeed, w, i, ld, nb);
-          });
+  moeGate(
+      "moe_gate_noisy_e64_k2", "noisy_topk_gate_65536x64_k2", 64, 2,
+      [&](const float *l, const float *b, float *w, int32_t *i, int32_t *ld,
+          float *nb) {
+        return gpu_moe_gate_noisy_e64_k2(l, b, kSeed, w, i, ld, nb);
+      },
+      [&](const float *l, const float *b, float *w, int32_t *i, int32_t *ld,
+          float *nb) {
+        return cpu_moe_gate_noisy_e64_k2(l, b, kSeed, w, i, ld, nb);
+      });
   moeGate("moe_gate_sigmoid_e256_k8", "sigmoid_topk_gate_65536x256_k8", 256, 8,
           gpu_moe_gate_sigmoid_e256_k8, cpu_moe_gate_sigmoid_e256_k8);
 

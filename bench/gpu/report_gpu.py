@@ -34,6 +34,8 @@ ROWS = [
      ("copy", 0.85)),
     ("dp_aggregate", "dp_aggregate_256x2^20", "DP aggregate 256 × 2^20 (composed, 5 calls)",
      ("peer", "torch-compile")),
+    ("dp_aggregate_op", "dp_aggregate_256x2^20", "DP aggregate 256 × 2^20 (sto.dp_aggregate)",
+     ("peer", "torch-compile")),
 ]
 GATES = [
     ("moe_gate_noisy_e64_k2", "noisy_topk_gate_65536x64_k2",

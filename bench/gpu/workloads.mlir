@@ -239,3 +239,12 @@ func.func @moe_dispatch_combine(%x: tensor<65536x1024xf32>, %l: tensor<65536x64x
       -> tensor<65536x1024xf32>
   return %out, %slot : tensor<65536x1024xf32>, tensor<65536x2xi32>
 }
+
+// DP aggregate as the op itself (256 × 2^20): per-example clipping to norm 1, sum, Gaussian
+// noise σ = 1, mean (the composed dpc_* functions above time the same math in 5 calls).
+func.func @dp_aggregate_op(%g: tensor<256x1048576xf32>, %seed: i64) -> tensor<1048576xf32> {
+  %k = sto.seed %seed : i64
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64}
+      : tensor<256x1048576xf32> -> tensor<1048576xf32>
+  return %0 : tensor<1048576xf32>
+}
