@@ -637,27 +637,38 @@ struct BalanceBiasLowering : public OpConversionPattern<BalanceBiasOp> {
     auto biasType = cast<RankedTensorType>(bias.getType());
     Type t = biasType.getElementType(), c = computeTypeOf(t);
     Type i64 = rewriter.getI64Type();
-    MLIRContext *ctx = rewriter.getContext();
     // sign(mean(load) - load_e) = sign(Σ load - E·load_e), computed exactly
-    // in i64 rather than through a rounded mean.
-    Value total = sumOfLoads(rewriter, loc, load);
-    Value experts = arith::IndexCastOp::create(rewriter, loc, i64,
-                                               dimOf(rewriter, loc, bias, 0));
+    // in i64 rather than through a rounded mean. Each thread sums the E
+    // loads itself (E² integer adds, a few thousand): no separate
+    // reduction, which a GPU would run in one thread between two kernels.
+    Value numExperts = dimOf(rewriter, loc, bias, 0);
+    Value experts = arith::IndexCastOp::create(rewriter, loc, i64, numExperts);
     Value rate = coefficient(rewriter, loc, op.getRate().convertToDouble(), c);
     SmallVector<Value> dyn = dynamicSizesOf(rewriter, loc, bias);
     Value init = tensor::EmptyOp::create(rewriter, loc, biasType, dyn);
     AffineMap id = rewriter.getMultiDimIdentityMap(1);
-    AffineMap scalar = AffineMap::get(1, 0, {}, ctx);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{biasType}, ValueRange{bias, load, total},
-        ValueRange{init}, ArrayRef<AffineMap>{id, id, scalar, id},
+        rewriter, loc, TypeRange{biasType}, ValueRange{bias, load},
+        ValueRange{init}, ArrayRef<AffineMap>{id, id, id},
         ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
         [&](OpBuilder &b, Location l, ValueRange args) {
+          auto sum = scf::ForOp::create(
+              b, l, indexConst(b, l, 0), numExperts, indexConst(b, l, 1),
+              ValueRange{intConst(b, l, i64, 0)},
+              [&](OpBuilder &lb, Location ll, Value e, ValueRange acc) {
+                Value v = tensor::ExtractOp::create(lb, ll, load, e);
+                if (v.getType() != i64)
+                  v = arith::ExtSIOp::create(lb, ll, i64, v);
+                scf::YieldOp::create(
+                    lb, ll,
+                    arith::AddIOp::create(lb, ll, acc[0], v).getResult());
+              });
+          Value total = sum.getResult(0);
           Value lv = args[1];
           if (lv.getType() != i64)
             lv = arith::ExtSIOp::create(b, l, i64, lv);
           Value diff = arith::SubIOp::create(
-              b, l, args[2], arith::MulIOp::create(b, l, experts, lv));
+              b, l, total, arith::MulIOp::create(b, l, experts, lv));
           Value zero = intConst(b, l, i64, 0);
           Value under = cmpI(b, l, arith::CmpIPredicate::sgt, diff, zero);
           Value over = cmpI(b, l, arith::CmpIPredicate::slt, diff, zero);
@@ -797,7 +808,6 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
                                         Value tokens, Value k,
                                         int64_t numExperts, int64_t capacity,
                                         RankedTensorType slotType) const {
-    MLIRContext *ctx = rewriter.getContext();
     Type i32 = rewriter.getI32Type();
     auto idxType = cast<RankedTensorType>(indices.getType());
     Value chunks = ceilDiv(rewriter, loc, tokens, kScanChunk);
@@ -881,7 +891,7 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
     Value source = parallelTable(
         rewriter, loc, sourceType, {},
         [&](OpBuilder &b, Location l, ArrayRef<Value> iv) {
-          Value c0 = indexConst(b, l, 0), c1 = indexConst(b, l, 1);
+          Value c0 = indexConst(b, l, 0);
           // No choices (k = 0): every slot is unused.
           auto ifOp = scf::IfOp::create(
               b, l, cmpI(b, l, arith::CmpIPredicate::sgt, k, c0),

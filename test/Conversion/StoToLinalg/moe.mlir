@@ -148,16 +148,19 @@ func.func @load(%i: tensor<?x2xi64>) -> tensor<8xi32> {
   return %0 : tensor<8xi32>
 }
 
-// sign(mean - load) as sign(sum - E * load) in i64.
+// sign(mean - load) as sign(sum - E * load) in i64; each element sums the
+// loads itself, in increasing e (one parallel generic, no reduction).
 // CHECK-LABEL: func.func @bias(
-// CHECK:         %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["reduction"]
-// CHECK-SAME:        outs(%{{.*}} : tensor<i64>)
-// CHECK:           arith.extsi
-// CHECK:           arith.addi
+// CHECK-SAME:    %{{.*}}: tensor<8xf16>, %[[L:.*]]: tensor<8xi32>)
+// CHECK-NOT:     iterator_types = ["reduction"]
 // CHECK:         linalg.generic {{.*}} iterator_types = ["parallel"]
-// CHECK-SAME:        ins(%{{.*}}, %{{.*}}, %[[S]] : tensor<8xf16>, tensor<8xi32>, tensor<i64>)
-// CHECK:           arith.muli
-// CHECK:           %[[D:.*]] = arith.subi
+// CHECK-SAME:        ins(%{{.*}}, %[[L]] : tensor<8xf16>, tensor<8xi32>)
+// CHECK:           %[[SUM:.*]] = scf.for %[[E:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (i64)
+// CHECK:             %[[V:.*]] = tensor.extract %[[L]][%[[E]]]
+// CHECK:             %[[W:.*]] = arith.extsi %[[V]] : i32 to i64
+// CHECK:             arith.addi %[[ACC]], %[[W]]
+// CHECK:           %[[EL:.*]] = arith.muli
+// CHECK:           %[[D:.*]] = arith.subi %[[SUM]], %[[EL]]
 // CHECK:           %[[UP:.*]] = arith.cmpi sgt, %[[D]]
 // CHECK:           %[[DOWN:.*]] = arith.cmpi slt, %[[D]]
 // CHECK:           %[[BC:.*]] = arith.extf %[[BIAS:.*]] : f16 to f32
