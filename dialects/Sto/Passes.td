@@ -184,11 +184,16 @@ def StoFoldResultCopies : Pass<"sto-fold-result-copies", "ModuleOp"> {
     linalg.generic ... outs(%a : memref<256x4xf32>)
     ```
 
-    Only static shapes are folded: for a result of dynamic shape the caller
-    gives the sizes, so the copy stays and is guarded. When the sizes the
-    function computed differ from the caller's, nothing is written and
-    `sto_record_status(STO_ERROR_SHAPE_MISMATCH)` records the failure, which
-    the C entry point returns.
+    A result of dynamic shape is folded too: where its buffer is allocated,
+    the sizes the function computed are compared with the caller's, and on
+    a mismatch the function records
+    `sto_record_status(STO_ERROR_SHAPE_MISMATCH)` (which the C entry point
+    returns) and skips the rest of its body, that result included (an
+    `scf.if` around it whose else branch yields zeros for the scalar
+    results). A copy that
+    cannot fold (the buffer is also used after it, the function has a
+    non-scalar result, ...) stays and is guarded the same way: it runs only
+    when the sizes agree.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",

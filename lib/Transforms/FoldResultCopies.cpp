@@ -3,6 +3,7 @@
 #include "sto/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -18,6 +19,35 @@ namespace sto {
 using namespace mlir;
 
 namespace {
+
+/// Whether the dynamic sizes of `out` are `want` (one per dimension).
+Value sameSizes(OpBuilder &b, Location loc, MemRefType outType,
+                ArrayRef<Value> want, Value out) {
+  Value same;
+  for (int64_t d = 0; d < outType.getRank(); ++d) {
+    if (!outType.isDynamicDim(d))
+      continue;
+    Value got = memref::DimOp::create(b, loc, out, d);
+    Value eq =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, want[d], got);
+    same = same ? arith::AndIOp::create(b, loc, same, eq).getResult() : eq;
+  }
+  return same ? same : arith::ConstantIntOp::create(b, loc, 1, 1).getResult();
+}
+
+constexpr int32_t kShapeMismatch = 7; // STO_ERROR_SHAPE_MISMATCH
+
+/// The runtime's sto_record_status, declared once per module.
+func::FuncOp recordStatus(ModuleOp module) {
+  auto record = module.lookupSymbol<func::FuncOp>("sto_record_status");
+  if (!record) {
+    OpBuilder mb(module.getBodyRegion());
+    record = func::FuncOp::create(mb, module.getLoc(), "sto_record_status",
+                                  mb.getFunctionType({mb.getI32Type()}, {}));
+    record.setPrivate();
+  }
+  return record;
+}
 
 /// Tries to make the allocation behind `copy`'s source write into `copy`'s
 /// target, an out-parameter used by nothing else.
@@ -38,14 +68,13 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   auto alloc = source.getDefiningOp<memref::AllocOp>();
   if (!alloc || alloc->getBlock() != copy->getBlock())
     return failure();
-  // Only a static size is known to match the caller's buffer; a dynamic
-  // result keeps its checked copy (guardDynamicCopy). The out-parameter must
-  // be static too: a static buffer copied into a dynamic one is a size the
-  // caller chose, to be checked, and memref.expand_shape cannot turn a
-  // dynamic dimension into static ones.
+  // The source and the out-parameter have one type: a static buffer copied
+  // into a dynamic one is a size the caller chose, to be checked
+  // (guardDynamicCopy), and memref.expand_shape cannot turn a dynamic
+  // dimension into static ones.
   auto outType = cast<MemRefType>(out.getType());
   auto allocType = alloc.getType();
-  if (!allocType.hasStaticShape() || copy.getSource().getType() != outType)
+  if (copy.getSource().getType() != outType)
     return failure();
   // The out-parameter must have the layout the computation expects.
   if (!outType.getLayout().isIdentity() ||
@@ -74,19 +103,81 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   }
 
   OpBuilder b(alloc);
-  Value replacement = out;
-  if (collapse) {
-    SmallVector<OpFoldResult> shape;
-    unsigned dyn = 0;
-    for (int64_t d = 0; d < allocType.getRank(); ++d)
-      shape.push_back(
-          allocType.isDynamicDim(d)
-              ? OpFoldResult(alloc.getDynamicSizes()[dyn++])
-              : OpFoldResult(b.getIndexAttr(allocType.getDimSize(d))));
-    replacement = memref::ExpandShapeOp::create(
-        b, alloc.getLoc(), allocType, out, collapse.getReassociationIndices(),
-        shape);
+  Location loc = alloc.getLoc();
+  SmallVector<OpFoldResult> shape;
+  unsigned dyn = 0;
+  for (int64_t d = 0; d < allocType.getRank(); ++d)
+    shape.push_back(
+        allocType.isDynamicDim(d)
+            ? OpFoldResult(alloc.getDynamicSizes()[dyn++])
+            : OpFoldResult(b.getIndexAttr(allocType.getDimSize(d))));
+  auto viewOfOut = [&](OpBuilder &vb) -> Value {
+    if (!collapse)
+      return out;
+    return memref::ExpandShapeOp::create(
+        vb, loc, allocType, out, collapse.getReassociationIndices(), shape);
+  };
+  if (allocType.hasStaticShape()) {
+    Value replacement = viewOfOut(b);
+    copy->erase();
+    if (collapse)
+      collapse->erase();
+    alloc.getResult().replaceAllUsesWith(replacement);
+    alloc->erase();
+    return success();
   }
+  // A dynamic result: its sizes are known where it is allocated. If they
+  // are not the caller's, the function records STO_ERROR_SHAPE_MISMATCH and
+  // skips the rest of its body, this result included (the guarded copy
+  // wrote nothing either); otherwise the computation writes the caller's
+  // buffer. That takes an allocation in the function's own body, and
+  // results that can be returned as zeros.
+  auto func = dyn_cast<func::FuncOp>(alloc->getParentOp());
+  if (!func || func != out.getOwner()->getParentOp() ||
+      !llvm::all_of(func.getResultTypes(),
+                    [](Type t) { return t.isIntOrIndexOrFloat(); }))
+    return failure();
+  SmallVector<Value> want; // the copy source's sizes, from the allocation's
+  if (collapse) {
+    for (const ReassociationIndices &group :
+         collapse.getReassociationIndices()) {
+      Value size = arith::ConstantIndexOp::create(b, loc, 1);
+      for (int64_t d : group)
+        size = arith::MulIOp::create(
+            b, loc, size, getValueOrCreateConstantIndexOp(b, loc, shape[d]));
+      want.push_back(size);
+    }
+  } else {
+    for (OpFoldResult size : shape)
+      want.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  }
+  Value same = sameSizes(b, loc, outType, want, out);
+  // The rest of the function, from the allocation on, runs under
+  // scf.if %same; the else branch records the status and yields zeros.
+  Block *body = alloc->getBlock();
+  auto ret = cast<func::ReturnOp>(body->getTerminator());
+  auto ifOp = scf::IfOp::create(b, loc, func.getResultTypes(), same,
+                                /*withElseRegion=*/true);
+  // (Without results the builder has already put in the yields.)
+  for (Block *branch : {ifOp.thenBlock(), ifOp.elseBlock()})
+    if (!branch->empty())
+      branch->getTerminator()->erase();
+  Block *then = ifOp.thenBlock();
+  then->getOperations().splice(then->begin(), body->getOperations(),
+                               Block::iterator(alloc), Block::iterator(ret));
+  OpBuilder tb = OpBuilder::atBlockEnd(then);
+  scf::YieldOp::create(tb, loc, ret.getOperands());
+  OpBuilder eb = OpBuilder::atBlockBegin(ifOp.elseBlock());
+  func::CallOp::create(eb, loc, recordStatus(func->getParentOfType<ModuleOp>()),
+                       ValueRange{arith::ConstantOp::create(
+                           eb, loc, eb.getI32IntegerAttr(kShapeMismatch))});
+  SmallVector<Value> zeros;
+  for (Type t : func.getResultTypes())
+    zeros.push_back(arith::ConstantOp::create(eb, loc, eb.getZeroAttr(t)));
+  scf::YieldOp::create(eb, loc, zeros);
+  ret->setOperands(ifOp.getResults());
+  b.setInsertionPoint(alloc);
+  Value replacement = viewOfOut(b);
   copy->erase();
   if (collapse)
     collapse->erase();
@@ -116,19 +207,12 @@ void guardDynamicCopy(memref::CopyOp copy) {
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, want, got);
     same = same ? arith::AndIOp::create(b, loc, same, eq).getResult() : eq;
   }
-  auto module = copy->getParentOfType<ModuleOp>();
-  auto record = module.lookupSymbol<func::FuncOp>("sto_record_status");
-  if (!record) {
-    OpBuilder mb(module.getBodyRegion());
-    record = func::FuncOp::create(mb, loc, "sto_record_status",
-                                  mb.getFunctionType({mb.getI32Type()}, {}));
-    record.setPrivate();
-  }
+  func::FuncOp record = recordStatus(copy->getParentOfType<ModuleOp>());
   auto ifOp = scf::IfOp::create(b, loc, same, /*withElseRegion=*/true);
   copy->moveBefore(ifOp.thenBlock()->getTerminator());
   b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-  Value code = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(/*STO_ERROR_SHAPE_MISMATCH=*/7));
+  Value code =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kShapeMismatch));
   func::CallOp::create(b, loc, record, ValueRange{code});
 }
 

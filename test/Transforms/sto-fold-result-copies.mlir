@@ -2,10 +2,11 @@
 
 // After buffer-results-to-out-params a result computed into a fresh buffer
 // is copied into its out-parameter. When the out-parameter is used by that
-// copy alone and the buffer is static, the computation writes straight into
-// the out-parameter. A copy into an out-parameter of dynamic shape is kept
-// and guarded: it runs only when the sizes agree and otherwise records
-// STO_ERROR_SHAPE_MISMATCH (7) with sto_record_status.
+// copy alone, the computation writes straight into the out-parameter; for a
+// dynamic shape only when the sizes agree (otherwise into a scratch buffer,
+// recording STO_ERROR_SHAPE_MISMATCH (7) with sto_record_status). A copy
+// that cannot fold into a dynamic out-parameter is kept and guarded: it runs
+// only when the sizes agree and otherwise records status 7.
 
 // CHECK-LABEL: func.func @direct(
 // CHECK-SAME:    %[[X:.+]]: memref<8xf32>, %[[OUT:.+]]: memref<8xf32>)
@@ -219,55 +220,104 @@ func.func @target_is_view(%out: memref<8xf32>) {
 // -----
 
 // A result of dynamic shape: the caller chose the size, the function
-// computed one. The copy runs when they agree; otherwise nothing is written
-// and status 7 is recorded. The runtime function is declared once.
+// computes one, known where its buffer is allocated. There the sizes are
+// compared: if they differ, status 7 is recorded and the function returns
+// (zeros for its scalar results) before writing the result; otherwise the
+// computation writes the out-parameter. The runtime function is declared
+// once.
 
 // CHECK-LABEL: func.func private @sto_record_status(i32)
 // CHECK-NOT:   func.func private @sto_record_status
 // CHECK-LABEL: func.func @dynamic(
-// CHECK-SAME:    %[[X:.+]]: memref<?xf32>, %[[OUT:.+]]: memref<?xf32>)
-// CHECK:         %[[A:.+]] = memref.alloc(%{{.+}}) : memref<?xf32>
-// CHECK:         linalg.fill {{.*}} outs(%[[A]] : memref<?xf32>)
-// CHECK:         %[[WANT:.+]] = memref.dim %[[A]], %[[C0:.+]] : memref<?xf32>
+// CHECK-SAME:    %[[X:.+]]: memref<?xf32>, %[[OUT:.+]]: memref<?xf32>) -> i32
+// CHECK:         %[[N:.+]] = memref.dim %[[X]]
 // CHECK:         %[[GOT:.+]] = memref.dim %[[OUT]], %{{.+}} : memref<?xf32>
-// CHECK:         %[[SAME:.+]] = arith.cmpi eq, %[[WANT]], %[[GOT]] : index
-// CHECK:         scf.if %[[SAME]] {
-// CHECK-NEXT:      memref.copy %[[A]], %[[OUT]] : memref<?xf32> to memref<?xf32>
+// CHECK:         %[[SAME:.+]] = arith.cmpi eq, %[[N]], %[[GOT]] : index
+// CHECK-NEXT:    %[[R:.+]] = scf.if %[[SAME]] -> (i32) {
+// CHECK-NOT:       memref.alloc
+// CHECK-NEXT:      linalg.fill {{.*}} outs(%[[OUT]] : memref<?xf32>)
+// CHECK-NOT:       memref.copy
+// CHECK-NEXT:      %[[FIVE:.+]] = arith.constant 5 : i32
+// CHECK-NEXT:      scf.yield %[[FIVE]] : i32
 // CHECK-NEXT:    } else {
 // CHECK-NEXT:      %[[CODE:.+]] = arith.constant 7 : i32
 // CHECK-NEXT:      func.call @sto_record_status(%[[CODE]]) : (i32) -> ()
+// CHECK-NEXT:      %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK-NEXT:      scf.yield %[[ZERO]] : i32
 // CHECK-NEXT:    }
-// CHECK-NEXT:    return
-func.func @dynamic(%x: memref<?xf32>, %out: memref<?xf32>) {
+// CHECK-NEXT:    return %[[R]] : i32
+func.func @dynamic(%x: memref<?xf32>, %out: memref<?xf32>) -> i32 {
   %c0 = arith.constant 0 : index
   %one = arith.constant 1.0 : f32
   %n = memref.dim %x, %c0 : memref<?xf32>
   %a = memref.alloc(%n) : memref<?xf32>
   linalg.fill ins(%one : f32) outs(%a : memref<?xf32>)
   memref.copy %a, %out : memref<?xf32> to memref<?xf32>
-  return
+  %r = arith.constant 5 : i32
+  return %r : i32
 }
 
 // Only the dynamic dimensions are compared, all of them.
 // CHECK-LABEL: func.func @dynamic_2d(
-// CHECK-SAME:    %[[OUT:[^:]+]]: memref<?x4x?xf32>)
-// CHECK:         %[[A:.+]] = memref.alloc(
-// CHECK:         %[[W0:.+]] = memref.dim %[[A]], %{{.+}} : memref<?x4x?xf32>
+// CHECK-SAME:    %[[N:[^:]+]]: index, %[[M:[^:]+]]: index, %[[OUT:[^:]+]]: memref<?x4x?xf32>)
 // CHECK:         %[[G0:.+]] = memref.dim %[[OUT]], %{{.+}} : memref<?x4x?xf32>
-// CHECK:         %[[E0:.+]] = arith.cmpi eq, %[[W0]], %[[G0]]
-// CHECK:         %[[W2:.+]] = memref.dim %[[A]], %{{.+}} : memref<?x4x?xf32>
+// CHECK:         %[[E0:.+]] = arith.cmpi eq, %[[N]], %[[G0]]
 // CHECK:         %[[G2:.+]] = memref.dim %[[OUT]], %{{.+}} : memref<?x4x?xf32>
-// CHECK:         %[[E2:.+]] = arith.cmpi eq, %[[W2]], %[[G2]]
+// CHECK:         %[[E2:.+]] = arith.cmpi eq, %[[M]], %[[G2]]
 // CHECK-NOT:     memref.dim
 // CHECK:         %[[SAME:.+]] = arith.andi %[[E0]], %[[E2]] : i1
-// CHECK:         scf.if %[[SAME]] {
-// CHECK-NEXT:      memref.copy %[[A]], %[[OUT]]
-// CHECK:           func.call @sto_record_status
+// CHECK-NEXT:    scf.if %[[SAME]] {
+// CHECK-NEXT:      linalg.fill {{.*}} outs(%[[OUT]] : memref<?x4x?xf32>)
+// CHECK-NEXT:    } else {
+// CHECK-NEXT:      arith.constant 7
+// CHECK-NEXT:      func.call @sto_record_status
+// CHECK-NOT:     memref.copy
 func.func @dynamic_2d(%n: index, %m: index, %out: memref<?x4x?xf32>) {
   %one = arith.constant 1.0 : f32
   %a = memref.alloc(%n, %m) : memref<?x4x?xf32>
   linalg.fill ins(%one : f32) outs(%a : memref<?x4x?xf32>)
   memref.copy %a, %out : memref<?x4x?xf32> to memref<?x4x?xf32>
+  return
+}
+
+// A blocked dynamic result ([n, 4] collapsed into [4n]): the sizes compared
+// are the collapsed ones, and the computation writes a [n, 4] view of the
+// out-parameter.
+// CHECK-LABEL: func.func @dynamic_through_collapse(
+// CHECK-SAME:    %[[N:[^:]+]]: index, %[[OUT:[^:]+]]: memref<?xf32>)
+// CHECK:         %[[W:.+]] = arith.muli %{{.+}}, %[[N]] : index
+// CHECK:         %[[W4:.+]] = arith.muli %[[W]], %{{.+}} : index
+// CHECK:         %[[G:.+]] = memref.dim %[[OUT]], %{{.+}} : memref<?xf32>
+// CHECK:         %[[SAME:.+]] = arith.cmpi eq, %[[W4]], %[[G]] : index
+// CHECK-NEXT:    scf.if %[[SAME]] {
+// CHECK-NEXT:      %[[V:.+]] = memref.expand_shape %[[OUT]] {{\[\[}}0, 1]] output_shape [%[[N]], 4] : memref<?xf32> into memref<?x4xf32>
+// CHECK-NEXT:      linalg.fill {{.*}} outs(%[[V]] : memref<?x4xf32>)
+// CHECK-NOT:     memref.collapse_shape
+// CHECK-NOT:     memref.copy
+func.func @dynamic_through_collapse(%n: index, %out: memref<?xf32>) {
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc(%n) : memref<?x4xf32>
+  linalg.fill ins(%one : f32) outs(%a : memref<?x4xf32>)
+  %c = memref.collapse_shape %a [[0, 1]] : memref<?x4xf32> into memref<?xf32>
+  memref.copy %c, %out : memref<?xf32> to memref<?xf32>
+  return
+}
+
+// A dynamic buffer allocated inside a branch cannot return from there: the
+// copy stays, guarded.
+// CHECK-LABEL: func.func @dynamic_in_branch(
+// CHECK:         scf.if
+// CHECK:           memref.alloc
+// CHECK:           scf.if
+// CHECK-NEXT:        memref.copy
+// CHECK:             func.call @sto_record_status
+func.func @dynamic_in_branch(%c: i1, %n: index, %out: memref<?xf32>) {
+  %one = arith.constant 1.0 : f32
+  scf.if %c {
+    %a = memref.alloc(%n) : memref<?xf32>
+    linalg.fill ins(%one : f32) outs(%a : memref<?xf32>)
+    memref.copy %a, %out : memref<?xf32> to memref<?xf32>
+  }
   return
 }
 
