@@ -11,10 +11,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/Analysis/LoopInfo.h"
-#include "llvm/Analysis/TargetTransformInfo.h"
-#include "llvm/IR/Dominators.h"
-#include "llvm/IR/Instructions.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
@@ -24,7 +20,6 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
-#include "llvm/Transforms/Utils/LoopUtils.h"
 
 using namespace mlir;
 using namespace mlir::sto;
@@ -71,57 +66,8 @@ createCpuTargetMachine(const CompileOptions &options, std::string &error) {
   return tm;
 }
 
-/// Asks the loop vectorizer for wider vectors in the loops that compute
-/// Philox with its words in i64 (the CPU's `wide-philox` form, recognized by
-/// its i64 multiplies by M0 = 0xD2511F53): 4 vector registers of i64 per
-/// value, i.e. 32 Philox blocks per vector iteration with AVX-512, where
-/// LLVM's cost model picks 2 registers (16 blocks). Ten rounds of multiply,
-/// shift and xor are one long dependent chain per block; more independent
-/// blocks per iteration keep the multiplier busy. On a Zen 4 core, in L2,
-/// this made noise_add 24% and the uniform and bernoulli samplers 10-15%
-/// faster (bench/cpu/README.md, "Roofline"). It is a hint: a loop that
-/// cannot be vectorized stays as it is, and the bits do not change.
-void hintPhiloxLoops(llvm::Module &module, llvm::TargetMachine *tm) {
-  constexpr uint64_t kM0 = 0xD2511F53;
-  for (llvm::Function &f : module) {
-    if (f.isDeclaration())
-      continue;
-    unsigned regBits = tm->getTargetTransformInfo(f)
-                           .getRegisterBitWidth(
-                               llvm::TargetTransformInfo::RGK_FixedWidthVector)
-                           .getFixedValue();
-    if (regBits < 128)
-      continue;
-    llvm::DominatorTree dt(f);
-    llvm::LoopInfo li(dt);
-    llvm::SmallPtrSet<llvm::Loop *, 4> loops;
-    for (llvm::BasicBlock &bb : f) {
-      llvm::Loop *loop = li.getLoopFor(&bb);
-      if (!loop || loops.contains(loop))
-        continue;
-      for (llvm::Instruction &inst : bb) {
-        auto *mul = llvm::dyn_cast<llvm::BinaryOperator>(&inst);
-        if (!mul || mul->getOpcode() != llvm::Instruction::Mul ||
-            !mul->getType()->isIntegerTy(64))
-          continue;
-        auto *c = llvm::dyn_cast<llvm::ConstantInt>(mul->getOperand(1));
-        if (c && c->getZExtValue() == kM0) {
-          loops.insert(loop);
-          break;
-        }
-      }
-    }
-    for (llvm::Loop *loop : loops)
-      if (loop->getLoopLatch())
-        llvm::addStringMetadataToLoop(loop, "llvm.loop.vectorize.width",
-                                      4 * regBits / 64);
-  }
-}
-
 void optimize(llvm::Module &module, llvm::TargetMachine *tm,
               unsigned optLevel) {
-  if (optLevel >= 2)
-    hintPhiloxLoops(module, tm);
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;

@@ -99,9 +99,9 @@ func.func @langevin_f64(%k: !sto.key, %p: tensor<2x3x40xf64>, %g: tensor<2x3x40x
   %avg = sto.average %a, %q, %n : tensor<2x3x40xf64>, index
   return %q, %avg : tensor<2x3x40xf64>, tensor<2x3x40xf64>
 }
-// Long rows in blocked form (1050 and 250 Philox blocks per row): the CPU
-// build vectorizes 32 blocks per iteration (Compiler.cpp, hintPhiloxLoops),
-// so these run several vector iterations and a remainder.
+// Long rows in blocked form (1050 and 250 Philox blocks per row): several
+// iterations of the vectorized block loop (16 blocks each with AVX-512) and a
+// remainder.
 func.func @long_rows(%k: !sto.key, %x: tensor<4200xf32>, %p: tensor<3x1000xf32>) -> (tensor<4200xf32>, tensor<3x1000xf32>) {
   %a, %b = sto.split %k count 2
   %y = sto.noise %a, %x {scale = 2.5e-01 : f64} : tensor<4200xf32>
