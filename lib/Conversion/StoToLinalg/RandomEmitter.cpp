@@ -44,30 +44,37 @@ std::array<Value, 4> RandomEmitter::philox(std::array<Value, 4> c,
                                            std::array<Value, 2> k) {
   Value w0 = i32(kW0), w1 = i32(kW1);
   if (wideWords) {
-    // Each 32-bit word lives zero-extended in an i64, so the 32x32->64
+    // Each 32-bit word lives in the low half of an i64, so the 32x32->64
     // products are plain i64 multiplies (vpmuludq on x86) and the words never
-    // move between 32- and 64-bit lanes; only the results are truncated.
+    // move between 32- and 64-bit lanes; only the results are truncated. The
+    // high halves are left as they fall (the low words are whole products,
+    // the xors carry their high halves along): only the multiplicands are
+    // masked, which tells LLVM that the multiply is 32x32->64 (vpmuludq,
+    // whose operands' high halves it then no longer needs to clear, since
+    // the instruction ignores them), and the final truncation drops the rest.
     Type i64Type = b.getI64Type();
     auto wide = [&](Value v) {
       return arith::ExtUIOp::create(b, loc, i64Type, v).getResult();
     };
     Value m0 = i64(kM0), m1 = i64(kM1), low = i64(0xFFFFFFFFu), shift = i64(32);
+    auto mulLow = [&](Value word, Value m) {
+      return arith::MulIOp::create(b, loc,
+                                   arith::AndIOp::create(b, loc, word, low), m);
+    };
     std::array<Value, 4> w = {wide(c[0]), wide(c[1]), wide(c[2]), wide(c[3])};
     for (int round = 0; round < 10; ++round) {
       if (round > 0) {
         k[0] = arith::AddIOp::create(b, loc, k[0], w0);
         k[1] = arith::AddIOp::create(b, loc, k[1], w1);
       }
-      Value p0 = arith::MulIOp::create(b, loc, w[0], m0);
-      Value p1 = arith::MulIOp::create(b, loc, w[2], m1);
+      Value p0 = mulLow(w[0], m0);
+      Value p1 = mulLow(w[2], m1);
       Value hi0 = arith::ShRUIOp::create(b, loc, p0, shift);
       Value hi1 = arith::ShRUIOp::create(b, loc, p1, shift);
       Value x0 = arith::XOrIOp::create(b, loc, hi1, w[1]);
       Value x2 = arith::XOrIOp::create(b, loc, hi0, w[3]);
-      w = {arith::XOrIOp::create(b, loc, x0, wide(k[0])),
-           arith::AndIOp::create(b, loc, p1, low),
-           arith::XOrIOp::create(b, loc, x2, wide(k[1])),
-           arith::AndIOp::create(b, loc, p0, low)};
+      w = {arith::XOrIOp::create(b, loc, x0, wide(k[0])), p1,
+           arith::XOrIOp::create(b, loc, x2, wide(k[1])), p0};
     }
     Type i32Type = b.getI32Type();
     for (int j = 0; j < 4; ++j)

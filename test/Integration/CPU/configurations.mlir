@@ -53,6 +53,8 @@
 // CHECK: stochastic_binary f16 [3x37] stochastic_times_smooth: 0 mismatches of 111
 // CHECK: langevin_step f64 [2x3x40]: 0 mismatches of 240
 // CHECK: average f64 [2x3x40] swa count 4: 0 mismatches of 240
+// CHECK: noise f32 [4200] gaussian additive 0.25: 0 mismatches of 4200
+// CHECK: stochastic_binary f32 [3x1000]: 0 mismatches of 3000
 // CHECK: ALL OK
 
 #bcast = affine_map<(d0, d1) -> (d1)>
@@ -96,4 +98,13 @@ func.func @langevin_f64(%k: !sto.key, %p: tensor<2x3x40xf64>, %g: tensor<2x3x40x
   %q = sto.langevin_step %k, %p, %g {lr = 1.0e-02 : f64, temperature = 1.0e-01 : f64} : tensor<2x3x40xf64>
   %avg = sto.average %a, %q, %n : tensor<2x3x40xf64>, index
   return %q, %avg : tensor<2x3x40xf64>, tensor<2x3x40xf64>
+}
+// Long rows in blocked form (1050 and 250 Philox blocks per row): several
+// iterations of the vectorized block loop (16 blocks each with AVX-512) and a
+// remainder.
+func.func @long_rows(%k: !sto.key, %x: tensor<4200xf32>, %p: tensor<3x1000xf32>) -> (tensor<4200xf32>, tensor<3x1000xf32>) {
+  %a, %b = sto.split %k count 2
+  %y = sto.noise %a, %x {scale = 2.5e-01 : f64} : tensor<4200xf32>
+  %h = sto.stochastic_binary %b, %p {estimator = #sto.estimator<straight_through>} : tensor<3x1000xf32>
+  return %y, %h : tensor<4200xf32>, tensor<3x1000xf32>
 }

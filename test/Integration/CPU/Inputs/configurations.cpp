@@ -89,5 +89,22 @@ int main() {
           return rng::dfma(1.0 / 5.0, rng::dsub(qi, a[i]), a[i]);
         });
   }
+  // Long rows in blocked form: several vector iterations and a remainder.
+  {
+    auto x = makeInputs<float>(4200, 79);
+    auto p = makeInputs<float>(3000, 80, /*prob=*/true);
+    auto y = output<float>(4200), h = output<float>(3000);
+    c.ok("long_rows",
+         long_rows(keyBits(k), x.data(), p.data(), y.data(), h.data()));
+    Key a = rng::split(k, 2, 0), b = rng::split(k, 2, 1);
+    c.elements("noise f32 [4200] gaussian additive 0.25", y.data(), 4200,
+               [&](size_t i) {
+                 return rng::noise<float>(a, i, x[i], rng::NoiseKind::Gaussian,
+                                          rng::NoiseMode::Additive, 0.25);
+               });
+    c.elements("stochastic_binary f32 [3x1000]", h.data(), 3000, [&](size_t i) {
+      return rng::stochasticBinary<float>(b, i, p[i]);
+    });
+  }
   return c.finish();
 }
