@@ -73,7 +73,13 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "Lower the MoE scans (expert_load's histogram, dispatch's slots) "
            "as counts per chunk of 256 tokens, prefixes and ranks, each "
            "computed by one thread, instead of one sequential scan (for "
-           "GPUs; the results are identical).">
+           "GPUs; the results are identical).">,
+    Option<"dpRowGroups", "dp-row-groups", "bool", /*default=*/"false",
+           "Lower dp_aggregate (static batch, rows a multiple of 64) as a "
+           "loop over groups of rows (4 MiB each) whose norms and clipped "
+           "sum run while the group is in the cache, instead of two passes "
+           "over all rows (for CPUs; the sums keep their order, the results "
+           "are identical).">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -55,8 +55,11 @@ Value attrInElementType(OpBuilder &b, Location loc, double v, Type t, Type c);
 llvm::APFloat roundToType(double v, Type t);
 
 /// Pattern groups kept in files of their own.
+/// `dpRowGroups`: dp_aggregate streams the rows in cache-sized groups
+/// (CPUs) rather than in two passes over all of them.
 void populateReductionLoweringPatterns(const TypeConverter &converter,
-                                       RewritePatternSet &patterns);
+                                       RewritePatternSet &patterns,
+                                       bool dpRowGroups = false);
 /// `parallelScans`: expert_load and dispatch count per chunk of tokens in
 /// parallel instead of scanning the tokens in one thread (for GPUs).
 void populateMoELoweringPatterns(const TypeConverter &converter,

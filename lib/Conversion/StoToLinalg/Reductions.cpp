@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -248,8 +249,123 @@ constexpr int64_t kNormLanes = 16;
 /// Outputs per thread tile of the clipped sum.
 constexpr int64_t kSumTile = 64;
 
+/// Bytes of gradient rows per group in the cache-blocked form.
+constexpr int64_t kRowGroupBytes = int64_t(4) << 20;
+
 struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
-  using OpConversionPattern::OpConversionPattern;
+  DPAggregateLowering(const TypeConverter &converter, MLIRContext *ctx,
+                      bool rowGroups)
+      : OpConversionPattern(converter, ctx), rowGroups(rowGroups) {}
+  /// Process the rows in groups that stay in the cache between the norms
+  /// and the clipped sum (CPUs), instead of two passes over all rows.
+  bool rowGroups;
+
+  /// The [rows, rowLen] form: squared norms with kNormLanes partial sums,
+  /// clip factors, then acc[tile, lane] = fma(g, f_b, acc) over b
+  /// increasing. With `rowGroups` the rows go through in groups of R whose
+  /// data stays in the cache between the two steps: the order of every sum
+  /// is the same, so are the bits.
+  Value blockedClippedSum(OpBuilder &rewriter, Location loc, Value flat,
+                          int64_t rows, int64_t rowLen, Type t, Type c,
+                          double clip) const {
+    MLIRContext *ctx = rewriter.getContext();
+    auto e = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+    auto tileAccType = RankedTensorType::get({rowLen / kSumTile, kSumTile}, c);
+    Value acc =
+        filled(rewriter, loc, tileAccType, {}, rewriter.getFloatAttr(c, 0.0));
+    // One group of `n` rows of `g` ([n, rowLen]) into `acc`.
+    auto group = [&](OpBuilder &b, Location l, Value g, int64_t n,
+                     Value accIn) -> Value {
+      auto lanesType =
+          RankedTensorType::get({n, rowLen / kNormLanes, kNormLanes}, t);
+      Value g3 = tensor::ExpandShapeOp::create(
+          b, l, lanesType, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      auto partialType = RankedTensorType::get({n, kNormLanes}, c);
+      Value partialInit = filled(b, l, partialType, {}, b.getFloatAttr(c, 0.0));
+      auto partial = linalg::GenericOp::create(
+          b, l, TypeRange{partialType}, ValueRange{g3}, ValueRange{partialInit},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(3),
+                              AffineMap::get(3, 0, {e(0), e(2)}, ctx)},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction,
+                                        utils::IteratorType::parallel},
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value v = widenTo(nb, nl, args[0], c);
+            linalg::YieldOp::create(
+                nb, nl, math::FmaOp::create(nb, nl, v, v, args[1]).getResult());
+          });
+      auto rowsType = RankedTensorType::get({n}, c);
+      Value zeros = filled(b, l, rowsType, {}, b.getFloatAttr(c, 0.0));
+      Value sumsq =
+          linalg::GenericOp::create(
+              b, l, TypeRange{rowsType}, ValueRange{partial.getResult(0)},
+              ValueRange{zeros},
+              ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2),
+                                  AffineMap::get(2, 0, {e(0)}, ctx)},
+              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                            utils::IteratorType::reduction},
+              [&](OpBuilder &nb, Location nl, ValueRange args) {
+                linalg::YieldOp::create(
+                    nb, nl,
+                    arith::AddFOp::create(nb, nl, args[1], args[0])
+                        .getResult());
+              })
+              .getResult(0);
+      Value factors = buildElementwise(
+          b, l, rowsType, {sumsq}, {},
+          [&](OpBuilder &nb, Location nl, ElementIndex, ValueRange args) {
+            Value norm = math::SqrtOp::create(nb, nl, args[0]);
+            Value ratio = arith::DivFOp::create(
+                nb, nl, coefficient(nb, nl, clip, c), norm);
+            return arith::MinimumFOp::create(nb, nl, floatConst(nb, nl, c, 1.0),
+                                             ratio)
+                .getResult();
+          });
+      auto tiledType =
+          RankedTensorType::get({n, rowLen / kSumTile, kSumTile}, t);
+      Value gt = tensor::ExpandShapeOp::create(
+          b, l, tiledType, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      return linalg::GenericOp::create(
+                 b, l, TypeRange{tileAccType}, ValueRange{gt, factors},
+                 ValueRange{accIn},
+                 ArrayRef<AffineMap>{
+                     AffineMap::get(3, 0, {e(1), e(0), e(2)}, ctx),
+                     AffineMap::get(3, 0, {e(1)}, ctx),
+                     AffineMap::get(3, 0, {e(0), e(2)}, ctx)},
+                 ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                               utils::IteratorType::reduction,
+                                               utils::IteratorType::parallel},
+                 [&](OpBuilder &nb, Location nl, ValueRange args) {
+                   Value v = widenTo(nb, nl, args[0], c);
+                   linalg::YieldOp::create(
+                       nb, nl,
+                       math::FmaOp::create(nb, nl, v, args[1], args[2])
+                           .getResult());
+                 })
+          .getResult(0);
+    };
+    int64_t rowBytes = rowLen * int64_t(t.getIntOrFloatBitWidth() / 8);
+    int64_t perGroup = std::max<int64_t>(1, kRowGroupBytes / rowBytes);
+    if (!rowGroups || rows <= perGroup || rows % perGroup != 0)
+      return group(rewriter, loc, flat, rows, acc);
+    Value step = arith::ConstantIndexOp::create(rewriter, loc, perGroup);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, 0),
+        arith::ConstantIndexOp::create(rewriter, loc, rows), step,
+        ValueRange{acc},
+        [&](OpBuilder &b, Location l, Value first, ValueRange iter) {
+          auto sliceType = RankedTensorType::get({perGroup, rowLen}, t);
+          SmallVector<OpFoldResult> offsets{first, b.getIndexAttr(0)};
+          SmallVector<OpFoldResult> sizes{b.getIndexAttr(perGroup),
+                                          b.getIndexAttr(rowLen)};
+          SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+          Value slice = tensor::ExtractSliceOp::create(b, l, sliceType, flat,
+                                                       offsets, sizes, strides);
+          scf::YieldOp::create(b, l, group(b, l, slice, perGroup, iter[0]));
+        });
+    return loop.getResult(0);
+  }
+
   LogicalResult
   matchAndRewrite(DPAggregateOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -292,8 +408,23 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
         toRows[1].push_back(d);
       flat = tensor::CollapseShapeOp::create(rewriter, loc, grads, toRows);
     }
-    Value sumsqValue;
-    if (flat && rowLen % kNormLanes == 0) {
+    Value sumsqValue, accValue;
+    if (flat && rowLen % kNormLanes == 0 && rowLen % kSumTile == 0 &&
+        !gType.isDynamicDim(0)) {
+      Value tiled = blockedClippedSum(rewriter, loc, flat, gType.getDimSize(0),
+                                      rowLen, t, c, clip);
+      Value flatAcc = tensor::CollapseShapeOp::create(
+          rewriter, loc, tiled, SmallVector<ReassociationIndices>{{0, 1}});
+      auto resType = cast<RankedTensorType>(op.getType());
+      auto accType = RankedTensorType::get(resType.getShape(), c);
+      SmallVector<ReassociationIndices> toRest{{}};
+      for (int64_t d = 0; d + 1 < rank; ++d)
+        toRest[0].push_back(d);
+      accValue = rank == 2 ? flatAcc
+                           : tensor::ExpandShapeOp::create(
+                                 rewriter, loc, accType, flatAcc, toRest)
+                                 .getResult();
+    } else if (flat && rowLen % kNormLanes == 0) {
       auto lanesType = RankedTensorType::get(
           {gType.getDimSize(0), rowLen / kNormLanes, kNormLanes}, t);
       Value g3 = tensor::ExpandShapeOp::create(
@@ -346,78 +477,79 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     }
     // 2. factor_b = min(1, RN_C(clip) / sqrt(sumsq_b)); a zero gradient
     //    gives clip / 0 = inf and so factor 1.
-    Value factors = buildElementwise(
-        rewriter, loc, batchType, {sumsqValue}, batchDyn,
-        [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
-          Value norm = math::SqrtOp::create(b, l, args[0]);
-          Value ratio =
-              arith::DivFOp::create(b, l, coefficient(b, l, clip, c), norm);
-          return arith::MinimumFOp::create(b, l, floatConst(b, l, c, 1.0),
-                                           ratio)
-              .getResult();
-        });
-    // 3. Clipped sum over the batch, b increasing: acc = fma(g, f_b, acc).
     auto resType = cast<RankedTensorType>(op.getType());
     SmallVector<Value> resDyn = dynSizesWithout(rewriter, loc, grads, 0);
-    auto accType = RankedTensorType::get(resType.getShape(), c);
-    Value accInit =
-        filled(rewriter, loc, accType, resDyn, rewriter.getFloatAttr(c, 0.0));
-    SmallVector<utils::IteratorType> sumIters(rank,
-                                              utils::IteratorType::parallel);
-    sumIters[0] = utils::IteratorType::reduction;
-    Value accValue;
-    if (flat && rowLen % kSumTile == 0) {
-      // Loops (tile, b, lane): threads take tiles of kSumTile outputs and
-      // stream the rows through them in increasing b; the same order per
-      // element as the plain form, with contiguous, vectorizable lanes.
-      auto tiledType = RankedTensorType::get(
-          {gType.getDimSize(0), rowLen / kSumTile, kSumTile}, t);
-      Value g3 = tensor::ExpandShapeOp::create(
-          rewriter, loc, tiledType, flat,
-          SmallVector<ReassociationIndices>{{0}, {1, 2}});
-      auto tileAccType =
-          RankedTensorType::get({rowLen / kSumTile, kSumTile}, c);
-      Value tileInit =
-          filled(rewriter, loc, tileAccType, {}, rewriter.getFloatAttr(c, 0.0));
-      auto e = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
-      AffineMap gMap = AffineMap::get(3, 0, {e(1), e(0), e(2)}, ctx);
-      AffineMap fMap = AffineMap::get(3, 0, {e(1)}, ctx);
-      AffineMap aMap = AffineMap::get(3, 0, {e(0), e(2)}, ctx);
-      auto tiled = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{tileAccType}, ValueRange{g3, factors},
-          ValueRange{tileInit}, ArrayRef<AffineMap>{gMap, fMap, aMap},
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::reduction,
-                                        utils::IteratorType::parallel},
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value g = widenTo(b, l, args[0], c);
-            linalg::YieldOp::create(
-                b, l,
-                math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
+    if (!accValue) {
+      Value factors = buildElementwise(
+          rewriter, loc, batchType, {sumsqValue}, batchDyn,
+          [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
+            Value norm = math::SqrtOp::create(b, l, args[0]);
+            Value ratio =
+                arith::DivFOp::create(b, l, coefficient(b, l, clip, c), norm);
+            return arith::MinimumFOp::create(b, l, floatConst(b, l, c, 1.0),
+                                             ratio)
+                .getResult();
           });
-      Value flatAcc = tensor::CollapseShapeOp::create(
-          rewriter, loc, tiled.getResult(0),
-          SmallVector<ReassociationIndices>{{0, 1}});
-      SmallVector<ReassociationIndices> toRest{{}};
-      for (int64_t d = 0; d + 1 < rank; ++d)
-        toRest[0].push_back(d);
-      accValue = rank == 2 ? flatAcc
-                           : tensor::ExpandShapeOp::create(
-                                 rewriter, loc, accType, flatAcc, toRest)
-                                 .getResult();
-    } else {
-      accValue =
-          linalg::GenericOp::create(
-              rewriter, loc, TypeRange{accType}, ValueRange{grads, factors},
-              ValueRange{accInit}, ArrayRef<AffineMap>{id, batchOnly, rest},
-              sumIters,
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                Value g = widenTo(b, l, args[0], c);
-                linalg::YieldOp::create(
-                    b, l,
-                    math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
-              })
-              .getResult(0);
+      // 3. Clipped sum over the batch, b increasing: acc = fma(g, f_b, acc).
+      auto accType = RankedTensorType::get(resType.getShape(), c);
+      Value accInit =
+          filled(rewriter, loc, accType, resDyn, rewriter.getFloatAttr(c, 0.0));
+      SmallVector<utils::IteratorType> sumIters(rank,
+                                                utils::IteratorType::parallel);
+      sumIters[0] = utils::IteratorType::reduction;
+      if (flat && rowLen % kSumTile == 0) {
+        // Loops (tile, b, lane): threads take tiles of kSumTile outputs and
+        // stream the rows through them in increasing b; the same order per
+        // element as the plain form, with contiguous, vectorizable lanes.
+        auto tiledType = RankedTensorType::get(
+            {gType.getDimSize(0), rowLen / kSumTile, kSumTile}, t);
+        Value g3 = tensor::ExpandShapeOp::create(
+            rewriter, loc, tiledType, flat,
+            SmallVector<ReassociationIndices>{{0}, {1, 2}});
+        auto tileAccType =
+            RankedTensorType::get({rowLen / kSumTile, kSumTile}, c);
+        Value tileInit = filled(rewriter, loc, tileAccType, {},
+                                rewriter.getFloatAttr(c, 0.0));
+        auto e = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+        AffineMap gMap = AffineMap::get(3, 0, {e(1), e(0), e(2)}, ctx);
+        AffineMap fMap = AffineMap::get(3, 0, {e(1)}, ctx);
+        AffineMap aMap = AffineMap::get(3, 0, {e(0), e(2)}, ctx);
+        auto tiled = linalg::GenericOp::create(
+            rewriter, loc, TypeRange{tileAccType}, ValueRange{g3, factors},
+            ValueRange{tileInit}, ArrayRef<AffineMap>{gMap, fMap, aMap},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::reduction,
+                                          utils::IteratorType::parallel},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value g = widenTo(b, l, args[0], c);
+              linalg::YieldOp::create(
+                  b, l,
+                  math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
+            });
+        Value flatAcc = tensor::CollapseShapeOp::create(
+            rewriter, loc, tiled.getResult(0),
+            SmallVector<ReassociationIndices>{{0, 1}});
+        SmallVector<ReassociationIndices> toRest{{}};
+        for (int64_t d = 0; d + 1 < rank; ++d)
+          toRest[0].push_back(d);
+        accValue = rank == 2 ? flatAcc
+                             : tensor::ExpandShapeOp::create(
+                                   rewriter, loc, accType, flatAcc, toRest)
+                                   .getResult();
+      } else {
+        accValue = linalg::GenericOp::create(
+                       rewriter, loc, TypeRange{accType},
+                       ValueRange{grads, factors}, ValueRange{accInit},
+                       ArrayRef<AffineMap>{id, batchOnly, rest}, sumIters,
+                       [&](OpBuilder &b, Location l, ValueRange args) {
+                         Value g = widenTo(b, l, args[0], c);
+                         linalg::YieldOp::create(
+                             b, l,
+                             math::FmaOp::create(b, l, g, args[1], args[2])
+                                 .getResult());
+                       })
+                       .getResult(0);
+      }
     }
     // 4. result = RN_T(fma(RN_C(sigma * clip), z_j, acc_j) / C(B)).
     Value batch = tensor::DimOp::create(rewriter, loc, grads, 0);
@@ -442,7 +574,10 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
 } // namespace
 
 void mlir::sto::populateReductionLoweringPatterns(
-    const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<CategoricalLowering, GumbelSoftmaxLowering, DPAggregateLowering>(
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    bool dpRowGroups) {
+  patterns.add<CategoricalLowering, GumbelSoftmaxLowering>(
       converter, patterns.getContext());
+  patterns.add<DPAggregateLowering>(converter, patterns.getContext(),
+                                    dpRowGroups);
 }

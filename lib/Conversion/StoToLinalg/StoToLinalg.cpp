@@ -463,7 +463,8 @@ struct ConvertStoToLinalgPass
              converter.isLegal(op->getResultTypes());
     });
     RewritePatternSet patterns(ctx);
-    populateStoToLinalgConversionPatterns(converter, patterns, parallelScans);
+    populateStoToLinalgConversionPatterns(converter, patterns, parallelScans,
+                                          dpRowGroups);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
@@ -484,12 +485,12 @@ struct ConvertStoToLinalgPass
 
 void mlir::sto::populateStoToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
-    bool parallelScans) {
+    bool parallelScans, bool dpRowGroups) {
   patterns.add<SeedLowering, SplitLowering, FoldInLowering, UniformLowering,
                NormalLowering, BernoulliLowering, DropoutLowering,
                StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
                SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
       converter, patterns.getContext());
-  populateReductionLoweringPatterns(converter, patterns);
+  populateReductionLoweringPatterns(converter, patterns, dpRowGroups);
   populateMoELoweringPatterns(converter, patterns, parallelScans);
 }

@@ -27,6 +27,8 @@
 // CHECK: dp_aggregate bf16 [32] -> rank 0, sigma 0: 0 mismatches of 1
 // CHECK: dp_aggregate f32 [8x128] clip 0.5 sigma 1.3: 0 mismatches of 128
 // CHECK: dp_aggregate f64 [?x2x32] n=3 clip 0.8 sigma 0.9: 0 mismatches of 64
+// CHECK: dp_aggregate f32 [96x32768] clip 3 sigma 0.6: 0 mismatches of 32768
+// CHECK: dp_aggregate f64 [48x4x8192] clip 10 sigma 1: 0 mismatches of 32768
 // CHECK: dp_aggregate f32 [4x48] clip 2 sigma 0.5: 0 mismatches of 48
 // CHECK: ALL OK
 
@@ -85,6 +87,14 @@ func.func @dp_aggregate_f16(%k: !sto.key, %g: tensor<8x5xf16>) -> tensor<5xf16> 
 func.func @dp_aggregate_bf16_rank1(%k: !sto.key, %g: tensor<32xbf16>) -> tensor<bf16> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 0.0 : f64} : tensor<32xbf16> -> tensor<bf16>
   return %0 : tensor<bf16>
+}
+func.func @dp_aggregate_grouped(%k: !sto.key, %g: tensor<96x32768xf32>) -> tensor<32768xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 3.0 : f64, noise_multiplier = 0.6 : f64} : tensor<96x32768xf32> -> tensor<32768xf32>
+  return %0 : tensor<32768xf32>
+}
+func.func @dp_aggregate_grouped_f64(%k: !sto.key, %g: tensor<48x4x8192xf64>) -> tensor<4x8192xf64> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 10.0 : f64, noise_multiplier = 1.0 : f64} : tensor<48x4x8192xf64> -> tensor<4x8192xf64>
+  return %0 : tensor<4x8192xf64>
 }
 func.func @dp_aggregate_blocked(%k: !sto.key, %g: tensor<8x128xf32>) -> tensor<128xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 5.0e-01 : f64, noise_multiplier = 1.3 : f64} : tensor<8x128xf32> -> tensor<128xf32>

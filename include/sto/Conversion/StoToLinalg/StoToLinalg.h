@@ -25,9 +25,12 @@ public:
 /// Patterns that lower the sto ops with a lowering to linalg/arith.
 /// `parallelScans`: the MoE scans (expert_load, dispatch) as parallel counts
 /// per chunk of tokens rather than one sequential scan (for GPUs).
+/// `dpRowGroups`: dp_aggregate streams its rows in cache-sized groups (for
+/// CPUs). Neither changes a bit of the results.
 void populateStoToLinalgConversionPatterns(const TypeConverter &converter,
                                            RewritePatternSet &patterns,
-                                           bool parallelScans = false);
+                                           bool parallelScans = false,
+                                           bool dpRowGroups = false);
 
 } // namespace sto
 } // namespace mlir

@@ -277,6 +277,29 @@ int main() {
     c.elements("dp_aggregate f64 [?x2x32] n=3 clip 0.8 sigma 0.9", out.data(),
                64, [&](size_t i) { return ref[i]; });
   }
+  // Rows streamed in cache-sized groups (4 MiB: 32 rows of 2^15 f32, three
+  // groups; 16 rows of 4 x 2^13 f64, three groups): the same sums in the
+  // same order.
+  {
+    const int64_t B = 96, n = int64_t(1) << 15;
+    auto g = makeInputs<float>(B * n, 96);
+    auto out = output<float>(n);
+    c.ok("dp_aggregate_grouped",
+         dp_aggregate_grouped(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<float>(k, g.data(), B, n, 3.0, 0.6);
+    c.elements("dp_aggregate f32 [96x32768] clip 3 sigma 0.6", out.data(), n,
+               [&](size_t i) { return ref[i]; });
+  }
+  {
+    const int64_t B = 48, n = int64_t(4) << 13;
+    auto g = makeInputs<double>(B * n, 97);
+    auto out = output<double>(n);
+    c.ok("dp_aggregate_grouped_f64",
+         dp_aggregate_grouped_f64(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<double>(k, g.data(), B, n, 10.0, 1.0);
+    c.elements("dp_aggregate f64 [48x4x8192] clip 10 sigma 1", out.data(), n,
+               [&](size_t i) { return ref[i]; });
+  }
   {
     auto g = makeInputs<float>(4 * 48, 95);
     auto out = output<float>(48);
