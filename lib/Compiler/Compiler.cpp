@@ -103,6 +103,7 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.verifyKeys = options.verifyKeys;
   pipelineOptions.parallel = options.parallel;
   pipelineOptions.moeScans = options.moeScans;
+  pipelineOptions.dpForm = options.dpForm;
   pipelineOptions.outParams = true;
   pipelineOptions.chip = options.chip;
   pipelineOptions.ptxFeatures = options.ptxFeatures;

@@ -145,7 +145,8 @@ void mlir::sto::buildLinalgPhase(OpPassManager &pm,
   lowering.parallelScans =
       opts.moeScans.empty() ? parallelScans : opts.moeScans == "parallel";
   // The CPU (wide Philox) streams dp_aggregate's rows through its cache.
-  lowering.dpRowGroups = widePhilox;
+  lowering.dpRowGroups =
+      opts.dpForm.empty() ? widePhilox : opts.dpForm == "grouped";
   pm.addPass(createConvertStoToLinalg(lowering));
   // arith/math on whole tensors (the differentiable paths of a model) become
   // linalg.generic too, so they bufferize and fuse with the sampling.

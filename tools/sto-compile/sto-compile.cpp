@@ -70,6 +70,13 @@ static cl::opt<std::string>
                       "default) or parallel (CUDA default); same results"),
              cl::init(""));
 
+static cl::opt<std::string>
+    dpForm("dp-form",
+           cl::desc("dp_aggregate: grouped (rows in cache-sized groups; CPU "
+                    "default) or flat (a thread per row lane and output; "
+                    "CUDA default); same results"),
+           cl::init(""));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "sto ahead-of-time compiler\n");
@@ -95,6 +102,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.moeScans = moeScans;
+  if (!dpForm.empty() && dpForm != "grouped" && dpForm != "flat") {
+    llvm::errs() << "sto-compile: error: --dp-form must be grouped or flat, "
+                    "not '"
+                 << dpForm << "'\n";
+    return 1;
+  }
+  options.dpForm = dpForm;
   if (compileTo == "object") {
     options.output = sto::Output::Object;
   } else if (compileTo == "llvmir") {

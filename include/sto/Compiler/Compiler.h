@@ -40,6 +40,8 @@ struct CompileOptions {
   /// "sequential", "parallel" or empty (the target's default): how the MoE
   /// scans are lowered.
   std::string moeScans;
+  /// "grouped", "flat" or empty (the target's default): dp_aggregate's form.
+  std::string dpForm;
   /// Last MLIR phase when `output` is MLIR.
   Phase lastPhase = Phase::LLVM;
   Output output = Output::Object;

@@ -56,6 +56,13 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
                      "parallel (counts per chunk of tokens, then prefixes "
                      "and ranks; the CUDA default). Same results."),
       llvm::cl::init("")};
+  PassOptions::Option<std::string> dpForm{
+      *this, "dp-form",
+      llvm::cl::desc("How dp_aggregate runs: grouped (rows streamed in "
+                     "cache-sized groups, lanes innermost; the CPU default) "
+                     "or flat (a thread per row lane and per output; the "
+                     "CUDA default). Same results."),
+      llvm::cl::init("")};
   PassOptions::Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("CUDA target: threads per block of the elementwise "

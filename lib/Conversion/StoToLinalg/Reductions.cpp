@@ -249,6 +249,32 @@ constexpr int64_t kNormLanes = 16;
 /// Outputs per thread tile of the clipped sum.
 constexpr int64_t kSumTile = 64;
 
+/// factor_b = min(1, RN_C(clip) / sqrt(sumsq_b)) (a zero gradient gives
+/// clip / 0 = inf and so factor 1), as a plain generic over the samples: not
+/// blocked by four like a sampler, which reshape propagation would carry
+/// into the norm loops and leave a GPU a quarter of the threads.
+Value clipFactors(OpBuilder &b, Location l, Value sumsq, ValueRange dyn,
+                  double clip, Type c) {
+  auto type = cast<RankedTensorType>(sumsq.getType());
+  Value init = tensor::EmptyOp::create(b, l, type, dyn);
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  return linalg::GenericOp::create(
+             b, l, TypeRange{type}, ValueRange{sumsq}, ValueRange{init},
+             ArrayRef<AffineMap>{id, id},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value norm = math::SqrtOp::create(nb, nl, args[0]);
+               Value ratio = arith::DivFOp::create(
+                   nb, nl, coefficient(nb, nl, clip, c), norm);
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::MinimumFOp::create(nb, nl, floatConst(nb, nl, c, 1.0),
+                                             ratio)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
 /// Bytes of gradient rows per group in the cache-blocked form.
 constexpr int64_t kRowGroupBytes = int64_t(4) << 20;
 
@@ -282,13 +308,25 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
           b, l, lanesType, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
       auto partialType = RankedTensorType::get({n, kNormLanes}, c);
       Value partialInit = filled(b, l, partialType, {}, b.getFloatAttr(c, 0.0));
+      // Loops (b, n, lane) on a CPU: the 16 lanes are the contiguous,
+      // vectorized inner loop. On a GPU (b, lane, n): both parallel
+      // dimensions outside the reduction, one thread per (b, lane). Each
+      // lane's chain runs in increasing n either way.
+      SmallVector<AffineExpr> gIdx =
+          rowGroups ? SmallVector<AffineExpr>{e(0), e(1), e(2)}
+                    : SmallVector<AffineExpr>{e(0), e(2), e(1)};
+      unsigned laneDim = rowGroups ? 2 : 1;
       auto partial = linalg::GenericOp::create(
           b, l, TypeRange{partialType}, ValueRange{g3}, ValueRange{partialInit},
-          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(3),
-                              AffineMap::get(3, 0, {e(0), e(2)}, ctx)},
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::reduction,
-                                        utils::IteratorType::parallel},
+          ArrayRef<AffineMap>{AffineMap::get(3, 0, gIdx, ctx),
+                              AffineMap::get(3, 0, {e(0), e(laneDim)}, ctx)},
+          rowGroups
+              ? ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                              utils::IteratorType::reduction,
+                                              utils::IteratorType::parallel}
+              : ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                              utils::IteratorType::parallel,
+                                              utils::IteratorType::reduction},
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value v = widenTo(nb, nl, args[0], c);
             linalg::YieldOp::create(
@@ -311,30 +349,36 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
                         .getResult());
               })
               .getResult(0);
-      Value factors = buildElementwise(
-          b, l, rowsType, {sumsq}, {},
-          [&](OpBuilder &nb, Location nl, ElementIndex, ValueRange args) {
-            Value norm = math::SqrtOp::create(nb, nl, args[0]);
-            Value ratio = arith::DivFOp::create(
-                nb, nl, coefficient(nb, nl, clip, c), norm);
-            return arith::MinimumFOp::create(nb, nl, floatConst(nb, nl, c, 1.0),
-                                             ratio)
-                .getResult();
-          });
+      Value factors = clipFactors(b, l, sumsq, {}, clip, c);
       auto tiledType =
           RankedTensorType::get({n, rowLen / kSumTile, kSumTile}, t);
       Value gt = tensor::ExpandShapeOp::create(
           b, l, tiledType, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+      // Loops (tile, b, lane) on a CPU (threads take tiles, lanes
+      // vectorize); (tile, lane, b) on a GPU (a thread per output). Each
+      // output's sum runs in increasing b either way.
+      SmallVector<AffineMap> sumMaps =
+          rowGroups
+              ? SmallVector<AffineMap>{AffineMap::get(3, 0, {e(1), e(0), e(2)},
+                                                      ctx),
+                                       AffineMap::get(3, 0, {e(1)}, ctx),
+                                       AffineMap::get(3, 0, {e(0), e(2)}, ctx)}
+              : SmallVector<AffineMap>{
+                    AffineMap::get(3, 0, {e(2), e(0), e(1)}, ctx),
+                    AffineMap::get(3, 0, {e(2)}, ctx),
+                    AffineMap::get(3, 0, {e(0), e(1)}, ctx)};
       return linalg::GenericOp::create(
                  b, l, TypeRange{tileAccType}, ValueRange{gt, factors},
-                 ValueRange{accIn},
-                 ArrayRef<AffineMap>{
-                     AffineMap::get(3, 0, {e(1), e(0), e(2)}, ctx),
-                     AffineMap::get(3, 0, {e(1)}, ctx),
-                     AffineMap::get(3, 0, {e(0), e(2)}, ctx)},
-                 ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                               utils::IteratorType::reduction,
-                                               utils::IteratorType::parallel},
+                 ValueRange{accIn}, sumMaps,
+                 rowGroups
+                     ? ArrayRef<
+                           utils::IteratorType>{utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction,
+                                                utils::IteratorType::parallel}
+                     : ArrayRef<
+                           utils::IteratorType>{utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction},
                  [&](OpBuilder &nb, Location nl, ValueRange args) {
                    Value v = widenTo(nb, nl, args[0], c);
                    linalg::YieldOp::create(
@@ -480,16 +524,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     auto resType = cast<RankedTensorType>(op.getType());
     SmallVector<Value> resDyn = dynSizesWithout(rewriter, loc, grads, 0);
     if (!accValue) {
-      Value factors = buildElementwise(
-          rewriter, loc, batchType, {sumsqValue}, batchDyn,
-          [&](OpBuilder &b, Location l, ElementIndex, ValueRange args) {
-            Value norm = math::SqrtOp::create(b, l, args[0]);
-            Value ratio =
-                arith::DivFOp::create(b, l, coefficient(b, l, clip, c), norm);
-            return arith::MinimumFOp::create(b, l, floatConst(b, l, c, 1.0),
-                                             ratio)
-                .getResult();
-          });
+      Value factors = clipFactors(rewriter, loc, sumsqValue, batchDyn, clip, c);
       // 3. Clipped sum over the batch, b increasing: acc = fma(g, f_b, acc).
       auto accType = RankedTensorType::get(resType.getShape(), c);
       Value accInit =

@@ -10,6 +10,13 @@
 // RUN: sto-compile %s -o %t/reductions.o --header %t/reductions.h
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/reductions.cpp %t/reductions.o %sto_runtime_link -o %t/reductions
 // RUN: %t/reductions | FileCheck %s
+// dp_aggregate's GPU form (a thread per row lane and per output, no row
+// groups) run on the CPU: the same bits.
+// RUN: sto-compile %s --dp-form=flat -o %t/reductions_flat.o
+// RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/reductions.cpp %t/reductions_flat.o %sto_runtime_link -o %t/reductions-flat
+// RUN: %t/reductions-flat | FileCheck %s
+// RUN: not sto-compile %s --dp-form=fast -o %t/bad.o 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: sto-compile: error: --dp-form must be grouped or flat, not 'fast'
 
 // CHECK: categorical f32 [3x37] axis 1 -> i32: 0 mismatches of 3
 // CHECK: categorical f32 [3x37] axis 0 -> i64: 0 mismatches of 37

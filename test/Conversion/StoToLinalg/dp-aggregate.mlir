@@ -1,0 +1,47 @@
+// RUN: sto-opt %s --convert-sto-to-linalg=dp-row-groups=true | FileCheck %s --check-prefix=CPU
+// RUN: sto-opt %s --convert-sto-to-linalg | FileCheck %s --check-prefix=GPU
+
+// dp_aggregate with rows a multiple of 64: squared norms in 16 lanes, clip
+// factors, clipped sum in tiles of 64, then the noise. Both forms keep every
+// sum's order (docs/Randomness.md); tests/Integration/CPU/reductions.mlir
+// checks their bits.
+//
+// CPU form (dp-row-groups): 256 rows of 256 KiB go through in groups of 16
+// (4 MiB, cached between the norms and the sum); the lanes are the inner
+// (vectorized) loops.
+// CPU-LABEL: func.func @big(
+// CPU:         %[[ACC:.+]] = linalg.fill {{.*}} -> tensor<1024x64xf32>
+// CPU:         %[[SUM:.+]] = scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %[[C16:[^ ]+]] iter_args(%[[A:.+]] = %[[ACC]]) -> (tensor<1024x64xf32>)
+// CPU:           %[[ROWS:.+]] = tensor.extract_slice %{{.+}}[%[[B]], 0] [16, 65536] [1, 1] : tensor<256x65536xf32> to tensor<16x65536xf32>
+// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}} : tensor<16x4096x16xf32>)
+// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
+// CPU:           %[[F:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.+}} : tensor<16xf32>)
+// CPU:             math.sqrt
+// CPU:           %[[NEW:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %[[F]] : tensor<16x1024x64xf32>, tensor<16xf32>) outs(%[[A]] : tensor<1024x64xf32>)
+// CPU:             math.fma
+// CPU:           scf.yield %[[NEW]]
+// CPU:         tensor.collapse_shape %[[SUM]]
+// Small inputs (here 4 KiB) are one group: no loop.
+// CPU-LABEL: func.func @small(
+// CPU-NOT:     scf.for
+// CPU:         iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}} : tensor<8x8x16xf32>)
+// CPU:         return
+
+// GPU form: no groups; the parallel dimensions outside the reductions, a
+// thread per (row, lane) for the norms and per output for the sum.
+// GPU-DAG:   #[[NORMIN:.+]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+// GPU-DAG:   #[[SUMIN:.+]] = affine_map<(d0, d1, d2) -> (d2, d0, d1)>
+// GPU-LABEL: func.func @big(
+// GPU-NOT:     scf.for
+// GPU:         linalg.generic {indexing_maps = [#[[NORMIN]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.+}} : tensor<256x4096x16xf32>)
+// GPU:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
+// GPU:         linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.+}} : tensor<256xf32>)
+// GPU:         linalg.generic {indexing_maps = [#[[SUMIN]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<256x1024x64xf32>, tensor<256xf32>)
+func.func @big(%k: !sto.key, %g: tensor<256x65536xf32>) -> tensor<65536xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<256x65536xf32> -> tensor<65536xf32>
+  return %0 : tensor<65536xf32>
+}
+func.func @small(%k: !sto.key, %g: tensor<8x128xf32>) -> tensor<128xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<8x128xf32> -> tensor<128xf32>
+  return %0 : tensor<128xf32>
+}
