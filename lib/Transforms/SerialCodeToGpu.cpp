@@ -42,10 +42,12 @@ bool isMemoryAccess(Operation *op) {
 /// Ops a kernel cannot hold: host calls, allocation and copies (the runtime
 /// and HostBuffersToGpu deal with those), and anything of the GPU dialect.
 bool isHostOnly(Operation *op) {
-  return isa<gpu::GPUDialect>(op->getDialect()) ||
+  // An unregistered op has no dialect and unknown effects: host only.
+  Dialect *dialect = op->getDialect();
+  return !dialect || isa<gpu::GPUDialect>(dialect) ||
          isa<CallOpInterface, memref::AllocOp, memref::AllocaOp,
              memref::DeallocOp, memref::CopyOp>(op) ||
-         isa<func::FuncDialect>(op->getDialect());
+         isa<func::FuncDialect>(dialect);
 }
 
 enum class Kind {
@@ -96,7 +98,8 @@ public:
         moved.insert(&op);
       // Host regions (an scf.if around a copy, say) may hold device code;
       // kernels already are on the device.
-      if (kind == Kind::Host && !isa<gpu::GPUDialect>(op.getDialect()))
+      if (kind == Kind::Host &&
+          !isa_and_nonnull<gpu::GPUDialect>(op.getDialect()))
         for (Region &region : op.getRegions())
           for (Block &nested : region)
             if (failed(run(nested)))
