@@ -313,7 +313,9 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
       buffers from cuMemAlloc are 256-byte aligned; the C ABI documents the
       requirement);
     - merges four loads (stores) of the elements [.., 4j .. 4j+3] of an
-      identity-layout kernel argument into one aligned `vector.load`
+      identity-layout kernel argument (4j a constant, or a loop induction
+      variable that starts at and steps by multiples of four, plus 0..3)
+      into one aligned `vector.load`
       (`vector.store`), i.e. a 16-byte `ld.global.v4`/`st.global.v4` for
       32-bit elements, when no access it moves across may touch those
       elements. Two arguments are known not to overlap when every launch

@@ -116,19 +116,49 @@ disjointArguments(gpu::GPUFuncOp kernel, ArrayRef<gpu::LaunchFuncOp> launches,
 // 16-byte accesses
 //===----------------------------------------------------------------------===//
 
-/// What an access in a kernel touches: its buffer (the kernel argument or
+/// Where an access in a kernel goes: its buffer (the kernel argument or
 /// private allocation under the views), the view it goes through, and the
 /// index.
-struct Location {
+struct Place {
   Value root;
   Value view;
   SmallVector<Value> prefix;
-  /// The last index and how many elements from there on.
+  /// The last index, `lastBase` + `last` (`lastBase` null: a constant),
+  /// and how many elements from there on.
+  Value lastBase;
   int64_t last;
   int64_t width = 1;
 };
 
-std::optional<Location> locationOf(Operation *op) {
+std::optional<int64_t> constantIndex(Value v) {
+  if (auto cst = v.getDefiningOp<arith::ConstantIndexOp>())
+    return cst.value();
+  return std::nullopt;
+}
+
+/// Whether `v` is a multiple of 4: a constant, a product with one, a sum of
+/// two, or the induction variable of a loop that starts at and steps by
+/// multiples of 4.
+bool isMultipleOf4(Value v, int depth = 0) {
+  if (depth > 8)
+    return false;
+  if (std::optional<int64_t> c = constantIndex(v))
+    return *c % 4 == 0;
+  if (auto mul = v.getDefiningOp<arith::MulIOp>())
+    return isMultipleOf4(mul.getLhs(), depth + 1) ||
+           isMultipleOf4(mul.getRhs(), depth + 1);
+  if (auto add = v.getDefiningOp<arith::AddIOp>())
+    return isMultipleOf4(add.getLhs(), depth + 1) &&
+           isMultipleOf4(add.getRhs(), depth + 1);
+  if (auto loop = scf::getForInductionVarOwner(v)) {
+    std::optional<int64_t> lb = constantIndex(loop.getLowerBound());
+    std::optional<int64_t> step = constantIndex(loop.getStep());
+    return lb && step && *lb % 4 == 0 && *step % 4 == 0;
+  }
+  return false;
+}
+
+std::optional<Place> locationOf(Operation *op) {
   Value memref;
   ValueRange indices;
   int64_t width = 1;
@@ -149,7 +179,7 @@ std::optional<Location> locationOf(Operation *op) {
   } else {
     return std::nullopt;
   }
-  Location loc;
+  Place loc;
   loc.view = memref;
   // Alignment assumptions are not views of their own.
   while (auto assumed = memref.getDefiningOp<memref::AssumeAlignmentOp>())
@@ -158,17 +188,32 @@ std::optional<Location> locationOf(Operation *op) {
   if (indices.empty())
     return std::nullopt;
   loc.prefix.assign(indices.begin(), std::prev(indices.end()));
-  auto cst = indices.back().getDefiningOp<arith::ConstantIndexOp>();
-  if (!cst)
-    return std::nullopt;
-  loc.last = cst.value();
+  // The last index as base + constant (a lane of an unrolled loop that
+  // steps over Philox blocks, say).
+  Value last = indices.back();
+  loc.last = 0;
+  if (std::optional<int64_t> c = constantIndex(last)) {
+    loc.last = *c;
+  } else if (auto add = last.getDefiningOp<arith::AddIOp>()) {
+    if (std::optional<int64_t> c = constantIndex(add.getRhs())) {
+      loc.lastBase = add.getLhs();
+      loc.last = *c;
+    } else if (std::optional<int64_t> c = constantIndex(add.getLhs())) {
+      loc.lastBase = add.getRhs();
+      loc.last = *c;
+    } else {
+      loc.lastBase = last;
+    }
+  } else {
+    loc.lastBase = last;
+  }
   loc.width = width;
   return loc;
 }
 
 /// Whether two accesses of a kernel may touch the same element.
 /// `disjoint` holds the kernel arguments that overlap no other buffer.
-bool mayOverlap(const Location &a, const Location &b,
+bool mayOverlap(const Place &a, const Place &b,
                 const llvm::SmallDenseSet<unsigned> &disjoint) {
   if (a.root != b.root) {
     auto isPrivate = [&](Value root) {
@@ -184,7 +229,7 @@ bool mayOverlap(const Location &a, const Location &b,
   }
   // One buffer through one view: equal prefixes and disjoint ranges of the
   // last index are different elements; anything else may be the same one.
-  return a.view != b.view || a.prefix != b.prefix ||
+  return a.view != b.view || a.prefix != b.prefix || a.lastBase != b.lastBase ||
          (a.last < b.last + b.width && b.last < a.last + a.width);
 }
 
@@ -206,7 +251,7 @@ SmallVector<SmallVector<OpTy, 4>> findGroups(Block &block) {
   llvm::MapVector<std::pair<Operation *, int64_t>, SmallVector<OpTy, 4>> groups;
   // Keyed by the first access of a (view, prefix, g): accesses of one group
   // share the view and prefix values.
-  SmallVector<std::pair<Location, Operation *>> keys;
+  SmallVector<std::pair<Place, Operation *>> keys;
   for (Operation &op : block) {
     auto access = dyn_cast<OpTy>(&op);
     if (!access)
@@ -220,18 +265,20 @@ SmallVector<SmallVector<OpTy, 4>> findGroups(Block &block) {
         type.getShape().back() % 4 != 0 ||
         !(bits == 8 || bits == 16 || bits == 32 || bits == 64))
       continue;
-    std::optional<Location> loc = locationOf(&op);
-    // Only kernel arguments are known to be 16-byte aligned.
-    if (!loc || loc->last < 0 || !isa<BlockArgument>(loc->root))
+    std::optional<Place> loc = locationOf(&op);
+    // Only kernel arguments are known to be 16-byte aligned, and the group
+    // must start at a multiple of four.
+    if (!loc || loc->last < 0 || !isa<BlockArgument>(loc->root) ||
+        (loc->lastBase && !isMultipleOf4(loc->lastBase)))
       continue;
     int64_t base = loc->last - loc->last % 4;
     Operation *key = nullptr;
     for (auto &[known, first] : keys)
       if (known.view == loc->view && known.prefix == loc->prefix &&
-          known.last == base)
+          known.lastBase == loc->lastBase && known.last == base)
         key = first;
     if (!key) {
-      Location start = *loc;
+      Place start = *loc;
       start.last = base;
       keys.push_back({start, &op});
       key = &op;
@@ -267,7 +314,7 @@ bool canMerge(ArrayRef<OpTy> group, Operation *from, Operation *to,
     // Loads commute with loads.
     if (isLoad && isa<memref::LoadOp, vector::LoadOp>(op))
       continue;
-    std::optional<Location> loc = locationOf(op);
+    std::optional<Place> loc = locationOf(op);
     if (!loc)
       return false;
     for (OpTy access : group) {
@@ -278,6 +325,17 @@ bool canMerge(ArrayRef<OpTy> group, Operation *from, Operation *to,
     }
   }
   return true;
+}
+
+/// The last index of a group that starts at `lastBase` + `offset`.
+Value lastIndex(RewriterBase &rewriter, Location loc, const Place &at,
+                int64_t offset) {
+  Value c = arith::ConstantIndexOp::create(rewriter, loc, offset);
+  if (!at.lastBase)
+    return c;
+  if (offset == 0)
+    return at.lastBase;
+  return arith::AddIOp::create(rewriter, loc, at.lastBase, c);
 }
 
 int64_t vectorAlignment(Type element) {
@@ -299,14 +357,13 @@ void mergeLoads(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
     }
     if (!canMerge<memref::LoadOp>(group, first, last, disjoint))
       continue;
-    Location loc = *locationOf(first);
+    Place loc = *locationOf(first);
     int64_t base = loc.last - loc.last % 4;
     Value memref = group.front().getMemRef();
     Type element = cast<MemRefType>(memref.getType()).getElementType();
     rewriter.setInsertionPoint(first);
     SmallVector<Value> indices(loc.prefix);
-    indices.push_back(
-        arith::ConstantIndexOp::create(rewriter, first->getLoc(), base));
+    indices.push_back(lastIndex(rewriter, first->getLoc(), loc, base));
     auto vload = vector::LoadOp::create(
         rewriter, first->getLoc(), VectorType::get({4}, element), memref,
         indices, /*nontemporal=*/false,
@@ -335,7 +392,7 @@ void mergeStores(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
     }
     if (!canMerge<memref::StoreOp>(group, first, last, disjoint))
       continue;
-    Location loc = *locationOf(first);
+    Place loc = *locationOf(first);
     int64_t base = loc.last - loc.last % 4;
     SmallVector<Value, 4> values(4);
     for (memref::StoreOp store : group)
@@ -344,8 +401,7 @@ void mergeStores(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
     Type element = cast<MemRefType>(memref.getType()).getElementType();
     rewriter.setInsertionPoint(last);
     SmallVector<Value> indices(loc.prefix);
-    indices.push_back(
-        arith::ConstantIndexOp::create(rewriter, last->getLoc(), base));
+    indices.push_back(lastIndex(rewriter, last->getLoc(), loc, base));
     Value vec = vector::FromElementsOp::create(
         rewriter, last->getLoc(), VectorType::get({4}, element), values);
     vector::StoreOp::create(rewriter, last->getLoc(), vec, memref, indices,

@@ -370,3 +370,81 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Lanes of a loop that steps over Philox blocks (a top-k gate reads four
+// logits per iteration): the last index is iv + 0..3 with iv a multiple of
+// four, so the group is aligned and merges. With a step of 2 it is not.
+
+// CHECK-LABEL: gpu.func @stepping(
+// CHECK-SAME:    %[[L:[^:]+]]: memref<64x64xf32>, %[[O:[^:]+]]: memref<64xf32>)
+// CHECK:         scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK-NEXT:      %[[V:.+]] = vector.load %{{.+}}[%{{.+}}, %[[J]]] {alignment = 16 : i64} : memref<64x64xf32>, vector<4xf32>
+// CHECK-NOT:       memref.load
+// CHECK:           scf.yield
+// CHECK-LABEL: gpu.func @odd_step(
+// CHECK-NOT:     vector.load
+// CHECK-COUNT-4: memref.load
+module attributes {gpu.container_module} {
+  func.func @entry(%l: memref<64x64xf32>, %o: memref<64xf32>, %p: memref<64xf32>) {
+    %c1 = arith.constant 1 : index
+    %c64 = arith.constant 64 : index
+    gpu.launch_func @k::@stepping blocks in (%c64, %c1, %c1) threads in (%c1, %c1, %c1) args(%l : memref<64x64xf32>, %o : memref<64xf32>)
+    gpu.launch_func @k::@odd_step blocks in (%c64, %c1, %c1) threads in (%c1, %c1, %c1) args(%l : memref<64x64xf32>, %p : memref<64xf32>)
+    return
+  }
+  gpu.module @k {
+    gpu.func @stepping(%l: memref<64x64xf32>, %o: memref<64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c2 = arith.constant 2 : index
+      %c3 = arith.constant 3 : index
+      %c4 = arith.constant 4 : index
+      %c64 = arith.constant 64 : index
+      %zero = arith.constant 0.0 : f32
+      %b = gpu.block_id x
+      %s = scf.for %j = %c0 to %c64 step %c4 iter_args(%acc = %zero) -> (f32) {
+        %j1 = arith.addi %j, %c1 : index
+        %j2 = arith.addi %j, %c2 : index
+        %j3 = arith.addi %j, %c3 : index
+        %v0 = memref.load %l[%b, %j] : memref<64x64xf32>
+        %v1 = memref.load %l[%b, %j1] : memref<64x64xf32>
+        %v2 = memref.load %l[%b, %j2] : memref<64x64xf32>
+        %v3 = memref.load %l[%b, %j3] : memref<64x64xf32>
+        %a0 = arith.addf %acc, %v0 : f32
+        %a1 = arith.addf %a0, %v1 : f32
+        %a2 = arith.addf %a1, %v2 : f32
+        %a3 = arith.addf %a2, %v3 : f32
+        scf.yield %a3 : f32
+      }
+      memref.store %s, %o[%b] : memref<64xf32>
+      gpu.return
+    }
+    gpu.func @odd_step(%l: memref<64x64xf32>, %o: memref<64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c2 = arith.constant 2 : index
+      %c3 = arith.constant 3 : index
+      %c60 = arith.constant 60 : index
+      %zero = arith.constant 0.0 : f32
+      %b = gpu.block_id x
+      %s = scf.for %j = %c0 to %c60 step %c2 iter_args(%acc = %zero) -> (f32) {
+        %j1 = arith.addi %j, %c1 : index
+        %j2 = arith.addi %j, %c2 : index
+        %j3 = arith.addi %j, %c3 : index
+        %v0 = memref.load %l[%b, %j] : memref<64x64xf32>
+        %v1 = memref.load %l[%b, %j1] : memref<64x64xf32>
+        %v2 = memref.load %l[%b, %j2] : memref<64x64xf32>
+        %v3 = memref.load %l[%b, %j3] : memref<64x64xf32>
+        %a0 = arith.addf %acc, %v0 : f32
+        %a1 = arith.addf %a0, %v1 : f32
+        %a2 = arith.addf %a1, %v2 : f32
+        %a3 = arith.addf %a2, %v3 : f32
+        scf.yield %a3 : f32
+      }
+      memref.store %s, %o[%b] : memref<64xf32>
+      gpu.return
+    }
+  }
+}
