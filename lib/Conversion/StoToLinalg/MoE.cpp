@@ -179,8 +179,9 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
     bool dynamicE = ShapedType::isDynamic(staticE);
     // With E a multiple of 4 every row starts a Philox block, so one loop
     // iteration takes the four experts of a block and their normals share
-    // one Philox call (and Box-Muller pairs), as in the blocked samplers.
-    int64_t step = noisy && !dynamicE && staticE % 4 == 0 ? 4 : 1;
+    // one Philox call (and Box-Muller pairs), as in the blocked samplers;
+    // without noise the four logits still come as one (16-byte) group.
+    int64_t step = !dynamicE && staticE % 4 == 0 ? 4 : 1;
 
     Value tokens = dimOf(rewriter, loc, logits, 0);
     Value experts = dimOf(rewriter, loc, logits, 1);

@@ -104,11 +104,13 @@ func.func @gate_softmax_f64(%l: tensor<16x8xf64>) -> (tensor<16x1xf64>, tensor<1
 
 // Sigmoid without renormalization, bf16: computed in f32 from the scores
 // themselves (no bias, no noise), rounded once to bf16.
+// E = 8: each iteration takes four experts (one 16-byte group).
 // CHECK-LABEL: func.func @gate_sigmoid_bf16(
 // CHECK:         linalg.generic
-// CHECK:           scf.for
-// CHECK:             arith.extf %{{.*}} : bf16 to f32
-// CHECK:           }
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK-COUNT-4:     arith.extf %{{.*}} : bf16 to f32
+// CHECK:             scf.yield
+// CHECK-NEXT:      }
 // CHECK-NOT:       tensor.extract
 // CHECK:           arith.negf %{{.*}} : f32
 // CHECK:           math.exp
