@@ -117,7 +117,9 @@ LogicalResult foldCopy(memref::CopyOp copy) {
     return memref::ExpandShapeOp::create(
         vb, loc, allocType, out, collapse.getReassociationIndices(), shape);
   };
-  if (allocType.hasStaticShape()) {
+  // The allocation becomes (a view of) the out-parameter; the copy goes.
+  auto fold = [&]() {
+    b.setInsertionPoint(alloc);
     Value replacement = viewOfOut(b);
     copy->erase();
     if (collapse)
@@ -125,7 +127,9 @@ LogicalResult foldCopy(memref::CopyOp copy) {
     alloc.getResult().replaceAllUsesWith(replacement);
     alloc->erase();
     return success();
-  }
+  };
+  if (allocType.hasStaticShape())
+    return fold();
   // A dynamic result: its sizes are known where it is allocated. If they
   // are not the caller's, the function records STO_ERROR_SHAPE_MISMATCH and
   // skips the rest of its body, this result included (the guarded copy
@@ -176,14 +180,7 @@ LogicalResult foldCopy(memref::CopyOp copy) {
     zeros.push_back(arith::ConstantOp::create(eb, loc, eb.getZeroAttr(t)));
   scf::YieldOp::create(eb, loc, zeros);
   ret->setOperands(ifOp.getResults());
-  b.setInsertionPoint(alloc);
-  Value replacement = viewOfOut(b);
-  copy->erase();
-  if (collapse)
-    collapse->erase();
-  alloc.getResult().replaceAllUsesWith(replacement);
-  alloc->erase();
-  return success();
+  return fold();
 }
 
 /// A copy into an out-parameter of dynamic shape: the caller gave its sizes,

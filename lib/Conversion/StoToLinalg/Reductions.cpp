@@ -249,6 +249,24 @@ constexpr int64_t kNormLanes = 16;
 /// Outputs per thread tile of the clipped sum.
 constexpr int64_t kSumTile = 64;
 
+/// Body of the norm generics: acc = fma(C(g), C(g), acc).
+auto squareInto(Type c) {
+  return [c](OpBuilder &b, Location l, ValueRange args) {
+    Value g = widenTo(b, l, args[0], c);
+    linalg::YieldOp::create(
+        b, l, math::FmaOp::create(b, l, g, g, args[1]).getResult());
+  };
+}
+
+/// Body of the clipped-sum generics: acc = fma(C(g), f_b, acc).
+auto scaledInto(Type c) {
+  return [c](OpBuilder &b, Location l, ValueRange args) {
+    Value g = widenTo(b, l, args[0], c);
+    linalg::YieldOp::create(
+        b, l, math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
+  };
+}
+
 /// factor_b = min(1, RN_C(clip) / sqrt(sumsq_b)) (a zero gradient gives
 /// clip / 0 = inf and so factor 1), as a plain generic over the samples: not
 /// blocked by four like a sampler, which reshape propagation would carry
@@ -327,11 +345,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
               : ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                               utils::IteratorType::parallel,
                                               utils::IteratorType::reduction},
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value v = widenTo(nb, nl, args[0], c);
-            linalg::YieldOp::create(
-                nb, nl, math::FmaOp::create(nb, nl, v, v, args[1]).getResult());
-          });
+          squareInto(c));
       auto rowsType = RankedTensorType::get({n}, c);
       Value zeros = filled(b, l, rowsType, {}, b.getFloatAttr(c, 0.0));
       Value sumsq =
@@ -379,13 +393,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
                            utils::IteratorType>{utils::IteratorType::parallel,
                                                 utils::IteratorType::parallel,
                                                 utils::IteratorType::reduction},
-                 [&](OpBuilder &nb, Location nl, ValueRange args) {
-                   Value v = widenTo(nb, nl, args[0], c);
-                   linalg::YieldOp::create(
-                       nb, nl,
-                       math::FmaOp::create(nb, nl, v, args[1], args[2])
-                           .getResult());
-                 })
+                 scaledInto(c))
           .getResult(0);
     };
     int64_t rowBytes = rowLen * int64_t(t.getIntOrFloatBitWidth() / 8);
@@ -487,11 +495,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
           ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                         utils::IteratorType::reduction,
                                         utils::IteratorType::parallel},
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value g = widenTo(b, l, args[0], c);
-            linalg::YieldOp::create(
-                b, l, math::FmaOp::create(b, l, g, g, args[1]).getResult());
-          });
+          squareInto(c));
       AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
       AffineMap b0 = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
       sumsqValue =
@@ -508,16 +512,11 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
               })
               .getResult(0);
     } else {
-      sumsqValue =
-          linalg::GenericOp::create(
-              rewriter, loc, TypeRange{batchType}, ValueRange{grads},
-              ValueRange{zeros}, ArrayRef<AffineMap>{id, batchOnly}, normIters,
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                Value g = widenTo(b, l, args[0], c);
-                linalg::YieldOp::create(
-                    b, l, math::FmaOp::create(b, l, g, g, args[1]).getResult());
-              })
-              .getResult(0);
+      sumsqValue = linalg::GenericOp::create(
+                       rewriter, loc, TypeRange{batchType}, ValueRange{grads},
+                       ValueRange{zeros}, ArrayRef<AffineMap>{id, batchOnly},
+                       normIters, squareInto(c))
+                       .getResult(0);
     }
     // 2. factor_b = min(1, RN_C(clip) / sqrt(sumsq_b)); a zero gradient
     //    gives clip / 0 = inf and so factor 1.
@@ -555,12 +554,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                           utils::IteratorType::reduction,
                                           utils::IteratorType::parallel},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value g = widenTo(b, l, args[0], c);
-              linalg::YieldOp::create(
-                  b, l,
-                  math::FmaOp::create(b, l, g, args[1], args[2]).getResult());
-            });
+            scaledInto(c));
         Value flatAcc = tensor::CollapseShapeOp::create(
             rewriter, loc, tiled.getResult(0),
             SmallVector<ReassociationIndices>{{0, 1}});
@@ -572,18 +566,12 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
                                    rewriter, loc, accType, flatAcc, toRest)
                                    .getResult();
       } else {
-        accValue = linalg::GenericOp::create(
-                       rewriter, loc, TypeRange{accType},
-                       ValueRange{grads, factors}, ValueRange{accInit},
-                       ArrayRef<AffineMap>{id, batchOnly, rest}, sumIters,
-                       [&](OpBuilder &b, Location l, ValueRange args) {
-                         Value g = widenTo(b, l, args[0], c);
-                         linalg::YieldOp::create(
-                             b, l,
-                             math::FmaOp::create(b, l, g, args[1], args[2])
-                                 .getResult());
-                       })
-                       .getResult(0);
+        accValue =
+            linalg::GenericOp::create(
+                rewriter, loc, TypeRange{accType}, ValueRange{grads, factors},
+                ValueRange{accInit}, ArrayRef<AffineMap>{id, batchOnly, rest},
+                sumIters, scaledInto(c))
+                .getResult(0);
       }
     }
     // 4. result = RN_T(fma(RN_C(sigma * clip), z_j, acc_j) / C(B)).
