@@ -34,6 +34,13 @@ namespace {
 struct LowerStridedCopies
     : public PassWrapper<LowerStridedCopies, OperationPass<func::FuncOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerStridedCopies)
+  /// `wholeBuffersOnly`: keep only copies between identity-layout buffers
+  /// (for the GPU, where a copy becomes gpu.memcpy of whole buffers from
+  /// their base pointers); any view with an offset or strides becomes a
+  /// loop nest, hence a kernel.
+  explicit LowerStridedCopies(bool wholeBuffersOnly = false)
+      : wholeBuffersOnly(wholeBuffersOnly) {}
+  bool wholeBuffersOnly;
   StringRef getArgument() const final { return "sto-lower-strided-copies"; }
   StringRef getDescription() const final {
     return "Turns memref.copy between non-contiguous buffers into linalg.copy";
@@ -43,10 +50,11 @@ struct LowerStridedCopies
   }
   void runOnOperation() final {
     // The test MemRefToLLVM uses to choose memcpy over memrefCopy.
-    auto contiguous = [](Type t) {
+    auto contiguous = [&](Type t) {
       auto type = dyn_cast<MemRefType>(t);
       return type && (type.getLayout().isIdentity() ||
-                      memref::isStaticShapeAndContiguousRowMajor(type));
+                      (!wholeBuffersOnly &&
+                       memref::isStaticShapeAndContiguousRowMajor(type)));
     };
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp op) {
@@ -242,6 +250,10 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   // f32 matrix products go to cuBLAS before the loops become kernels; the
   // elementwise work around them stays in their own fused kernels.
   pm.addPass(createStoMatmulToCublas());
+  // Copies into or out of views (insert_slice, extract_slice) become
+  // kernels; gpu.memcpy copies only whole buffers.
+  pm.addNestedPass<func::FuncOp>(
+      std::make_unique<LowerStridedCopies>(/*wholeBuffersOnly=*/true));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   StoParallelizeOuterLoopOptions mapOpts;
   mapOpts.gpu = true;
