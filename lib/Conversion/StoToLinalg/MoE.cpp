@@ -464,6 +464,8 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
 // every run (no atomics).
 
 constexpr int64_t kScanChunk = 256;
+/// Chunks per group in the two-level sums over the chunks.
+constexpr int64_t kSumGroup = 16;
 
 /// A linalg.generic over `shape` (all parallel, no inputs) whose body is
 /// `body(indices)`.
@@ -563,39 +565,51 @@ struct ExpertLoadLowering : public OpConversionPattern<ExpertLoadOp> {
     Type i32 = rewriter.getI32Type();
     int64_t numExperts = op.getNumExpertsAttr().getInt();
     auto loadType = cast<RankedTensorType>(op.getType());
-    Value zeros =
-        filled(rewriter, loc, loadType, {}, rewriter.getI32IntegerAttr(0));
     Value tokens = dimOf(rewriter, loc, indices, 0);
     Value k = dimOf(rewriter, loc, indices, 1);
     Value experts = indexConst(rewriter, loc, numExperts);
     Value c0 = indexConst(rewriter, loc, 0), c1 = indexConst(rewriter, loc, 1);
     if (parallelScans) {
-      // load[e] = Σ_c Σ_j counts[c, j, e], c outermost then j: integers, so
-      // any order gives the scan's result.
+      // load[e] = Σ_c Σ_j counts[c, j, e]: integers, so any order gives the
+      // scan's result. A two-level sum (groups of kSumGroup chunks, then the
+      // groups) keeps every thread's loop short.
       Value chunks = ceilDiv(rewriter, loc, tokens, kScanChunk);
       Value counts =
           chunkCounts(rewriter, loc, indices, tokens, k, chunks, numExperts);
-      MLIRContext *ctx = rewriter.getContext();
-      AffineMap in =
-          AffineMap::get(3, 0,
-                         {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx),
-                          getAffineDimExpr(0, ctx)},
-                         ctx);
-      AffineMap out = AffineMap::get(3, 0, {getAffineDimExpr(0, ctx)}, ctx);
-      auto sum = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{loadType}, ValueRange{counts},
-          ValueRange{zeros}, ArrayRef<AffineMap>{in, out},
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::reduction,
-                                        utils::IteratorType::reduction},
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                b, l,
-                arith::AddIOp::create(b, l, args[1], args[0]).getResult());
+      Value groups = ceilDiv(rewriter, loc, chunks, kSumGroup);
+      auto groupType =
+          RankedTensorType::get({ShapedType::kDynamic, numExperts}, i32);
+      Value groupSums = parallelTable(
+          rewriter, loc, groupType, {groups},
+          [&](OpBuilder &b, Location l, ArrayRef<Value> iv) {
+            Value size = indexConst(b, l, kSumGroup);
+            Value lo = arith::MulIOp::create(b, l, iv[0], size);
+            Value hi = arith::MinSIOp::create(
+                b, l, arith::AddIOp::create(b, l, lo, size), chunks);
+            return countLoop(
+                b, l, lo, hi, [&](OpBuilder &cb, Location cl, Value c) {
+                  return countLoop(cb, cl, indexConst(cb, cl, 0), k,
+                                   [&](OpBuilder &jb, Location jl, Value j) {
+                                     return tensor::ExtractOp::create(
+                                         jb, jl, counts,
+                                         ValueRange{c, j, iv[1]});
+                                   });
+                });
           });
-      rewriter.replaceOp(op, sum.getResult(0));
+      Value sum = parallelTable(
+          rewriter, loc, loadType, {},
+          [&](OpBuilder &b, Location l, ArrayRef<Value> iv) {
+            return countLoop(b, l, indexConst(b, l, 0), groups,
+                             [&](OpBuilder &gb, Location gl, Value g) {
+                               return tensor::ExtractOp::create(
+                                   gb, gl, groupSums, ValueRange{g, iv[0]});
+                             });
+          });
+      rewriter.replaceOp(op, sum);
       return success();
     }
+    Value zeros =
+        filled(rewriter, loc, loadType, {}, rewriter.getI32IntegerAttr(0));
     // A histogram is a scatter, which linalg cannot express; the counts are
     // integers, so the sequential scan is exact and its order irrelevant.
     auto outer = scf::ForOp::create(
@@ -829,13 +843,42 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
     SmallVector<Value> totDyn;
     if (idxType.isDynamicDim(1))
       totDyn.push_back(k);
+    // Σ_{c < upTo} counts[c, j, e] in two levels: the sums of whole groups
+    // of kSumGroup chunks (a table), then the chunks of the last group, so
+    // no thread loops over all the chunks.
+    Value groups = ceilDiv(rewriter, loc, chunks, kSumGroup);
+    auto groupType = RankedTensorType::get(
+        {ShapedType::kDynamic, idxType.getDimSize(1), numExperts}, i32);
+    SmallVector<Value> groupDyn{groups};
+    if (idxType.isDynamicDim(1))
+      groupDyn.push_back(k);
+    auto countsIn = [&](OpBuilder &b, Location l, Value lo, Value hi, Value j,
+                        Value e) {
+      return countLoop(b, l, lo, hi, [&](OpBuilder &lb, Location ll, Value c) {
+        return tensor::ExtractOp::create(lb, ll, counts, ValueRange{c, j, e});
+      });
+    };
+    Value groupSums = parallelTable(
+        rewriter, loc, groupType, groupDyn,
+        [&](OpBuilder &b, Location l, ArrayRef<Value> iv) {
+          Value size = indexConst(b, l, kSumGroup);
+          Value lo = arith::MulIOp::create(b, l, iv[0], size);
+          Value hi = arith::MinSIOp::create(
+              b, l, arith::AddIOp::create(b, l, lo, size), chunks);
+          return countsIn(b, l, lo, hi, iv[1], iv[2]);
+        });
     auto sumOverChunks = [&](OpBuilder &b, Location l, Value j, Value e,
                              Value upTo) {
-      return countLoop(b, l, indexConst(b, l, 0), upTo,
-                       [&](OpBuilder &lb, Location ll, Value c) {
-                         return tensor::ExtractOp::create(lb, ll, counts,
-                                                          ValueRange{c, j, e});
-                       });
+      Value size = indexConst(b, l, kSumGroup);
+      Value whole = arith::DivUIOp::create(b, l, upTo, size);
+      Value inGroups = countLoop(b, l, indexConst(b, l, 0), whole,
+                                 [&](OpBuilder &gb, Location gl, Value g) {
+                                   return tensor::ExtractOp::create(
+                                       gb, gl, groupSums, ValueRange{g, j, e});
+                                 });
+      Value rest =
+          countsIn(b, l, arith::MulIOp::create(b, l, whole, size), upTo, j, e);
+      return arith::AddIOp::create(b, l, inGroups, rest).getResult();
     };
     Value totals =
         parallelTable(rewriter, loc, totType, totDyn,

@@ -32,6 +32,7 @@
 // CHECK: expert_load i32: out-of-range entries present: ok
 // CHECK: expert_load i32 [0x3] E=8: 0 mismatches of 8
 // CHECK: expert_load i32 [1000x3] E=8: 0 mismatches of 8
+// CHECK: expert_load i32 [5000x3] E=8: 0 mismatches of 8
 // CHECK: expert_load i64 [37x2] E=5: 0 mismatches of 5
 // CHECK: balance_bias f32 E=8: 0 mismatches of 8
 // CHECK: balance_bias f32: loads below, at and above the mean: ok
@@ -48,6 +49,8 @@
 // CHECK: dispatch f32 slots [1000x2] E=8 C=200: 0 mismatches of 2000
 // CHECK: dispatch f32 buffer [8x200x16]: 0 mismatches of 25600
 // CHECK: dispatch f32 [1000x2]: dropped choices and unused slots: ok
+// CHECK: dispatch f32 slots [5000x2] E=8 C=1500: 0 mismatches of 10000
+// CHECK: dispatch f32 buffer [8x1500x16]: 0 mismatches of 192000
 // CHECK: dispatch f64 slots [37x3] E=4 C=20: 0 mismatches of 111
 // CHECK: dispatch f64 buffer [4x20x6]: 0 mismatches of 480
 // CHECK: combine f64 [37x6]: 0 mismatches of 222
@@ -104,6 +107,12 @@ func.func @dispatch_big(%x: tensor<?x16xf32>, %i: tensor<?x2xi32>)
   %b, %s = sto.dispatch %x, %i {num_experts = 8 : i64, capacity = 200 : i64}
       : tensor<?x16xf32>, tensor<?x2xi32> -> tensor<8x200x16xf32>, tensor<?x2xi32>
   return %b, %s : tensor<8x200x16xf32>, tensor<?x2xi32>
+}
+func.func @dispatch_huge(%x: tensor<?x16xf32>, %i: tensor<?x2xi32>)
+    -> (tensor<8x1500x16xf32>, tensor<?x2xi32>) {
+  %b, %s = sto.dispatch %x, %i {num_experts = 8 : i64, capacity = 1500 : i64}
+      : tensor<?x16xf32>, tensor<?x2xi32> -> tensor<8x1500x16xf32>, tensor<?x2xi32>
+  return %b, %s : tensor<8x1500x16xf32>, tensor<?x2xi32>
 }
 func.func @dispatch_f64(%x: tensor<37x6xf64>, %i: tensor<37x3xi64>)
     -> (tensor<4x20x6xf64>, tensor<37x3xi32>) {

@@ -99,6 +99,14 @@ void suite(Checker &c) {
     exactInts(c, "expert_load i32 [1000x3] E=8", load.data(), ref.data(), 8);
   }
   {
+    // More than 16 chunks: the parallel form's two-level sum.
+    auto idx = indexData<int32_t>(5000 * 3, 4, -1, 10);
+    auto load = buffer<int32_t>(8);
+    c.ok("load_i32", load_i32(idx.data(), 5000, load.data()));
+    auto ref = moe_ref::expertLoad(idx.data(), 5000 * 3, 8);
+    exactInts(c, "expert_load i32 [5000x3] E=8", load.data(), ref.data(), 8);
+  }
+  {
     auto idx = indexData<int64_t>(37 * 2, 2, 0, 6);
     auto load = buffer<int32_t>(5);
     c.ok("load_i64", load_i64(idx.data(), load.data()));
@@ -242,6 +250,25 @@ void suite(Checker &c) {
       unused += refBuf[i] == 0.0f;
     c.expect("dispatch f32 [1000x2]: dropped choices and unused slots",
              dropped > 0 && unused > 0);
+  }
+  {
+    // 5000 tokens: 20 chunks, more than one group of 16 in the parallel
+    // form's sums; ranks up to the capacity 1500 span all of them.
+    const int64_t T = 5000, K = 2, D = 16, E = 8, C = 1500;
+    auto x = values<float>(T * D, 22);
+    auto idx = skewedIndices(T * K, 23);
+    auto buf = output<float>(E * C * D);
+    auto slot = output<int32_t>(T * K);
+    c.ok("dispatch_huge",
+         dispatch_huge(x.data(), T, idx.data(), T, buf.data(), slot.data(), T));
+    std::vector<float> refBuf(E * C * D);
+    std::vector<int32_t> refSlot(T * K);
+    moe_ref::dispatch(x.data(), idx.data(), T, K, D, E, C, refBuf.data(),
+                      refSlot.data());
+    exactInts(c, "dispatch f32 slots [5000x2] E=8 C=1500", slot.data(),
+              refSlot.data(), T * K);
+    c.elements("dispatch f32 buffer [8x1500x16]", buf.data(), E * C * D,
+               [&](size_t i) { return refBuf[i]; });
   }
   {
     const int64_t T = 37, K = 3, D = 6, E = 4, C = 20;
