@@ -35,6 +35,7 @@
 // (default 3), STO_BENCH_ONLY (comma-separated workload names; "moe" names all
 // three), STO_MOE_CHECK_DIR.
 
+#include "bench_common.h"
 #include "moe_workloads.h"
 
 #include <omp.h>
@@ -77,50 +78,11 @@ bool selected(const char *name) {
 
 // 64-byte aligned, zeroed in parallel (the pages spread over the threads and no
 // page fault is timed).
-template <typename T> T *alloc(int64_t n) {
-  void *p = std::aligned_alloc(64, (size_t(n) * sizeof(T) + 63) / 64 * 64);
-  if (!p) {
-    std::fprintf(stderr, "out of memory allocating %lld elements\n",
-                 (long long)n);
-    std::exit(2);
-  }
-  T *f = static_cast<T *>(p);
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i)
-    f[i] = T(0);
-  return f;
-}
-
-// Deterministic standard-normal-ish fill (sum of 4 uniforms, rescaled) times
-// scale, independent of the generator under test (as bench_sto.cpp).
-void fillNormal(float *f, int64_t n, uint64_t seed, float scale = 1.0f) {
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    uint64_t z = (uint64_t(i) + 1) * 0x9E3779B97F4A7C15ull ^ seed;
-    float s = 0;
-    for (int j = 0; j < 4; ++j) {
-      z ^= z >> 33;
-      z *= 0xff51afd7ed558ccdull;
-      z ^= z >> 29;
-      s += float(z >> 40) * (1.0f / 16777216.0f);
-    }
-    f[i] = (s - 2.0f) * 1.7320508f * scale;
-  }
-}
+template <typename T> T *alloc(int64_t n) { return bench::allocZeroed<T>(n); }
+using bench::fillNormal;
 
 double medianSeconds(const std::function<void()> &fn) {
-  for (int i = 0; i < warmup; ++i)
-    fn();
-  std::vector<double> ts;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    fn();
-    auto t1 = std::chrono::steady_clock::now();
-    ts.push_back(std::chrono::duration<double>(t1 - t0).count());
-  }
-  std::sort(ts.begin(), ts.end());
-  size_t m = ts.size() / 2;
-  return ts.size() % 2 ? ts[m] : 0.5 * (ts[m - 1] + ts[m]);
+  return bench::timeRuns(fn, warmup, runs).median;
 }
 
 void emit(const char *impl, const char *workload, double seconds,

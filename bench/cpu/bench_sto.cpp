@@ -23,6 +23,7 @@
 // STO_BENCH_RUNS (default 15), STO_BENCH_WARMUP (default 3), STO_BENCH_ONLY (a
 // comma-separated list of workload names to run, "copy" naming the ceiling).
 
+#include "bench_common.h"
 #include "workloads.h"
 
 #include <omp.h>
@@ -58,50 +59,11 @@ bool selected(const char *name) {
 
 // 64-byte aligned, never-freed buffers, first touched in parallel (the pages
 // then spread over the threads that will use them, and no page fault is timed).
-float *alloc(int64_t n) {
-  void *p = std::aligned_alloc(64, size_t(n) * sizeof(float));
-  if (!p) {
-    std::fprintf(stderr, "out of memory allocating %lld floats\n",
-                 (long long)n);
-    std::exit(2);
-  }
-  float *f = static_cast<float *>(p);
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i)
-    f[i] = 0.0f;
-  return f;
-}
-
-// Deterministic standard-normal-ish fill (sum of 4 uniforms, rescaled), cheap
-// and independent of the generator under test.
-void fillNormal(float *f, int64_t n, uint64_t seed) {
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    uint64_t z = (uint64_t(i) + 1) * 0x9E3779B97F4A7C15ull ^ seed;
-    float s = 0;
-    for (int j = 0; j < 4; ++j) {
-      z ^= z >> 33;
-      z *= 0xff51afd7ed558ccdull;
-      z ^= z >> 29;
-      s += float(z >> 40) * (1.0f / 16777216.0f);
-    }
-    f[i] = (s - 2.0f) * 1.7320508f; // variance of a sum of 4 U[0,1) is 1/3
-  }
-}
+float *alloc(int64_t n) { return bench::allocZeroed<float>(n); }
+using bench::fillNormal;
 
 double medianSeconds(const std::function<void()> &fn) {
-  for (int i = 0; i < warmup; ++i)
-    fn();
-  std::vector<double> ts;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    fn();
-    auto t1 = std::chrono::steady_clock::now();
-    ts.push_back(std::chrono::duration<double>(t1 - t0).count());
-  }
-  std::sort(ts.begin(), ts.end());
-  size_t m = ts.size() / 2;
-  return ts.size() % 2 ? ts[m] : 0.5 * (ts[m - 1] + ts[m]);
+  return bench::timeRuns(fn, warmup, runs).median;
 }
 
 void emit(const char *impl, const char *workload, double seconds,

@@ -49,6 +49,7 @@
 // -DRF_GROUPS=n overrides): one batch is a dependent chain of 10 x (multiply,
 // shift, xor) that the out-of-order core cannot overlap enough by itself.
 
+#include "../bench_common.h"
 #include "sto/Runtime/Philox.h"
 #ifdef RF_WITH_STO
 #include "l2_workloads.h" // sto-compile --header of l2_workloads.mlir
@@ -445,63 +446,22 @@ uint32_t reference(Kind k, rng::Key key, uint64_t i, float x) {
   return 0;
 }
 
-float *alloc(int64_t n) {
-  void *p = std::aligned_alloc(64, size_t(n) * sizeof(float));
-  if (!p) {
-    std::fprintf(stderr, "out of memory\n");
-    std::exit(2);
-  }
-  float *f = static_cast<float *>(p);
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i)
-    f[i] = 0.0f;
-  return f;
-}
+float *alloc(int64_t n) { return bench::allocZeroed<float>(n); }
 
 // Inputs of the kernels: a ~N(0, 1) fill for x and a; p in [0, 1) for sb_p.
 void fill(float *f, int64_t n, uint64_t seed, bool probability) {
+  if (!probability)
+    return bench::fillNormal(f, n, seed);
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    uint64_t z = (uint64_t(i) + 1) * 0x9E3779B97F4A7C15ull ^ seed;
-    float s = 0;
-    for (int j = 0; j < 4; ++j) {
-      z ^= z >> 33;
-      z *= 0xff51afd7ed558ccdull;
-      z ^= z >> 29;
-      s += float(z >> 40) * (1.0f / 16777216.0f);
-    }
-    f[i] = probability ? s * 0.25f : (s - 2.0f) * 1.7320508f;
-  }
+  for (int64_t i = 0; i < n; ++i)
+    f[i] = bench::sumOfFourUniforms(i, seed) * 0.25f;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
-
-double timeOnce(const std::function<void()> &fn) {
-  auto t0 = std::chrono::steady_clock::now();
-  fn();
-  auto t1 = std::chrono::steady_clock::now();
-  return std::chrono::duration<double>(t1 - t0).count();
-}
-
-// The median and the least time of the timed calls after the warm-up.
-struct Timing {
-  double median, best;
-};
+using bench::median;
+using bench::timeOnce;
+using bench::Timing;
 Timing timeSeconds(const std::function<void()> &fn) {
-  for (int i = 0; i < warmup; ++i)
-    fn();
-  std::vector<double> ts;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    fn();
-    auto t1 = std::chrono::steady_clock::now();
-    ts.push_back(std::chrono::duration<double>(t1 - t0).count());
-  }
-  return {median(ts), *std::min_element(ts.begin(), ts.end())};
+  return bench::timeRuns(fn, warmup, runs);
 }
 
 // Core clock: a chain of dependent adds runs at one per cycle. The host is
