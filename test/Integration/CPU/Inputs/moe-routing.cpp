@@ -75,6 +75,37 @@ std::vector<float> probs(size_t n, uint64_t seed) {
   return v;
 }
 
+/// What a dispatch check leaves for the next one: the routing and the
+/// reference's slots and buffer.
+struct Dispatched {
+  std::vector<int32_t> idx, refSlot;
+  std::vector<float> refBuf;
+};
+
+/// Calls `fn` (an f32 sto.dispatch of T x 16 tokens, k = 2, E = 8, capacity
+/// C, the token count dynamic) on skewed routing and compares its slots and
+/// buffer with the reference.
+template <typename Fn>
+Dispatched checkDispatchF32(Checker &c, const char *name, Fn fn, int64_t T,
+                            int64_t C, uint64_t seed) {
+  const int64_t K = 2, D = 16, E = 8;
+  auto x = values<float>(T * D, seed);
+  Dispatched r{skewedIndices(T * K, seed + 1), std::vector<int32_t>(T * K),
+               std::vector<float>(E * C * D)};
+  auto buf = output<float>(E * C * D);
+  auto slot = output<int32_t>(T * K);
+  c.ok(name, fn(x.data(), T, r.idx.data(), T, buf.data(), slot.data(), T));
+  moe_ref::dispatch(x.data(), r.idx.data(), T, K, D, E, C, r.refBuf.data(),
+                    r.refSlot.data());
+  std::string shape =
+      "[" + std::to_string(T) + "x2] E=8 C=" + std::to_string(C);
+  exactInts(c, ("dispatch f32 slots " + shape).c_str(), slot.data(),
+            r.refSlot.data(), T * K);
+  c.elements("dispatch f32 buffer [8x" + std::to_string(C) + "x16]", buf.data(),
+             E * C * D, [&](size_t i) { return r.refBuf[i]; });
+  return r;
+}
+
 void suite(Checker &c) {
   //--- expert_load -------------------------------------------------------===//
   {
@@ -189,25 +220,12 @@ void suite(Checker &c) {
   //--- dispatch and combine ----------------------------------------------===//
   {
     const int64_t T = 41, K = 2, D = 16, E = 8, C = 5;
-    auto x = values<float>(T * D, 10);
-    auto idx = skewedIndices(T * K, 11);
-    auto buf = output<float>(E * C * D);
-    auto slot = output<int32_t>(T * K);
-    c.ok("dispatch_f32",
-         dispatch_f32(x.data(), T, idx.data(), T, buf.data(), slot.data(), T));
-    std::vector<float> refBuf(E * C * D);
-    std::vector<int32_t> refSlot(T * K);
-    moe_ref::dispatch(x.data(), idx.data(), T, K, D, E, C, refBuf.data(),
-                      refSlot.data());
-    exactInts(c, "dispatch f32 slots [41x2] E=8 C=5", slot.data(),
-              refSlot.data(), T * K);
-    c.elements("dispatch f32 buffer [8x5x16]", buf.data(), E * C * D,
-               [&](size_t i) { return refBuf[i]; });
+    Dispatched d = checkDispatchF32(c, "dispatch_f32", dispatch_f32, T, C, 10);
     size_t full = 0, outside = 0;
     for (int64_t i = 0; i < T * K; ++i) {
-      bool valid = idx[i] >= 0 && idx[i] < E;
+      bool valid = d.idx[i] >= 0 && d.idx[i] < E;
       outside += !valid;
-      full += valid && refSlot[i] < 0;
+      full += valid && d.refSlot[i] < 0;
     }
     c.expect("dispatch f32: choices dropped at capacity and out of range",
              full > 0 && outside > 0);
@@ -216,11 +234,11 @@ void suite(Checker &c) {
     auto y = values<float>(E * C * D, 12);
     auto w = values<float>(T * K, 13);
     auto out = output<float>(T * D);
-    c.ok("combine_f32", combine_f32(y.data(), w.data(), T, idx.data(), T,
-                                    refSlot.data(), T, out.data(), T));
+    c.ok("combine_f32", combine_f32(y.data(), w.data(), T, d.idx.data(), T,
+                                    d.refSlot.data(), T, out.data(), T));
     std::vector<float> refOut(T * D);
-    moe_ref::combine(y.data(), w.data(), idx.data(), refSlot.data(), T, K, E, C,
-                     D, refOut.data());
+    moe_ref::combine(y.data(), w.data(), d.idx.data(), d.refSlot.data(), T, K,
+                     E, C, D, refOut.data());
     c.elements("combine f32 [41x16]", out.data(), T * D,
                [&](size_t i) { return refOut[i]; });
   }
@@ -228,48 +246,20 @@ void suite(Checker &c) {
     // 1000 tokens (four chunks of the parallel scans): the ranks of an
     // expert run across chunks and choices, and capacity 200 cuts some
     // experts off in the second choices.
-    const int64_t T = 1000, K = 2, D = 16, E = 8, C = 200;
-    auto x = values<float>(T * D, 20);
-    auto idx = skewedIndices(T * K, 21);
-    auto buf = output<float>(E * C * D);
-    auto slot = output<int32_t>(T * K);
-    c.ok("dispatch_big",
-         dispatch_big(x.data(), T, idx.data(), T, buf.data(), slot.data(), T));
-    std::vector<float> refBuf(E * C * D);
-    std::vector<int32_t> refSlot(T * K);
-    moe_ref::dispatch(x.data(), idx.data(), T, K, D, E, C, refBuf.data(),
-                      refSlot.data());
-    exactInts(c, "dispatch f32 slots [1000x2] E=8 C=200", slot.data(),
-              refSlot.data(), T * K);
-    c.elements("dispatch f32 buffer [8x200x16]", buf.data(), E * C * D,
-               [&](size_t i) { return refBuf[i]; });
+    const int64_t T = 1000, K = 2, E = 8;
+    Dispatched d =
+        checkDispatchF32(c, "dispatch_big", dispatch_big, T, 200, 20);
     size_t dropped = 0, unused = 0;
     for (int64_t i = 0; i < T * K; ++i)
-      dropped += idx[i] >= 0 && idx[i] < E && refSlot[i] < 0;
-    for (int64_t i = 0; i < E * C * D; ++i)
-      unused += refBuf[i] == 0.0f;
+      dropped += d.idx[i] >= 0 && d.idx[i] < E && d.refSlot[i] < 0;
+    for (float v : d.refBuf)
+      unused += v == 0.0f;
     c.expect("dispatch f32 [1000x2]: dropped choices and unused slots",
              dropped > 0 && unused > 0);
   }
-  {
-    // 5000 tokens: 20 chunks, more than one group of 16 in the parallel
-    // form's sums; ranks up to the capacity 1500 span all of them.
-    const int64_t T = 5000, K = 2, D = 16, E = 8, C = 1500;
-    auto x = values<float>(T * D, 22);
-    auto idx = skewedIndices(T * K, 23);
-    auto buf = output<float>(E * C * D);
-    auto slot = output<int32_t>(T * K);
-    c.ok("dispatch_huge",
-         dispatch_huge(x.data(), T, idx.data(), T, buf.data(), slot.data(), T));
-    std::vector<float> refBuf(E * C * D);
-    std::vector<int32_t> refSlot(T * K);
-    moe_ref::dispatch(x.data(), idx.data(), T, K, D, E, C, refBuf.data(),
-                      refSlot.data());
-    exactInts(c, "dispatch f32 slots [5000x2] E=8 C=1500", slot.data(),
-              refSlot.data(), T * K);
-    c.elements("dispatch f32 buffer [8x1500x16]", buf.data(), E * C * D,
-               [&](size_t i) { return refBuf[i]; });
-  }
+  // 5000 tokens: 20 chunks, more than one group of 16 in the parallel
+  // form's sums; ranks up to the capacity 1500 span all of them.
+  checkDispatchF32(c, "dispatch_huge", dispatch_huge, 5000, 1500, 22);
   {
     const int64_t T = 37, K = 3, D = 6, E = 4, C = 20;
     auto x = values<double>(T * D, 14);
