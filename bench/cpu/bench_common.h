@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -81,6 +82,24 @@ inline Timing timeRuns(const std::function<void()> &fn, int warmup, int runs) {
   for (int i = 0; i < runs; ++i)
     ts.push_back(timeOnce(fn));
   return {median(ts), *std::min_element(ts.begin(), ts.end())};
+}
+
+/// Prints a sanity check of a result to stderr; whether `value` is in
+/// [lo, hi].
+inline bool checkRange(const char *workload, const char *what, double value,
+                       double lo, double hi) {
+  bool ok = value >= lo && value <= hi && std::isfinite(value);
+  std::fprintf(stderr, "check %s: %s = %.6g (expected in [%g, %g]) %s\n",
+               workload, what, value, lo, hi, ok ? "ok" : "FAILED");
+  return ok;
+}
+
+/// A compiled function's status: anything but 0 ends the program.
+inline void call(int32_t status, const char *workload) {
+  if (status != 0) {
+    std::fprintf(stderr, "%s returned status %d\n", workload, status);
+    std::exit(1);
+  }
 }
 
 } // namespace bench

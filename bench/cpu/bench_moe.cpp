@@ -97,19 +97,11 @@ void emit(const char *impl, const char *workload, double seconds,
 
 void check(const char *workload, const char *what, double value, double lo,
            double hi) {
-  bool ok = value >= lo && value <= hi && std::isfinite(value);
-  if (!ok)
+  if (!bench::checkRange(workload, what, value, lo, hi))
     allOk = false;
-  std::fprintf(stderr, "check %s: %s = %.6g (expected in [%g, %g]) %s\n",
-               workload, what, value, lo, hi, ok ? "ok" : "FAILED");
 }
 
-void call(int32_t status, const char *workload) {
-  if (status != 0) {
-    std::fprintf(stderr, "%s returned status %d\n", workload, status);
-    std::exit(1);
-  }
-}
+using bench::call;
 
 double gateBytes(int64_t tokens, int64_t experts, int64_t k) {
   return 4.0 * tokens * experts + 8.0 * tokens * k + 12.0 * experts;

@@ -58,6 +58,9 @@ import time
 
 import numpy as np
 
+# Same timing as the elementwise peers (STO_BENCH_RUNS, STO_BENCH_WARMUP).
+from peers_cpu import median_seconds
+
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "2"))
 RUNS = int(os.environ.get("STO_BENCH_RUNS", "15"))
 WARMUP = int(os.environ.get("STO_BENCH_WARMUP", "3"))
@@ -92,19 +95,6 @@ def emit(**r):
 
 def selected(name):
     return not ONLY or name in ONLY or "moe" in ONLY
-
-
-def median_seconds(fn, sync=lambda r: r):
-    for _ in range(WARMUP):
-        sync(fn())
-    ts = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        sync(fn())
-        ts.append(time.perf_counter() - t)
-    ts.sort()
-    m = len(ts) // 2
-    return ts[m] if len(ts) % 2 else 0.5 * (ts[m - 1] + ts[m])
 
 
 def run(impl, workload, make_fn, sync=lambda r: r):
