@@ -161,10 +161,57 @@ def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
            "GPU form: sequentialize only a trailing lane dimension of trip "
            "count 4 and collapse the other parallel dimensions into one, so "
            "that consecutive threads handle consecutive Philox blocks "
-           "(coalesced 16-byte accesses)">
+           "(coalesced 16-byte accesses)">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"1024",
+           "CPU form: a loop nest with a static count of innermost "
+           "iterations below this runs on one thread (scf.for); starting "
+           "and joining threads costs more than the work">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
+  let summary = "Keeps loop-invariant elements of local buffers in registers";
+  let description = [{
+    In an `scf.for` whose body loads an element of a buffer allocated in
+    the function and later stores to the same element, at indices that do
+    not change in the loop, the element becomes a loop-carried value: it is
+    loaded once before the loop and stored once after it. The buffer's
+    address must never escape (it is only viewed, loaded, stored into,
+    copied, freed and returned), and every other access to it in the loop
+    must be to an element that is provably different. Small inner loops whose
+    accesses would become loop-invariant are unrolled first (up to
+    `max-unroll` iterations), which turns the [chunks, lanes] partial sums
+    of a reduction into `lanes` independent chains that vectorize.
+
+    This is the scalar promotion LLVM would do itself if it could see that
+    the accumulator does not alias the inputs; once a loop nest is outlined
+    into an OpenMP region or a GPU kernel it cannot. The arithmetic and its
+    order are unchanged, so are the bits. The loop must have a static trip
+    count of at least 1.
+
+    ```mlir
+    scf.for %i = %c0 to %c4096 step %c1 {
+      scf.for %l = %c0 to %c16 step %c1 {
+        %g = memref.load %in[%r, %i, %l] : memref<16x4096x16xf32>
+        %a = memref.load %acc[%r, %l] : memref<16x16xf32>
+        %s = math.fma %g, %g, %a : f32
+        memref.store %s, %acc[%r, %l] : memref<16x16xf32>
+      }
+    }
+    ```
+    becomes 16 loads of `%acc` before the loop, a loop carrying 16 f32
+    values, and 16 stores after it.
+  }];
+  let options = [
+    Option<"maxUnroll", "max-unroll", "int64_t", /*default=*/"16",
+           "Largest trip count of an inner loop that is unrolled to expose "
+           "loop-invariant accumulator elements">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def StoFoldResultCopies : Pass<"sto-fold-result-copies", "ModuleOp"> {

@@ -195,6 +195,9 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   pm.addPass(createStoParallelizeOuterLoop());
   // Hoists each block's Philox call out of its lane loop.
   pm.addPass(createLoopInvariantCodeMotionPass());
+  // Reductions over an outer dimension keep their partial sums in
+  // registers (LLVM cannot once the loops are outlined for OpenMP).
+  pm.addPass(createStoPromoteAccumulators());
   if (opts.parallel)
     pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createCanonicalizerPass());
@@ -260,6 +263,8 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   pm.addPass(createStoParallelizeOuterLoop(mapOpts));
   // Hoists each block's Philox call out of its lane loop.
   pm.addPass(createLoopInvariantCodeMotionPass());
+  // A thread's reduction chain stays in registers, not in global memory.
+  pm.addPass(createStoPromoteAccumulators());
   pm.addPass(createCanonicalizerPass());
   // Blocks of `threadsPerBlock` consecutive iterations; each iteration is
   // one thread.

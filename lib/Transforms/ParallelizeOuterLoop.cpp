@@ -5,8 +5,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 namespace mlir {
 namespace sto {
@@ -99,6 +101,56 @@ void mapForGpu(scf::ParallelOp op) {
   }
 }
 
+/// Product of the trip counts of a loop's dimensions, if all are static.
+std::optional<int64_t> staticTrips(ValueRange lbs, ValueRange ubs,
+                                   ValueRange steps) {
+  int64_t n = 1;
+  for (auto [lb, ub, step] : llvm::zip_equal(lbs, ubs, steps)) {
+    std::optional<int64_t> l = getConstantIntValue(lb),
+                           u = getConstantIntValue(ub),
+                           s = getConstantIntValue(step);
+    if (!l || !u || !s || *s <= 0)
+      return std::nullopt;
+    n *= std::max<int64_t>(0, llvm::divideCeil(*u - *l, *s));
+  }
+  return n;
+}
+
+std::optional<int64_t> staticTrips(Operation *loop) {
+  if (auto p = dyn_cast<scf::ParallelOp>(loop))
+    return staticTrips(p.getLowerBound(), p.getUpperBound(), p.getStep());
+  if (auto f = dyn_cast<scf::ForOp>(loop))
+    return staticTrips(f.getLowerBound(), f.getUpperBound(), f.getStep());
+  return std::nullopt;
+}
+
+/// Innermost iterations of `op`'s loop nest (the largest over its nested
+/// loops), when every bound is static.
+std::optional<int64_t> staticWork(scf::ParallelOp op) {
+  std::optional<int64_t> outer = staticTrips(op);
+  if (!outer)
+    return std::nullopt;
+  int64_t inner = 1;
+  bool dynamic = false;
+  op.getBody()->walk([&](LoopLikeOpInterface loop) {
+    int64_t n = 1;
+    for (Operation *p = loop; p != op; p = p->getParentOp()) {
+      if (!isa<LoopLikeOpInterface>(p))
+        continue;
+      std::optional<int64_t> t = staticTrips(p);
+      if (!t) {
+        dynamic = true;
+        return;
+      }
+      n *= *t;
+    }
+    inner = std::max(inner, n);
+  });
+  if (dynamic)
+    return std::nullopt;
+  return *outer * inner;
+}
+
 struct StoParallelizeOuterLoop
     : public sto::impl::StoParallelizeOuterLoopBase<StoParallelizeOuterLoop> {
   using StoParallelizeOuterLoopBase::StoParallelizeOuterLoopBase;
@@ -116,13 +168,16 @@ struct StoParallelizeOuterLoop
       return;
     }
     // A parallel loop inside another (a reduction loop between them, as in
-    // [tile, b, lane] nests) runs inside one thread: it becomes loops.
+    // [tile, b, lane] nests) runs inside one thread: it becomes loops. So
+    // does a loop nest too small to pay for starting threads.
     SmallVector<scf::ParallelOp> nested, loops;
     getOperation()->walk([&](scf::ParallelOp op) {
       // Reductions keep their scf.parallel form (scf.reduce).
       if (!op.getInitVals().empty())
         return;
-      if (op->getParentOfType<scf::ParallelOp>())
+      std::optional<int64_t> work = staticWork(op);
+      if (op->getParentOfType<scf::ParallelOp>() ||
+          (work && *work < minParallelWork))
         nested.push_back(op);
       else if (op.getNumLoops() > 1)
         loops.push_back(op);

@@ -29,7 +29,7 @@ func.func private @step(%w: tensor<64xf32>) -> tensor<64xf32> {
 // LOOPS-LABEL: func.func @__sto_impl_augment(
 // LOOPS:         memref.copy %{{.*}}, %{{.*}} : memref<16x9xf32> to memref<16x9xf32>
 // LOOPS-NOT:     memref.copy
-// LOOPS:         scf.parallel
+// LOOPS:         scf.for
 // LOOPS:           scf.for
 // LOOPS:             memref.load {{.*}} : memref<16x8xf32>
 // LOOPS:             memref.store {{.*}} : memref<16x8xf32, strided<[9, 1]>>

@@ -1,4 +1,5 @@
-// RUN: sto-opt %s --sto-parallelize-outer-loop -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-parallelize-outer-loop=min-parallel-work=0 -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-parallelize-outer-loop -split-input-file | FileCheck %s --check-prefix=SMALL
 // RUN: sto-opt %s --sto-parallelize-outer-loop=gpu=true -split-input-file | FileCheck %s --check-prefix=GPU
 
 // By default, a multi-dimensional scf.parallel without reductions keeps its
@@ -257,6 +258,64 @@ func.func @not_lanes(%x: memref<8x8xf32>) {
   scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c8) step (%c1, %c2) {
     memref.store %cst, %x[%i, %j] : memref<8x8xf32>
     scf.reduce
+  }
+  return
+}
+
+// -----
+
+// With the default min-parallel-work (1024), a nest of 16 x 16 iterations
+// runs on one thread; 64 x 32 (2048) and a dynamic trip count stay
+// parallel. The count includes the loops nested in the body.
+
+// SMALL-LABEL: func.func @small_nest
+// SMALL-NOT:     scf.parallel
+// SMALL:         scf.for
+// SMALL:           scf.for
+// SMALL:             memref.store
+// SMALL-LABEL: func.func @large_nest
+// SMALL:         scf.parallel
+// SMALL-NEXT:      scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+// SMALL-LABEL: func.func @dynamic_nest
+// SMALL:         scf.parallel
+// SMALL-LABEL: func.func @small_outer_large_inner
+// SMALL:         scf.parallel
+func.func @small_nest(%m: memref<16x16xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c16, %c16) step (%c1, %c1) {
+    memref.store %v, %m[%i, %j] : memref<16x16xf32>
+  }
+  return
+}
+func.func @large_nest(%m: memref<64x32xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c32) step (%c1, %c1) {
+    memref.store %v, %m[%i, %j] : memref<64x32xf32>
+  }
+  return
+}
+func.func @dynamic_nest(%m: memref<?xf32>, %n: index, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %v, %m[%i] : memref<?xf32>
+  }
+  return
+}
+func.func @small_outer_large_inner(%m: memref<4x4096xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c4096 = arith.constant 4096 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.for %j = %c0 to %c4096 step %c1 {
+      memref.store %v, %m[%i, %j] : memref<4x4096xf32>
+    }
   }
   return
 }

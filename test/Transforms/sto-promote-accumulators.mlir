@@ -1,0 +1,191 @@
+// RUN: sto-opt %s --sto-promote-accumulators -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-promote-accumulators=max-unroll=2 -split-input-file | FileCheck %s --check-prefix=UNROLL2
+
+// The [chunks, lanes] partial sums of a reduction: the lane loop is
+// unrolled, and each lane's accumulator is carried by the chunk loop.
+
+// CHECK-LABEL: func.func @lane_partials
+// CHECK:         %[[ACC:.+]] = memref.alloc() : memref<8x3xf32>
+// CHECK:         scf.for %[[R:.+]] = 
+// CHECK:           %[[C0:.+]] = arith.constant 0 : index
+// CHECK:           %[[A0:.+]] = memref.load %[[ACC]][%[[R]], %[[C0]]]
+// CHECK:           %[[C1:.+]] = arith.constant 1 : index
+// CHECK:           %[[A1:.+]] = memref.load %[[ACC]][%[[R]], %[[C1]]]
+// CHECK:           %[[C2:.+]] = arith.constant 2 : index
+// CHECK:           %[[A2:.+]] = memref.load %[[ACC]][%[[R]], %[[C2]]]
+// CHECK:           %[[S:.+]]:3 = scf.for %[[I:.+]] = {{.*}} iter_args(%[[P0:.+]] = %[[A0]], %[[P1:.+]] = %[[A1]], %[[P2:.+]] = %[[A2]]) -> (f32, f32, f32) {
+// CHECK-NOT:         memref.store
+// CHECK:             %[[G0:.+]] = memref.load %{{.*}}[%[[R]], %[[I]], %[[C0]]]
+// CHECK:             %[[F0:.+]] = math.fma %[[G0]], %[[G0]], %[[P0]]
+// CHECK:             %[[G1:.+]] = memref.load %{{.*}}[%[[R]], %[[I]], %[[C1]]]
+// CHECK:             %[[F1:.+]] = math.fma %[[G1]], %[[G1]], %[[P1]]
+// CHECK:             %[[G2:.+]] = memref.load %{{.*}}[%[[R]], %[[I]], %[[C2]]]
+// CHECK:             %[[F2:.+]] = math.fma %[[G2]], %[[G2]], %[[P2]]
+// CHECK:             scf.yield %[[F0]], %[[F1]], %[[F2]]
+// CHECK:           memref.store %[[S]]#0, %[[ACC]][%[[R]], %[[C0]]]
+// CHECK:           memref.store %[[S]]#1, %[[ACC]][%[[R]], %[[C1]]]
+// CHECK:           memref.store %[[S]]#2, %[[ACC]][%[[R]], %[[C2]]]
+
+// A lane loop longer than max-unroll stays a loop; nothing is promoted.
+// UNROLL2-LABEL: func.func @lane_partials
+// UNROLL2:         scf.for
+// UNROLL2:           scf.for
+// UNROLL2-NOT:         iter_args
+// UNROLL2:             scf.for
+// UNROLL2:               memref.store
+func.func @lane_partials(%g: memref<8x100x3xf32>) -> memref<8x3xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c8 = arith.constant 8 : index
+  %c100 = arith.constant 100 : index
+  %acc = memref.alloc() : memref<8x3xf32>
+  scf.for %r = %c0 to %c8 step %c1 {
+    scf.for %i = %c0 to %c100 step %c1 {
+      scf.for %l = %c0 to %c3 step %c1 {
+        %x = memref.load %g[%r, %i, %l] : memref<8x100x3xf32>
+        %a = memref.load %acc[%r, %l] : memref<8x3xf32>
+        %s = math.fma %x, %x, %a : f32
+        memref.store %s, %acc[%r, %l] : memref<8x3xf32>
+      }
+    }
+  }
+  return %acc : memref<8x3xf32>
+}
+
+// -----
+
+// An accumulator invariant in two nested loops ends up carried by both:
+// one load before the outer loop, one store after it. A view of the
+// buffer made outside the loops is fine.
+
+// CHECK-LABEL: func.func @nested_invariant
+// CHECK:         %[[V:.+]] = memref.subview
+// CHECK:         %[[A:.+]] = memref.load %[[V]][%{{.+}}]
+// CHECK-NEXT:    %[[O:.+]] = scf.for {{.*}} iter_args(%[[X:.+]] = %[[A]]) -> (f32) {
+// CHECK-NEXT:      %[[I:.+]] = scf.for {{.*}} iter_args(%[[Y:.+]] = %[[X]]) -> (f32) {
+// CHECK-NOT:         memref.load %[[V]]
+// CHECK:             arith.addf %[[Y]]
+// CHECK:           scf.yield %[[I]]
+// CHECK:         memref.store %[[O]], %[[V]][%{{.+}}]
+func.func @nested_invariant(%in: memref<10x20xf32>) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %c20 = arith.constant 20 : index
+  %buf = memref.alloc() : memref<8xf32>
+  %v = memref.subview %buf[4] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1], offset: 4>>
+  scf.for %i = %c0 to %c10 step %c1 {
+    scf.for %j = %c0 to %c20 step %c1 {
+      %x = memref.load %in[%i, %j] : memref<10x20xf32>
+      %a = memref.load %v[%c1] : memref<4xf32, strided<[1], offset: 4>>
+      %s = arith.addf %a, %x : f32
+      memref.store %s, %v[%c1] : memref<4xf32, strided<[1], offset: 4>>
+    }
+  }
+  %out = memref.alloc() : memref<4xf32>
+  memref.copy %v, %out : memref<4xf32, strided<[1], offset: 4>> to memref<4xf32>
+  return %out : memref<4xf32>
+}
+
+// -----
+
+// Not promoted: a function argument may alias the input.
+
+// CHECK-LABEL: func.func @argument_buffer
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           memref.store
+func.func @argument_buffer(%in: memref<100xf32>, %acc: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  scf.for %i = %c0 to %c100 step %c1 {
+    %x = memref.load %in[%i] : memref<100xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
+  }
+  return
+}
+
+// -----
+
+// Not promoted: the buffer's address escapes into a call, which may keep
+// it; another pointer could then reach it.
+
+// CHECK-LABEL: func.func @escaping_buffer
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           memref.store
+func.func private @keep(memref<1xf32>)
+func.func @escaping_buffer(%in: memref<100xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  %acc = memref.alloc() : memref<1xf32>
+  func.call @keep(%acc) : (memref<1xf32>) -> ()
+  scf.for %i = %c0 to %c100 step %c1 {
+    %x = memref.load %in[%i] : memref<100xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
+  }
+  return
+}
+
+// -----
+
+// Not promoted: another access to the buffer at an index that may be the
+// accumulator's (a histogram), or a store with no load before it, or a
+// loop that may not run.
+
+// CHECK-LABEL: func.func @maybe_same_element
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK-LABEL: func.func @store_only
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK-LABEL: func.func @maybe_empty_loop
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+func.func @maybe_same_element(%in: memref<100xindex>) -> memref<8xi32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  %one = arith.constant 1 : i32
+  %h = memref.alloc() : memref<8xi32>
+  scf.for %i = %c0 to %c100 step %c1 {
+    %a = memref.load %h[%c0] : memref<8xi32>
+    %s = arith.addi %a, %one : i32
+    memref.store %s, %h[%c0] : memref<8xi32>
+    %b = memref.load %in[%i] : memref<100xindex>
+    %x = memref.load %h[%b] : memref<8xi32>
+    %y = arith.addi %x, %one : i32
+    memref.store %y, %h[%b] : memref<8xi32>
+  }
+  return %h : memref<8xi32>
+}
+func.func @store_only(%in: memref<100xf32>) -> memref<1xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  %acc = memref.alloc() : memref<1xf32>
+  scf.for %i = %c0 to %c100 step %c1 {
+    %x = memref.load %in[%i] : memref<100xf32>
+    memref.store %x, %acc[%c0] : memref<1xf32>
+  }
+  return %acc : memref<1xf32>
+}
+func.func @maybe_empty_loop(%in: memref<?xf32>, %n: index) -> memref<1xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %acc = memref.alloc() : memref<1xf32>
+  scf.for %i = %c0 to %n step %c1 {
+    %x = memref.load %in[%i] : memref<?xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
+  }
+  return %acc : memref<1xf32>
+}
