@@ -172,6 +172,55 @@ def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def StoStageRandomValues : Pass<"sto-stage-random-values"> {
+  let summary = "Computes a blocked sampler's values in element order (CPU)";
+  let description = [{
+    A blocked sampler's loop nest iterates Philox blocks and, inside, the 4
+    lanes of a block (an `scf.for` from 0 to 4 ending the block loop's
+    body). LLVM vectorizes the block loop, which makes each lane a vector
+    of its own: every operand read or written in element order is then
+    de-interleaved or re-interleaved with shuffles.
+
+    This pass splits the lane loop's body into the ops that read no memory
+    and depend only on the block's ops, the lane and values from outside
+    (the sampled values), and the rest. Per chunk of 16 blocks, a first
+    loop computes the sampled values that the rest uses (at most 4) into
+    stack buffers of 64 elements in element order; a second loop over the
+    chunk's 64 elements does the rest with the block and lane recomputed
+    from the element. The first loop vectorizes over blocks and interleaves
+    its results once; the second one reads and writes its operands
+    contiguously. Blocks past the last whole chunk keep the original loop.
+    Every (block, lane) pair is visited in the original order by the same
+    ops: the results are bit for bit the same. Applies to an
+    `scf.parallel` of one dimension or an `scf.for` without results, step
+    1, whose body other than the lane loop is pure ops.
+  }];
+  let options = [
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Whether scf.parallel loops will run on several threads (then "
+           "each iteration of one gets its own stack buffers; the OpenMP "
+           "lowering scopes them). Otherwise the buffers go to the "
+           "function's entry">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def StoHoistThreadAllocas : Pass<"sto-hoist-thread-allocas"> {
+  let summary = "Moves static stack buffers out of OpenMP loop bodies";
+  let description = [{
+    A `memref.alloca` of static shape inside an `omp.wsloop` moves to the
+    start of the enclosing `omp.parallel` region: each thread allocates it
+    once and reuses it in its iterations, which run one after the other
+    (the contents of a fresh alloca are undefined, so no program can tell).
+    The `memref.alloca_scope` that `convert-scf-to-openmp` puts around the
+    loop body then holds no allocation and is inlined by the canonicalizer;
+    a scope that still held one could not be lowered once the loops inside
+    it became several blocks. Runs after `convert-scf-to-openmp`.
+  }];
+}
+
 def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
   let summary = "Keeps loop-invariant elements of local buffers in registers";
   let description = [{

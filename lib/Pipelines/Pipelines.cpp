@@ -195,11 +195,18 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   pm.addPass(createStoParallelizeOuterLoop());
   // Hoists each block's Philox call out of its lane loop.
   pm.addPass(createLoopInvariantCodeMotionPass());
+  // Sampled values in element order, so that operands need no shuffles.
+  StoStageRandomValuesOptions stageOpts;
+  stageOpts.parallel = opts.parallel;
+  pm.addPass(createStoStageRandomValues(stageOpts));
+  pm.addPass(createCanonicalizerPass());
   // Reductions over an outer dimension keep their partial sums in
   // registers (LLVM cannot once the loops are outlined for OpenMP).
   pm.addPass(createStoPromoteAccumulators());
-  if (opts.parallel)
+  if (opts.parallel) {
     pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createStoHoistThreadAllocas());
+  }
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -113,29 +113,36 @@ func.func @langevin_average(%k: !sto.key, %p: tensor<4096xf32>, %g: tensor<4096x
 // over rows or blocks, sequential inner loops) writing its result straight
 // into the caller's buffer: no temporary buffer, no second loop nest.
 // LOOPS-LABEL: func.func @__sto_impl_gelu_erf(
-// LOOPS-NOT:     memref.alloc
+// LOOPS-NOT:     memref.alloc(
 // LOOPS:         scf.parallel
 // LOOPS:           scf.for
 // LOOPS:             scf.for
 // LOOPS:               math.erf
 // LOOPS:               memref.store
 // LOOPS-NOT:     scf.parallel
-// LOOPS-NOT:     memref.alloc
+// LOOPS-NOT:     memref.alloc(
 // LOOPS:         return
 // LOOPS-LABEL: func.func @__sto_impl_gelu_tanh(
-// LOOPS-NOT:     memref.alloc
+// LOOPS-NOT:     memref.alloc(
 // LOOPS:         scf.parallel
 // LOOPS:           scf.for
 // LOOPS:             math.tanh
 // LOOPS:             memref.store
 // LOOPS-NOT:     scf.parallel
-// LOOPS-NOT:     memref.alloc
+// LOOPS-NOT:     memref.alloc(
 // LOOPS:         return
 // LOOPS-LABEL: func.func @__sto_impl_langevin_average(
-// LOOPS-NOT:     memref.alloc
+// LOOPS-NOT:     memref.alloc(
+// The noise of 16 blocks in element order (sto-stage-random-values), then
+// the update over their 64 elements.
+// LOOPS:         %[[Z:.+]] = memref.alloca() : memref<64xf32>
 // LOOPS:         scf.parallel
-// LOOPS:           scf.for
+// LOOPS:           scf.for %{{.+}} = %{{.+}} to %c16
+// LOOPS:             scf.for %{{.+}} = %{{.+}} to %c4
+// LOOPS:               memref.store %{{.+}}, %[[Z]]
+// LOOPS:           scf.for %[[E:.+]] = %{{.+}} to %c64
+// LOOPS:             memref.load %[[Z]][%[[E]]]
 // LOOPS:             memref.store
 // LOOPS-NOT:     scf.parallel
-// LOOPS-NOT:     memref.alloc
+// LOOPS-NOT:     memref.alloc(
 // LOOPS:         return

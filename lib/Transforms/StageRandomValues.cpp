@@ -1,0 +1,413 @@
+//===- StageRandomValues.cpp - random values in element order (CPU) -------===//
+//
+// A blocked sampler's loop nest iterates Philox blocks and, inside, the
+// four lanes of a block: `for b { words = philox(b); for l in 0..4 {
+// v = sample(words, l); y[4b + l] = f(v, x[4b + l]) } }`. LLVM vectorizes
+// the block loop, so every lane becomes its own vector and every operand
+// that is read or written in element order (x, y, ...) is de-interleaved
+// or re-interleaved with shuffles, once per operand.
+//
+// This pass splits the lane loop's body where its values stop depending on
+// the block and lane alone: per chunk of 16 blocks, a first loop computes
+// the sampled values (the ops that read no memory) into a small stack
+// buffer in element order, and a second loop over the chunk's 64 elements
+// does the rest. The first loop vectorizes over blocks and interleaves its
+// results once; the second is a plain contiguous loop. Every (block, lane)
+// pair is visited in the same order as before and the ops are the same, so
+// the bits are the same.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir {
+namespace sto {
+#define GEN_PASS_DEF_STOSTAGERANDOMVALUES
+#define GEN_PASS_DEF_STOHOISTTHREADALLOCAS
+#include "sto/Transforms/Passes.h.inc"
+} // namespace sto
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Blocks per chunk: 16 blocks of 4 lanes, 64 elements (one zmm of i32 per
+/// Philox word, four per element-order operand).
+constexpr int64_t kChunkBlocks = 16;
+constexpr int64_t kLanes = 4;
+
+bool isConstIndex(Value v, int64_t c) {
+  std::optional<int64_t> k = getConstantIntValue(v);
+  return k && *k == c;
+}
+
+/// The lane loop ending a block loop's body: `scf.for %l = 0 to 4 step 1`
+/// without results.
+scf::ForOp laneLoopOf(Block *body) {
+  if (body->getOperations().size() < 2)
+    return {};
+  auto lanes =
+      dyn_cast<scf::ForOp>(*std::prev(body->without_terminator().end()));
+  if (!lanes || lanes.getNumResults() != 0 ||
+      !isConstIndex(lanes.getLowerBound(), 0) ||
+      !isConstIndex(lanes.getUpperBound(), kLanes) ||
+      !isConstIndex(lanes.getStep(), 1))
+    return {};
+  return lanes;
+}
+
+bool isStageable(Type t) { return t.isIntOrIndexOrFloat(); }
+
+/// The stack buffer of a staged value. Flags (i1) are kept as bytes: LLVM
+/// vectorizes loads and stores of i8 well, of i1 not at all.
+MemRefType bufferType(Type t) {
+  if (t.isInteger(1))
+    t = IntegerType::get(t.getContext(), 8);
+  return MemRefType::get({kChunkBlocks * kLanes}, t);
+}
+
+Value toStored(OpBuilder &b, Location loc, Value v) {
+  if (!v.getType().isInteger(1))
+    return v;
+  return arith::ExtUIOp::create(b, loc, b.getI8Type(), v);
+}
+
+Value fromStored(OpBuilder &b, Location loc, Value v, Type t) {
+  if (!t.isInteger(1))
+    return v;
+  return arith::TruncIOp::create(b, loc, t, v);
+}
+
+/// How a lane loop's body splits: `sampled` ops read no memory and depend
+/// only on the block's ops, the lane and values from outside; `cut` are
+/// their results that the other ops use.
+struct Split {
+  llvm::SetVector<Operation *> sampled;
+  llvm::SetVector<Value> cut;
+};
+
+std::optional<Split> splitLaneBody(scf::ForOp lanes) {
+  Split split;
+  Block *body = lanes.getBody();
+  for (Operation &op : body->without_terminator()) {
+    bool pureLeaf = op.getNumRegions() == 0 && isPure(&op);
+    bool fromSampled = llvm::all_of(op.getOperands(), [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      if (!def)
+        return v == lanes.getInductionVar() || v.getParentBlock() != body;
+      return def->getBlock() != body || split.sampled.contains(def);
+    });
+    if (pureLeaf && fromSampled)
+      split.sampled.insert(&op);
+  }
+  bool touchesMemory = false;
+  for (Operation &op : body->without_terminator()) {
+    if (split.sampled.contains(&op))
+      continue;
+    touchesMemory |= isa<memref::LoadOp, memref::StoreOp>(op);
+    op.walk([&](Operation *nested) {
+      for (Value v : nested->getOperands())
+        if (Operation *def = v.getDefiningOp())
+          if (split.sampled.contains(def))
+            split.cut.insert(v);
+    });
+  }
+  if (!touchesMemory || split.cut.empty() || split.cut.size() > 4 ||
+      !llvm::all_of(split.cut,
+                    [](Value v) { return isStageable(v.getType()); }))
+    return std::nullopt;
+  return split;
+}
+
+/// The block loop `loop` (iv `b`, step 1, no results), whose body is pure
+/// ops and then `lanes`, is rewritten as chunks of kChunkBlocks blocks
+/// (plus a remainder loop with the original body).
+///
+/// `makeLoop(lb, ub, bodyFn)` builds a loop of the same kind (parallel or
+/// sequential) at the builder's insertion point. `inParallel`: whether
+/// scf.parallel loops will run on several threads.
+template <typename LoopOp>
+LogicalResult
+stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
+      scf::ForOp lanes, const Split &split, bool inParallel,
+      function_ref<void(Value, Value, function_ref<void(OpBuilder &, Value)>)>
+          makeLoop) {
+  Location loc = loop.getLoc();
+  Block *blockBody = blockIv.getParentBlock();
+  // The block's own ops (Philox) must be pure to be computed again in each
+  // stage.
+  for (Operation &op : blockBody->without_terminator())
+    if (&op != lanes && (op.getNumRegions() != 0 || !isPure(&op)))
+      return failure();
+
+  // Not one whole chunk: nothing to gain.
+  std::optional<int64_t> lbConst = getConstantIntValue(lb),
+                         ubConst = getConstantIntValue(ub);
+  if (lbConst && ubConst && *ubConst - *lbConst < kChunkBlocks)
+    return failure();
+
+  rewriter.setInsertionPoint(loop);
+  Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value cLanes = arith::ConstantIndexOp::create(rewriter, loc, kLanes);
+  Value cChunk = arith::ConstantIndexOp::create(rewriter, loc, kChunkBlocks);
+  Value cElems =
+      arith::ConstantIndexOp::create(rewriter, loc, kChunkBlocks * kLanes);
+  Value trips = arith::SubIOp::create(rewriter, loc, ub, lb);
+  Value chunks = arith::DivUIOp::create(rewriter, loc, trips, cChunk);
+  Value mainEnd = arith::AddIOp::create(
+      rewriter, loc, lb, arith::MulIOp::create(rewriter, loc, chunks, cChunk));
+
+  // The stack buffers: in the chunk loop's body when it runs in parallel
+  // (each thread's iterations get their own; the OpenMP lowering scopes
+  // them), otherwise once before the loop, in the body of the nearest
+  // parallel loop or function, so that the stack does not grow with each
+  // iteration of an enclosing loop.
+  SmallVector<Value> outerBuffers;
+  if (!(isa<scf::ParallelOp>(loop) && inParallel)) {
+    // scf.parallel claims to scope allocations, but run sequentially it
+    // becomes plain loops that do not free them.
+    auto isScope = [&](Operation *op) {
+      if (isa<scf::ParallelOp>(op))
+        return inParallel;
+      return op->hasTrait<OpTrait::AutomaticAllocationScope>();
+    };
+    Operation *scope = loop->getParentOp();
+    while (!isScope(scope))
+      scope = scope->getParentOp();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&scope->getRegion(0).front());
+    for (Value v : split.cut)
+      outerBuffers.push_back(
+          memref::AllocaOp::create(rewriter, loc, bufferType(v.getType())));
+  }
+
+  // Loads and stores of the rest at [..., block, lane] of a view defined
+  // outside, and that view with its last two dimensions merged.
+  llvm::DenseMap<Operation *, Value> collapsedViews;
+  llvm::DenseMap<Value, Value> collapsedOf;
+  for (Operation &op : lanes.getBody()->without_terminator()) {
+    Value memref;
+    ValueRange indices;
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      memref = load.getMemRef();
+      indices = load.getIndices();
+    } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      memref = store.getMemRef();
+      indices = store.getIndices();
+    } else {
+      continue;
+    }
+    auto type = cast<MemRefType>(memref.getType());
+    int64_t rank = type.getRank();
+    if (rank < 2 || type.getDimSize(rank - 1) != kLanes ||
+        indices[rank - 2] != blockIv ||
+        indices[rank - 1] != lanes.getInductionVar() ||
+        !loop.isDefinedOutsideOfLoop(memref))
+      continue;
+    SmallVector<ReassociationIndices> merge;
+    for (int64_t d = 0; d + 2 < rank; ++d)
+      merge.push_back({d});
+    merge.push_back({rank - 2, rank - 1});
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, merge))
+      continue;
+    Value &view = collapsedOf[memref];
+    if (!view)
+      view = memref::CollapseShapeOp::create(rewriter, loc, memref, merge);
+    collapsedViews[&op] = view;
+  }
+
+  auto cloneBlockOps = [&](OpBuilder &b, IRMapping &mapping) {
+    for (Operation &op : blockBody->without_terminator())
+      if (&op != lanes)
+        b.clone(op, mapping);
+  };
+
+  makeLoop(c0, chunks, [&](OpBuilder &b, Value chunk) {
+    Value first = arith::AddIOp::create(
+        b, loc, lb, arith::MulIOp::create(b, loc, chunk, cChunk));
+    SmallVector<Value> buffers(outerBuffers);
+    if (buffers.empty())
+      for (Value v : split.cut)
+        buffers.push_back(
+            memref::AllocaOp::create(b, loc, bufferType(v.getType())));
+    // 1. The sampled values of the chunk's blocks, stored in element order.
+    auto sample = scf::ForOp::create(b, loc, c0, cChunk, c1);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(sample.getBody());
+      IRMapping mapping;
+      Value block =
+          arith::AddIOp::create(b, loc, first, sample.getInductionVar());
+      mapping.map(blockIv, block);
+      cloneBlockOps(b, mapping);
+      auto lane = scf::ForOp::create(b, loc, c0, cLanes, c1);
+      b.setInsertionPointToStart(lane.getBody());
+      mapping.map(lanes.getInductionVar(), lane.getInductionVar());
+      for (Operation *op : split.sampled)
+        b.clone(*op, mapping);
+      Value elem = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, sample.getInductionVar(), cLanes),
+          lane.getInductionVar());
+      for (auto [v, buffer] : llvm::zip_equal(split.cut, buffers))
+        memref::StoreOp::create(b, loc, toStored(b, loc, mapping.lookup(v)),
+                                buffer, elem);
+    }
+    // 2. The rest, element by element: block first + e / 4, lane e % 4.
+    auto rest = scf::ForOp::create(b, loc, c0, cElems, c1);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(rest.getBody());
+      Value e = rest.getInductionVar();
+      IRMapping mapping;
+      mapping.map(blockIv, arith::AddIOp::create(
+                               b, loc, first,
+                               arith::DivUIOp::create(b, loc, e, cLanes)));
+      mapping.map(lanes.getInductionVar(),
+                  arith::RemUIOp::create(b, loc, e, cLanes));
+      for (auto [v, buffer] : llvm::zip_equal(split.cut, buffers))
+        mapping.map(v, fromStored(b, loc,
+                                  memref::LoadOp::create(b, loc, buffer, e),
+                                  v.getType()));
+      // Block ops the rest uses directly (index math, mostly); unused
+      // clones fold away.
+      cloneBlockOps(b, mapping);
+      // Element (block, lane) of a [..., blocks, 4] view is element
+      // 4 first + e of its collapsed [..., 4 blocks] form: one index that
+      // LLVM sees advance by one.
+      Value flat = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, first, cLanes), e);
+      for (Operation &op : lanes.getBody()->without_terminator()) {
+        if (split.sampled.contains(&op))
+          continue;
+        if (Value view = collapsedViews.lookup(&op)) {
+          auto indices = [&](ValueRange old) {
+            SmallVector<Value> idx;
+            for (Value v : old.drop_back(2))
+              idx.push_back(mapping.lookupOrDefault(v));
+            idx.push_back(flat);
+            return idx;
+          };
+          if (auto load = dyn_cast<memref::LoadOp>(op)) {
+            mapping.map(load.getResult(),
+                        memref::LoadOp::create(b, loc, view,
+                                               indices(load.getIndices())));
+            continue;
+          }
+          auto store = cast<memref::StoreOp>(op);
+          memref::StoreOp::create(
+              b, loc, mapping.lookupOrDefault(store.getValueToStore()), view,
+              indices(store.getIndices()));
+          continue;
+        }
+        b.clone(op, mapping);
+      }
+    }
+  });
+  // The remaining blocks: the original loop, from the end of the chunks
+  // (none when the trip count is a static multiple of the chunk).
+  if (lbConst && ubConst && (*ubConst - *lbConst) % kChunkBlocks == 0)
+    rewriter.eraseOp(loop);
+  else
+    rewriter.modifyOpInPlace(loop, [&] { loop->setOperand(0, mainEnd); });
+  return success();
+}
+
+struct StoStageRandomValues
+    : public sto::impl::StoStageRandomValuesBase<StoStageRandomValues> {
+  using StoStageRandomValuesBase::StoStageRandomValuesBase;
+  void runOnOperation() override {
+    SmallVector<Operation *> candidates;
+    getOperation()->walk([&](Operation *op) {
+      if (auto par = dyn_cast<scf::ParallelOp>(op)) {
+        if (par.getNumLoops() == 1 && par.getInitVals().empty() &&
+            isConstIndex(par.getStep()[0], 1) && laneLoopOf(par.getBody()))
+          candidates.push_back(op);
+      } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+        if (loop.getNumResults() == 0 && isConstIndex(loop.getStep(), 1) &&
+            laneLoopOf(loop.getBody()))
+          candidates.push_back(op);
+      }
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : candidates) {
+      if (auto par = dyn_cast<scf::ParallelOp>(op)) {
+        scf::ForOp lanes = laneLoopOf(par.getBody());
+        std::optional<Split> split = splitLaneBody(lanes);
+        if (!split)
+          continue;
+        (void)stage(
+            rewriter, par, par.getInductionVars()[0], par.getLowerBound()[0],
+            par.getUpperBound()[0], lanes, *split, parallel,
+            [&](Value lb, Value ub, auto body) {
+              Value one =
+                  arith::ConstantIndexOp::create(rewriter, par.getLoc(), 1);
+              scf::ParallelOp::create(rewriter, par.getLoc(), ValueRange{lb},
+                                      ValueRange{ub}, ValueRange{one},
+                                      [&](OpBuilder &b, Location,
+                                          ValueRange ivs) { body(b, ivs[0]); });
+            });
+        continue;
+      }
+      auto loop = cast<scf::ForOp>(op);
+      scf::ForOp lanes = laneLoopOf(loop.getBody());
+      std::optional<Split> split = splitLaneBody(lanes);
+      if (!split)
+        continue;
+      (void)stage(rewriter, loop, loop.getInductionVar(), loop.getLowerBound(),
+                  loop.getUpperBound(), lanes, *split, parallel,
+                  [&](Value lb, Value ub, auto body) {
+                    Value one = arith::ConstantIndexOp::create(
+                        rewriter, loop.getLoc(), 1);
+                    scf::ForOp::create(
+                        rewriter, loop.getLoc(), lb, ub, one, ValueRange{},
+                        [&](OpBuilder &b, Location, Value iv, ValueRange) {
+                          body(b, iv);
+                          scf::YieldOp::create(b, loop.getLoc());
+                        });
+                  });
+    }
+  }
+};
+
+} // namespace
+
+namespace {
+
+/// Static stack buffers inside an OpenMP worksharing loop move to the
+/// start of the enclosing parallel region: each thread then allocates them
+/// once and reuses them in each of its iterations (which run one after the
+/// other), instead of the loop body needing an alloca scope. The scope left
+/// empty of allocations is inlined by the canonicalizer; a scope holding
+/// loops could not be lowered (it must stay a single block).
+struct StoHoistThreadAllocas
+    : public sto::impl::StoHoistThreadAllocasBase<StoHoistThreadAllocas> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocaOp> allocas;
+    getOperation()->walk([&](memref::AllocaOp alloca) {
+      if (alloca->getNumOperands() == 0 &&
+          alloca->getParentOfType<omp::WsloopOp>())
+        allocas.push_back(alloca);
+    });
+    for (memref::AllocaOp alloca : allocas) {
+      auto region = alloca->getParentOfType<omp::ParallelOp>();
+      if (!region ||
+          !region->isProperAncestor(alloca->getParentOfType<omp::WsloopOp>()))
+        continue;
+      alloca->moveBefore(&region.getRegion().front().front());
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,151 @@
+// RUN: sto-opt %s --sto-stage-random-values -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-stage-random-values=parallel=false -split-input-file | FileCheck %s --check-prefix=SERIAL
+
+// A blocked sampler's nest: per chunk of 16 blocks, the values computed
+// from the block and lane alone go to a stack buffer in element order,
+// then the rest runs over the chunk's 64 elements with contiguous indices
+// into the collapsed views. 128 blocks: 8 chunks, no remainder loop.
+
+// CHECK-LABEL: func.func @parallel_blocks
+// CHECK-DAG:     %[[XF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
+// CHECK-DAG:     %[[YF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
+// CHECK:         scf.parallel (%[[C:.+]]) = (%{{.+}}) to (%{{.+}}) step
+// CHECK:           %[[FIRST:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK:           %[[BUF:.+]] = memref.alloca() : memref<64xf32>
+// CHECK:           scf.for %[[B:.+]] = %{{.+}} to %c16
+// CHECK:             arith.muli
+// CHECK:             scf.for %[[L:.+]] = %{{.+}} to %c4
+// CHECK:               %[[U:.+]] = arith.uitofp
+// CHECK:               memref.store %[[U]], %[[BUF]][%{{.+}}] : memref<64xf32>
+// CHECK:           scf.for %[[E:.+]] = %{{.+}} to %c64
+// CHECK:             %[[V:.+]] = memref.load %[[BUF]][%[[E]]]
+// CHECK:             %[[I:.+]] = arith.addi %{{.+}}, %[[E]] : index
+// CHECK:             %[[X:.+]] = memref.load %[[XF]][%[[I]]]
+// CHECK:             %[[S:.+]] = arith.addf %[[X]], %[[V]]
+// CHECK:             memref.store %[[S]], %[[YF]][%[[I]]]
+// CHECK-NOT:     scf.parallel
+// CHECK:         return
+
+// Not running in parallel: one buffer at the function's entry.
+// SERIAL-LABEL: func.func @parallel_blocks
+// SERIAL-NEXT:    %[[BUF:.+]] = memref.alloca() : memref<64xf32>
+// SERIAL:         scf.parallel
+// SERIAL-NOT:       memref.alloca
+// SERIAL:           memref.store %{{.+}}, %[[BUF]]
+func.func @parallel_blocks(%x: memref<128x4xf32>, %y: memref<128x4xf32>, %k: i32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  scf.parallel (%b) = (%c0) to (%c128) step (%c1) {
+    %bi = arith.index_castui %b : index to i32
+    %w = arith.muli %bi, %k : i32
+    scf.for %l = %c0 to %c4 step %c1 {
+      %li = arith.index_castui %l : index to i32
+      %r = arith.xori %w, %li : i32
+      %u = arith.uitofp %r : i32 to f32
+      %v = memref.load %x[%b, %l] : memref<128x4xf32>
+      %s = arith.addf %v, %u : f32
+      memref.store %s, %y[%b, %l] : memref<128x4xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A block loop (scf.for) inside a row loop, 20 blocks: one chunk, then the
+// original loop for blocks 16 to 20. A flag (i1) is kept as a byte. The
+// buffer goes to the row loop's body (each thread its own), not into the
+// sequential block loop.
+
+// CHECK-LABEL: func.func @rows_of_blocks
+// CHECK:         scf.parallel (%[[R:.+]]) =
+// CHECK-NEXT:      %[[BUF:.+]] = memref.alloca() : memref<64xi8>
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step
+// CHECK:             scf.for %{{.+}} = %{{.+}} to %c16
+// CHECK:               scf.for
+// CHECK:                 %[[F:.+]] = arith.cmpi ult
+// CHECK:                 %[[F8:.+]] = arith.extui %[[F]] : i1 to i8
+// CHECK:                 memref.store %[[F8]], %[[BUF]]
+// CHECK:             scf.for %[[E:.+]] = %{{.+}} to %c64
+// CHECK:               %[[G8:.+]] = memref.load %[[BUF]][%[[E]]] : memref<64xi8>
+// CHECK:               %[[G:.+]] = arith.trunci %[[G8]] : i8 to i1
+// CHECK:               arith.select %[[G]]
+// CHECK:           scf.for %[[B:.+]] = %{{.+}} to %c20
+// CHECK:             scf.for %[[L:.+]] =
+// CHECK:               memref.load %{{.+}}[%[[R]], %[[B]], %[[L]]] : memref<3x20x4xf32>
+// SERIAL-LABEL: func.func @rows_of_blocks
+// SERIAL-NEXT:    memref.alloca() : memref<64xi8>
+// SERIAL:         scf.parallel
+// SERIAL-NOT:       memref.alloca
+func.func @rows_of_blocks(%x: memref<3x20x4xf32>, %y: memref<3x20x4xf32>, %k: i32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %c20 = arith.constant 20 : index
+  %t = arith.constant 1000 : i32
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%r) = (%c0) to (%c3) step (%c1) {
+    scf.for %b = %c0 to %c20 step %c1 {
+      %bi = arith.index_castui %b : index to i32
+      %w = arith.muli %bi, %k : i32
+      scf.for %l = %c0 to %c4 step %c1 {
+        %li = arith.index_castui %l : index to i32
+        %r2 = arith.xori %w, %li : i32
+        %keep = arith.cmpi ult, %r2, %t : i32
+        %v = memref.load %x[%r, %b, %l] : memref<3x20x4xf32>
+        %s = arith.select %keep, %v, %zero : f32
+        memref.store %s, %y[%r, %b, %l] : memref<3x20x4xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// Unchanged: the block loop's body writes memory outside the lane loop
+// (it cannot be computed again per stage), and a lane loop whose values
+// all depend on memory has nothing to stage.
+
+// CHECK-LABEL: func.func @block_body_with_store
+// CHECK-NOT:     memref.alloca
+// CHECK-LABEL: func.func @nothing_sampled
+// CHECK-NOT:     memref.alloca
+func.func @block_body_with_store(%x: memref<32x4xf32>, %y: memref<32x4xf32>, %z: memref<32xi32>, %k: i32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  scf.parallel (%b) = (%c0) to (%c32) step (%c1) {
+    %bi = arith.index_castui %b : index to i32
+    %w = arith.muli %bi, %k : i32
+    memref.store %w, %z[%b] : memref<32xi32>
+    scf.for %l = %c0 to %c4 step %c1 {
+      %li = arith.index_castui %l : index to i32
+      %r = arith.xori %w, %li : i32
+      %u = arith.uitofp %r : i32 to f32
+      %v = memref.load %x[%b, %l] : memref<32x4xf32>
+      %s = arith.addf %v, %u : f32
+      memref.store %s, %y[%b, %l] : memref<32x4xf32>
+    }
+  }
+  return
+}
+func.func @nothing_sampled(%x: memref<32x4xf32>, %y: memref<32x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  scf.parallel (%b) = (%c0) to (%c32) step (%c1) {
+    %two = arith.constant 2.0 : f32
+    scf.for %l = %c0 to %c4 step %c1 {
+      %v = memref.load %x[%b, %l] : memref<32x4xf32>
+      %s = arith.mulf %v, %two : f32
+      memref.store %s, %y[%b, %l] : memref<32x4xf32>
+    }
+  }
+  return
+}
