@@ -422,7 +422,12 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
       descriptors;
     - turns f32/f64 `math.sqrt` into an inline `sqrt.rn` instruction (the
       NVVM lowering would call libdevice, whose sqrtf is `sqrt.approx`), so
-      Box-Muller radii match the CPU bit for bit.
+      Box-Muller radii match the CPU bit for bit;
+    - unrolls a loop that carries values and whose small body reads memory
+      without writing any (a thread's reduction chain) by up to 32, with
+      the loads and their index math moved ahead of the chain, so that a
+      thread has many loads in flight (dp_aggregate's norm lanes are 16 per
+      sample: few threads, long chains). The chain's order is unchanged.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",

@@ -412,6 +412,75 @@ void mergeStores(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
   }
 }
 
+//===----------------------------------------------------------------------===//
+// Reduction chains with loads in flight
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kMaxChainUnroll = 32;
+constexpr size_t kMaxChainBodyOps = 16;
+
+/// Moves the ops of `body` that do not depend on the loop-carried values
+/// (the loads and their index math) before the first one that does, in
+/// their order. The body writes no memory, so loads may move across pure
+/// computations.
+void hoistIndependentOps(scf::ForOp loop) {
+  Block *body = loop.getBody();
+  llvm::SmallPtrSet<Operation *, 32> dependent;
+  Operation *firstDependent = nullptr;
+  SmallVector<Operation *> independent;
+  for (Operation &op : body->without_terminator()) {
+    bool onCarried = llvm::any_of(op.getOperands(), [&](Value v) {
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        return arg.getOwner() == body && arg != loop.getInductionVar();
+      return dependent.contains(v.getDefiningOp());
+    });
+    if (onCarried) {
+      dependent.insert(&op);
+      if (!firstDependent)
+        firstDependent = &op;
+    } else if (firstDependent) {
+      independent.push_back(&op);
+    }
+  }
+  for (Operation *op : independent)
+    op->moveBefore(firstDependent);
+}
+
+/// A loop that carries values (a reduction chain: a thread's sum over a
+/// row, the norm lanes of dp_aggregate) and whose small body reads memory
+/// without writing any: unrolled by up to kMaxChainUnroll with its loads
+/// ahead of the chain, so that many loads are in flight per thread. The
+/// ops and their order along the chain are unchanged, so are the bits.
+void unrollReductionChains(gpu::GPUFuncOp func) {
+  SmallVector<std::pair<scf::ForOp, int64_t>> chains;
+  func.walk([&](scf::ForOp loop) {
+    std::optional<int64_t> trips = constantTrips(loop);
+    Block *body = loop.getBody();
+    if (loop.getNumRegionIterArgs() == 0 || !trips ||
+        body->getOperations().size() - 1 > kMaxChainBodyOps)
+      return;
+    bool reads = false;
+    for (Operation &op : body->without_terminator()) {
+      if (isa<memref::LoadOp, vector::LoadOp>(op)) {
+        reads = true;
+        continue;
+      }
+      if (op.getNumRegions() != 0 || !isPure(&op))
+        return;
+    }
+    int64_t factor = kMaxChainUnroll;
+    while (factor > 1 && *trips % factor != 0)
+      factor /= 2;
+    if (reads && factor >= 4)
+      chains.push_back({loop, factor});
+  });
+  for (auto [loop, factor] : chains) {
+    FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(loop, factor);
+    if (succeeded(unrolled) && unrolled->mainLoopOp)
+      hoistIndependentOps(*unrolled->mainLoopOp);
+  }
+}
+
 void prepareKernel(gpu::GPUFuncOp func,
                    const llvm::SmallDenseSet<unsigned> &disjoint) {
   IRRewriter rewriter(func.getContext());
@@ -467,6 +536,8 @@ void prepareKernel(gpu::GPUFuncOp func,
     mergeLoads(*block, disjoint, rewriter);
     mergeStores(*block, disjoint, rewriter);
   }
+  // 5. Reduction chains: many loads in flight per thread.
+  unrollReductionChains(func);
   // Shares the constants the merged accesses index with.
   (void)applyPatternsGreedily(func, FrozenRewritePatternSet());
 }

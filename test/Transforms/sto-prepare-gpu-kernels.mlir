@@ -376,6 +376,7 @@ module attributes {gpu.container_module} {
 // Lanes of a loop that steps over Philox blocks (a top-k gate reads four
 // logits per iteration): the last index is iv + 0..3 with iv a multiple of
 // four, so the group is aligned and merges. With a step of 2 it is not.
+// (15 trips: too few whole groups of 4 for the chain unrolling below.)
 
 // CHECK-LABEL: gpu.func @stepping(
 // CHECK-SAME:    %[[L:[^:]+]]: memref<64x64xf32>, %[[O:[^:]+]]: memref<64xf32>)
@@ -404,7 +405,8 @@ module attributes {gpu.container_module} {
       %c64 = arith.constant 64 : index
       %zero = arith.constant 0.0 : f32
       %b = gpu.block_id x
-      %s = scf.for %j = %c0 to %c64 step %c4 iter_args(%acc = %zero) -> (f32) {
+      %c60 = arith.constant 60 : index
+      %s = scf.for %j = %c0 to %c60 step %c4 iter_args(%acc = %zero) -> (f32) {
         %j1 = arith.addi %j, %c1 : index
         %j2 = arith.addi %j, %c2 : index
         %j3 = arith.addi %j, %c3 : index
@@ -444,6 +446,64 @@ module attributes {gpu.container_module} {
         scf.yield %a3 : f32
       }
       memref.store %s, %o[%b] : memref<64xf32>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// A reduction chain (a thread's sum over 64 elements, as in dp_aggregate's
+// norm lanes): unrolled by 32 with the 32 loads ahead of the 32 adds,
+// which keep their order. A loop that also writes memory is left alone.
+
+// CHECK-LABEL: gpu.func @chain(
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32{{.*}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32) {
+// CHECK-COUNT-32:  memref.load
+// CHECK-NOT:       memref.load
+// CHECK:           %[[A0:.+]] = math.fma %{{.+}}, %{{.+}}, %[[ACC]] : f32
+// CHECK-NEXT:      math.fma %{{.+}}, %{{.+}}, %[[A0]] : f32
+// CHECK-COUNT-30:  math.fma
+// CHECK-NEXT:      scf.yield
+// CHECK-LABEL: gpu.func @chain_with_store(
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1{{.*}} iter_args
+// CHECK-COUNT-1:   memref.load
+// CHECK-NOT:       memref.load
+module attributes {gpu.container_module} {
+  func.func @entry(%g: memref<64x64xf32>, %o: memref<64xf32>, %p: memref<64x64xf32>) {
+    %c1 = arith.constant 1 : index
+    %c64 = arith.constant 64 : index
+    gpu.launch_func @k::@chain blocks in (%c64, %c1, %c1) threads in (%c1, %c1, %c1) args(%g : memref<64x64xf32>, %o : memref<64xf32>)
+    gpu.launch_func @k::@chain_with_store blocks in (%c64, %c1, %c1) threads in (%c1, %c1, %c1) args(%g : memref<64x64xf32>, %p : memref<64x64xf32>)
+    return
+  }
+  gpu.module @k {
+    gpu.func @chain(%g: memref<64x64xf32>, %o: memref<64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c64 = arith.constant 64 : index
+      %zero = arith.constant 0.0 : f32
+      %b = gpu.block_id x
+      %s = scf.for %j = %c0 to %c64 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %v = memref.load %g[%b, %j] : memref<64x64xf32>
+        %a = math.fma %v, %v, %acc : f32
+        scf.yield %a : f32
+      }
+      memref.store %s, %o[%b] : memref<64xf32>
+      gpu.return
+    }
+    gpu.func @chain_with_store(%g: memref<64x64xf32>, %p: memref<64x64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c64 = arith.constant 64 : index
+      %zero = arith.constant 0.0 : f32
+      %b = gpu.block_id x
+      %s = scf.for %j = %c0 to %c64 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %v = memref.load %g[%b, %j] : memref<64x64xf32>
+        %a = math.fma %v, %v, %acc : f32
+        memref.store %a, %p[%b, %j] : memref<64x64xf32>
+        scf.yield %a : f32
+      }
       gpu.return
     }
   }
