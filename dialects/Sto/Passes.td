@@ -207,17 +207,19 @@ def StoStageRandomValues : Pass<"sto-stage-random-values"> {
                            "::mlir::scf::SCFDialect"];
 }
 
-def StoHoistThreadAllocas : Pass<"sto-hoist-thread-allocas"> {
-  let summary = "Moves static stack buffers out of OpenMP loop bodies";
+def StoHoistStaticAllocas : Pass<"sto-hoist-static-allocas"> {
+  let summary = "Moves static stack buffers out of loops (CPU)";
   let description = [{
-    A `memref.alloca` of static shape inside an `omp.wsloop` moves to the
-    start of the enclosing `omp.parallel` region: each thread allocates it
-    once and reuses it in its iterations, which run one after the other
+    A `memref.alloca` of static shape moves to the start of the enclosing
+    `omp.parallel` region, or else of the function: each thread allocates
+    it once and reuses it in its iterations, which run one after the other
     (the contents of a fresh alloca are undefined, so no program can tell).
-    The `memref.alloca_scope` that `convert-scf-to-openmp` puts around the
-    loop body then holds no allocation and is inlined by the canonicalizer;
-    a scope that still held one could not be lowered once the loops inside
-    it became several blocks. Runs after `convert-scf-to-openmp`.
+    Left in a loop body it would grow the stack in every iteration once the
+    loops are branches. The `memref.alloca_scope` that
+    `convert-scf-to-openmp` puts around a loop body then holds no
+    allocation and is inlined by the canonicalizer (a scope still holding
+    one could not be lowered once the loops inside it became several
+    blocks). Runs after `convert-scf-to-openmp`, before the canonicalizer.
   }];
 }
 

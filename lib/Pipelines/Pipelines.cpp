@@ -203,10 +203,10 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   // Reductions over an outer dimension keep their partial sums in
   // registers (LLVM cannot once the loops are outlined for OpenMP).
   pm.addPass(createStoPromoteAccumulators());
-  if (opts.parallel) {
+  if (opts.parallel)
     pm.addPass(createConvertSCFToOpenMPPass());
-    pm.addPass(createStoHoistThreadAllocas());
-  }
+  // Stack buffers once per thread, not once per iteration.
+  pm.addPass(createStoHoistStaticAllocas());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -27,12 +27,13 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir {
 namespace sto {
 #define GEN_PASS_DEF_STOSTAGERANDOMVALUES
-#define GEN_PASS_DEF_STOHOISTTHREADALLOCAS
+#define GEN_PASS_DEF_STOHOISTSTATICALLOCAS
 #include "sto/Transforms/Passes.h.inc"
 } // namespace sto
 } // namespace mlir
@@ -385,28 +386,28 @@ struct StoStageRandomValues
 
 namespace {
 
-/// Static stack buffers inside an OpenMP worksharing loop move to the
-/// start of the enclosing parallel region: each thread then allocates them
-/// once and reuses them in each of its iterations (which run one after the
-/// other), instead of the loop body needing an alloca scope. The scope left
-/// empty of allocations is inlined by the canonicalizer; a scope holding
-/// loops could not be lowered (it must stay a single block).
-struct StoHoistThreadAllocas
-    : public sto::impl::StoHoistThreadAllocasBase<StoHoistThreadAllocas> {
+/// Static stack buffers inside loops move to where each thread starts: the
+/// entry of the enclosing OpenMP parallel region, or of the function. Each
+/// thread then allocates them once and reuses them in its iterations,
+/// which run one after the other (the contents of a fresh alloca are
+/// undefined, so no program can tell). An alloca left in a loop body would
+/// grow the stack in every iteration, and an alloca scope around a body of
+/// several blocks (loops lowered to branches) cannot be lowered.
+struct StoHoistStaticAllocas
+    : public sto::impl::StoHoistStaticAllocasBase<StoHoistStaticAllocas> {
   void runOnOperation() override {
-    SmallVector<memref::AllocaOp> allocas;
+    SmallVector<std::pair<memref::AllocaOp, Block *>> moves;
     getOperation()->walk([&](memref::AllocaOp alloca) {
-      if (alloca->getNumOperands() == 0 &&
-          alloca->getParentOfType<omp::WsloopOp>())
-        allocas.push_back(alloca);
+      if (alloca->getNumOperands() != 0)
+        return;
+      Operation *scope = alloca->getParentOp();
+      while (scope && !isa<omp::ParallelOp, FunctionOpInterface>(scope))
+        scope = scope->getParentOp();
+      if (scope && scope != alloca->getParentOp())
+        moves.push_back({alloca, &scope->getRegion(0).front()});
     });
-    for (memref::AllocaOp alloca : allocas) {
-      auto region = alloca->getParentOfType<omp::ParallelOp>();
-      if (!region ||
-          !region->isProperAncestor(alloca->getParentOfType<omp::WsloopOp>()))
-        continue;
-      alloca->moveBefore(&region.getRegion().front().front());
-    }
+    for (auto [alloca, entry] : moves)
+      alloca->moveBefore(entry, entry->begin());
   }
 };
 
