@@ -79,10 +79,17 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "loop over groups of rows (4 MiB each) whose norms and clipped "
            "sum run while the group is in the cache, instead of two passes "
            "over all rows (for CPUs; the sums keep their order, the results "
-           "are identical).">
+           "are identical).">,
+    Option<"gateNoiseRows", "gate-noise-rows", "bool", /*default=*/"false",
+           "Lower a noisy topk_gate (E a multiple of 4) with a first loop "
+           "that computes the row's noise into a stack buffer of E values, "
+           "read by the selection loop (for CPUs: the noise loop vectorizes, "
+           "the selection is branchy scalar code; the results are "
+           "identical).">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",

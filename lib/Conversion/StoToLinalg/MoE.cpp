@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -159,7 +160,12 @@ Value sumInOrder(OpBuilder &b, Location loc, ArrayRef<Value> v) {
 }
 
 struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
-  using OpConversionPattern::OpConversionPattern;
+  TopKGateLowering(const TypeConverter &converter, MLIRContext *ctx,
+                   bool noiseRows)
+      : OpConversionPattern(converter, ctx), noiseRows(noiseRows) {}
+  /// Noise of a row into a stack buffer first (see populateMoE...).
+  bool noiseRows;
+
   LogicalResult
   matchAndRewrite(TopKGateOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -220,6 +226,39 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
             rowBase = arith::IndexCastUIOp::create(
                 b, l, b.getI64Type(),
                 arith::MulIOp::create(b, l, tok, experts));
+          // The row's noise, on CPUs: one loop over its Philox blocks that
+          // vectorizes (Box-Muller included), then the branchy selection
+          // reads it. z of element t*E + e is z of block (t*E)/4 + e/4.
+          Value noiseRow;
+          if (noisy && step == 4 && noiseRows) {
+            noiseRow =
+                memref::AllocaOp::create(b, l, MemRefType::get({staticE}, c));
+            RandomEmitter rng(b, l);
+            Value firstBlock =
+                arith::ShRUIOp::create(b, l, rowBase, rng.i64(2));
+            scf::ForOp::create(
+                b, l, indexConst(b, l, 0), indexConst(b, l, staticE / 4),
+                indexConst(b, l, 1), ValueRange{},
+                [&](OpBuilder &fb, Location fl, Value q, ValueRange) {
+                  RandomEmitter qrng(fb, fl);
+                  Value block = arith::AddIOp::create(
+                      fb, fl, firstBlock,
+                      arith::IndexCastUIOp::create(fb, fl, fb.getI64Type(), q));
+                  Value first =
+                      arith::MulIOp::create(fb, fl, q, indexConst(fb, fl, 4));
+                  for (int64_t lane = 0; lane < 4; ++lane) {
+                    Value z = widenTo(
+                        fb, fl,
+                        qrng.standardNormalF32({block, qrng.i32(lane)}, key),
+                        c);
+                    memref::StoreOp::create(
+                        fb, fl, z, noiseRow,
+                        ValueRange{arith::AddIOp::create(
+                            fb, fl, first, indexConst(fb, fl, lane))});
+                  }
+                  scf::YieldOp::create(fb, fl);
+                });
+          }
           auto logitAt = [&](OpBuilder &nb, Location nl, Value e) {
             return widenTo(
                 nb, nl, tensor::ExtractOp::create(nb, nl, logits, {tok, e}), c);
@@ -270,7 +309,11 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                                         arith::IndexCastUIOp::create(
                                             fb, fl, fb.getI64Type(), e)));
                     Value z =
-                        widenTo(fb, fl, rng.standardNormalF32(index, key), c);
+                        noiseRow
+                            ? memref::LoadOp::create(fb, fl, noiseRow, e)
+                                  .getResult()
+                            : widenTo(fb, fl, rng.standardNormalF32(index, key),
+                                      c);
                     s = rng.fma(sigma, z, s);
                   }
                   if (bias)
@@ -1202,9 +1245,11 @@ struct CombineLowering : public OpConversionPattern<CombineOp> {
 
 void mlir::sto::populateMoELoweringPatterns(const TypeConverter &converter,
                                             RewritePatternSet &patterns,
-                                            bool parallelScans) {
-  patterns.add<TopKGateLowering, BalanceBiasLowering, BalanceLossLowering,
-               CombineLowering>(converter, patterns.getContext());
+                                            bool parallelScans,
+                                            bool noiseRows) {
+  patterns.add<BalanceBiasLowering, BalanceLossLowering, CombineLowering>(
+      converter, patterns.getContext());
+  patterns.add<TopKGateLowering>(converter, patterns.getContext(), noiseRows);
   patterns.add<ExpertLoadLowering, DispatchLowering>(
       converter, patterns.getContext(), parallelScans);
 }

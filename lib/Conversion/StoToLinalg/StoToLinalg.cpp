@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -449,8 +450,8 @@ struct ConvertStoToLinalgPass
     StoTypeConverter converter;
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect,
-                           scf::SCFDialect>();
+                           math::MathDialect, memref::MemRefDialect,
+                           tensor::TensorDialect, scf::SCFDialect>();
     target.addIllegalDialect<StoDialect>();
     // Since LLVM 22 the function pattern converts only the entry block; the
     // other blocks' key arguments are converted by the cf branch patterns
@@ -464,7 +465,7 @@ struct ConvertStoToLinalgPass
     });
     RewritePatternSet patterns(ctx);
     populateStoToLinalgConversionPatterns(converter, patterns, parallelScans,
-                                          dpRowGroups);
+                                          dpRowGroups, gateNoiseRows);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
@@ -485,12 +486,13 @@ struct ConvertStoToLinalgPass
 
 void mlir::sto::populateStoToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
-    bool parallelScans, bool dpRowGroups) {
+    bool parallelScans, bool dpRowGroups, bool gateNoiseRows) {
   patterns.add<SeedLowering, SplitLowering, FoldInLowering, UniformLowering,
                NormalLowering, BernoulliLowering, DropoutLowering,
                StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
                SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
       converter, patterns.getContext());
   populateReductionLoweringPatterns(converter, patterns, dpRowGroups);
-  populateMoELoweringPatterns(converter, patterns, parallelScans);
+  populateMoELoweringPatterns(converter, patterns, parallelScans,
+                              gateNoiseRows);
 }
