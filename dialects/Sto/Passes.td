@@ -80,16 +80,19 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "sum run while the group is in the cache, instead of two passes "
            "over all rows (for CPUs; the sums keep their order, the results "
            "are identical).">,
-    Option<"gateNoiseRows", "gate-noise-rows", "bool", /*default=*/"false",
-           "Lower a noisy topk_gate (E a multiple of 4) with a first loop "
-           "that computes the row's noise into a stack buffer of E values, "
-           "read by the selection loop (for CPUs: the noise loop vectorizes, "
-           "the selection is branchy scalar code; the results are "
-           "identical).">
+    Option<"gateRowBuffer", "gate-row-buffer", "bool", /*default=*/"false",
+           "Lower topk_gate (static E, a multiple of 4) with first loops "
+           "that compute a row's scores (noise, bias) into a stack buffer "
+           "of E values, then a selection in chunks of 16 (or 4) experts "
+           "that offers only those whose score beats the k-th entry as the "
+           "chunk starts, found with one vector compare (for CPUs: the "
+           "score loops vectorize, the selection is branchy scalar code; "
+           "the results are identical).">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::vector::VectorDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",

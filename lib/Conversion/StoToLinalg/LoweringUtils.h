@@ -62,13 +62,15 @@ void populateReductionLoweringPatterns(const TypeConverter &converter,
                                        bool dpRowGroups = false);
 /// `parallelScans`: expert_load and dispatch count per chunk of tokens in
 /// parallel instead of scanning the tokens in one thread (for GPUs).
-/// `noiseRows`: topk_gate computes a row's noise (E a multiple of 4) into
-/// a stack buffer before the selection loop reads it (CPUs: that loop
-/// vectorizes; the selection is branchy scalar code).
+/// `rowBuffer`: topk_gate computes a row's scores (static E, a multiple of
+/// 4) into a stack buffer before a selection that offers, per chunk of
+/// experts, only those one vector compare finds above the k-th entry
+/// (CPUs: the score loops vectorize; the selection is branchy scalar
+/// code).
 void populateMoELoweringPatterns(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
                                  bool parallelScans = false,
-                                 bool noiseRows = false);
+                                 bool rowBuffer = false);
 
 } // namespace sto
 } // namespace mlir

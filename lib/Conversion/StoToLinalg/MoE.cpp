@@ -31,6 +31,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <limits>
@@ -161,10 +162,10 @@ Value sumInOrder(OpBuilder &b, Location loc, ArrayRef<Value> v) {
 
 struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
   TopKGateLowering(const TypeConverter &converter, MLIRContext *ctx,
-                   bool noiseRows)
-      : OpConversionPattern(converter, ctx), noiseRows(noiseRows) {}
-  /// Noise of a row into a stack buffer first (see populateMoE...).
-  bool noiseRows;
+                   bool rowBuffer)
+      : OpConversionPattern(converter, ctx), rowBuffer(rowBuffer) {}
+  /// A row's scores into a stack buffer first (see populateMoE...).
+  bool rowBuffer;
 
   LogicalResult
   matchAndRewrite(TopKGateOp op, OpAdaptor adaptor,
@@ -226,42 +227,60 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
             rowBase = arith::IndexCastUIOp::create(
                 b, l, b.getI64Type(),
                 arith::MulIOp::create(b, l, tok, experts));
-          // The row's noise, on CPUs: one loop over its Philox blocks that
-          // vectorizes (Box-Muller included), then the branchy selection
-          // reads it. z of element t*E + e is z of block (t*E)/4 + e/4.
-          Value noiseRow;
-          if (noisy && step == 4 && noiseRows) {
-            noiseRow =
-                memref::AllocaOp::create(b, l, MemRefType::get({staticE}, c));
-            RandomEmitter rng(b, l);
-            Value firstBlock =
-                arith::ShRUIOp::create(b, l, rowBase, rng.i64(2));
-            scf::ForOp::create(
-                b, l, indexConst(b, l, 0), indexConst(b, l, staticE / 4),
-                indexConst(b, l, 1), ValueRange{},
-                [&](OpBuilder &fb, Location fl, Value q, ValueRange) {
-                  RandomEmitter qrng(fb, fl);
-                  Value block = arith::AddIOp::create(
-                      fb, fl, firstBlock,
-                      arith::IndexCastUIOp::create(fb, fl, fb.getI64Type(), q));
-                  Value first =
-                      arith::MulIOp::create(fb, fl, q, indexConst(fb, fl, 4));
-                  for (int64_t lane = 0; lane < 4; ++lane) {
-                    Value z = widenTo(
-                        fb, fl,
-                        qrng.standardNormalF32({block, qrng.i32(lane)}, key),
-                        c);
-                    memref::StoreOp::create(
-                        fb, fl, z, noiseRow,
-                        ValueRange{arith::AddIOp::create(
-                            fb, fl, first, indexConst(fb, fl, lane))});
-                  }
-                  scf::YieldOp::create(fb, fl);
-                });
-          }
           auto logitAt = [&](OpBuilder &nb, Location nl, Value e) {
             return widenTo(
                 nb, nl, tensor::ExtractOp::create(nb, nl, logits, {tok, e}), c);
+          };
+          // s_e = [fma(RN_C(noise_stddev), z, C(logit))] [+ C(bias_e)], z of
+          // the logit's element index t*E + e.
+          auto scoreOf = [&](OpBuilder &fb, Location fl, Value e, Value x,
+                             Value z) {
+            Value s = x;
+            if (z)
+              s = RandomEmitter(fb, fl).fma(sigma, z, s);
+            if (bias)
+              s = arith::AddFOp::create(
+                  fb, fl, s,
+                  widenTo(fb, fl, tensor::ExtractOp::create(fb, fl, bias, e),
+                          c));
+            return s;
+          };
+          auto maxOf = [&](OpBuilder &fb, Location fl, Value x, Value m) {
+            return select(
+                fb, fl,
+                arith::CmpFOp::create(fb, fl, arith::CmpFPredicate::OGT, x, m),
+                x, m);
+          };
+          // Offers expert e (score s) to the sorted list. Most experts of a
+          // long row do not beat the k-th entry: one compare decides, and
+          // only those that do pay for the shift.
+          auto offer = [&](OpBuilder &fb, Location fl,
+                           SmallVectorImpl<Value> &scores,
+                           SmallVectorImpl<Value> &ids, Value s, Value e) {
+            Value e32 = arith::IndexCastOp::create(fb, fl, i32, e);
+            if (k == 1) {
+              insertSorted(fb, fl, scores, ids, s, e32);
+              return;
+            }
+            Value enters = arith::CmpFOp::create(
+                fb, fl, arith::CmpFPredicate::UGT, s, scores.back());
+            SmallVector<Value> list(scores.begin(), scores.end());
+            list.append(ids.begin(), ids.end());
+            auto ifOp = scf::IfOp::create(
+                fb, fl, enters,
+                [&](OpBuilder &tb, Location tl) {
+                  SmallVector<Value> ts(scores.begin(), scores.end()),
+                      ti(ids.begin(), ids.end());
+                  insertSorted(tb, tl, ts, ti, s, e32);
+                  ts.append(ti);
+                  scf::YieldOp::create(tb, tl, ts);
+                },
+                [&](OpBuilder &eb, Location el) {
+                  scf::YieldOp::create(eb, el, list);
+                });
+            scores.assign(ifOp.getResults().begin(),
+                          ifOp.getResults().begin() + k);
+            ids.assign(ifOp.getResults().begin() + k, ifOp.getResults().end());
           };
 
           // 1. Selection: scores s_e in increasing e into the sorted list
@@ -277,90 +296,173 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
           if (fullSoftmax)
             init.push_back(
                 floatConst(b, l, c, -std::numeric_limits<double>::infinity()));
-          auto selection = scf::ForOp::create(
-              b, l, indexConst(b, l, 0), experts, indexConst(b, l, step), init,
-              [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
-                SmallVector<Value> scores(args.take_front(k));
-                SmallVector<Value> ids(args.slice(k, k));
-                Value rowMax = fullSoftmax ? args.back() : Value();
-                RandomEmitter rng(fb, fl);
-                Value block;
-                if (noisy && step == 4)
-                  block = arith::ShRUIOp::create(
-                      fb, fl,
-                      arith::AddIOp::create(fb, fl, rowBase,
-                                            arith::IndexCastUIOp::create(
-                                                fb, fl, fb.getI64Type(), q)),
-                      rng.i64(2));
-                for (int64_t lane = 0; lane < step; ++lane) {
-                  Value e = lane == 0 ? q
-                                      : arith::AddIOp::create(
-                                            fb, fl, q, indexConst(fb, fl, lane))
-                                            .getResult();
-                  Value x = logitAt(fb, fl, e);
-                  Value s = x;
-                  if (noisy) {
-                    // s = fma(RN_C(noise_stddev), z, C(logit)), z of the
-                    // logit's element index t*E + e.
-                    ElementIndex index =
-                        step == 4 ? ElementIndex{block, rng.i32(lane)}
-                                  : rng.fromLinear(arith::AddIOp::create(
-                                        fb, fl, rowBase,
-                                        arith::IndexCastUIOp::create(
-                                            fb, fl, fb.getI64Type(), e)));
-                    Value z =
-                        noiseRow
-                            ? memref::LoadOp::create(fb, fl, noiseRow, e)
-                                  .getResult()
-                            : widenTo(fb, fl, rng.standardNormalF32(index, key),
-                                      c);
-                    s = rng.fma(sigma, z, s);
-                  }
-                  if (bias)
-                    s = arith::AddFOp::create(
-                        fb, fl, s,
-                        widenTo(fb, fl,
-                                tensor::ExtractOp::create(fb, fl, bias, e), c));
+          scf::ForOp selection;
+          if (rowBuffer && !dynamicE && staticE % 4 == 0) {
+            // CPUs: the row's scores first, into a stack buffer, by loops
+            // that vectorize (Philox and Box-Muller included); then the
+            // branchy selection in chunks of 16 (or 4) experts, where one
+            // vector compare against the k-th entry picks the candidates
+            // and only those are offered.
+            Value row =
+                memref::AllocaOp::create(b, l, MemRefType::get({staticE}, c));
+            if (noisy) {
+              // z of element t*E + e is z of block (t*E)/4 + e/4.
+              RandomEmitter rng(b, l);
+              Value firstBlock =
+                  arith::ShRUIOp::create(b, l, rowBase, rng.i64(2));
+              scf::ForOp::create(
+                  b, l, indexConst(b, l, 0), indexConst(b, l, staticE / 4),
+                  indexConst(b, l, 1), ValueRange{},
+                  [&](OpBuilder &fb, Location fl, Value q, ValueRange) {
+                    RandomEmitter qrng(fb, fl);
+                    Value block =
+                        arith::AddIOp::create(fb, fl, firstBlock,
+                                              arith::IndexCastUIOp::create(
+                                                  fb, fl, fb.getI64Type(), q));
+                    Value first =
+                        arith::MulIOp::create(fb, fl, q, indexConst(fb, fl, 4));
+                    for (int64_t lane = 0; lane < 4; ++lane) {
+                      Value z = widenTo(
+                          fb, fl,
+                          qrng.standardNormalF32({block, qrng.i32(lane)}, key),
+                          c);
+                      memref::StoreOp::create(
+                          fb, fl, z, row,
+                          ValueRange{arith::AddIOp::create(
+                              fb, fl, first, indexConst(fb, fl, lane))});
+                    }
+                    scf::YieldOp::create(fb, fl);
+                  });
+            }
+            scf::ForOp::create(
+                b, l, indexConst(b, l, 0), experts, indexConst(b, l, 1),
+                ValueRange{},
+                [&](OpBuilder &fb, Location fl, Value e, ValueRange) {
+                  Value z =
+                      noisy ? memref::LoadOp::create(fb, fl, row, e).getResult()
+                            : Value();
+                  memref::StoreOp::create(
+                      fb, fl, scoreOf(fb, fl, e, logitAt(fb, fl, e), z), row,
+                      e);
+                  scf::YieldOp::create(fb, fl);
+                });
+            int64_t chunk = staticE % 16 == 0 ? 16 : 4;
+            auto chunkType = VectorType::get({chunk}, c);
+            selection = scf::ForOp::create(
+                b, l, indexConst(b, l, 0), experts, indexConst(b, l, chunk),
+                init,
+                [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
+                  SmallVector<Value> list(args.take_front(2 * k));
+                  Value rowMax = fullSoftmax ? args.back() : Value();
+                  auto at = [&](OpBuilder &nb, Location nl, int64_t lane) {
+                    return lane == 0 ? q
+                                     : arith::AddIOp::create(
+                                           nb, nl, q, indexConst(nb, nl, lane))
+                                           .getResult();
+                  };
                   if (fullSoftmax)
-                    rowMax = select(
-                        fb, fl,
-                        arith::CmpFOp::create(fb, fl, arith::CmpFPredicate::OGT,
-                                              x, rowMax),
-                        x, rowMax);
-                  Value e32 = arith::IndexCastOp::create(fb, fl, i32, e);
-                  if (k == 1) {
-                    insertSorted(fb, fl, scores, ids, s, e32);
-                    continue;
-                  }
-                  // Most experts of a long row do not beat the k-th entry:
-                  // one compare decides, and only those that do pay for the
-                  // shift.
-                  Value enters = arith::CmpFOp::create(
-                      fb, fl, arith::CmpFPredicate::UGT, s, scores.back());
-                  SmallVector<Value> list(scores);
-                  list.append(ids);
-                  auto ifOp = scf::IfOp::create(
-                      fb, fl, enters,
-                      [&](OpBuilder &tb, Location tl) {
-                        SmallVector<Value> ts(scores), ti(ids);
-                        insertSorted(tb, tl, ts, ti, s, e32);
-                        ts.append(ti);
-                        scf::YieldOp::create(tb, tl, ts);
+                    for (int64_t lane = 0; lane < chunk; ++lane)
+                      rowMax = maxOf(fb, fl, logitAt(fb, fl, at(fb, fl, lane)),
+                                     rowMax);
+                  Value scoresHere =
+                      vector::LoadOp::create(fb, fl, chunkType, row, q);
+                  Value kth = vector::BroadcastOp::create(fb, fl, chunkType,
+                                                          list[k - 1]);
+                  // Candidates: the experts whose score beats the k-th
+                  // entry as the chunk starts, one bit each. Only they are
+                  // offered, in increasing e (the k-th entry only rises, so
+                  // the others would not enter; a candidate may no longer).
+                  Value beats = arith::CmpFOp::create(
+                      fb, fl, arith::CmpFPredicate::UGT, scoresHere, kth);
+                  Value bits = vector::ExtractOp::create(
+                      fb, fl,
+                      vector::BitCastOp::create(
+                          fb, fl,
+                          VectorType::get({1}, fb.getIntegerType(chunk)),
+                          beats),
+                      ArrayRef<int64_t>{0});
+                  SmallVector<Value> state{
+                      arith::ExtUIOp::create(fb, fl, i32, bits)};
+                  state.append(list);
+                  auto candidates = scf::WhileOp::create(
+                      fb, fl, ValueRange(state).getTypes(), state,
+                      [&](OpBuilder &wb, Location wl, ValueRange args) {
+                        Value more = arith::CmpIOp::create(
+                            wb, wl, arith::CmpIPredicate::ne, args[0],
+                            intConst(wb, wl, i32, 0));
+                        scf::ConditionOp::create(wb, wl, more, args);
                       },
-                      [&](OpBuilder &eb, Location el) {
-                        scf::YieldOp::create(eb, el, list);
+                      [&](OpBuilder &ab, Location al, ValueRange args) {
+                        Value mask = args[0];
+                        Value lane =
+                            math::CountTrailingZerosOp::create(ab, al, mask);
+                        Value e = arith::AddIOp::create(
+                            ab, al, q,
+                            arith::IndexCastUIOp::create(
+                                ab, al, ab.getIndexType(), lane));
+                        SmallVector<Value> ts(args.slice(1, k));
+                        SmallVector<Value> ti(args.slice(1 + k, k));
+                        offer(ab, al, ts, ti,
+                              memref::LoadOp::create(ab, al, row, e), e);
+                        SmallVector<Value> next{arith::AndIOp::create(
+                            ab, al, mask,
+                            arith::SubIOp::create(ab, al, mask,
+                                                  intConst(ab, al, i32, 1)))};
+                        next.append(ts);
+                        next.append(ti);
+                        scf::YieldOp::create(ab, al, next);
                       });
-                  scores.assign(ifOp.getResults().begin(),
-                                ifOp.getResults().begin() + k);
-                  ids.assign(ifOp.getResults().begin() + k,
-                             ifOp.getResults().end());
-                }
-                SmallVector<Value> yields(scores);
-                yields.append(ids);
-                if (fullSoftmax)
-                  yields.push_back(rowMax);
-                scf::YieldOp::create(fb, fl, yields);
-              });
+                  SmallVector<Value> yields(
+                      candidates.getResults().drop_front());
+                  if (fullSoftmax)
+                    yields.push_back(rowMax);
+                  scf::YieldOp::create(fb, fl, yields);
+                });
+          } else {
+            selection = scf::ForOp::create(
+                b, l, indexConst(b, l, 0), experts, indexConst(b, l, step),
+                init,
+                [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
+                  SmallVector<Value> scores(args.take_front(k));
+                  SmallVector<Value> ids(args.slice(k, k));
+                  Value rowMax = fullSoftmax ? args.back() : Value();
+                  RandomEmitter rng(fb, fl);
+                  Value block;
+                  if (noisy && step == 4)
+                    block = arith::ShRUIOp::create(
+                        fb, fl,
+                        arith::AddIOp::create(fb, fl, rowBase,
+                                              arith::IndexCastUIOp::create(
+                                                  fb, fl, fb.getI64Type(), q)),
+                        rng.i64(2));
+                  for (int64_t lane = 0; lane < step; ++lane) {
+                    Value e = lane == 0
+                                  ? q
+                                  : arith::AddIOp::create(
+                                        fb, fl, q, indexConst(fb, fl, lane))
+                                        .getResult();
+                    Value x = logitAt(fb, fl, e);
+                    Value z;
+                    if (noisy) {
+                      ElementIndex index =
+                          step == 4 ? ElementIndex{block, rng.i32(lane)}
+                                    : rng.fromLinear(arith::AddIOp::create(
+                                          fb, fl, rowBase,
+                                          arith::IndexCastUIOp::create(
+                                              fb, fl, fb.getI64Type(), e)));
+                      z = widenTo(fb, fl, rng.standardNormalF32(index, key), c);
+                    }
+                    if (fullSoftmax)
+                      rowMax = maxOf(fb, fl, x, rowMax);
+                    offer(fb, fl, scores, ids, scoreOf(fb, fl, e, x, z), e);
+                  }
+                  SmallVector<Value> yields(scores);
+                  yields.append(ids);
+                  if (fullSoftmax)
+                    yields.push_back(rowMax);
+                  scf::YieldOp::create(fb, fl, yields);
+                });
+          }
           SmallVector<Value> ids(selection.getResults().slice(k, k));
 
           // 2. The selected logits: the scores themselves when nothing was
@@ -1246,10 +1348,10 @@ struct CombineLowering : public OpConversionPattern<CombineOp> {
 void mlir::sto::populateMoELoweringPatterns(const TypeConverter &converter,
                                             RewritePatternSet &patterns,
                                             bool parallelScans,
-                                            bool noiseRows) {
+                                            bool rowBuffer) {
   patterns.add<BalanceBiasLowering, BalanceLossLowering, CombineLowering>(
       converter, patterns.getContext());
-  patterns.add<TopKGateLowering>(converter, patterns.getContext(), noiseRows);
+  patterns.add<TopKGateLowering>(converter, patterns.getContext(), rowBuffer);
   patterns.add<ExpertLoadLowering, DispatchLowering>(
       converter, patterns.getContext(), parallelScans);
 }

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
 
@@ -451,7 +452,8 @@ struct ConvertStoToLinalgPass
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, memref::MemRefDialect,
-                           tensor::TensorDialect, scf::SCFDialect>();
+                           tensor::TensorDialect, scf::SCFDialect,
+                           vector::VectorDialect>();
     target.addIllegalDialect<StoDialect>();
     // Since LLVM 22 the function pattern converts only the entry block; the
     // other blocks' key arguments are converted by the cf branch patterns
@@ -465,7 +467,7 @@ struct ConvertStoToLinalgPass
     });
     RewritePatternSet patterns(ctx);
     populateStoToLinalgConversionPatterns(converter, patterns, parallelScans,
-                                          dpRowGroups, gateNoiseRows);
+                                          dpRowGroups, gateRowBuffer);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
@@ -486,7 +488,7 @@ struct ConvertStoToLinalgPass
 
 void mlir::sto::populateStoToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
-    bool parallelScans, bool dpRowGroups, bool gateNoiseRows) {
+    bool parallelScans, bool dpRowGroups, bool gateRowBuffer) {
   patterns.add<SeedLowering, SplitLowering, FoldInLowering, UniformLowering,
                NormalLowering, BernoulliLowering, DropoutLowering,
                StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
@@ -494,5 +496,5 @@ void mlir::sto::populateStoToLinalgConversionPatterns(
       converter, patterns.getContext());
   populateReductionLoweringPatterns(converter, patterns, dpRowGroups);
   populateMoELoweringPatterns(converter, patterns, parallelScans,
-                              gateNoiseRows);
+                              gateRowBuffer);
 }
