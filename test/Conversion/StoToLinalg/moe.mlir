@@ -1,4 +1,5 @@
 // RUN: sto-opt --convert-sto-to-linalg --cse %s | FileCheck %s --implicit-check-not=sto.
+// RUN: sto-opt --convert-sto-to-linalg="gate-row-buffer=true" --cse %s | FileCheck %s --check-prefix=ROW
 //
 // The MoE ops lower to linalg.generic (and scf loops) that follow
 // docs/MoE.md: the gate keeps the row's top k in registers (iter_args of an
@@ -53,6 +54,34 @@
 // CHECK-SAME:        ins(%[[COLS]]#0, %[[COLS]]#1, %[[COLS]]#2, %[[COLS]]#3
 // CHECK:           linalg.index 1
 // CHECK:         return %[[OUT]]#0, %[[OUT]]#1 : tensor<?x2xf32>, tensor<?x2xi32>
+// The CPU form (gate-row-buffer): the row's noise (a loop over its 16
+// Philox blocks), then its scores, into a stack buffer of 64; the selection
+// takes 16 experts per iteration and offers only the candidates a vector
+// compare against the k-th entry finds, lowest first.
+// ROW-LABEL: func.func @gate_noisy_bias(
+// ROW:         linalg.generic
+// ROW:           %[[ROW:.*]] = memref.alloca() : memref<64xf32>
+// ROW:           scf.for %{{.*}} = %{{.*}} to %c16
+// ROW:             math.sqrt
+// ROW:             memref.store %{{.*}}, %[[ROW]]
+// ROW:           scf.for %[[E:.*]] = %{{.*}} to %c64 step %c1
+// ROW:             %[[Z:.*]] = memref.load %[[ROW]][%[[E]]]
+// ROW:             math.fma %{{.*}}, %[[Z]]
+// ROW:             arith.addf
+// ROW:             memref.store %{{.*}}, %[[ROW]][%[[E]]]
+// ROW:           scf.for %[[Q:.*]] = %{{.*}} to %c64 step %c16 iter_args(%{{.*}} = %{{.*}}, %[[KTH:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32, i32, i32)
+// ROW:             %[[V:.*]] = vector.load %[[ROW]][%[[Q]]] : memref<64xf32>, vector<16xf32>
+// ROW:             %[[B:.*]] = vector.broadcast %[[KTH]] : f32 to vector<16xf32>
+// ROW:             %[[C:.*]] = arith.cmpf ugt, %[[V]], %[[B]] : vector<16xf32>
+// ROW:             vector.bitcast %[[C]] : vector<16xi1> to vector<1xi16>
+// ROW:             scf.while
+// ROW:               scf.condition
+// ROW:               math.cttz
+// ROW:               memref.load %[[ROW]]
+// ROW:               arith.cmpf ugt
+// ROW:               scf.if
+// ROW-NOT:       math.sqrt
+// ROW:           linalg.yield
 func.func @gate_noisy_bias(%l: tensor<?x64xf32>, %b: tensor<64xf32>, %k: !sto.key)
     -> (tensor<?x2xf32>, tensor<?x2xi32>) {
   %w, %i = sto.topk_gate %l bias %b key %k {k = 2 : i64, noise_stddev = 1.0 : f64}
