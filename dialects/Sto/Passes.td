@@ -76,7 +76,7 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "GPUs; the results are identical).">,
     Option<"dpRowGroups", "dp-row-groups", "bool", /*default=*/"false",
            "Lower dp_aggregate (static batch, rows a multiple of 64) as a "
-           "loop over groups of rows (4 MiB each) whose norms and clipped "
+           "loop over groups of rows (2 MiB each) whose norms and clipped "
            "sum run while the group is in the cache, instead of two passes "
            "over all rows (for CPUs; the sums keep their order, the results "
            "are identical).">,

@@ -6,18 +6,18 @@
 // sum's order (docs/Randomness.md); tests/Integration/CPU/reductions.mlir
 // checks their bits.
 //
-// CPU form (dp-row-groups): 256 rows of 256 KiB go through in groups of 16
-// (4 MiB, cached between the norms and the sum); the lanes are the inner
+// CPU form (dp-row-groups): 256 rows of 256 KiB go through in groups of 8
+// (2 MiB, cached between the norms and the sum); the lanes are the inner
 // (vectorized) loops.
 // CPU-LABEL: func.func @big(
 // CPU:         %[[ACC:.+]] = linalg.fill {{.*}} -> tensor<1024x64xf32>
-// CPU:         %[[SUM:.+]] = scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %[[C16:[^ ]+]] iter_args(%[[A:.+]] = %[[ACC]]) -> (tensor<1024x64xf32>)
-// CPU:           %[[ROWS:.+]] = tensor.extract_slice %{{.+}}[%[[B]], 0] [16, 65536] [1, 1] : tensor<256x65536xf32> to tensor<16x65536xf32>
-// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}} : tensor<16x4096x16xf32>)
+// CPU:         %[[SUM:.+]] = scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %[[C8:[^ ]+]] iter_args(%[[A:.+]] = %[[ACC]]) -> (tensor<1024x64xf32>)
+// CPU:           %[[ROWS:.+]] = tensor.extract_slice %{{.+}}[%[[B]], 0] [8, 65536] [1, 1] : tensor<256x65536xf32> to tensor<8x65536xf32>
+// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}} : tensor<8x4096x16xf32>)
 // CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
-// CPU:           %[[F:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.+}} : tensor<16xf32>)
+// CPU:           %[[F:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.+}} : tensor<8xf32>)
 // CPU:             math.sqrt
-// CPU:           %[[NEW:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %[[F]] : tensor<16x1024x64xf32>, tensor<16xf32>) outs(%[[A]] : tensor<1024x64xf32>)
+// CPU:           %[[NEW:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %[[F]] : tensor<8x1024x64xf32>, tensor<8xf32>) outs(%[[A]] : tensor<1024x64xf32>)
 // CPU:             math.fma
 // CPU:           scf.yield %[[NEW]]
 // CPU:         tensor.collapse_shape %[[SUM]]

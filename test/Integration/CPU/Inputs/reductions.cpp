@@ -277,9 +277,9 @@ int main() {
     c.elements("dp_aggregate f64 [?x2x32] n=3 clip 0.8 sigma 0.9", out.data(),
                64, [&](size_t i) { return ref[i]; });
   }
-  // Rows streamed in cache-sized groups (4 MiB: 32 rows of 2^15 f32, three
-  // groups; 16 rows of 4 x 2^13 f64, three groups): the same sums in the
-  // same order.
+  // Rows streamed in cache-sized groups (2 MiB: 16 rows of 2^15 f32, six
+  // groups; 8 rows of 4 x 2^13 f64, six groups): the same sums in the same
+  // order.
   {
     const int64_t B = 96, n = int64_t(1) << 15;
     auto g = makeInputs<float>(B * n, 96);
