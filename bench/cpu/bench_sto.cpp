@@ -122,6 +122,18 @@ int main() {
         dst[i] = src[i];
     });
     emit("copy-loop-omp", "copy", tl, 8.0 * kN);
+    // Reading alone (a sum; 4N bytes): the bound of dp_aggregate, which
+    // reads its gradients and writes almost nothing. Not a copy candidate.
+    volatile float sink = 0;
+    double tr = medianSeconds([&] {
+      float s = 0;
+#pragma omp parallel for simd schedule(static) reduction(+ : s)
+      for (int64_t i = 0; i < kN; ++i)
+        s += src[i];
+      sink = s;
+    });
+    (void)sink;
+    emit("read-loop-omp", "read", tr, 4.0 * kN);
     std::free(src);
     std::free(dst);
   }

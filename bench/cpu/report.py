@@ -139,6 +139,14 @@ def main(path):
                    f"(copy of 2^24 f32, {c['seconds'] * 1e3:.2f} ms)")
     if ceiling:
         out.append(f"memcpy ceiling (the fastest copy): {ceiling:.2f} GB/s")
+    read = res.get(("read-loop-omp", "read"))
+    if read:
+        out.append(f"read-only loop (not a ceiling candidate): {read['gbps']:.2f} GB/s "
+                   f"(sum of 2^24 f32, {read['seconds'] * 1e3:.2f} ms)")
+        dp = res.get(("sto", "dp_aggregate"))
+        if dp:
+            out.append(f"DP aggregate reads and hardly writes: {dp['gbps'] / read['gbps']:.2f}"
+                       " of the read-only loop")
     for (i, w), e in sorted(errors.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         out.append(f"no result for {i} / {w}: {e}")
     moe_names = {w for w, _t, _u in MOE_WORKLOADS}
