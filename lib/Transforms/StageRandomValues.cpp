@@ -26,6 +26,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -117,10 +118,19 @@ std::optional<Split> splitLaneBody(scf::ForOp lanes) {
       continue;
     touchesMemory |= isa<memref::LoadOp, memref::StoreOp>(op);
     op.walk([&](Operation *nested) {
-      for (Value v : nested->getOperands())
-        if (Operation *def = v.getDefiningOp())
-          if (split.sampled.contains(def))
-            split.cut.insert(v);
+      for (Value v : nested->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (!def)
+          continue;
+        // A block-level value (a Philox word) used directly is staged too:
+        // recomputing it per element would repeat the block's work four
+        // times. Index math is cheap and recomputed.
+        bool blockLevel = def->getBlock() == lanes->getBlock() &&
+                          !v.getType().isIndex() &&
+                          !matchPattern(v, m_Constant());
+        if (split.sampled.contains(def) || blockLevel)
+          split.cut.insert(v);
+      }
     });
   }
   if (!touchesMemory || split.cut.empty() || split.cut.size() > 4 ||

@@ -149,3 +149,41 @@ func.func @nothing_sampled(%x: memref<32x4xf32>, %y: memref<32x4xf32>) {
   }
   return
 }
+
+// -----
+
+// The rest uses a block-level value (a Philox word) directly: it is staged
+// with the sampled value rather than computed again for every element.
+
+// SERIAL-LABEL: func.func @block_value_in_rest
+// CHECK-LABEL: func.func @block_value_in_rest
+// CHECK-DAG:       %[[R:.+]] = memref.alloca() : memref<64xi32>
+// CHECK-DAG:       %[[W:.+]] = memref.alloca() : memref<64xi32>
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %c16
+// CHECK:             %[[WORD:.+]] = arith.muli
+// CHECK:             scf.for
+// CHECK-DAG:           memref.store %{{.+}}, %[[R]]
+// CHECK-DAG:           memref.store %[[WORD]], %[[W]]
+// CHECK:           scf.for %[[E:.+]] = %{{.+}} to %c64
+// CHECK-NOT:         arith.muli %{{.+}}, %{{.+}} : i32
+// CHECK-DAG:         memref.load %[[R]][%[[E]]]
+// CHECK-DAG:         memref.load %[[W]][%[[E]]]
+func.func @block_value_in_rest(%x: memref<32x4xi32>, %y: memref<32x4xi32>, %k: i32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  scf.parallel (%b) = (%c0) to (%c32) step (%c1) {
+    %bi = arith.index_castui %b : index to i32
+    %w = arith.muli %bi, %k : i32
+    scf.for %l = %c0 to %c4 step %c1 {
+      %li = arith.index_castui %l : index to i32
+      %r = arith.xori %w, %li : i32
+      %v = memref.load %x[%b, %l] : memref<32x4xi32>
+      %s = arith.addi %v, %r : i32
+      %t = arith.addi %s, %w : i32
+      memref.store %t, %y[%b, %l] : memref<32x4xi32>
+    }
+  }
+  return
+}
