@@ -80,14 +80,15 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "sum run while the group is in the cache, instead of two passes "
            "over all rows (for CPUs; the sums keep their order, the results "
            "are identical).">,
-    Option<"gateRowBuffer", "gate-row-buffer", "bool", /*default=*/"false",
-           "Lower topk_gate (static E, a multiple of 4) with first loops "
-           "that compute a row's scores (noise, bias) into a stack buffer "
-           "of E values, then a selection in chunks of 16 (or 4) experts "
-           "that offers only those whose score beats the k-th entry as the "
-           "chunk starts, found with one vector compare (for CPUs: the "
-           "score loops vectorize, the selection is branchy scalar code; "
-           "the results are identical).">
+    Option<"moeCpuForms", "moe-cpu-forms", "bool", /*default=*/"false",
+           "Lower the MoE ops in forms for CPUs (the results are "
+           "identical): topk_gate (static E, a multiple of 4) computes a "
+           "row's scores (noise, bias) into a stack buffer of E values by "
+           "loops that vectorize, then selects in chunks of 16 (or 4) "
+           "experts, offering only those whose score beats the k-th entry "
+           "as the chunk starts (one vector compare); dispatch's gather and "
+           "combine's sum run the feature dimension innermost without a "
+           "branch (static shapes), so it vectorizes.">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -265,6 +266,15 @@ def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
     ```
     becomes 16 loads of `%acc` before the loop, a loop carrying 16 f32
     values, and 16 stores after it.
+
+    Likewise a load at loop-invariant indices from a buffer that nothing
+    in the loop may write moves before the loop (a row gather's index, as
+    in `sto.dispatch` and `sto.combine`), so that LLVM sees the row's
+    accesses as contiguous. Buffers may not alias when one is a local
+    buffer as above, or both are allocations or arguments of an entry
+    function that nothing in the module calls (the C ABI: results overlap
+    no other array); a loop with a call or another write to unknown memory
+    keeps its loads.
   }];
   let options = [
     Option<"maxUnroll", "max-unroll", "int64_t", /*default=*/"16",

@@ -155,7 +155,7 @@ void mlir::sto::buildLinalgPhase(OpPassManager &pm,
   // The CPU (wide Philox) streams dp_aggregate's rows through its cache.
   lowering.dpRowGroups =
       opts.dpForm.empty() ? widePhilox : opts.dpForm == "grouped";
-  lowering.gateRowBuffer = widePhilox;
+  lowering.moeCpuForms = widePhilox;
   pm.addPass(createConvertStoToLinalg(lowering));
   // arith/math on whole tensors (the differentiable paths of a model) become
   // linalg.generic too, so they bufferize and fuse with the sampling.

@@ -23,6 +23,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir {
@@ -285,6 +287,84 @@ void promoteAccumulators(RewriterBase &rewriter, scf::ForOp loop,
   }
 }
 
+/// A buffer no other memref value may alias: an allocation, or an argument
+/// of a function that nothing in the module calls (an entry point, whose C
+/// ABI requires that results overlap no other array; inputs may overlap
+/// each other but are only read).
+bool isDistinctRoot(Value root, Operation *module) {
+  if (Operation *def = root.getDefiningOp())
+    return isa<memref::AllocOp, memref::AllocaOp>(def);
+  auto arg = dyn_cast<BlockArgument>(root);
+  auto func =
+      arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()) : nullptr;
+  if (!func || func.isPrivate() || arg.getOwner() != &func.getBody().front())
+    return false;
+  std::optional<SymbolTable::UseRange> uses =
+      SymbolTable::getSymbolUses(func, module);
+  return uses && uses->empty();
+}
+
+bool mayAlias(Value a, Value b, Operation *module) {
+  if (a == b)
+    return true;
+  if (isLocalBuffer(a) || isLocalBuffer(b))
+    return false;
+  return !(isDistinctRoot(a, module) && isDistinctRoot(b, module));
+}
+
+/// Loads directly in `loop`'s body at loop-invariant indices from a buffer
+/// that nothing in the loop may write move before the loop: the gather
+/// index of a row copy (dispatch's source slot, combine's choices) then is
+/// a plain value, and LLVM sees the row accesses as contiguous. LLVM cannot
+/// hoist them itself once the loop is outlined (every pointer may alias).
+void hoistInvariantLoads(scf::ForOp loop, Operation *module) {
+  std::optional<APInt> trips = loop.getStaticTripCount();
+  if (!trips || trips->isZero())
+    return;
+  SmallVector<Value> written;
+  bool unknownWrites = false;
+  loop.getBody()->walk([&](Operation *op) {
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      written.push_back(rootOf(store.getMemRef()));
+      return;
+    }
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects) {
+      unknownWrites |= !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>();
+      return;
+    }
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffects(list);
+    for (const MemoryEffects::EffectInstance &e : list) {
+      if (!isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()))
+        continue;
+      Value v = e.getValue();
+      if (!v || !isa<BaseMemRefType>(v.getType()))
+        unknownWrites = true;
+      else
+        written.push_back(rootOf(v));
+    }
+  });
+  if (unknownWrites)
+    return;
+  SmallVector<memref::LoadOp> loads;
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      if (loop.isDefinedOutsideOfLoop(load.getMemRef()) &&
+          llvm::all_of(load.getIndices(),
+                       [&](Value v) { return isInvariantIn(loop, v); }) &&
+          llvm::none_of(written, [&](Value w) {
+            return mayAlias(rootOf(load.getMemRef()), w, module);
+          }))
+        loads.push_back(load);
+  for (memref::LoadOp load : loads) {
+    for (Value index : load.getIndices())
+      if (!loop.isDefinedOutsideOfLoop(index))
+        loop.moveOutOfLoop(index.getDefiningOp());
+    loop.moveOutOfLoop(load);
+  }
+}
+
 struct StoPromoteAccumulators
     : public sto::impl::StoPromoteAccumulatorsBase<StoPromoteAccumulators> {
   using StoPromoteAccumulatorsBase::StoPromoteAccumulatorsBase;
@@ -296,8 +376,11 @@ struct StoPromoteAccumulators
         [&](scf::ForOp loop) { loops.push_back(loop); });
     IRRewriter rewriter(&getContext());
     // An inner loop that an outer one unrolls was processed before it.
-    for (scf::ForOp loop : loops)
+    for (scf::ForOp loop : loops) {
+      hoistInvariantLoads(loop,
+                          SymbolTable::getNearestSymbolTable(getOperation()));
       promoteAccumulators(rewriter, loop, maxUnroll);
+    }
   }
 };
 

@@ -189,3 +189,90 @@ func.func @maybe_empty_loop(%in: memref<?xf32>, %n: index) -> memref<1xf32> {
   }
   return %acc : memref<1xf32>
 }
+
+// -----
+
+// Loop-invariant loads from buffers nothing in the loop may write leave
+// the loop (a row gather's index): from a local buffer, and from an input
+// of an entry function (nothing calls it; its results overlap no input).
+
+// CHECK-LABEL: func.func @gather_rows
+// CHECK:         memref.store %{{.+}} : memref<8xindex>
+// CHECK:         scf.for %[[R:.+]] =
+// CHECK-NEXT:      %[[SRC:.+]] = memref.load %{{.+}}[%[[R]]] : memref<8xindex>
+// CHECK-NEXT:      %[[W:.+]] = memref.load %{{.+}}[%[[R]]] : memref<8xf32>
+// CHECK-NEXT:      scf.for %[[D:.+]] =
+// CHECK-NEXT:        %[[X:.+]] = memref.load %{{.+}}[%[[SRC]], %[[D]]]
+// CHECK-NEXT:        arith.mulf %[[X]], %[[W]]
+func.func @gather_rows(%x: memref<100x64xf32>, %w: memref<8xf32>, %out: memref<8x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %src = memref.alloc() : memref<8xindex>
+  scf.for %r = %c0 to %c8 step %c1 {
+    memref.store %r, %src[%r] : memref<8xindex>
+  }
+  scf.for %r = %c0 to %c8 step %c1 {
+    scf.for %d = %c0 to %c64 step %c1 {
+      %s = memref.load %src[%r] : memref<8xindex>
+      %f = memref.load %w[%r] : memref<8xf32>
+      %v = memref.load %x[%s, %d] : memref<100x64xf32>
+      %p = arith.mulf %v, %f : f32
+      memref.store %p, %out[%r, %d] : memref<8x64xf32>
+    }
+  }
+  memref.dealloc %src : memref<8xindex>
+  return
+}
+
+// -----
+
+// Kept in the loop: the loop writes the buffer itself; the function is
+// called, so its arguments may overlap; the loop calls a function.
+
+// CHECK-LABEL: func.func @writes_same
+// CHECK:         scf.for
+// CHECK-NEXT:      memref.load %{{.+}}[%c0]
+// CHECK-LABEL: func.func @called
+// CHECK:         scf.for
+// CHECK-NEXT:      memref.load %{{.+}}[%c0]
+// CHECK-LABEL: func.func @calls
+// CHECK:         scf.for
+// CHECK-NEXT:      memref.load %{{.+}}[%c0]
+func.func @writes_same(%a: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.for %d = %c0 to %c64 step %c1 {
+    %f = memref.load %a[%c0] : memref<64xf32>
+    memref.store %f, %a[%d] : memref<64xf32>
+  }
+  return
+}
+func.func @called(%a: memref<64xf32>, %b: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.for %d = %c0 to %c64 step %c1 {
+    %f = memref.load %a[%c0] : memref<64xf32>
+    memref.store %f, %b[%d] : memref<64xf32>
+  }
+  return
+}
+func.func @caller(%a: memref<64xf32>) {
+  func.call @called(%a, %a) : (memref<64xf32>, memref<64xf32>) -> ()
+  return
+}
+func.func private @opaque()
+func.func @calls(%a: memref<64xf32>, %b: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.for %d = %c0 to %c64 step %c1 {
+    %f = memref.load %a[%c0] : memref<64xf32>
+    memref.store %f, %b[%d] : memref<64xf32>
+    func.call @opaque() : () -> ()
+  }
+  return
+}

@@ -62,15 +62,15 @@ void populateReductionLoweringPatterns(const TypeConverter &converter,
                                        bool dpRowGroups = false);
 /// `parallelScans`: expert_load and dispatch count per chunk of tokens in
 /// parallel instead of scanning the tokens in one thread (for GPUs).
-/// `rowBuffer`: topk_gate computes a row's scores (static E, a multiple of
-/// 4) into a stack buffer before a selection that offers, per chunk of
-/// experts, only those one vector compare finds above the k-th entry
-/// (CPUs: the score loops vectorize; the selection is branchy scalar
-/// code).
+/// `cpuForms`: forms that vectorize on CPUs. topk_gate computes a row's
+/// scores (static E, a multiple of 4) into a stack buffer before a
+/// selection that offers, per chunk of experts, only those one vector
+/// compare finds above the k-th entry; dispatch's gather and combine's sum
+/// run the feature dimension innermost without a branch (static shapes).
 void populateMoELoweringPatterns(const TypeConverter &converter,
                                  RewritePatternSet &patterns,
                                  bool parallelScans = false,
-                                 bool rowBuffer = false);
+                                 bool cpuForms = false);
 
 } // namespace sto
 } // namespace mlir

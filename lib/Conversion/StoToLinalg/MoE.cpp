@@ -162,10 +162,10 @@ Value sumInOrder(OpBuilder &b, Location loc, ArrayRef<Value> v) {
 
 struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
   TopKGateLowering(const TypeConverter &converter, MLIRContext *ctx,
-                   bool rowBuffer)
-      : OpConversionPattern(converter, ctx), rowBuffer(rowBuffer) {}
+                   bool cpuForms)
+      : OpConversionPattern(converter, ctx), cpuForms(cpuForms) {}
   /// A row's scores into a stack buffer first (see populateMoE...).
-  bool rowBuffer;
+  bool cpuForms;
 
   LogicalResult
   matchAndRewrite(TopKGateOp op, OpAdaptor adaptor,
@@ -297,7 +297,7 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
             init.push_back(
                 floatConst(b, l, c, -std::numeric_limits<double>::infinity()));
           scf::ForOp selection;
-          if (rowBuffer && !dynamicE && staticE % 4 == 0) {
+          if (cpuForms && !dynamicE && staticE % 4 == 0) {
             // CPUs: the row's scores first, into a stack buffer, by loops
             // that vectorize (Philox and Box-Muller included); then the
             // branchy selection in chunks of 16 (or 4) experts, where one
@@ -950,9 +950,12 @@ struct BalanceLossLowering : public OpConversionPattern<BalanceLossOp> {
 
 struct DispatchLowering : public OpConversionPattern<DispatchOp> {
   DispatchLowering(const TypeConverter &converter, MLIRContext *ctx,
-                   bool parallelScans)
-      : OpConversionPattern(converter, ctx), parallelScans(parallelScans) {}
+                   bool parallelScans, bool cpuForms)
+      : OpConversionPattern(converter, ctx), parallelScans(parallelScans),
+        cpuForms(cpuForms) {}
   bool parallelScans;
+  /// Gather without a branch when x surely has rows (static T > 0).
+  bool cpuForms;
 
   /// slot[t, j] and source[e, s] without a sequential scan. With
   /// counts[c, j, e] per chunk, the scan's order (choice j, then token)
@@ -1246,6 +1249,9 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
     if (bufType.isDynamicDim(2))
       bufDyn.push_back(dimOf(rewriter, loc, x, 1));
     Value bufInit = tensor::EmptyOp::create(rewriter, loc, bufType, bufDyn);
+    auto xType = cast<RankedTensorType>(x.getType());
+    bool branchFree =
+        cpuForms && !xType.isDynamicDim(0) && xType.getDimSize(0) > 0;
     auto buffer = linalg::GenericOp::create(
         rewriter, loc, TypeRange{bufType}, ValueRange{sourceFinal},
         ValueRange{bufInit},
@@ -1256,6 +1262,19 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
                             intConst(b, l, i32, 0));
           // linalg.index must sit directly in the body.
           Value d = linalg::IndexOp::create(b, l, 2);
+          if (branchFree) {
+            // CPUs: an unused slot reads row 0 and stores 0, so the loop
+            // over d is a plain contiguous copy that vectorizes.
+            Value row = toIndex(
+                b, l,
+                arith::MaxSIOp::create(b, l, args[0], intConst(b, l, i32, 0)));
+            Value v = tensor::ExtractOp::create(b, l, x, {row, d});
+            linalg::YieldOp::create(
+                b, l,
+                arith::SelectOp::create(b, l, used, v, floatConst(b, l, t, 0.0))
+                    .getResult());
+            return;
+          }
           // A branch, not a select: an unused slot must not load (x may
           // have no rows at all).
           auto ifOp = scf::IfOp::create(
@@ -1280,7 +1299,12 @@ struct DispatchLowering : public OpConversionPattern<DispatchOp> {
 //===----------------------------------------------------------------------===//
 
 struct CombineLowering : public OpConversionPattern<CombineOp> {
-  using OpConversionPattern::OpConversionPattern;
+  CombineLowering(const TypeConverter &converter, MLIRContext *ctx,
+                  bool cpuForms)
+      : OpConversionPattern(converter, ctx), cpuForms(cpuForms) {}
+  /// Loops (t, j, d) and no branch when y surely has rows (static, E·C > 0).
+  bool cpuForms;
+
   LogicalResult
   matchAndRewrite(CombineOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -1300,23 +1324,44 @@ struct CombineLowering : public OpConversionPattern<CombineOp> {
         filled(rewriter, loc, accType, dyn, rewriter.getFloatAttr(c, 0.0));
     // Loops (t, d, j) with j the innermost reduction: out[t, d] =
     // fma(C(w[t, j]), C(y[e, s, d]), acc) in increasing j from +0, over the
-    // choices with a slot (and an expert) inside y.
+    // choices with a slot (and an expert) inside y. On CPUs (t, j, d): the
+    // same sums, with the loop over d innermost and branch-free (an invalid
+    // choice reads y[0, 0, d] and adds nothing), so it vectorizes.
+    auto yType = cast<RankedTensorType>(y.getType());
+    bool cpuForm = cpuForms && yType.hasStaticShape() &&
+                   yType.getDimSize(0) * yType.getDimSize(1) > 0;
+    unsigned jDim = cpuForm ? 1 : 2, dDim = cpuForm ? 2 : 1;
     AffineMap choice = AffineMap::get(
-        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(jDim, ctx)}, ctx);
     AffineMap out = AffineMap::get(
-        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(dDim, ctx)}, ctx);
+    SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
+    iters[jDim] = utils::IteratorType::reduction;
     auto acc = linalg::GenericOp::create(
         rewriter, loc, TypeRange{accType}, ValueRange{weights, indices, slot},
         ValueRange{zeros}, ArrayRef<AffineMap>{choice, choice, choice, out},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel,
-                                      utils::IteratorType::reduction},
-        [&](OpBuilder &b, Location l, ValueRange args) {
+        iters, [&](OpBuilder &b, Location l, ValueRange args) {
           Value e = toIndex(b, l, args[1]);
           Value s = toIndex(b, l, args[2]);
           Value valid = arith::AndIOp::create(b, l, inRange(b, l, s, capacity),
                                               inRange(b, l, e, experts));
-          Value d = linalg::IndexOp::create(b, l, 1);
+          Value d = linalg::IndexOp::create(b, l, dDim);
+          if (cpuForm) {
+            Value zero = indexConst(b, l, 0);
+            Value v =
+                widenTo(b, l,
+                        tensor::ExtractOp::create(
+                            b, l, y,
+                            {arith::SelectOp::create(b, l, valid, e, zero),
+                             arith::SelectOp::create(b, l, valid, s, zero), d}),
+                        c);
+            Value r = math::FmaOp::create(b, l, widenTo(b, l, args[0], c), v,
+                                          args[3]);
+            linalg::YieldOp::create(
+                b, l,
+                arith::SelectOp::create(b, l, valid, r, args[3]).getResult());
+            return;
+          }
           auto ifOp = scf::IfOp::create(
               b, l, valid,
               [&](OpBuilder &tb, Location tl) {
@@ -1347,11 +1392,13 @@ struct CombineLowering : public OpConversionPattern<CombineOp> {
 
 void mlir::sto::populateMoELoweringPatterns(const TypeConverter &converter,
                                             RewritePatternSet &patterns,
-                                            bool parallelScans,
-                                            bool rowBuffer) {
-  patterns.add<BalanceBiasLowering, BalanceLossLowering, CombineLowering>(
-      converter, patterns.getContext());
-  patterns.add<TopKGateLowering>(converter, patterns.getContext(), rowBuffer);
-  patterns.add<ExpertLoadLowering, DispatchLowering>(
-      converter, patterns.getContext(), parallelScans);
+                                            bool parallelScans, bool cpuForms) {
+  patterns.add<BalanceBiasLowering, BalanceLossLowering>(converter,
+                                                         patterns.getContext());
+  patterns.add<TopKGateLowering, CombineLowering>(
+      converter, patterns.getContext(), cpuForms);
+  patterns.add<ExpertLoadLowering>(converter, patterns.getContext(),
+                                   parallelScans);
+  patterns.add<DispatchLowering>(converter, patterns.getContext(),
+                                 parallelScans, cpuForms);
 }

@@ -467,7 +467,7 @@ struct ConvertStoToLinalgPass
     });
     RewritePatternSet patterns(ctx);
     populateStoToLinalgConversionPatterns(converter, patterns, parallelScans,
-                                          dpRowGroups, gateRowBuffer);
+                                          dpRowGroups, moeCpuForms);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
@@ -488,7 +488,7 @@ struct ConvertStoToLinalgPass
 
 void mlir::sto::populateStoToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns,
-    bool parallelScans, bool dpRowGroups, bool gateRowBuffer) {
+    bool parallelScans, bool dpRowGroups, bool moeCpuForms) {
   patterns.add<SeedLowering, SplitLowering, FoldInLowering, UniformLowering,
                NormalLowering, BernoulliLowering, DropoutLowering,
                StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
@@ -496,5 +496,5 @@ void mlir::sto::populateStoToLinalgConversionPatterns(
       converter, patterns.getContext());
   populateReductionLoweringPatterns(converter, patterns, dpRowGroups);
   populateMoELoweringPatterns(converter, patterns, parallelScans,
-                              gateRowBuffer);
+                              moeCpuForms);
 }

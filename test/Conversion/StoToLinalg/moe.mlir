@@ -1,5 +1,5 @@
 // RUN: sto-opt --convert-sto-to-linalg --cse %s | FileCheck %s --implicit-check-not=sto.
-// RUN: sto-opt --convert-sto-to-linalg="gate-row-buffer=true" --cse %s | FileCheck %s --check-prefix=ROW
+// RUN: sto-opt --convert-sto-to-linalg="moe-cpu-forms=true" --cse %s | FileCheck %s --check-prefix=ROW
 //
 // The MoE ops lower to linalg.generic (and scf loops) that follow
 // docs/MoE.md: the gate keeps the row's top k in registers (iter_args of an
@@ -54,7 +54,7 @@
 // CHECK-SAME:        ins(%[[COLS]]#0, %[[COLS]]#1, %[[COLS]]#2, %[[COLS]]#3
 // CHECK:           linalg.index 1
 // CHECK:         return %[[OUT]]#0, %[[OUT]]#1 : tensor<?x2xf32>, tensor<?x2xi32>
-// The CPU form (gate-row-buffer): the row's noise (a loop over its 16
+// The CPU form (moe-cpu-forms): the row's noise (a loop over its 16
 // Philox blocks), then its scores, into a stack buffer of 64; the selection
 // takes 16 experts per iteration and offers only the candidates a vector
 // compare against the k-th entry finds, lowest first.

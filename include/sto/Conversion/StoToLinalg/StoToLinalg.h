@@ -26,14 +26,14 @@ public:
 /// `parallelScans`: the MoE scans (expert_load, dispatch) as parallel counts
 /// per chunk of tokens rather than one sequential scan (for GPUs).
 /// `dpRowGroups`: dp_aggregate streams its rows in cache-sized groups (for
-/// CPUs). `gateRowBuffer`: topk_gate computes a row's scores into a stack
+/// CPUs). `moeCpuForms`: topk_gate computes a row's scores into a stack
 /// buffer before its selection (for CPUs). None changes a bit of the
 /// results.
 void populateStoToLinalgConversionPatterns(const TypeConverter &converter,
                                            RewritePatternSet &patterns,
                                            bool parallelScans = false,
                                            bool dpRowGroups = false,
-                                           bool gateRowBuffer = false);
+                                           bool moeCpuForms = false);
 
 } // namespace sto
 } // namespace mlir
