@@ -161,6 +161,9 @@ stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
     if (&op != lanes && (op.getNumRegions() != 0 || !isPure(&op)))
       return failure();
 
+  // Loops from linalg start at 0 (then ub - lb cannot wrap around).
+  if (!isConstIndex(lb, 0))
+    return failure();
   // Not one whole chunk: nothing to gain.
   std::optional<int64_t> lbConst = getConstantIntValue(lb),
                          ubConst = getConstantIntValue(ub);
