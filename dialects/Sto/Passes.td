@@ -203,7 +203,7 @@ def StoStageRandomValues : Pass<"sto-stage-random-values"> {
     contiguously. Blocks past the last whole chunk keep the original loop.
     Every (block, lane) pair is visited in the original order by the same
     ops: the results are bit for bit the same. Applies to an
-    `scf.parallel` of one dimension or an `scf.for` without results, step
+    `scf.parallel` of one dimension or an `scf.for` without results, from 0 with step
     1, whose body other than the lane loop is pure ops.
   }];
   let options = [
