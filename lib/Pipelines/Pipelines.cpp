@@ -289,6 +289,8 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   pm.addPass(createStoHostBuffersToGpu());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  // Launch sizes as constants (sto-prepare-gpu-kernels reads them).
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createStoPrepareGpuKernels());
   pm.addPass(createCanonicalizerPass());
 }

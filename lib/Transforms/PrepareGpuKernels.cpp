@@ -6,10 +6,12 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
@@ -417,6 +419,15 @@ void mergeStores(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
 //===----------------------------------------------------------------------===//
 
 constexpr int64_t kMaxChainUnroll = 32;
+/// Kernels launched with at most this many threads (dp_aggregate's norm
+/// lanes: 16 per sample, about one block per SM) get chains unrolled by up
+/// to kMaxFewThreadsUnroll, and tell ptxas their block size and that one
+/// block per SM is enough (`.maxntid`, `.minnctapersm 1`). Otherwise ptxas
+/// keeps its registers for an occupancy these kernels never have and
+/// issues about 20 of a chain's loads ahead (seen with nvdisasm: 20 LDG,
+/// then one per FFMA); with the directives all of them.
+constexpr int64_t kFewThreads = 32768;
+constexpr int64_t kMaxFewThreadsUnroll = 128;
 constexpr size_t kMaxChainBodyOps = 16;
 
 /// Moves the ops of `body` that do not depend on the loop-carried values
@@ -451,7 +462,7 @@ void hoistIndependentOps(scf::ForOp loop) {
 /// without writing any: unrolled by up to kMaxChainUnroll with its loads
 /// ahead of the chain, so that many loads are in flight per thread. The
 /// ops and their order along the chain are unchanged, so are the bits.
-void unrollReductionChains(gpu::GPUFuncOp func) {
+void unrollReductionChains(gpu::GPUFuncOp func, int64_t maxUnroll) {
   SmallVector<std::pair<scf::ForOp, int64_t>> chains;
   func.walk([&](scf::ForOp loop) {
     std::optional<int64_t> trips = constantTrips(loop);
@@ -468,8 +479,10 @@ void unrollReductionChains(gpu::GPUFuncOp func) {
       if (op.getNumRegions() != 0 || !isPure(&op))
         return;
     }
-    int64_t factor = kMaxChainUnroll;
-    while (factor > 1 && *trips % factor != 0)
+    int64_t factor = maxUnroll;
+    // At least two iterations stay: a fully unrolled loop would leave its
+    // loads among the parent block's other ops, unhoisted.
+    while (factor > 1 && (*trips % factor != 0 || factor >= *trips))
       factor /= 2;
     if (reads && factor >= 4)
       chains.push_back({loop, factor});
@@ -481,8 +494,41 @@ void unrollReductionChains(gpu::GPUFuncOp func) {
   }
 }
 
+/// The block size shared by every launch of a kernel and the most threads
+/// any launch starts, when all launches have static sizes.
+struct LaunchShape {
+  std::array<int64_t, 3> block;
+  int64_t threads;
+};
+
+std::optional<LaunchShape> launchShape(ArrayRef<gpu::LaunchFuncOp> launches) {
+  std::optional<LaunchShape> shape;
+  for (gpu::LaunchFuncOp launch : launches) {
+    std::array<int64_t, 6> sizes;
+    Value values[] = {launch.getBlockSizeX(), launch.getBlockSizeY(),
+                      launch.getBlockSizeZ(), launch.getGridSizeX(),
+                      launch.getGridSizeY(),  launch.getGridSizeZ()};
+    for (auto [i, v] : llvm::enumerate(values)) {
+      std::optional<int64_t> c = getConstantIntValue(v);
+      if (!c)
+        return std::nullopt;
+      sizes[i] = *c;
+    }
+    std::array<int64_t, 3> block{sizes[0], sizes[1], sizes[2]};
+    int64_t threads =
+        sizes[0] * sizes[1] * sizes[2] * sizes[3] * sizes[4] * sizes[5];
+    if (shape && shape->block != block)
+      return std::nullopt;
+    if (!shape)
+      shape = LaunchShape{block, threads};
+    shape->threads = std::max(shape->threads, threads);
+  }
+  return shape;
+}
+
 void prepareKernel(gpu::GPUFuncOp func,
-                   const llvm::SmallDenseSet<unsigned> &disjoint) {
+                   const llvm::SmallDenseSet<unsigned> &disjoint,
+                   ArrayRef<gpu::LaunchFuncOp> launches) {
   IRRewriter rewriter(func.getContext());
   // 1. Lanes: innermost constant loops of at most four trips.
   SmallVector<scf::ForOp> loops;
@@ -537,7 +583,16 @@ void prepareKernel(gpu::GPUFuncOp func,
     mergeStores(*block, disjoint, rewriter);
   }
   // 5. Reduction chains: many loads in flight per thread.
-  unrollReductionChains(func);
+  std::optional<LaunchShape> shape = launchShape(launches);
+  bool few = shape && shape->threads <= kFewThreads;
+  unrollReductionChains(func, few ? kMaxFewThreadsUnroll : kMaxChainUnroll);
+  if (few) {
+    SmallVector<int32_t> block(shape->block.begin(), shape->block.end());
+    func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
+                  rewriter.getDenseI32ArrayAttr(block));
+    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  rewriter.getI32IntegerAttr(1));
+  }
   // Shares the constants the merged accesses index with.
   (void)applyPatternsGreedily(func, FrozenRewritePatternSet());
 }
@@ -556,8 +611,10 @@ struct StoPrepareGpuKernels
     module->walk([&](gpu::GPUFuncOp func) {
       if (!func.isKernel())
         return;
-      prepareKernel(func, disjointArguments(func, launches.lookup(func),
-                                            symbols, module));
+      SmallVector<gpu::LaunchFuncOp> kernelLaunches = launches.lookup(func);
+      prepareKernel(func,
+                    disjointArguments(func, kernelLaunches, symbols, module),
+                    kernelLaunches);
     });
   }
 };

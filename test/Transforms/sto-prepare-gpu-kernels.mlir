@@ -455,9 +455,13 @@ module attributes {gpu.container_module} {
 
 // A reduction chain (a thread's sum over 64 elements, as in dp_aggregate's
 // norm lanes): unrolled by 32 with the 32 loads ahead of the 32 adds,
-// which keep their order. A loop that also writes memory is left alone.
+// which keep their order. Launched with few threads (at most 32768: about
+// a block per SM), by up to 128, with the block size and one block per SM
+// told to ptxas so that it keeps all the loads in flight. A loop that also
+// writes memory is left alone.
 
 // CHECK-LABEL: gpu.func @chain(
+// CHECK-NOT:     nvvm.minctasm
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32{{.*}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32) {
 // CHECK-COUNT-32:  memref.load
 // CHECK-NOT:       memref.load
@@ -465,31 +469,58 @@ module attributes {gpu.container_module} {
 // CHECK-NEXT:      math.fma %{{.+}}, %{{.+}}, %[[A0]] : f32
 // CHECK-COUNT-30:  math.fma
 // CHECK-NEXT:      scf.yield
+// CHECK-LABEL: gpu.func @chain_few_threads(
+// CHECK-SAME:    nvvm.maxntid = array<i32: 128, 1, 1>, nvvm.minctasm = 1 : i32
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c128
+// CHECK-COUNT-128: memref.load
+// CHECK-NOT:       memref.load
+// CHECK-COUNT-128: math.fma
 // CHECK-LABEL: gpu.func @chain_with_store(
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1{{.*}} iter_args
 // CHECK-COUNT-1:   memref.load
 // CHECK-NOT:       memref.load
 module attributes {gpu.container_module} {
-  func.func @entry(%g: memref<64x64xf32>, %o: memref<64xf32>, %p: memref<64x64xf32>) {
+  func.func @entry(%g: memref<65536x64xf32>, %o: memref<65536xf32>, %p: memref<64x64xf32>, %q: memref<64xf32>, %h: memref<64x64xf32>, %f: memref<64x1024xf32>) {
     %c1 = arith.constant 1 : index
     %c64 = arith.constant 64 : index
-    gpu.launch_func @k::@chain blocks in (%c64, %c1, %c1) threads in (%c1, %c1, %c1) args(%g : memref<64x64xf32>, %o : memref<64xf32>)
-    gpu.launch_func @k::@chain_with_store blocks in (%c64, %c1, %c1) threads in (%c1, %c1, %c1) args(%g : memref<64x64xf32>, %p : memref<64x64xf32>)
+    %c128 = arith.constant 128 : index
+    %c512 = arith.constant 512 : index
+    gpu.launch_func @k::@chain blocks in (%c512, %c1, %c1) threads in (%c128, %c1, %c1) args(%g : memref<65536x64xf32>, %o : memref<65536xf32>)
+    gpu.launch_func @k::@chain_few_threads blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) args(%f : memref<64x1024xf32>, %q : memref<64xf32>)
+    gpu.launch_func @k::@chain_with_store blocks in (%c64, %c1, %c1) threads in (%c1, %c1, %c1) args(%h : memref<64x64xf32>, %p : memref<64x64xf32>)
     return
   }
   gpu.module @k {
-    gpu.func @chain(%g: memref<64x64xf32>, %o: memref<64xf32>) kernel {
+    gpu.func @chain(%g: memref<65536x64xf32>, %o: memref<65536xf32>) kernel {
       %c0 = arith.constant 0 : index
       %c1 = arith.constant 1 : index
       %c64 = arith.constant 64 : index
+      %c128 = arith.constant 128 : index
       %zero = arith.constant 0.0 : f32
       %b = gpu.block_id x
+      %t = gpu.thread_id x
+      %bt = arith.muli %b, %c128 : index
+      %r = arith.addi %bt, %t : index
       %s = scf.for %j = %c0 to %c64 step %c1 iter_args(%acc = %zero) -> (f32) {
-        %v = memref.load %g[%b, %j] : memref<64x64xf32>
+        %v = memref.load %g[%r, %j] : memref<65536x64xf32>
         %a = math.fma %v, %v, %acc : f32
         scf.yield %a : f32
       }
-      memref.store %s, %o[%b] : memref<64xf32>
+      memref.store %s, %o[%r] : memref<65536xf32>
+      gpu.return
+    }
+    gpu.func @chain_few_threads(%g: memref<64x1024xf32>, %o: memref<64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c1024 = arith.constant 1024 : index
+      %zero = arith.constant 0.0 : f32
+      %t = gpu.thread_id x
+      %s = scf.for %j = %c0 to %c1024 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %v = memref.load %g[%t, %j] : memref<64x1024xf32>
+        %a = math.fma %v, %v, %acc : f32
+        scf.yield %a : f32
+      }
+      memref.store %s, %o[%t] : memref<64xf32>
       gpu.return
     }
     gpu.func @chain_with_store(%g: memref<64x64xf32>, %p: memref<64x64xf32>) kernel {
