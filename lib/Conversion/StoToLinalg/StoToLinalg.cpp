@@ -495,6 +495,5 @@ void mlir::sto::populateStoToLinalgConversionPatterns(
                SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
       converter, patterns.getContext());
   populateReductionLoweringPatterns(converter, patterns, dpRowGroups);
-  populateMoELoweringPatterns(converter, patterns, parallelScans,
-                              moeCpuForms);
+  populateMoELoweringPatterns(converter, patterns, parallelScans, moeCpuForms);
 }
