@@ -296,7 +296,8 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
           if (fullSoftmax)
             init.push_back(
                 floatConst(b, l, c, -std::numeric_limits<double>::infinity()));
-          scf::ForOp selection;
+          // The k scores, the k indices and (softmax) the row maximum.
+          SmallVector<Value> selected;
           if (cpuForms && !dynamicE && staticE % 4 == 0) {
             // CPUs: the row's scores first, into a stack buffer, by loops
             // that vectorize (Philox and Box-Muller included); then the
@@ -348,30 +349,68 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                 });
             int64_t chunk = staticE % 16 == 0 ? 16 : 4;
             auto chunkType = VectorType::get({chunk}, c);
-            selection = scf::ForOp::create(
+            // The sorted list lives in two vector registers (k scores, k
+            // indices); an insertion is a compare, two shifts by one entry
+            // and four selects, as insertSorted does per entry.
+            auto listType = VectorType::get({k}, c);
+            auto idsType = VectorType::get({k}, i32);
+            SmallVector<Value> vecInit{
+                vector::BroadcastOp::create(b, l, listType, nan),
+                vector::BroadcastOp::create(b, l, idsType,
+                                            intConst(b, l, i32, -1))};
+            if (fullSoftmax)
+              vecInit.push_back(init.back());
+            SmallVector<int64_t> shiftMask{k};
+            for (int64_t j = 0; j + 1 < k; ++j)
+              shiftMask.push_back(j);
+            auto insert = [&](OpBuilder &ib, Location il, Value vs, Value vi,
+                              Value sc, Value e32) -> std::pair<Value, Value> {
+              Value sv = vector::BroadcastOp::create(ib, il, listType, sc);
+              Value ev = vector::BroadcastOp::create(ib, il, idsType, e32);
+              // above[j]: s goes before entry j (UGT: empty entries are
+              // NaN); entry j takes entry j-1 if s goes before both.
+              Value above = arith::CmpFOp::create(
+                  ib, il, arith::CmpFPredicate::UGT, sv, vs);
+              Value none = arith::ConstantOp::create(
+                  ib, il,
+                  DenseElementsAttr::get(VectorType::get({k}, ib.getI1Type()),
+                                         false));
+              Value prevAbove =
+                  vector::ShuffleOp::create(ib, il, above, none, shiftMask);
+              Value inS = arith::SelectOp::create(
+                  ib, il, prevAbove,
+                  vector::ShuffleOp::create(ib, il, vs, sv, shiftMask), sv);
+              Value inI = arith::SelectOp::create(
+                  ib, il, prevAbove,
+                  vector::ShuffleOp::create(ib, il, vi, ev, shiftMask), ev);
+              return {arith::SelectOp::create(ib, il, above, inS, vs),
+                      arith::SelectOp::create(ib, il, above, inI, vi)};
+            };
+            auto chunks = scf::ForOp::create(
                 b, l, indexConst(b, l, 0), experts, indexConst(b, l, chunk),
-                init,
+                vecInit,
                 [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
-                  SmallVector<Value> list(args.take_front(2 * k));
                   Value rowMax = fullSoftmax ? args.back() : Value();
-                  auto at = [&](OpBuilder &nb, Location nl, int64_t lane) {
-                    return lane == 0 ? q
-                                     : arith::AddIOp::create(
-                                           nb, nl, q, indexConst(nb, nl, lane))
-                                           .getResult();
-                  };
                   if (fullSoftmax)
-                    for (int64_t lane = 0; lane < chunk; ++lane)
-                      rowMax = maxOf(fb, fl, logitAt(fb, fl, at(fb, fl, lane)),
-                                     rowMax);
+                    for (int64_t lane = 0; lane < chunk; ++lane) {
+                      Value e = lane == 0
+                                    ? q
+                                    : arith::AddIOp::create(
+                                          fb, fl, q, indexConst(fb, fl, lane))
+                                          .getResult();
+                      rowMax = maxOf(fb, fl, logitAt(fb, fl, e), rowMax);
+                    }
                   Value scoresHere =
                       vector::LoadOp::create(fb, fl, chunkType, row, q);
-                  Value kth = vector::BroadcastOp::create(fb, fl, chunkType,
-                                                          list[k - 1]);
+                  Value kth = vector::BroadcastOp::create(
+                      fb, fl, chunkType,
+                      vector::ExtractOp::create(fb, fl, args[0],
+                                                ArrayRef<int64_t>{k - 1}));
                   // Candidates: the experts whose score beats the k-th
                   // entry as the chunk starts, one bit each. Only they are
                   // offered, in increasing e (the k-th entry only rises, so
-                  // the others would not enter; a candidate may no longer).
+                  // the others would not enter; a candidate may no longer,
+                  // and then changes nothing).
                   Value beats = arith::CmpFOp::create(
                       fb, fl, arith::CmpFPredicate::UGT, scoresHere, kth);
                   Value bits = vector::ExtractOp::create(
@@ -382,35 +421,33 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                           beats),
                       ArrayRef<int64_t>{0});
                   SmallVector<Value> state{
-                      arith::ExtUIOp::create(fb, fl, i32, bits)};
-                  state.append(list);
+                      arith::ExtUIOp::create(fb, fl, i32, bits), args[0],
+                      args[1]};
                   auto candidates = scf::WhileOp::create(
                       fb, fl, ValueRange(state).getTypes(), state,
-                      [&](OpBuilder &wb, Location wl, ValueRange args) {
+                      [&](OpBuilder &wb, Location wl, ValueRange wargs) {
                         Value more = arith::CmpIOp::create(
-                            wb, wl, arith::CmpIPredicate::ne, args[0],
+                            wb, wl, arith::CmpIPredicate::ne, wargs[0],
                             intConst(wb, wl, i32, 0));
-                        scf::ConditionOp::create(wb, wl, more, args);
+                        scf::ConditionOp::create(wb, wl, more, wargs);
                       },
-                      [&](OpBuilder &ab, Location al, ValueRange args) {
-                        Value mask = args[0];
+                      [&](OpBuilder &ab, Location al, ValueRange wargs) {
+                        Value mask = wargs[0];
                         Value lane =
                             math::CountTrailingZerosOp::create(ab, al, mask);
                         Value e = arith::AddIOp::create(
                             ab, al, q,
                             arith::IndexCastUIOp::create(
                                 ab, al, ab.getIndexType(), lane));
-                        SmallVector<Value> ts(args.slice(1, k));
-                        SmallVector<Value> ti(args.slice(1 + k, k));
-                        offer(ab, al, ts, ti,
-                              memref::LoadOp::create(ab, al, row, e), e);
-                        SmallVector<Value> next{arith::AndIOp::create(
+                        auto [vs, vi] =
+                            insert(ab, al, wargs[1], wargs[2],
+                                   memref::LoadOp::create(ab, al, row, e),
+                                   arith::IndexCastOp::create(ab, al, i32, e));
+                        Value rest = arith::AndIOp::create(
                             ab, al, mask,
                             arith::SubIOp::create(ab, al, mask,
-                                                  intConst(ab, al, i32, 1)))};
-                        next.append(ts);
-                        next.append(ti);
-                        scf::YieldOp::create(ab, al, next);
+                                                  intConst(ab, al, i32, 1)));
+                        scf::YieldOp::create(ab, al, ValueRange{rest, vs, vi});
                       });
                   SmallVector<Value> yields(
                       candidates.getResults().drop_front());
@@ -418,8 +455,14 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                     yields.push_back(rowMax);
                   scf::YieldOp::create(fb, fl, yields);
                 });
+            for (int64_t part = 0; part < 2; ++part)
+              for (int64_t j = 0; j < k; ++j)
+                selected.push_back(vector::ExtractOp::create(
+                    b, l, chunks.getResult(part), ArrayRef<int64_t>{j}));
+            if (fullSoftmax)
+              selected.push_back(chunks.getResults().back());
           } else {
-            selection = scf::ForOp::create(
+            auto selection = scf::ForOp::create(
                 b, l, indexConst(b, l, 0), experts, indexConst(b, l, step),
                 init,
                 [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
@@ -462,15 +505,16 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                     yields.push_back(rowMax);
                   scf::YieldOp::create(fb, fl, yields);
                 });
+            selected.assign(selection.getResults().begin(),
+                            selection.getResults().end());
           }
-          SmallVector<Value> ids(selection.getResults().slice(k, k));
+          SmallVector<Value> ids(ArrayRef<Value>(selected).slice(k, k));
 
           // 2. The selected logits: the scores themselves when nothing was
           //    added to them, otherwise read back from the row.
           SmallVector<Value> xs;
           if (!bias && !noisy) {
-            xs.assign(selection.getResults().take_front(k).begin(),
-                      selection.getResults().take_front(k).end());
+            xs.assign(selected.begin(), selected.begin() + k);
           } else {
             for (Value id : ids) {
               Value at = toIndex(b, l, id);
@@ -511,7 +555,7 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
           case GateAffinity::softmax: {
             // Z = Σ_e exp(x_e - m) over the row in increasing e from +0;
             // p_j = exp(x_j - m) / Z, renormalized by Σ_j p_j.
-            Value m = selection.getResults().back();
+            Value m = selected.back();
             auto zLoop = scf::ForOp::create(
                 b, l, indexConst(b, l, 0), experts, indexConst(b, l, 1),
                 ValueRange{floatConst(b, l, c, 0.0)},

@@ -57,7 +57,8 @@
 // The CPU form (moe-cpu-forms): the row's noise (a loop over its 16
 // Philox blocks), then its scores, into a stack buffer of 64; the selection
 // takes 16 experts per iteration and offers only the candidates a vector
-// compare against the k-th entry finds, lowest first.
+// compare against the k-th entry finds, lowest first, to a sorted list held
+// in two vectors (scores, indices).
 // ROW-LABEL: func.func @gate_noisy_bias(
 // ROW:         linalg.generic
 // ROW:           %[[ROW:.*]] = memref.alloca() : memref<64xf32>
@@ -69,17 +70,23 @@
 // ROW:             math.fma %{{.*}}, %[[Z]]
 // ROW:             arith.addf
 // ROW:             memref.store %{{.*}}, %[[ROW]][%[[E]]]
-// ROW:           scf.for %[[Q:.*]] = %{{.*}} to %c64 step %c16 iter_args(%{{.*}} = %{{.*}}, %[[KTH:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32, i32, i32)
+// ROW:           %[[SEL:.*]]:2 = scf.for %[[Q:.*]] = %{{.*}} to %c64 step %c16 iter_args(%[[VS:.*]] = %{{.*}}, %[[VI:.*]] = %{{.*}}) -> (vector<2xf32>, vector<2xi32>)
 // ROW:             %[[V:.*]] = vector.load %[[ROW]][%[[Q]]] : memref<64xf32>, vector<16xf32>
+// ROW:             %[[KTH:.*]] = vector.extract %[[VS]][1] : f32 from vector<2xf32>
 // ROW:             %[[B:.*]] = vector.broadcast %[[KTH]] : f32 to vector<16xf32>
 // ROW:             %[[C:.*]] = arith.cmpf ugt, %[[V]], %[[B]] : vector<16xf32>
 // ROW:             vector.bitcast %[[C]] : vector<16xi1> to vector<1xi16>
 // ROW:             scf.while
 // ROW:               scf.condition
 // ROW:               math.cttz
-// ROW:               memref.load %[[ROW]]
-// ROW:               arith.cmpf ugt
-// ROW:               scf.if
+// ROW:               %[[S:.*]] = memref.load %[[ROW]]
+// ROW:               %[[SV:.*]] = vector.broadcast %[[S]] : f32 to vector<2xf32>
+// ROW:               %[[ABOVE:.*]] = arith.cmpf ugt, %[[SV]], %{{.*}} : vector<2xf32>
+// ROW:               vector.shuffle %[[ABOVE]], %{{.*}} [2, 0] : vector<2xi1>, vector<2xi1>
+// ROW:               arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xf32>
+// ROW:               arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xi32>
+// ROW:           vector.extract %[[SEL]]#1[0]
+// ROW:           vector.extract %[[SEL]]#1[1]
 // ROW-NOT:       math.sqrt
 // ROW:           linalg.yield
 func.func @gate_noisy_bias(%l: tensor<?x64xf32>, %b: tensor<64xf32>, %k: !sto.key)
