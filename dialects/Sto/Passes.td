@@ -86,7 +86,8 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "row's scores (noise, bias) into a stack buffer of E values by "
            "loops that vectorize, then selects in chunks of 16 (or 4) "
            "experts, offering only those whose score beats the k-th entry "
-           "as the chunk starts (one vector compare); dispatch's gather and "
+           "as the chunk starts (one vector compare) to a sorted list held "
+           "in vector registers; dispatch's gather and "
            "combine's sum run the feature dimension innermost without a "
            "branch (static shapes), so it vectorizes.">
   ];
