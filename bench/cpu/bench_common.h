@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <omp.h>
+#include <string>
 #include <vector>
 
 namespace bench {
@@ -100,6 +102,29 @@ inline void call(int32_t status, const char *workload) {
     std::fprintf(stderr, "%s returned status %d\n", workload, status);
     std::exit(1);
   }
+}
+
+/// The settings every benchmark program reads from the environment:
+/// STO_BENCH_RUNS and STO_BENCH_WARMUP (timed and warm-up calls per result)
+/// and STO_BENCH_ONLY (a comma-separated list of names); prints them.
+inline void readSettings(const char *program, int &runs, int &warmup,
+                         std::string &only) {
+  if (const char *s = std::getenv("STO_BENCH_RUNS"))
+    runs = std::max(1, std::atoi(s));
+  if (const char *s = std::getenv("STO_BENCH_WARMUP"))
+    warmup = std::max(0, std::atoi(s));
+  if (const char *s = std::getenv("STO_BENCH_ONLY"))
+    only = s;
+  std::fprintf(stderr,
+               "%s: %d OpenMP threads, %d warm-up + %d timed runs, median\n",
+               program, omp_get_max_threads(), warmup, runs);
+}
+
+/// Whether `name` is in the comma-separated list `only` (all names are when
+/// it is empty).
+inline bool listed(const std::string &only, const char *name) {
+  return only.empty() || ("," + only + ",").find("," + std::string(name) +
+                                                 ",") != std::string::npos;
 }
 
 } // namespace bench

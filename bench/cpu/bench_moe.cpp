@@ -69,11 +69,7 @@ bool allOk = true;
 std::string only;
 
 bool selected(const char *name) {
-  if (only.empty())
-    return true;
-  std::string list = "," + only + ",";
-  return list.find("," + std::string(name) + ",") != std::string::npos ||
-         list.find(",moe,") != std::string::npos;
+  return bench::listed(only, name) || bench::listed(only, "moe");
 }
 
 // 64-byte aligned, zeroed in parallel (the pages spread over the threads and no
@@ -349,16 +345,7 @@ void writeCrossCheck(const std::string &dir) {
 } // namespace
 
 int main() {
-  if (const char *s = std::getenv("STO_BENCH_RUNS"))
-    runs = std::max(1, std::atoi(s));
-  if (const char *s = std::getenv("STO_BENCH_WARMUP"))
-    warmup = std::max(0, std::atoi(s));
-  if (const char *s = std::getenv("STO_BENCH_ONLY"))
-    only = s;
-  std::fprintf(
-      stderr,
-      "bench_moe: %d OpenMP threads, %d warm-up + %d timed runs, median\n",
-      omp_get_max_threads(), warmup, runs);
+  bench::readSettings("bench_moe", runs, warmup, only);
 
   if (const char *dir = std::getenv("STO_MOE_CHECK_DIR"))
     writeCrossCheck(dir);

@@ -50,12 +50,7 @@ int runs = 15, warmup = 3;
 bool allOk = true;
 std::string only;
 
-bool selected(const char *name) {
-  if (only.empty())
-    return true;
-  std::string list = "," + only + ",";
-  return list.find("," + std::string(name) + ",") != std::string::npos;
-}
+bool selected(const char *name) { return bench::listed(only, name); }
 
 // 64-byte aligned, never-freed buffers, first touched in parallel (the pages
 // then spread over the threads that will use them, and no page fault is timed).
@@ -85,16 +80,7 @@ using bench::call;
 } // namespace
 
 int main() {
-  if (const char *s = std::getenv("STO_BENCH_RUNS"))
-    runs = std::max(1, std::atoi(s));
-  if (const char *s = std::getenv("STO_BENCH_WARMUP"))
-    warmup = std::max(0, std::atoi(s));
-  if (const char *s = std::getenv("STO_BENCH_ONLY"))
-    only = s;
-  std::fprintf(
-      stderr,
-      "bench_sto: %d OpenMP threads, %d warm-up + %d timed runs, median\n",
-      omp_get_max_threads(), warmup, runs);
+  bench::readSettings("bench_sto", runs, warmup, only);
 
   const int64_t seed = 1234;
 

@@ -260,21 +260,22 @@ def bench_jax():
             del G
 
 
-def main():
-    which = sys.argv[1:] or ["torch", "jax"]
+def run_peers(program, which, benches):
+    """Runs the benchmark function of each peer named in `which` (benches maps
+    "torch" and "jax" to theirs); a peer that cannot be imported gives an
+    error line instead of results."""
     for w in which:
-        if w == "torch":
-            try:
-                bench_torch()
-            except ImportError as e:
-                emit(impl="torch", workload="*", error="cannot import torch: " + str(e)[:300])
-        elif w == "jax":
-            try:
-                bench_jax()
-            except ImportError as e:
-                emit(impl="jax", workload="*", error="cannot import jax: " + str(e)[:300])
-        else:
-            sys.exit(f"peers_cpu.py: unknown peer '{w}' (torch, jax)")
+        if w not in benches:
+            sys.exit(f"{program}: unknown peer '{w}' ({', '.join(benches)})")
+        try:
+            benches[w]()
+        except ImportError as e:
+            emit(impl=w, workload="*", error=f"cannot import {w}: " + str(e)[:300])
+
+
+def main():
+    run_peers("peers_cpu.py", sys.argv[1:] or ["torch", "jax"],
+              {"torch": bench_torch, "jax": bench_jax})
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ import time
 import numpy as np
 
 # Same timing as the elementwise peers (STO_BENCH_RUNS, STO_BENCH_WARMUP).
-from peers_cpu import median_seconds
+from peers_cpu import emit, median_seconds, run_peers
 
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "2"))
 RUNS = int(os.environ.get("STO_BENCH_RUNS", "15"))
@@ -87,10 +87,6 @@ BYTES = {  # as bench_moe.cpp counts them
     "moe_dispatch_combine": 4 * DC_T * D * (2 * K3 + 2),
 }
 check_failed = False
-
-
-def emit(**r):
-    print(json.dumps(r), flush=True)
 
 
 def selected(name):
@@ -441,22 +437,10 @@ def bench_jax():
 
 
 def main():
-    which = sys.argv[1:] or ["torch", "jax"]
     if not any(selected(w) for w in WORKLOADS):
         return
-    for w in which:
-        if w == "torch":
-            try:
-                bench_torch()
-            except ImportError as e:
-                emit(impl="torch", workload="*", error="cannot import torch: " + str(e)[:300])
-        elif w == "jax":
-            try:
-                bench_jax()
-            except ImportError as e:
-                emit(impl="jax", workload="*", error="cannot import jax: " + str(e)[:300])
-        else:
-            sys.exit(f"peers_moe_cpu.py: unknown peer '{w}' (torch, jax)")
+    run_peers("peers_moe_cpu.py", sys.argv[1:] or ["torch", "jax"],
+              {"torch": bench_torch, "jax": bench_jax})
     if check_failed:
         print("peers_moe_cpu.py: CROSS-CHECK FAILED (see above)", file=sys.stderr, flush=True)
         sys.exit(1)

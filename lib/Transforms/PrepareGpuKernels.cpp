@@ -2,6 +2,8 @@
 
 #include "sto/Transforms/Passes.h"
 
+#include "BufferRoots.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -29,6 +31,8 @@ namespace sto {
 } // namespace mlir
 
 using namespace mlir;
+using sto::isDistinctRoot;
+using sto::rootBuffer;
 
 namespace {
 
@@ -51,36 +55,6 @@ std::optional<int64_t> constantTrips(scf::ForOp loop) {
 //===----------------------------------------------------------------------===//
 // Which kernel buffers cannot overlap
 //===----------------------------------------------------------------------===//
-
-/// The buffer a host memref value views (through subviews, reshapes, casts
-/// and alignment assumptions).
-Value rootBuffer(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view || view.getViewDest() != v)
-      break;
-    v = view.getViewSource();
-  }
-  return v;
-}
-
-/// Whether `root` is a buffer of its own: an allocation, or an argument of
-/// an entry function that nothing in the module calls. The C ABI (and
-/// docs/Compiling.md) requires that a compiled function's results overlap
-/// none of its other buffers, and its inputs are only read.
-bool isDistinctRoot(Value root, SymbolTableCollection &symbols,
-                    Operation *module) {
-  if (Operation *def = root.getDefiningOp())
-    return isa<memref::AllocOp, memref::AllocaOp, gpu::AllocOp>(def);
-  auto arg = dyn_cast<BlockArgument>(root);
-  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
-                  : func::FuncOp();
-  if (!func || arg.getOwner() != &func.getBody().front())
-    return false;
-  std::optional<SymbolTable::UseRange> uses =
-      SymbolTable::getSymbolUses(func, module);
-  return uses && uses->empty();
-}
 
 /// For one kernel, the memref arguments that overlap no other memref
 /// argument at any launch: each is bound, at every launch, to a distinct
@@ -107,8 +81,7 @@ disjointArguments(gpu::GPUFuncOp kernel, ArrayRef<gpu::LaunchFuncOp> launches,
       ++rootCount[roots[i]];
     }
     for (auto [i, root] : llvm::enumerate(roots))
-      if (root &&
-          (rootCount[root] != 1 || !isDistinctRoot(root, symbols, module)))
+      if (root && (rootCount[root] != 1 || !isDistinctRoot(root, module)))
         result.erase(i);
   }
   return result;

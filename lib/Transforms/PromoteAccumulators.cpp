@@ -16,6 +16,8 @@
 
 #include "sto/Transforms/Passes.h"
 
+#include "BufferRoots.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -35,15 +37,10 @@ namespace sto {
 } // namespace mlir
 
 using namespace mlir;
+using sto::isDistinctRoot;
+using sto::rootBuffer;
 
 namespace {
-
-/// The buffer a memref value views (through subviews, reshapes, casts).
-Value rootOf(Value memref) {
-  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
-    memref = view.getViewSource();
-  return memref;
-}
 
 /// Calls `fn` on every op that uses `root` or a view of it; stops and
 /// returns false when `fn` does.
@@ -79,6 +76,34 @@ bool isLocalBuffer(Value root) {
   });
 }
 
+/// What is known of the buffers of one module, each buffer's facts worked
+/// out once (the IR changes of this pass keep them true: they only add,
+/// move and remove loads and stores).
+class BufferFacts {
+public:
+  explicit BufferFacts(Operation *module) : module(module) {}
+
+  bool isLocal(Value root) {
+    auto [it, inserted] = local.try_emplace(root, false);
+    if (inserted)
+      it->second = isLocalBuffer(root);
+    return it->second;
+  }
+
+  /// Whether two buffers may share memory.
+  bool mayAlias(Value a, Value b) {
+    if (a == b)
+      return true;
+    if (isLocal(a) || isLocal(b))
+      return false;
+    return !(isDistinctRoot(a, module) && isDistinctRoot(b, module));
+  }
+
+private:
+  Operation *module;
+  llvm::DenseMap<Value, bool> local;
+};
+
 bool isInvariantIn(scf::ForOp loop, Value v) {
   return loop.isDefinedOutsideOfLoop(v) || matchPattern(v, m_Constant());
 }
@@ -110,90 +135,87 @@ struct Accumulator {
   memref::StoreOp store;
 };
 
-/// The accumulators of `loop`: for each local buffer accessed in it, every
-/// access must be a load or store directly in the body at loop-invariant,
-/// pairwise distinct-or-equal indices, each element read once and then
-/// written once.
-SmallVector<Accumulator> findAccumulators(scf::ForOp loop) {
-  llvm::MapVector<Value, SmallVector<Operation *>> byRoot;
-  for (Operation &op : loop.getBody()->without_terminator()) {
-    if (auto load = dyn_cast<memref::LoadOp>(op))
-      byRoot[rootOf(load.getMemRef())].push_back(&op);
-    else if (auto store = dyn_cast<memref::StoreOp>(op))
-      byRoot[rootOf(store.getMemRef())].push_back(&op);
+/// A load or store directly in a loop's body.
+struct Access {
+  Operation *op;
+  Value memref;
+  ValueRange indices;
+};
+
+std::optional<Access> accessOf(Operation &op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return Access{&op, load.getMemRef(), load.getIndices()};
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return Access{&op, store.getMemRef(), store.getIndices()};
+  return std::nullopt;
+}
+
+/// The accumulators of one local buffer's `accesses` in `loop`: every
+/// access goes through one memref value at loop-invariant indices that are
+/// pairwise equal or provably distinct, and each element is read once and
+/// then written once. Empty when the buffer's accesses are not all so.
+SmallVector<Accumulator> pairUp(scf::ForOp loop, ArrayRef<Access> accesses) {
+  SmallVector<Accumulator> pairs;
+  SmallVector<bool> used(accesses.size(), false);
+  for (size_t i = 0; i < accesses.size(); ++i) {
+    const Access &a = accesses[i];
+    if (a.memref != accesses[0].memref ||
+        !llvm::all_of(a.indices,
+                      [&](Value v) { return isInvariantIn(loop, v); }))
+      return {};
+    if (used[i])
+      continue;
+    // The first access to an element must be a load, the next and last one
+    // a store; any other access must be to a different element.
+    auto load = dyn_cast<memref::LoadOp>(a.op);
+    memref::StoreOp store;
+    for (size_t j = i + 1; j < accesses.size(); ++j) {
+      if (sameIndices(a.indices, accesses[j].indices)) {
+        if (store || !load || !isa<memref::StoreOp>(accesses[j].op))
+          return {};
+        store = cast<memref::StoreOp>(accesses[j].op);
+        used[j] = true;
+      } else if (!provablyDistinct(a.indices, accesses[j].indices)) {
+        return {};
+      }
+    }
+    if (!load || !store)
+      return {};
+    pairs.push_back({load, store});
   }
+  return pairs;
+}
+
+/// The accumulators of `loop`, over every local buffer it accesses that
+/// nothing else in the loop touches (nested loops, views made inside,
+/// copies).
+SmallVector<Accumulator> findAccumulators(scf::ForOp loop, BufferFacts &facts) {
+  llvm::MapVector<Value, SmallVector<Access>> byRoot;
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (std::optional<Access> a = accessOf(op))
+      byRoot[rootBuffer(a->memref)].push_back(*a);
   SmallVector<Accumulator> found;
   for (auto &[root, accesses] : byRoot) {
-    if (!isLocalBuffer(root))
+    if (!facts.isLocal(root))
       continue;
-    // Nothing else in the loop may touch the buffer (nested loops, views
-    // made inside, copies).
-    llvm::SmallPtrSet<Operation *, 16> listed(accesses.begin(), accesses.end());
-    bool onlyListed = forEachUser(root, [&](Operation *user, Value) {
-      return !loop->isProperAncestor(user) || listed.contains(user);
-    });
-    if (!onlyListed)
-      continue;
-    Value memref = isa<memref::LoadOp>(accesses[0])
-                       ? cast<memref::LoadOp>(accesses[0]).getMemRef()
-                       : cast<memref::StoreOp>(accesses[0]).getMemRef();
-    auto indicesOf = [](Operation *op) -> ValueRange {
-      if (auto load = dyn_cast<memref::LoadOp>(op))
-        return load.getIndices();
-      return cast<memref::StoreOp>(op).getIndices();
-    };
-    auto memrefOf = [](Operation *op) -> Value {
-      if (auto load = dyn_cast<memref::LoadOp>(op))
-        return load.getMemRef();
-      return cast<memref::StoreOp>(op).getMemRef();
-    };
-    bool ok = true;
-    SmallVector<Accumulator> pairs;
-    SmallVector<bool> used(accesses.size(), false);
-    for (size_t i = 0; ok && i < accesses.size(); ++i) {
-      Operation *op = accesses[i];
-      if (memrefOf(op) != memref || !llvm::all_of(indicesOf(op), [&](Value v) {
-            return isInvariantIn(loop, v);
-          })) {
-        ok = false;
-        break;
-      }
-      if (used[i])
-        continue;
-      // The first access to an element must be a load, the next and last
-      // one a store; any other access must be to a different element.
-      auto load = dyn_cast<memref::LoadOp>(op);
-      memref::StoreOp store;
-      for (size_t j = i + 1; j < accesses.size(); ++j) {
-        if (sameIndices(indicesOf(op), indicesOf(accesses[j]))) {
-          if (store || !load || !isa<memref::StoreOp>(accesses[j])) {
-            ok = false;
-            break;
-          }
-          store = cast<memref::StoreOp>(accesses[j]);
-          used[j] = true;
-        } else if (!provablyDistinct(indicesOf(op), indicesOf(accesses[j]))) {
-          ok = false;
-          break;
-        }
-      }
-      if (ok && (!load || !store))
-        ok = false;
-      if (ok)
-        pairs.push_back({load, store});
-    }
-    if (ok)
-      llvm::append_range(found, pairs);
+    llvm::SmallPtrSet<Operation *, 16> listed;
+    for (const Access &a : accesses)
+      listed.insert(a.op);
+    if (forEachUser(root, [&](Operation *user, Value) {
+          return !loop->isProperAncestor(user) || listed.contains(user);
+        }))
+      llvm::append_range(found, pairUp(loop, accesses));
   }
   return found;
 }
 
 /// Whether unrolling `inner` (a loop directly in `loop`'s body) would make
 /// one of its accesses to a local buffer invariant in `loop`.
-bool unrollingExposesAccumulator(scf::ForOp loop, scf::ForOp inner) {
+bool unrollingExposesAccumulator(scf::ForOp loop, scf::ForOp inner,
+                                 BufferFacts &facts) {
   for (Operation &op : inner.getBody()->without_terminator()) {
     auto store = dyn_cast<memref::StoreOp>(op);
-    if (!store || !isLocalBuffer(rootOf(store.getMemRef())) ||
+    if (!store || !facts.isLocal(rootBuffer(store.getMemRef())) ||
         !loop.isDefinedOutsideOfLoop(store.getMemRef()))
       continue;
     if (llvm::all_of(store.getIndices(), [&](Value v) {
@@ -205,7 +227,8 @@ bool unrollingExposesAccumulator(scf::ForOp loop, scf::ForOp inner) {
 }
 
 /// Replaces `loop` (static bounds) by copies of its body, the induction
-/// variable a constant in each.
+/// variable a constant in each (loopUnrollFull leaves `iv + c` additions,
+/// which would have to fold before the accumulators show).
 void unrollWithConstants(RewriterBase &rewriter, scf::ForOp loop) {
   APInt lb, step;
   matchPattern(loop.getLowerBound(), m_ConstantInt(&lb));
@@ -231,7 +254,7 @@ void unrollWithConstants(RewriterBase &rewriter, scf::ForOp loop) {
 }
 
 void promoteAccumulators(RewriterBase &rewriter, scf::ForOp loop,
-                         int64_t maxUnroll) {
+                         int64_t maxUnroll, BufferFacts &facts) {
   std::optional<APInt> trips = loop.getStaticTripCount();
   // The element is read before the loop and written after it: only when
   // the body surely runs (otherwise the indices may be out of bounds).
@@ -245,13 +268,13 @@ void promoteAccumulators(RewriterBase &rewriter, scf::ForOp loop,
       if (n && n->ule(maxUnroll) && !n->isZero() &&
           matchPattern(f.getLowerBound(), m_ConstantInt(&lb)) &&
           matchPattern(f.getStep(), m_ConstantInt(&step)) &&
-          unrollingExposesAccumulator(loop, f))
+          unrollingExposesAccumulator(loop, f, facts))
         inner.push_back(f);
     }
   for (scf::ForOp f : inner)
     unrollWithConstants(rewriter, f);
 
-  SmallVector<Accumulator> accs = findAccumulators(loop);
+  SmallVector<Accumulator> accs = findAccumulators(loop, facts);
   if (accs.empty())
     return;
   Location loc = loop.getLoc();
@@ -287,47 +310,18 @@ void promoteAccumulators(RewriterBase &rewriter, scf::ForOp loop,
   }
 }
 
-/// A buffer no other memref value may alias: an allocation, or an argument
-/// of a function that nothing in the module calls (an entry point, whose C
-/// ABI requires that results overlap no other array; inputs may overlap
-/// each other but are only read).
-bool isDistinctRoot(Value root, Operation *module) {
-  if (Operation *def = root.getDefiningOp())
-    return isa<memref::AllocOp, memref::AllocaOp>(def);
-  auto arg = dyn_cast<BlockArgument>(root);
-  auto func =
-      arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()) : nullptr;
-  if (!func || func.isPrivate() || arg.getOwner() != &func.getBody().front())
-    return false;
-  std::optional<SymbolTable::UseRange> uses =
-      SymbolTable::getSymbolUses(func, module);
-  return uses && uses->empty();
-}
-
-bool mayAlias(Value a, Value b, Operation *module) {
-  if (a == b)
-    return true;
-  if (isLocalBuffer(a) || isLocalBuffer(b))
-    return false;
-  return !(isDistinctRoot(a, module) && isDistinctRoot(b, module));
-}
-
 /// Loads directly in `loop`'s body at loop-invariant indices from a buffer
 /// that nothing in the loop may write move before the loop: the gather
 /// index of a row copy (dispatch's source slot, combine's choices) then is
 /// a plain value, and LLVM sees the row accesses as contiguous. LLVM cannot
 /// hoist them itself once the loop is outlined (every pointer may alias).
-void hoistInvariantLoads(scf::ForOp loop, Operation *module) {
+void hoistInvariantLoads(scf::ForOp loop, BufferFacts &facts) {
   std::optional<APInt> trips = loop.getStaticTripCount();
   if (!trips || trips->isZero())
     return;
   SmallVector<Value> written;
   bool unknownWrites = false;
   loop.getBody()->walk([&](Operation *op) {
-    if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      written.push_back(rootOf(store.getMemRef()));
-      return;
-    }
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
     if (!effects) {
       unknownWrites |= !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>();
@@ -342,7 +336,7 @@ void hoistInvariantLoads(scf::ForOp loop, Operation *module) {
       if (!v || !isa<BaseMemRefType>(v.getType()))
         unknownWrites = true;
       else
-        written.push_back(rootOf(v));
+        written.push_back(rootBuffer(v));
     }
   });
   if (unknownWrites)
@@ -354,7 +348,7 @@ void hoistInvariantLoads(scf::ForOp loop, Operation *module) {
           llvm::all_of(load.getIndices(),
                        [&](Value v) { return isInvariantIn(loop, v); }) &&
           llvm::none_of(written, [&](Value w) {
-            return mayAlias(rootOf(load.getMemRef()), w, module);
+            return facts.mayAlias(rootBuffer(load.getMemRef()), w);
           }))
         loads.push_back(load);
   for (memref::LoadOp load : loads) {
@@ -375,11 +369,11 @@ struct StoPromoteAccumulators
     getOperation()->walk<WalkOrder::PostOrder>(
         [&](scf::ForOp loop) { loops.push_back(loop); });
     IRRewriter rewriter(&getContext());
+    BufferFacts facts(SymbolTable::getNearestSymbolTable(getOperation()));
     // An inner loop that an outer one unrolls was processed before it.
     for (scf::ForOp loop : loops) {
-      hoistInvariantLoads(loop,
-                          SymbolTable::getNearestSymbolTable(getOperation()));
-      promoteAccumulators(rewriter, loop, maxUnroll);
+      hoistInvariantLoads(loop, facts);
+      promoteAccumulators(rewriter, loop, maxUnroll, facts);
     }
   }
 };

@@ -29,6 +29,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir {
@@ -140,19 +141,43 @@ std::optional<Split> splitLaneBody(scf::ForOp lanes) {
   return split;
 }
 
-/// The block loop `loop` (iv `b`, step 1, no results), whose body is pure
-/// ops and then `lanes`, is rewritten as chunks of kChunkBlocks blocks
-/// (plus a remainder loop with the original body).
-///
-/// `makeLoop(lb, ub, bodyFn)` builds a loop of the same kind (parallel or
-/// sequential) at the builder's insertion point. `inParallel`: whether
-/// scf.parallel loops will run on several threads.
-template <typename LoopOp>
-LogicalResult
-stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
-      scf::ForOp lanes, const Split &split, bool inParallel,
-      function_ref<void(Value, Value, function_ref<void(OpBuilder &, Value)>)>
-          makeLoop) {
+/// A loop over Philox blocks that ends in a lane loop: a one-dimensional
+/// `scf.parallel` or an `scf.for` without results, from 0, step 1.
+struct BlockLoop {
+  LoopLikeOpInterface loop;
+  Value iv, ub;
+  scf::ForOp lanes;
+};
+
+std::optional<BlockLoop> blockLoopOf(Operation *op) {
+  if (auto par = dyn_cast<scf::ParallelOp>(op)) {
+    if (par.getNumLoops() != 1 || !par.getInitVals().empty() ||
+        !isConstIndex(par.getLowerBound()[0], 0) ||
+        !isConstIndex(par.getStep()[0], 1))
+      return std::nullopt;
+    if (scf::ForOp lanes = laneLoopOf(par.getBody()))
+      return BlockLoop{par, par.getInductionVars()[0], par.getUpperBound()[0],
+                       lanes};
+  } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+    if (loop.getNumResults() != 0 || !isConstIndex(loop.getLowerBound(), 0) ||
+        !isConstIndex(loop.getStep(), 1))
+      return std::nullopt;
+    if (scf::ForOp lanes = laneLoopOf(loop.getBody()))
+      return BlockLoop{loop, loop.getInductionVar(), loop.getUpperBound(),
+                       lanes};
+  }
+  return std::nullopt;
+}
+
+/// Rewrites the block loop `bl`, whose body is pure ops and then its lane
+/// loop, as chunks of kChunkBlocks blocks in a loop of the same kind, plus
+/// the original loop for the blocks after the last whole chunk.
+/// `inParallel`: whether scf.parallel loops will run on several threads.
+LogicalResult stage(RewriterBase &rewriter, const BlockLoop &bl,
+                    const Split &split, bool inParallel) {
+  LoopLikeOpInterface loop = bl.loop;
+  Value blockIv = bl.iv, ub = bl.ub;
+  scf::ForOp lanes = bl.lanes;
   Location loc = loop.getLoc();
   Block *blockBody = blockIv.getParentBlock();
   // The block's own ops (Philox) must be pure to be computed again in each
@@ -161,13 +186,9 @@ stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
     if (&op != lanes && (op.getNumRegions() != 0 || !isPure(&op)))
       return failure();
 
-  // Loops from linalg start at 0 (then ub - lb cannot wrap around).
-  if (!isConstIndex(lb, 0))
-    return failure();
   // Not one whole chunk: nothing to gain.
-  std::optional<int64_t> lbConst = getConstantIntValue(lb),
-                         ubConst = getConstantIntValue(ub);
-  if (lbConst && ubConst && *ubConst - *lbConst < kChunkBlocks)
+  std::optional<int64_t> trips = getConstantIntValue(ub);
+  if (trips && *trips < kChunkBlocks)
     return failure();
 
   rewriter.setInsertionPoint(loop);
@@ -177,10 +198,9 @@ stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
   Value cChunk = arith::ConstantIndexOp::create(rewriter, loc, kChunkBlocks);
   Value cElems =
       arith::ConstantIndexOp::create(rewriter, loc, kChunkBlocks * kLanes);
-  Value trips = arith::SubIOp::create(rewriter, loc, ub, lb);
-  Value chunks = arith::DivUIOp::create(rewriter, loc, trips, cChunk);
-  Value mainEnd = arith::AddIOp::create(
-      rewriter, loc, lb, arith::MulIOp::create(rewriter, loc, chunks, cChunk));
+  // Blocks from 0 (the trip count is ub).
+  Value chunks = arith::DivUIOp::create(rewriter, loc, ub, cChunk);
+  Value mainEnd = arith::MulIOp::create(rewriter, loc, chunks, cChunk);
 
   // The stack buffers: in the chunk loop's body when it runs in parallel
   // (each thread's iterations get their own; the OpenMP lowering scopes
@@ -188,7 +208,7 @@ stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
   // parallel loop or function, so that the stack does not grow with each
   // iteration of an enclosing loop.
   SmallVector<Value> outerBuffers;
-  if (!(isa<scf::ParallelOp>(loop) && inParallel)) {
+  if (!(isa<scf::ParallelOp>(loop.getOperation()) && inParallel)) {
     // scf.parallel claims to scope allocations, but run sequentially it
     // becomes plain loops that do not free them.
     auto isScope = [&](Operation *op) {
@@ -247,9 +267,9 @@ stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
         b.clone(op, mapping);
   };
 
-  makeLoop(c0, chunks, [&](OpBuilder &b, Value chunk) {
-    Value first = arith::AddIOp::create(
-        b, loc, lb, arith::MulIOp::create(b, loc, chunk, cChunk));
+  // One chunk: the blocks from `first` to `first + kChunkBlocks`.
+  auto chunkBody = [&](OpBuilder &b, Value chunk) {
+    Value first = arith::MulIOp::create(b, loc, chunk, cChunk);
     SmallVector<Value> buffers(outerBuffers);
     if (buffers.empty())
       for (Value v : split.cut)
@@ -328,10 +348,21 @@ stage(RewriterBase &rewriter, LoopOp loop, Value blockIv, Value lb, Value ub,
         b.clone(op, mapping);
       }
     }
-  });
+  };
+  // The chunks, in a loop of the block loop's kind.
+  if (isa<scf::ParallelOp>(loop.getOperation()))
+    scf::ParallelOp::create(
+        rewriter, loc, ValueRange{c0}, ValueRange{chunks}, ValueRange{c1},
+        [&](OpBuilder &b, Location, ValueRange ivs) { chunkBody(b, ivs[0]); });
+  else
+    scf::ForOp::create(rewriter, loc, c0, chunks, c1, ValueRange{},
+                       [&](OpBuilder &b, Location, Value iv, ValueRange) {
+                         chunkBody(b, iv);
+                         scf::YieldOp::create(b, loc);
+                       });
   // The remaining blocks: the original loop, from the end of the chunks
   // (none when the trip count is a static multiple of the chunk).
-  if (lbConst && ubConst && (*ubConst - *lbConst) % kChunkBlocks == 0)
+  if (trips && *trips % kChunkBlocks == 0)
     rewriter.eraseOp(loop);
   else
     rewriter.modifyOpInPlace(loop, [&] { loop->setOperand(0, mainEnd); });
@@ -342,56 +373,15 @@ struct StoStageRandomValues
     : public sto::impl::StoStageRandomValuesBase<StoStageRandomValues> {
   using StoStageRandomValuesBase::StoStageRandomValuesBase;
   void runOnOperation() override {
-    SmallVector<Operation *> candidates;
+    SmallVector<BlockLoop> candidates;
     getOperation()->walk([&](Operation *op) {
-      if (auto par = dyn_cast<scf::ParallelOp>(op)) {
-        if (par.getNumLoops() == 1 && par.getInitVals().empty() &&
-            isConstIndex(par.getStep()[0], 1) && laneLoopOf(par.getBody()))
-          candidates.push_back(op);
-      } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-        if (loop.getNumResults() == 0 && isConstIndex(loop.getStep(), 1) &&
-            laneLoopOf(loop.getBody()))
-          candidates.push_back(op);
-      }
+      if (std::optional<BlockLoop> bl = blockLoopOf(op))
+        candidates.push_back(*bl);
     });
     IRRewriter rewriter(&getContext());
-    for (Operation *op : candidates) {
-      if (auto par = dyn_cast<scf::ParallelOp>(op)) {
-        scf::ForOp lanes = laneLoopOf(par.getBody());
-        std::optional<Split> split = splitLaneBody(lanes);
-        if (!split)
-          continue;
-        (void)stage(
-            rewriter, par, par.getInductionVars()[0], par.getLowerBound()[0],
-            par.getUpperBound()[0], lanes, *split, parallel,
-            [&](Value lb, Value ub, auto body) {
-              Value one =
-                  arith::ConstantIndexOp::create(rewriter, par.getLoc(), 1);
-              scf::ParallelOp::create(rewriter, par.getLoc(), ValueRange{lb},
-                                      ValueRange{ub}, ValueRange{one},
-                                      [&](OpBuilder &b, Location,
-                                          ValueRange ivs) { body(b, ivs[0]); });
-            });
-        continue;
-      }
-      auto loop = cast<scf::ForOp>(op);
-      scf::ForOp lanes = laneLoopOf(loop.getBody());
-      std::optional<Split> split = splitLaneBody(lanes);
-      if (!split)
-        continue;
-      (void)stage(rewriter, loop, loop.getInductionVar(), loop.getLowerBound(),
-                  loop.getUpperBound(), lanes, *split, parallel,
-                  [&](Value lb, Value ub, auto body) {
-                    Value one = arith::ConstantIndexOp::create(
-                        rewriter, loop.getLoc(), 1);
-                    scf::ForOp::create(
-                        rewriter, loop.getLoc(), lb, ub, one, ValueRange{},
-                        [&](OpBuilder &b, Location, Value iv, ValueRange) {
-                          body(b, iv);
-                          scf::YieldOp::create(b, loop.getLoc());
-                        });
-                  });
-    }
+    for (const BlockLoop &bl : candidates)
+      if (std::optional<Split> split = splitLaneBody(bl.lanes))
+        (void)stage(rewriter, bl, *split, parallel);
   }
 };
 

@@ -10,7 +10,7 @@
 // CHECK-DAG:     %[[XF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
 // CHECK-DAG:     %[[YF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
 // CHECK:         scf.parallel (%[[C:.+]]) = (%{{.+}}) to (%{{.+}}) step
-// CHECK:           %[[FIRST:.+]] = arith.addi %{{.+}}, %{{.+}} : index
+// CHECK:           %[[FIRST:.+]] = arith.muli %[[C]], %{{.+}} : index
 // CHECK:           %[[BUF:.+]] = memref.alloca() : memref<64xf32>
 // CHECK:           scf.for %[[B:.+]] = %{{.+}} to %c16
 // CHECK:             arith.muli

@@ -49,6 +49,13 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+/// Index `base + offset` (`base` itself for offset 0).
+Value offsetIndex(OpBuilder &b, Location loc, Value base, int64_t offset) {
+  if (offset == 0)
+    return base;
+  return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset));
+}
+
 Value intConst(OpBuilder &b, Location loc, Type type, int64_t v) {
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
 }
@@ -329,8 +336,7 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                           c);
                       memref::StoreOp::create(
                           fb, fl, z, row,
-                          ValueRange{arith::AddIOp::create(
-                              fb, fl, first, indexConst(fb, fl, lane))});
+                          ValueRange{offsetIndex(fb, fl, first, lane)});
                     }
                     scf::YieldOp::create(fb, fl);
                   });
@@ -393,11 +399,7 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                   Value rowMax = fullSoftmax ? args.back() : Value();
                   if (fullSoftmax)
                     for (int64_t lane = 0; lane < chunk; ++lane) {
-                      Value e = lane == 0
-                                    ? q
-                                    : arith::AddIOp::create(
-                                          fb, fl, q, indexConst(fb, fl, lane))
-                                          .getResult();
+                      Value e = offsetIndex(fb, fl, q, lane);
                       rowMax = maxOf(fb, fl, logitAt(fb, fl, e), rowMax);
                     }
                   Value scoresHere =
@@ -479,11 +481,7 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                                                   fb, fl, fb.getI64Type(), q)),
                         rng.i64(2));
                   for (int64_t lane = 0; lane < step; ++lane) {
-                    Value e = lane == 0
-                                  ? q
-                                  : arith::AddIOp::create(
-                                        fb, fl, q, indexConst(fb, fl, lane))
-                                        .getResult();
+                    Value e = offsetIndex(fb, fl, q, lane);
                     Value x = logitAt(fb, fl, e);
                     Value z;
                     if (noisy) {
