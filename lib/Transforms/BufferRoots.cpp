@@ -10,6 +10,14 @@
 
 using namespace mlir;
 
+std::optional<sto::MemRefAccess> sto::memrefAccessOf(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return MemRefAccess{load.getMemRef(), load.getIndices()};
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return MemRefAccess{store.getMemRef(), store.getIndices()};
+  return std::nullopt;
+}
+
 Value sto::rootBuffer(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     auto view = dyn_cast<ViewLikeOpInterface>(def);

@@ -11,9 +11,19 @@
 #define STO_LIB_TRANSFORMS_BUFFERROOTS_H
 
 #include "mlir/IR/Value.h"
+#include "mlir/IR/ValueRange.h"
+
+#include <optional>
 
 namespace mlir {
 namespace sto {
+
+/// The memref and indices of a memref.load or memref.store.
+struct MemRefAccess {
+  Value memref;
+  ValueRange indices;
+};
+std::optional<MemRefAccess> memrefAccessOf(Operation *op);
 
 /// The buffer a memref value views (through subviews, reshapes, casts and
 /// alignment assumptions).

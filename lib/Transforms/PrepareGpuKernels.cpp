@@ -137,12 +137,9 @@ std::optional<Place> locationOf(Operation *op) {
   Value memref;
   ValueRange indices;
   int64_t width = 1;
-  if (auto load = dyn_cast<memref::LoadOp>(op)) {
-    memref = load.getMemRef();
-    indices = load.getIndices();
-  } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
-    memref = store.getMemRef();
-    indices = store.getIndices();
+  if (std::optional<sto::MemRefAccess> access = sto::memrefAccessOf(op)) {
+    memref = access->memref;
+    indices = access->indices;
   } else if (auto load = dyn_cast<vector::LoadOp>(op)) {
     memref = load.getBase();
     indices = load.getIndices();

@@ -143,10 +143,8 @@ struct Access {
 };
 
 std::optional<Access> accessOf(Operation &op) {
-  if (auto load = dyn_cast<memref::LoadOp>(op))
-    return Access{&op, load.getMemRef(), load.getIndices()};
-  if (auto store = dyn_cast<memref::StoreOp>(op))
-    return Access{&op, store.getMemRef(), store.getIndices()};
+  if (std::optional<sto::MemRefAccess> a = sto::memrefAccessOf(&op))
+    return Access{&op, a->memref, a->indices};
   return std::nullopt;
 }
 

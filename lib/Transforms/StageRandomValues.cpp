@@ -20,6 +20,8 @@
 
 #include "sto/Transforms/Passes.h"
 
+#include "BufferRoots.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
@@ -231,17 +233,11 @@ LogicalResult stage(RewriterBase &rewriter, const BlockLoop &bl,
   llvm::DenseMap<Operation *, Value> collapsedViews;
   llvm::DenseMap<Value, Value> collapsedOf;
   for (Operation &op : lanes.getBody()->without_terminator()) {
-    Value memref;
-    ValueRange indices;
-    if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      memref = load.getMemRef();
-      indices = load.getIndices();
-    } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      memref = store.getMemRef();
-      indices = store.getIndices();
-    } else {
+    std::optional<sto::MemRefAccess> access = sto::memrefAccessOf(&op);
+    if (!access)
       continue;
-    }
+    Value memref = access->memref;
+    ValueRange indices = access->indices;
     auto type = cast<MemRefType>(memref.getType());
     int64_t rank = type.getRank();
     if (rank < 2 || type.getDimSize(rank - 1) != kLanes ||
