@@ -18,9 +18,26 @@ func.func @exp(%x: f32) -> f32 {
   return %y : f32
 }
 
+// erf is sto's own expansion: no division, A(x^2) for |x| < 1 (6 terms, the
+// last step fma(|x|, A, |x|)), 1 - B(|x| - 2) up to 3.92 (13 terms), then 1,
+// and the sign of x.
 // CHECK-LABEL: func.func @erf(
-// CHECK:         math.fma
-// CHECK:         return
+// CHECK-SAME:    %[[X:.+]]: f32) -> f32
+// CHECK-NOT:     arith.divf
+// CHECK:         %[[A:.+]] = math.absf %[[X]] : f32
+// CHECK:         %[[S:.+]] = arith.mulf %[[A]], %[[A]] : f32
+// CHECK-COUNT-5: math.fma {{.*}}, %[[S]], {{.*}} : f32
+// CHECK:         %[[SMALL:.+]] = math.fma %[[A]], %{{.+}}, %[[A]] : f32
+// CHECK:         %[[T:.+]] = arith.subf %[[A]], %{{.+}} : f32
+// CHECK-COUNT-12: math.fma {{.*}}, %[[T]], {{.*}} : f32
+// CHECK:         %[[LARGE:.+]] = arith.subf %{{.+}}, %{{.+}} : f32
+// CHECK-DAG:     %[[TOP:.+]] = arith.cmpf oge, %[[A]], %{{.+}} : f32
+// CHECK-DAG:     %[[LOW:.+]] = arith.cmpf olt, %[[A]], %{{.+}} : f32
+// CHECK:         %[[R:.+]] = arith.select %[[LOW]], %[[SMALL]], %[[LARGE]] : f32
+// CHECK:         %[[ONE:.+]] = arith.select %[[TOP]], %{{.+}}, %[[R]] : f32
+// CHECK:         %[[Y:.+]] = math.copysign %[[ONE]], %[[X]] : f32
+// CHECK-NOT:     arith.divf
+// CHECK:         return %[[Y]] : f32
 func.func @erf(%x: f32) -> f32 {
   %y = math.erf %x : f32
   return %y : f32

@@ -1,0 +1,148 @@
+//===- math-accuracy.cpp - erf as compiled by sto against libm
+//-------------===//
+//
+// Driver of math-accuracy.mlir. The reference is the C library's erf in
+// double; the error of an f32 result r is |r - erf(x)| in units of the f32
+// spacing at |erf(x)|.
+//
+//===----------------------------------------------------------------------===//
+
+#include "math_accuracy.h"
+
+#include "sto/Runtime/Philox.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace {
+constexpr int64_t kN = 1048576;
+
+float fromBits(uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+uint32_t bitsOf(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+/// The spacing of f32 values at |v| (v a double, not a float).
+double ulpAt(double v) {
+  float f = std::fabs(float(v));
+  if (f < std::numeric_limits<float>::min())
+    return std::numeric_limits<float>::denorm_min();
+  // Values just below a power of two use the smaller spacing.
+  float below = std::nextafter(f, 0.0f);
+  return double(f) - double(below);
+}
+
+int failures = 0;
+} // namespace
+
+int main() {
+  std::vector<float> x(kN), y(kN);
+  // 1. Accuracy: every 61st bit pattern from 0 to 4.5 and its negation.
+  const uint32_t last = bitsOf(4.5f);
+  double worst = 0;
+  float worstX = 0;
+  int64_t count = 0;
+  uint32_t next = 0;
+  bool done = false;
+  while (!done) {
+    for (int64_t i = 0; i < kN; ++i) {
+      if (i % 64 != 0 && i % 64 != 1) {
+        x[i] = 0.5f; // filler; every lane runs the same code
+        continue;
+      }
+      uint32_t b = next;
+      if (b > last) {
+        b = last;
+        done = true;
+      }
+      x[i] = i % 64 == 0 ? fromBits(b) : -fromBits(b);
+      if (i % 64 == 1)
+        next += 61;
+    }
+    if (erf_f32(x.data(), y.data()) != 0) {
+      std::printf("erf_f32 failed\n");
+      return 1;
+    }
+    for (int64_t i = 0; i < kN; i += 64)
+      for (int64_t j = i; j < i + 2; ++j) {
+        double ref = std::erf(double(x[j]));
+        double err = std::fabs(double(y[j]) - ref) / ulpAt(ref);
+        ++count;
+        if (err > worst) {
+          worst = err;
+          worstX = x[j];
+        }
+      }
+  }
+  std::printf("erf f32: %lld values, max error %.3f ulp (at %a)\n",
+              (long long)count, worst, worstX);
+  if (worst > 1.435)
+    ++failures;
+
+  // 2. Special values, bit for bit.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  struct Case {
+    float in, out;
+  } cases[] = {{0.0f, 0.0f},  {-0.0f, -0.0f},   {inf, 1.0f},
+               {-inf, -1.0f}, {3.92f, 1.0f},    {-3.92f, -1.0f},
+               {10.0f, 1.0f}, {-1e30f, -1.0f},  {nan, nan},
+               {-nan, nan},   {fromBits(1), 0}, {1.0f, 0}};
+  int mismatches = 0;
+  std::fill(x.begin(), x.end(), 0.0f);
+  for (size_t i = 0; i < std::size(cases); ++i)
+    x[i * 64] = cases[i].in;
+  if (erf_f32(x.data(), y.data()) != 0)
+    return 1;
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    float in = cases[i].in, got = y[i * 64];
+    bool ok;
+    if (std::isnan(in))
+      ok = std::isnan(got);
+    else if (in == fromBits(1) || in == 1.0f) // nearest f32 of erf
+      ok = got == float(std::erf(double(in)));
+    else
+      ok = bitsOf(got) == bitsOf(cases[i].out);
+    if (!ok) {
+      ++mismatches;
+      std::printf("  erf(%a) = %a\n", in, got);
+    }
+  }
+  std::printf("erf f32 special values: %d mismatches\n", mismatches);
+  failures += mismatches;
+
+  // 3. f16: the f32 expansion, rounded to f16 (the C ABI passes the bits).
+  std::vector<uint16_t> h(4096), hy(4096);
+  std::vector<float> hx(4096);
+  for (int i = 0; i < 4096; ++i) {
+    // Every 16th f16 bit pattern, positive and negative.
+    h[i] = uint16_t((i / 2) * 32 + (i % 2) * 0x8000 + 7);
+    if ((h[i] & 0x7c00) == 0x7c00)
+      h[i] = 0; // no inf/NaN here
+    hx[i] = sto::rng::toFloat(sto::rng::f16{h[i]});
+  }
+  std::vector<float> wide(kN, 0.0f), wideY(kN);
+  for (int i = 0; i < 4096; ++i)
+    wide[i * 64] = hx[i];
+  if (erf_f16(h.data(), hy.data()) != 0 || erf_f32(wide.data(), wideY.data()))
+    return 1;
+  int f16Mismatches = 0;
+  for (int i = 0; i < 4096; ++i)
+    if (hy[i] != sto::rng::toF16(wideY[i * 64]).bits)
+      ++f16Mismatches;
+  std::printf("erf f16: %d mismatches of 4096\n", f16Mismatches);
+  failures += f16Mismatches;
+
+  std::printf(failures ? "FAIL\n" : "PASS\n");
+  return failures ? 1 : 0;
+}
