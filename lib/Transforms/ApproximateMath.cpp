@@ -22,7 +22,8 @@ namespace {
 
 /// f32 erf without a division and with two polynomials, fitted for sto
 /// (weighted least squares, each coefficient rounded to f32 and the rest
-/// refitted). Against erf in double over every 11th f32 in [1e-30, 4.5]
+/// refitted; scripts/fit-erf.py). Against erf in double over every 11th
+/// f32 in [1e-30, 4.5]
 /// the error is at most 1.43 ulp (8.5e-8 absolute); MLIR's expansion
 /// (three rational intervals chosen by 22 selects, and a division) has
 /// 4.74 ulp (2.8e-7) and costs about twice as much on the CPU.
