@@ -29,6 +29,14 @@ func.func @dropout(%s: i64, %x: tensor<1024x256xf32>) -> tensor<1024x256xf32> {
 // rank-0 result) runs in a kernel of one thread: no access to the buffers
 // stays on the host, and nothing is reported.
 // RUN: sto-compile %S/Inputs/rank0-cuda.mlir --target=cuda -o %t.rank0.o 2>&1 | count 0
+
+// A --cuda-path that is not a CUDA toolkit stops the compilation (MLIR's
+// serializer would report it and fall back to another ptxas), and no object
+// is left behind.
+// RUN: rm -f %t.badpath.o
+// RUN: not sto-compile %s --target=cuda --cuda-path=%t.nowhere -o %t.badpath.o 2>&1 | FileCheck %s --check-prefix=BADPATH
+// RUN: not test -e %t.badpath.o
+// BADPATH: sto-compile: error: --cuda-path '{{.*}}nowhere' is not a CUDA toolkit (no executable bin/ptxas)
 // RUN: sto-compile %S/Inputs/rank0-cuda.mlir --target=cuda --compile-to=loops | FileCheck %s --check-prefix=RANK0
 // RANK0-LABEL: func.func @__sto_impl_r0(
 // RANK0-NOT:     memref.store

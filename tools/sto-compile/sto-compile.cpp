@@ -86,9 +86,18 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.ptxFeatures = ptxFeatures;
   // MLIR's NVPTX serializer finds ptxas and fatbinary through CUDA_ROOT.
-  if (!cudaPath.empty())
+  // A wrong path must stop here: the serializer only reports it and then
+  // falls back to any ptxas it finds.
+  if (!cudaPath.empty()) {
+    llvm::SmallString<256> ptxas(cudaPath);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    if (target == "cuda" && !llvm::sys::fs::can_execute(ptxas)) {
+      llvm::errs() << "sto-compile: error: --cuda-path '" << cudaPath
+                   << "' is not a CUDA toolkit (no executable bin/ptxas)\n";
+      return 1;
+    }
     ::setenv("CUDA_ROOT", cudaPath.c_str(), 1);
-  else if (!::getenv("CUDA_ROOT") && llvm::sys::fs::exists("/usr/local/cuda"))
+  } else if (!::getenv("CUDA_ROOT") && llvm::sys::fs::exists("/usr/local/cuda"))
     ::setenv("CUDA_ROOT", "/usr/local/cuda", 1);
   options.cpu = mcpu;
   options.features = mattr;
@@ -145,6 +154,13 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  // Every error fails the compilation, also one that a pass reports without
+  // failing (it is still printed: the handler above runs next).
+  bool sawError = false;
+  context.getDiagEngine().registerHandler([&](Diagnostic &diag) {
+    sawError |= diag.getSeverity() == DiagnosticSeverity::Error;
+    return failure();
+  });
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
@@ -174,7 +190,7 @@ int main(int argc, char **argv) {
     llvm::errs() << "sto-compile: error: " << error << "\n";
     return 1;
   }
-  if (failed(sto::compileModule(*module, options, output->os())))
+  if (failed(sto::compileModule(*module, options, output->os())) || sawError)
     return 1;
   if (!headerFile.empty()) {
     auto header = openOutputFile(headerFile, &error);
