@@ -484,8 +484,8 @@ def Sto_LangevinStepOp : Sto_Op<"langevin_step", [Pure,
   let description = [{
     Returns `param − lr·grad + sqrt(2·lr·temperature)·ξ` with ξ standard
     normal (stochastic gradient Langevin dynamics, Welling & Teh 2011). With
-    temperature 0 it is a gradient step, which canonicalization rewrites to
-    `arith` ops; with lr 0 it folds to `param`.
+    temperature 0 it is a gradient step in the compute type (one fma) and
+    draws no noise; with lr 0 it folds to `param`.
 
     Example:
 
@@ -501,7 +501,6 @@ def Sto_LangevinStepOp : Sto_Op<"langevin_step", [Pure,
   let assemblyFormat = "$key `,` $param `,` $grad attr-dict `:` type($param)";
   let hasVerifier = 1;
   let hasFolder = 1;
-  let hasCanonicalizer = 1;
 }
 
 def Sto_AverageOp : Sto_Op<"average", [Pure,
@@ -511,7 +510,8 @@ def Sto_AverageOp : Sto_Op<"average", [Pure,
     Kind `swa` (the default): `avg + (param − avg)/(count + 1)`, the running
     mean after `count` earlier iterates (Izmailov et al. 2018). Kind `ema`:
     `decay·avg + (1 − decay)·param`; `decay` is required for `ema` and must
-    lie in [0, 1]. An ema of decay 1 folds to `avg`, of decay 0 to `param`.
+    lie in [0, 1]. An ema of decay 1 folds to `avg`. (Decay 0 does not fold:
+    `avg + (param − avg)` is not `param` in floating point.)
 
     Example:
 

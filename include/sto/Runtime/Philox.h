@@ -730,13 +730,18 @@ STO_RNG_HD inline C langevinNoiseScale(double lr, double temperature) {
 }
 
 /// sto.langevin_step: t = fma(-RN_C(lr), C(g), C(p)),
-/// result RN_T(fma(langevinNoiseScale, z, t)).
+/// result RN_T(fma(langevinNoiseScale, z, t)); at temperature 0, RN_T(t)
+/// (no noise is drawn). lr = 0 folds to p.
 template <class T>
 STO_RNG_HD inline T langevinStep(Key key, uint64_t i, T p, T g, double lr,
                                  double temperature) {
   using E = ElementType<T>;
   using C = ComputeType<T>;
+  if (lr == 0.0)
+    return p;
   C t = cfma(-coefficient<C>(lr), E::widen(g), E::widen(p));
+  if (temperature == 0.0)
+    return E::narrow(t);
   return E::narrow(cfma(langevinNoiseScale<C>(lr, temperature),
                         standardNormal<C>(key, i), t));
 }

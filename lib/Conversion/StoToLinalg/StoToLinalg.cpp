@@ -332,6 +332,9 @@ struct LangevinStepLowering : public OpConversionPattern<LangevinStepOp> {
           Value step =
               rng.fma(arith::NegFOp::create(b, l, coefficient(b, l, lr, c)),
                       widenTo(b, l, args[1], c), widenTo(b, l, args[0], c));
+          // Temperature 0: a gradient step, no noise drawn (the contract).
+          if (temperature == 0.0)
+            return narrowTo(b, l, step, t);
           Value z = widenTo(b, l, rng.standardNormalF32(linear, key), c);
           Value v = rng.fma(
               coefficient(b, l, std::sqrt(2.0 * lr * temperature), c), z, step);

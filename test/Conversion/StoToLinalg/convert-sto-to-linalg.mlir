@@ -552,6 +552,26 @@ func.func @langevin_step(%k: !sto.key, %p: tensor<2x4xf32>, %g: tensor<2x4xf32>)
 
 // -----
 
+// At temperature 0: RN_T(fma(-RN_C(lr), C(g), C(p))), no Philox, no normal.
+// CHECK-LABEL: func.func @langevin_step_t0(
+// CHECK-NOT:       arith.mului_extended
+// CHECK:         linalg.generic
+// CHECK:         ^bb0(%[[P:.*]]: f16, %[[G:.*]]: f16, %{{.*}}: f16):
+// CHECK-DAG:       %[[PW:.*]] = arith.extf %[[P]] : f16 to f32
+// CHECK-DAG:       %[[GW:.*]] = arith.extf %[[G]] : f16 to f32
+// CHECK-DAG:       %[[NLR:.*]] = arith.negf %{{.*}} : f32
+// CHECK:           %[[T:.*]] = math.fma %[[NLR]], %[[GW]], %[[PW]] : f32
+// CHECK:           %[[Y:.*]] = arith.truncf %[[T]] : f32 to f16
+// CHECK-NEXT:      linalg.yield %[[Y]] : f16
+// CHECK-NOT:       arith.mului_extended
+// CHECK:         return
+func.func @langevin_step_t0(%k: !sto.key, %p: tensor<6xf16>, %g: tensor<6xf16>) -> tensor<6xf16> {
+  %0 = sto.langevin_step %k, %p, %g {lr = 0.1 : f64, temperature = 0.0 : f64} : tensor<6xf16>
+  return %0 : tensor<6xf16>
+}
+
+// -----
+
 // spsa_perturb: fma(RN_C(scale), z, p). spsa_update: a = RN_C(lr) * RN_C(g)
 // computed once outside the loops, then fma(-a, z, p) with the same z.
 // CHECK-LABEL: func.func @spsa(

@@ -14,6 +14,8 @@
 // CHECK: langevin_step f64 [3x37] lr 0.01 T 0.5: 0 mismatches of 111
 // CHECK: langevin_step f16 [3x37] lr 0.01 T 0.5: 0 mismatches of 111
 // CHECK: langevin_step bf16 [3x37] lr 0.01 T 0.5: 0 mismatches of 111
+// CHECK: langevin_step f32 [3x37] lr 0.1 T 0: 0 mismatches of 111
+// CHECK: langevin_step f16 [3x37] lr 0.1 T 0: 0 mismatches of 111
 // CHECK: langevin_step f32 [8x128] lr 0.05 T 2^-10: 0 mismatches of 1024
 // CHECK: langevin_step f32 [?x2x3] n=4 lr 0.1 T 1: 0 mismatches of 24
 // CHECK: spsa_perturb f32 [3x37] scale 1e-3: 0 mismatches of 111
@@ -32,6 +34,7 @@
 // CHECK: average f32 [3x37] swa count 3: 0 mismatches of 111
 // CHECK: average f32 [3x37] swa count 123456789: 0 mismatches of 111
 // CHECK: average f32 [3x37] ema decay 0.9: 0 mismatches of 111
+// CHECK: average f32 [3x37] ema decay 0: 0 mismatches of 111
 // CHECK: average f64 [3x37] swa count 0: 0 mismatches of 111
 // CHECK: average f64 [3x37] swa count 3: 0 mismatches of 111
 // CHECK: average f64 [3x37] swa count 123456789: 0 mismatches of 111
@@ -63,6 +66,14 @@ func.func @langevin_f16(%k: !sto.key, %p: tensor<3x37xf16>, %g: tensor<3x37xf16>
 func.func @langevin_bf16(%k: !sto.key, %p: tensor<3x37xbf16>, %g: tensor<3x37xbf16>) -> tensor<3x37xbf16> {
   %0 = sto.langevin_step %k, %p, %g {lr = 1.0e-02 : f64, temperature = 5.0e-01 : f64} : tensor<3x37xbf16>
   return %0 : tensor<3x37xbf16>
+}
+func.func @langevin_t0_f32(%k: !sto.key, %p: tensor<3x37xf32>, %g: tensor<3x37xf32>) -> tensor<3x37xf32> {
+  %0 = sto.langevin_step %k, %p, %g {lr = 1.0e-01 : f64, temperature = 0.0 : f64} : tensor<3x37xf32>
+  return %0 : tensor<3x37xf32>
+}
+func.func @langevin_t0_f16(%k: !sto.key, %p: tensor<3x37xf16>, %g: tensor<3x37xf16>) -> tensor<3x37xf16> {
+  %0 = sto.langevin_step %k, %p, %g {lr = 1.0e-01 : f64, temperature = 0.0 : f64} : tensor<3x37xf16>
+  return %0 : tensor<3x37xf16>
 }
 func.func @langevin_8x128(%k: !sto.key, %p: tensor<8x128xf32>, %g: tensor<8x128xf32>) -> tensor<8x128xf32> {
   %0 = sto.langevin_step %k, %p, %g {lr = 5.0e-02 : f64, temperature = 9.765625e-04 : f64} : tensor<8x128xf32>
@@ -124,6 +135,10 @@ func.func @swa_f32(%a: tensor<3x37xf32>, %p: tensor<3x37xf32>, %n: index) -> ten
 }
 func.func @ema_f32(%a: tensor<3x37xf32>, %p: tensor<3x37xf32>, %n: i64) -> tensor<3x37xf32> {
   %0 = sto.average %a, %p, %n {kind = #sto.average_kind<ema>, decay = 9.0e-01 : f64} : tensor<3x37xf32>, i64
+  return %0 : tensor<3x37xf32>
+}
+func.func @ema0_f32(%a: tensor<3x37xf32>, %p: tensor<3x37xf32>, %n: i64) -> tensor<3x37xf32> {
+  %0 = sto.average %a, %p, %n {kind = #sto.average_kind<ema>, decay = 0.0 : f64} : tensor<3x37xf32>, i64
   return %0 : tensor<3x37xf32>
 }
 func.func @swa_f64(%a: tensor<3x37xf64>, %p: tensor<3x37xf64>, %n: index) -> tensor<3x37xf64> {

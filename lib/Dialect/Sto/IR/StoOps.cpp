@@ -488,44 +488,6 @@ OpFoldResult LangevinStepOp::fold(FoldAdaptor) {
   return {};
 }
 
-namespace {
-/// A Langevin step at temperature 0 is plain gradient descent: it draws no
-/// noise, so rewrite it to `param - lr * grad` and free the key.
-struct LangevinZeroTemperature : public OpRewritePattern<LangevinStepOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LangevinStepOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isZero(op.getTemperatureAttr()) || isZero(op.getLrAttr()))
-      return failure();
-    auto type = op.getType();
-    auto elemType = cast<FloatType>(type.getElementType());
-    Location loc = op.getLoc();
-    Value grad = op.getGrad();
-    Value lr;
-    if (type.hasStaticShape()) {
-      auto lrAttr = DenseElementsAttr::get(
-          type, rewriter.getFloatAttr(elemType, op.getLr().convertToDouble()));
-      lr = arith::ConstantOp::create(rewriter, loc, lrAttr);
-    } else {
-      Value scalar = arith::ConstantOp::create(
-          rewriter, loc,
-          rewriter.getFloatAttr(elemType, op.getLr().convertToDouble()));
-      SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(rewriter, loc, grad);
-      lr = tensor::SplatOp::create(rewriter, loc, scalar, sizes);
-    }
-    Value step = arith::MulFOp::create(rewriter, loc, lr, grad);
-    rewriter.replaceOpWithNewOp<arith::SubFOp>(op, op.getParam(), step);
-    return success();
-  }
-};
-} // namespace
-
-void LangevinStepOp::getCanonicalizationPatterns(RewritePatternSet &results,
-                                                 MLIRContext *context) {
-  results.add<LangevinZeroTemperature>(context);
-}
-
 LogicalResult AverageOp::verify() {
   std::optional<double> decay;
   if (getDecayAttr())
@@ -545,10 +507,10 @@ OpFoldResult AverageOp::fold(FoldAdaptor) {
   if (getKind() != AverageKind::ema || !getDecayAttr())
     return {};
   double decay = getDecayAttr().getValueAsDouble();
+  // decay·avg + (1 − decay)·param with decay 1 is avg exactly; decay 0 is
+  // not param (the contract's avg + (param − avg) rounds).
   if (decay == 1.0)
     return getAvg();
-  if (decay == 0.0)
-    return getParam();
   return {};
 }
 

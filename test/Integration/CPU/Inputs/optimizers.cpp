@@ -26,14 +26,16 @@ template <class T>
 using AverageFn = int32_t (*)(const AbiT<T> *, const AbiT<T> *, int64_t,
                               AbiT<T> *);
 
-template <class T> void langevin(Checker &c, LangevinFn<T> fn, Key k) {
+template <class T>
+void langevin(Checker &c, LangevinFn<T> fn, Key k, double lr = 0.01,
+              double temperature = 0.5, const char *what0 = "lr 0.01 T 0.5") {
   auto p = makeInputs<T>(111, 31), g = makeInputs<T>(111, 32);
   auto y = output<AbiT<T>>(111);
-  std::string what = name<T>("langevin_step", "[3x37] lr 0.01 T 0.5");
+  std::string what = name<T>("langevin_step", "[3x37] ") + what0;
   c.ok(what, fn(keyBits(k), p.data(), g.data(), y.data()));
   c.elements(what, y.data(), 111, [&](size_t i) {
-    return rng::langevinStep<T>(k, i, fromAbi<T>(p[i]), fromAbi<T>(g[i]), 0.01,
-                                0.5);
+    return rng::langevinStep<T>(k, i, fromAbi<T>(p[i]), fromAbi<T>(g[i]), lr,
+                                temperature);
   });
 }
 
@@ -68,7 +70,8 @@ template <class T> rng::ComputeType<T> emaWeight(double decay) {
 }
 
 template <class T>
-void average(Checker &c, AverageFn<T> swa, AverageFn<T> ema) {
+void average(Checker &c, AverageFn<T> swa, AverageFn<T> ema,
+             AverageFn<T> ema0 = nullptr) {
   auto a = makeInputs<T>(111, 35), p = makeInputs<T>(111, 36);
   for (int64_t count : {int64_t(0), int64_t(3), int64_t(123456789)}) {
     auto y = output<AbiT<T>>(111);
@@ -86,6 +89,14 @@ void average(Checker &c, AverageFn<T> swa, AverageFn<T> ema) {
   c.elements(what, y.data(), 111, [&](size_t i) {
     return averageRef<T>(fromAbi<T>(a[i]), fromAbi<T>(p[i]), emaWeight<T>(0.9));
   });
+  if (!ema0)
+    return;
+  // Decay 0 is the formula with w = 1, which is not `param` (no fold).
+  what = name<T>("average", "[3x37] ema decay 0");
+  c.ok(what, ema0(a.data(), p.data(), 17, y.data()));
+  c.elements(what, y.data(), 111, [&](size_t i) {
+    return averageRef<T>(fromAbi<T>(a[i]), fromAbi<T>(p[i]), emaWeight<T>(0.0));
+  });
 }
 
 } // namespace
@@ -97,6 +108,9 @@ int main() {
   langevin<double>(c, langevin_f64, kl);
   langevin<f16>(c, langevin_f16, kl);
   langevin<bf16>(c, langevin_bf16, kl);
+  // Temperature 0: one fma in the compute type, no noise.
+  langevin<float>(c, langevin_t0_f32, kl, 0.1, 0.0, "lr 0.1 T 0");
+  langevin<f16>(c, langevin_t0_f16, kl, 0.1, 0.0, "lr 0.1 T 0");
   {
     auto p = makeInputs<float>(1024, 37), g = makeInputs<float>(1024, 38);
     auto y = output<float>(1024);
@@ -155,7 +169,7 @@ int main() {
     });
   }
 
-  average<float>(c, swa_f32, ema_f32);
+  average<float>(c, swa_f32, ema_f32, ema0_f32);
   average<double>(c, swa_f64, ema_f64);
   average<f16>(c, swa_f16, ema_f16);
   average<bf16>(c, swa_bf16, ema_bf16);
