@@ -88,6 +88,30 @@ struct ResultsToOutParams
     registry.insert<memref::MemRefDialect>();
   }
   void runOnOperation() final {
+    // A buffer returned twice would become two out-parameters that both
+    // are the one buffer, which upstream's rewrite does not handle (it
+    // crashed): every repeat returns a copy instead.
+    getOperation().walk([](func::ReturnOp ret) {
+      llvm::SmallPtrSet<Value, 4> seen;
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Value v = operand.get();
+        auto type = dyn_cast<MemRefType>(v.getType());
+        if (!type || seen.insert(v).second)
+          continue;
+        OpBuilder b(ret);
+        SmallVector<Value> sizes;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          if (type.isDynamicDim(d))
+            sizes.push_back(memref::DimOp::create(b, ret.getLoc(), v, d));
+        Value copy = memref::AllocOp::create(
+            b, ret.getLoc(),
+            MemRefType::get(type.getShape(), type.getElementType()), sizes);
+        memref::CopyOp::create(b, ret.getLoc(), v, copy);
+        if (copy.getType() != type)
+          copy = memref::CastOp::create(b, ret.getLoc(), type, copy);
+        operand.set(copy);
+      }
+    });
     bufferization::BufferResultsToOutParamsOpts opts;
     opts.hoistStaticAllocs = true;
     opts.modifyPublicFunctions = true;

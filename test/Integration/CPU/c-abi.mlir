@@ -4,7 +4,8 @@
 // status 0 on success, 1 for a NULL tensor or result pointer, 2 for a
 // negative dynamic size (NULL is reported first), and nothing is written
 // when a call fails. Also: empty tensors, a key result, a function without
-// arguments, and a private helper returning a dynamically shaped tensor.
+// arguments, a private helper returning a dynamically shaped tensor, and
+// one value returned three times (each result gets its own copy).
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: sto-compile %s -o %t/c-abi.o --header %t/c-abi.h
@@ -35,6 +36,10 @@
 // CHECK: no arguments, NULL result: status 1 (expected 1)
 // CHECK: private helper with a dynamic result: status 0 (expected 0)
 // CHECK: dropout f32 [?] n=50 of a helper's result: 0 mismatches of 50
+// CHECK: one value returned twice: status 0 (expected 0)
+// CHECK: returned twice, first: 0 mismatches of 7
+// CHECK: returned twice, second: 0 mismatches of 7
+// CHECK: returned twice, third: 0 mismatches of 7
 // CHECK: message 0: success
 // CHECK: message 1: a tensor or result pointer is NULL
 // CHECK: message 2: a dynamic dimension is negative
@@ -64,4 +69,9 @@ func.func @through_helper(%k: !sto.key, %x: tensor<?xf32>) -> tensor<?xf32> {
   %t = call @twice(%x) : (tensor<?xf32>) -> tensor<?xf32>
   %y = sto.dropout %k, %t {rate = 5.0e-01 : f64} : tensor<?xf32>
   return %y : tensor<?xf32>
+}
+func.func @thrice(%k: !sto.key, %x: tensor<?xf32>)
+    -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %y = sto.dropout %k, %x {rate = 5.0e-01 : f64} : tensor<?xf32>
+  return %y, %y, %y : tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
 }

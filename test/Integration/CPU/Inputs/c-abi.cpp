@@ -133,6 +133,19 @@ int main() {
                  return rng::dropout<float>(k, i, rng::fadd(x[i], x[i]), 0.5);
                });
   }
+  {
+    const Key k = rng::seed(5);
+    auto x = makeInputs<float>(7, 64);
+    auto y0 = output<float>(7), y1 = output<float>(7), y2 = output<float>(7);
+    c.status("one value returned twice",
+             thrice(keyBits(k), x.data(), 7, y0.data(), 7, y1.data(), 7,
+                    y2.data(), 7),
+             STO_OK);
+    auto ref = [&](size_t i) { return rng::dropout<float>(k, i, x[i], 0.5); };
+    c.elements("returned twice, first", y0.data(), 7, ref);
+    c.elements("returned twice, second", y1.data(), 7, ref);
+    c.elements("returned twice, third", y2.data(), 7, ref);
+  }
   for (int32_t s : {STO_OK, STO_ERROR_NULL_POINTER, STO_ERROR_NEGATIVE_SIZE})
     std::printf("message %d: %s\n", int(s), sto_status_message(s));
   return c.finish();
