@@ -14,7 +14,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir {
 namespace sto {
@@ -32,9 +34,181 @@ static constexpr StringLiteral kImplPrefix = "__sto_impl_";
 
 namespace {
 
+/// Element and scalar types with a C type in the header: the integers C has
+/// (bool, 8 to 64 bits), index, f16/bf16 (as their bits), f32, f64.
+bool hasCType(Type t) {
+  if (auto i = dyn_cast<IntegerType>(t))
+    return llvm::is_contained({1u, 8u, 16u, 32u, 64u}, i.getWidth());
+  return t.isIndex() || t.isF16() || t.isBF16() || t.isF32() || t.isF64();
+}
+
+/// C and C++ keywords (the header is included from both) and `main`.
+bool isReservedInC(StringRef name) {
+  static const llvm::StringSet<> words = {"alignas",      "alignof",
+                                          "and",          "and_eq",
+                                          "asm",          "auto",
+                                          "bitand",       "bitor",
+                                          "bool",         "break",
+                                          "case",         "catch",
+                                          "char",         "char8_t",
+                                          "char16_t",     "char32_t",
+                                          "class",        "compl",
+                                          "concept",      "const",
+                                          "consteval",    "constexpr",
+                                          "constinit",    "const_cast",
+                                          "continue",     "co_await",
+                                          "co_return",    "co_yield",
+                                          "decltype",     "default",
+                                          "delete",       "do",
+                                          "double",       "dynamic_cast",
+                                          "else",         "enum",
+                                          "explicit",     "export",
+                                          "extern",       "false",
+                                          "float",        "for",
+                                          "friend",       "goto",
+                                          "if",           "inline",
+                                          "int",          "long",
+                                          "main",         "mutable",
+                                          "namespace",    "new",
+                                          "noexcept",     "not",
+                                          "not_eq",       "nullptr",
+                                          "operator",     "or",
+                                          "or_eq",        "private",
+                                          "protected",    "public",
+                                          "register",     "reinterpret_cast",
+                                          "requires",     "restrict",
+                                          "return",       "short",
+                                          "signed",       "sizeof",
+                                          "static",       "static_assert",
+                                          "static_cast",  "struct",
+                                          "switch",       "template",
+                                          "this",         "thread_local",
+                                          "throw",        "true",
+                                          "try",          "typedef",
+                                          "typeid",       "typename",
+                                          "typeof",       "typeof_unqual",
+                                          "union",        "unsigned",
+                                          "using",        "virtual",
+                                          "void",         "volatile",
+                                          "wchar_t",      "while",
+                                          "xor",          "xor_eq",
+                                          "_Alignas",     "_Alignof",
+                                          "_Atomic",      "_BitInt",
+                                          "_Bool",        "_Complex",
+                                          "_Generic",     "_Imaginary",
+                                          "_Noreturn",    "_Static_assert",
+                                          "_Thread_local"};
+  return words.contains(name);
+}
+
+bool isCIdentifier(StringRef name) {
+  return !name.empty() && (llvm::isAlpha(name[0]) || name[0] == '_') &&
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+/// Names that compiled code calls or that libsto_runtime defines: a
+/// function of the module with such a name would replace them.
+bool isReservedForRuntime(StringRef name) {
+  return name.starts_with("sto_") || name.starts_with("__sto") ||
+         name.starts_with("mgpu") || name.starts_with("__kmpc_") ||
+         name.starts_with("omp_") ||
+         llvm::is_contained({"malloc", "free", "aligned_alloc", "calloc",
+                             "realloc", "memcpy", "memmove", "memset",
+                             "memrefCopy", "abort", "exit"},
+                            name);
+}
+
+/// The byte size of a static tensor type fits int64_t (the C ABI's sizes
+/// and every index computation assume it).
+bool fitsInMemory(Type t) {
+  auto tensor = dyn_cast<RankedTensorType>(t);
+  if (!tensor)
+    return true;
+  Type e = tensor.getElementType();
+  int64_t bytes =
+      e.isIntOrFloat()
+          ? std::max<int64_t>(1, (e.getIntOrFloatBitWidth() + 7) / 8)
+          : 8;
+  for (int64_t d : tensor.getShape()) {
+    if (ShapedType::isDynamic(d))
+      continue;
+    if (llvm::MulOverflow(bytes, d, bytes))
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
+LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    // Declarations are the runtime's or the user's own externals; prepared
+    // functions (__sto_impl_*) were checked when they were prepared.
+    if (func.isExternal() || func->hasAttr(kAbiAttr))
+      continue;
+    StringRef name = func.getSymName();
+    // At the function, without a dump of its body.
+    if (isReservedForRuntime(name))
+      return mlir::emitError(func.getLoc())
+             << "function name '" << name
+             << "' is reserved for libsto_runtime and the libraries compiled "
+                "code calls (sto_*, __sto*, mgpu*, __kmpc_*, omp_*, malloc, "
+                "free, memcpy, ...): rename the function";
+    if (func.isPublic() && (!isCIdentifier(name) || isReservedInC(name)))
+      return mlir::emitError(func.getLoc())
+             << "public function '" << name
+             << "' needs a name that is a C identifier and not a C or C++ "
+                "keyword or 'main': it is the name of its C entry point";
+    FunctionType type = func.getFunctionType();
+    auto checkType = [&](Type t, StringRef what, unsigned i) -> LogicalResult {
+      if (!fitsInMemory(t))
+        return mlir::emitError(func.getLoc())
+               << "function '" << name << "' has " << what << " #" << i
+               << " of type " << t << ", which is larger than 2^63 bytes";
+      if (!func.isPublic())
+        return success();
+      if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+        if (hasCType(tensor.getElementType()))
+          return success();
+      } else if (hasCType(t) || isa<KeyType>(t)) {
+        return success();
+      }
+      return mlir::emitError(func.getLoc())
+             << "public function '" << name << "' has " << what << " #" << i
+             << " of type " << t
+             << ", which the C ABI cannot pass (ranked tensors of, and "
+                "scalars of, i1, i8, i16, i32, i64, index, f16, bf16, f32, "
+                "f64, and !sto.key are supported)";
+    };
+    for (auto [i, t] : llvm::enumerate(type.getInputs()))
+      if (failed(checkType(t, "argument", i)))
+        return failure();
+    for (auto [i, t] : llvm::enumerate(type.getResults()))
+      if (failed(checkType(t, "result", i)))
+        return failure();
+    WalkResult walk = func.walk([&](Operation *op) {
+      for (Type t : op->getResultTypes())
+        if (!fitsInMemory(t)) {
+          op->emitOpError()
+              << "result of type " << t << " is larger than 2^63 bytes";
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+  }
+  return success();
+}
+
+namespace {
+
 struct StoPrepareCAbi : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (failed(verifyCAbiModule(module)))
+      return signalPassFailure();
     SymbolTable symbols(module);
     MLIRContext *ctx = &getContext();
     for (auto func :
@@ -42,27 +216,6 @@ struct StoPrepareCAbi : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
       if (!func.isPublic() || func.isExternal() || func->hasAttr(kAbiAttr))
         continue;
       FunctionType type = func.getFunctionType();
-      auto checkType = [&](Type t, StringRef what,
-                           unsigned i) -> LogicalResult {
-        if (auto tensor = dyn_cast<RankedTensorType>(t)) {
-          if (tensor.getElementType().isIntOrIndexOrFloat())
-            return success();
-        } else if (t.isIntOrIndexOrFloat() || isa<KeyType>(t)) {
-          return success();
-        }
-        // At the function, without a dump of its body.
-        return mlir::emitError(func.getLoc())
-               << "public function '" << func.getSymName() << "' has " << what
-               << " #" << i << " of type " << t
-               << ", which the C ABI cannot pass (ranked tensors of ints or "
-                  "floats, ints, floats, index and !sto.key are supported)";
-      };
-      for (auto [i, t] : llvm::enumerate(type.getInputs()))
-        if (failed(checkType(t, "argument", i)))
-          return signalPassFailure();
-      for (auto [i, t] : llvm::enumerate(type.getResults()))
-        if (failed(checkType(t, "result", i)))
-          return signalPassFailure();
       auto typeArray = [&](TypeRange types) {
         SmallVector<Attribute> attrs;
         for (Type t : types)

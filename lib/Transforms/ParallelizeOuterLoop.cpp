@@ -9,6 +9,9 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 namespace mlir {
 namespace sto {
@@ -111,7 +114,13 @@ std::optional<int64_t> staticTrips(ValueRange lbs, ValueRange ubs,
                            s = getConstantIntValue(step);
     if (!l || !u || !s || *s <= 0)
       return std::nullopt;
-    n *= std::max<int64_t>(0, llvm::divideCeil(*u - *l, *s));
+    // Saturated: a huge static nest is simply large work.
+    int64_t span;
+    if (llvm::SubOverflow(*u, *l, span))
+      span = std::numeric_limits<int64_t>::max();
+    int64_t trips = std::max<int64_t>(0, llvm::divideCeil(span, *s));
+    if (llvm::MulOverflow(n, trips, n))
+      return std::numeric_limits<int64_t>::max();
   }
   return n;
 }
@@ -142,13 +151,17 @@ std::optional<int64_t> staticWork(scf::ParallelOp op) {
         dynamic = true;
         return;
       }
-      n *= *t;
+      if (llvm::MulOverflow(n, *t, n))
+        n = std::numeric_limits<int64_t>::max();
     }
     inner = std::max(inner, n);
   });
   if (dynamic)
     return std::nullopt;
-  return *outer * inner;
+  int64_t work;
+  if (llvm::MulOverflow(*outer, inner, work))
+    return std::numeric_limits<int64_t>::max();
+  return work;
 }
 
 struct StoParallelizeOuterLoop

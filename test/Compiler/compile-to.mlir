@@ -44,6 +44,14 @@
 // MEMREF: memref-arg.mlir:2:1: error: public function 'takes_memref' has argument #0 of type 'memref<4xf32>', which the C ABI cannot pass
 // MEMREF-NOT: see current operation
 // VECTOR: vector-result.mlir:2:1: error: public function 'gives_vector' has result #0 of type 'vector<4xf32>', which the C ABI cannot pass
+// A public name that is not a valid C function name, with and without a
+// header: located error, nothing written.
+// RUN: rm -f %t.kw.h %t.kw.o
+// RUN: not sto-compile %S/Inputs/keyword-name.mlir -o %t.kw.o --header %t.kw.h 2>&1 | FileCheck %s --check-prefix=KEYWORD
+// RUN: not sto-compile %S/Inputs/keyword-name.mlir -o %t.kw.o 2>&1 | FileCheck %s --check-prefix=KEYWORD
+// RUN: not test -e %t.kw.h
+// RUN: not test -e %t.kw.o
+// KEYWORD: keyword-name.mlir:2:1: error: public function 'int' needs a name that is a C identifier and not a C or C++ keyword or 'main'
 // VECTOR-NOT: see current operation
 
 // A private helper: not part of the C ABI, not in the header, not exported.

@@ -278,6 +278,10 @@ func.func @not_lanes(%x: memref<8x8xf32>) {
 // SMALL-NEXT:      scf.for %{{.*}} = %{{.*}} to %{{.*}} step
 // SMALL-LABEL: func.func @dynamic_nest
 // SMALL:         scf.parallel
+// Trip counts whose product overflows int64 (and bounds whose difference
+// does) count as large work, without overflow (UBSan runs this test).
+// SMALL-LABEL: func.func @overflowing_nest
+// SMALL:         scf.parallel
 // SMALL-LABEL: func.func @small_outer_large_inner
 // SMALL:         scf.parallel
 func.func @small_nest(%m: memref<16x16xf32>, %v: f32) {
@@ -304,6 +308,20 @@ func.func @dynamic_nest(%m: memref<?xf32>, %n: index, %v: f32) {
   %c1 = arith.constant 1 : index
   scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     memref.store %v, %m[%i] : memref<?xf32>
+  }
+  return
+}
+func.func @overflowing_nest(%m: memref<?x?xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %big = arith.constant 4611686018427387904 : index
+  %low = arith.constant -9223372036854775807 : index
+  %high = arith.constant 9223372036854775807 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %big) step (%c1, %c1) {
+    scf.for %k = %low to %high step %c1 {
+      memref.store %v, %m[%i, %j] : memref<?x?xf32>
+    }
   }
   return
 }

@@ -45,13 +45,10 @@ func.func @__sto_impl_done() attributes {sto.c_abi = {inputs = [], name = "done"
 
 // -----
 
-// A symbol named like the implementation already exists: the renamed
-// function gets a unique name, and `name` still gives the entry point.
+// Names of the runtime's namespace (here the implementation prefix) are
+// reserved: a user function of that name would replace the runtime's.
 
-// CHECK-LABEL: func.func private @__sto_impl_f(
-// CHECK-LABEL: func.func @__sto_impl_f_0(
-// CHECK-SAME:    name = "f"
-// CHECK:         call @__sto_impl_f(
+// expected-error @+1 {{function name '__sto_impl_f' is reserved for libsto_runtime and the libraries compiled code calls}}
 func.func private @__sto_impl_f(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
@@ -62,7 +59,7 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// expected-error @+1 {{public function 'takes_memref' has argument #1 of type 'memref<4xf32>', which the C ABI cannot pass (ranked tensors of ints or floats, ints, floats, index and !sto.key are supported)}}
+// expected-error @+1 {{public function 'takes_memref' has argument #1 of type 'memref<4xf32>', which the C ABI cannot pass (ranked tensors of, and scalars of, i1, i8, i16, i32, i64, index, f16, bf16, f32, f64, and !sto.key are supported)}}
 func.func @takes_memref(%s: f32, %m: memref<4xf32>) {
   return
 }
@@ -97,4 +94,97 @@ func.func @vector_result(%x: f32) -> (f32, vector<4xf32>) {
 // CHECK-NOT:     sto.c_abi
 func.func private @private_memref(%m: memref<4xf32>) {
   return
+}
+
+// -----
+
+// A private helper named like a runtime function would replace it (every
+// entry point calls sto_take_status).
+// expected-error @+1 {{function name 'sto_take_status' is reserved for libsto_runtime}}
+func.func private @sto_take_status() -> i32 {
+  %c = arith.constant 7 : i32
+  return %c : i32
+}
+
+// -----
+
+// expected-error @+1 {{function name 'malloc' is reserved}}
+func.func private @malloc(%n: i64) -> i64 {
+  return %n : i64
+}
+
+// -----
+
+// The entry point has the function's name: it must be a C identifier, and
+// not a C or C++ keyword or main.
+// expected-error @+1 {{public function 'my-fn' needs a name that is a C identifier and not a C or C++ keyword or 'main'}}
+func.func @"my-fn"(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'while' needs a name that is a C identifier}}
+func.func @while(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'class' needs a name that is a C identifier}}
+func.func @class(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'main' needs a name that is a C identifier}}
+func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// A private function is not an entry point: any MLIR name is fine.
+// CHECK-LABEL: func.func private @helper.v2(
+func.func private @"helper.v2"(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+func.func @uses_helper(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = call @"helper.v2"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// Integers C has no type for.
+// expected-error @+1 {{public function 'wide' has argument #1 of type 'i128', which the C ABI cannot pass}}
+func.func @wide(%x: tensor<4xi64>, %n: i128) -> tensor<4xi64> {
+  return %x : tensor<4xi64>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'odd' has result #0 of type 'tensor<4xi7>', which the C ABI cannot pass}}
+func.func @odd(%x: tensor<4xi64>) -> tensor<4xi7> {
+  %y = arith.trunci %x : tensor<4xi64> to tensor<4xi7>
+  return %y : tensor<4xi7>
+}
+
+// -----
+
+// Tensors of more than 2^63 bytes: in a signature, and inside a function.
+// expected-error @+1 {{function 'huge' has argument #0 of type 'tensor<4x4611686018427387904xf32>', which is larger than 2^63 bytes}}
+func.func @huge(%x: tensor<4x4611686018427387904xf32>) -> tensor<4xf32> {
+  %c = arith.constant dense<0.0> : tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+func.func @huge_inside(%k: !sto.key) -> tensor<4xf32> {
+  // expected-error @+1 {{'sto.uniform' op result of type 'tensor<3074457345618258603x4xf32>' is larger than 2^63 bytes}}
+  %u = sto.uniform %k : tensor<3074457345618258603x4xf32>
+  %c = arith.constant dense<0.0> : tensor<4xf32>
+  return %c : tensor<4xf32>
 }

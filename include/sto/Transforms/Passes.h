@@ -6,6 +6,7 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class ModuleOp;
 class RewritePatternSet;
 } // namespace mlir
 
@@ -22,6 +23,13 @@ namespace sto {
 /// (plain or with a transposed operand) become calls of libsto_runtime's
 /// sto_cuda_compiled_sgemm (cuBLAS); see sto-matmul-to-cublas.
 void populateMatmulToCublasPatterns(RewritePatternSet &patterns);
+
+/// Checks what the C ABI of `module` needs (sto-prepare-c-abi and the
+/// header writer both call it): public functions have C identifiers as
+/// names and types the ABI can pass; no function takes a name reserved for
+/// libsto_runtime or the libraries compiled code calls; no tensor is larger
+/// than 2^63 bytes. Reports a located error for the first problem.
+LogicalResult verifyCAbiModule(ModuleOp module);
 
 } // namespace sto
 } // namespace mlir
