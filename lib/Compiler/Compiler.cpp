@@ -14,6 +14,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -46,6 +47,36 @@ createCpuTargetMachine(const CompileOptions &options, std::string &error) {
   std::string cpu = options.cpu.empty() || options.cpu == "native"
                         ? llvm::sys::getHostCPUName().str()
                         : options.cpu;
+  // LLVM only warns about an unknown CPU or feature and then fails fatally
+  // (or silently ignores it), so check both against the target first.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!generic->isCPUStringValid(cpu)) {
+    error = "unknown --mcpu '" + cpu + "' for " + triple.str();
+    return nullptr;
+  }
+  llvm::SubtargetFeatures requested(options.features);
+  for (const std::string &f : requested.getFeatures()) {
+    StringRef name =
+        StringRef(f).drop_front(llvm::SubtargetFeatures::hasFlag(f) ? 1 : 0);
+    if (!llvm::any_of(generic->getAllProcessorFeatures(),
+                      [&](const llvm::SubtargetFeatureKV &kv) {
+                        return name == kv.Key;
+                      })) {
+      error = "unknown CPU feature '" + name.str() + "' in --mattr (features " +
+              "of " + triple.str() + " only)";
+      return nullptr;
+    }
+  }
+  if (triple.isX86() && triple.isArch64Bit()) {
+    std::unique_ptr<llvm::MCSubtargetInfo> chosen(
+        target->createMCSubtargetInfo(triple, cpu, options.features));
+    if (!chosen->checkFeatures("+64bit")) {
+      error =
+          "--mcpu '" + cpu + "' cannot run 64-bit code (" + triple.str() + ")";
+      return nullptr;
+    }
+  }
   std::string features = options.features;
   if (features.empty() && (options.cpu.empty() || options.cpu == "native")) {
     llvm::SubtargetFeatures f;
@@ -108,6 +139,16 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.chip = options.chip;
   pipelineOptions.ptxFeatures = options.ptxFeatures;
 
+  // The CPU target machine (host code of either target) is checked before
+  // the pipeline runs, so that a bad --mcpu or --mattr fails at once.
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  if (options.output != Output::MLIR) {
+    tm = createCpuTargetMachine(options, error);
+    if (!tm)
+      return module.emitError() << error;
+  }
+
   PassManager pm(module.getContext());
   Phase last = options.output == Output::MLIR ? options.lastPhase : Phase::LLVM;
   if (last >= Phase::Frontend)
@@ -134,11 +175,6 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   if (!llvmModule)
     return module.emitError() << "translation to LLVM IR failed";
 
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm =
-      createCpuTargetMachine(options, error);
-  if (!tm)
-    return module.emitError() << error;
   // Without a triple and data layout LLVM's vectorizers do nothing.
   llvmModule->setTargetTriple(tm->getTargetTriple());
   llvmModule->setDataLayout(tm->createDataLayout());

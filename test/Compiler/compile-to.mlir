@@ -23,6 +23,16 @@
 // BADOPT: sto-compile: error: -O4 is not an optimization level (0-3)
 // NOOUT: sto-compile: error: an object file needs -o <file>
 // BADTARGET: compile-to.mlir{{.*}}: error: {{.*}}target 'rocm'
+// A CPU or CPU feature LLVM does not know fails before anything is compiled
+// (LLVM would warn and then abort, or ignore the feature).
+// RUN: not sto-compile %s -o %t.o --mcpu=notacpu 2>&1 | FileCheck %s --check-prefix=BADCPU
+// RUN: not sto-compile %s -o %t.o --mcpu=i386 2>&1 | FileCheck %s --check-prefix=CPU32
+// RUN: not sto-compile %s -o %t.o --mattr=+notafeature 2>&1 | FileCheck %s --check-prefix=BADFEATURE
+// RUN: sto-compile %s -o %t.o --mcpu=x86-64-v3 --mattr=+avx2,-avx512f 2>&1 | count 0
+// BADCPU: error: unknown --mcpu 'notacpu' for x86_64
+// BADCPU-NOT: LLVM ERROR
+// CPU32: error: --mcpu 'i386' cannot run 64-bit code
+// BADFEATURE: error: unknown CPU feature 'notafeature' in --mattr
 
 // A reused key is a compile error located at the second use, with a note at
 // the first; --verify-keys=false accepts the program.
