@@ -337,6 +337,62 @@ void mlir::sto::buildCudaPipeline(OpPassManager &pm,
                       buildCudaKernelsPhase, buildCudaToLLVMPhase);
 }
 
+namespace {
+/// Stands in for a pipeline whose options are invalid: the registration's
+/// builder cannot fail, so the run fails, with the reason.
+struct InvalidPipelineOptions
+    : public PassWrapper<InvalidPipelineOptions, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InvalidPipelineOptions)
+  explicit InvalidPipelineOptions(std::string message)
+      : message(std::move(message)) {}
+  StringRef getArgument() const final { return "sto-invalid-options"; }
+  void runOnOperation() final {
+    // At the module's location, without a dump of the module.
+    mlir::emitError(getOperation().getLoc()) << message;
+    signalPassFailure();
+  }
+  std::string message;
+};
+
+/// The reason `opts` are invalid for `pipeline`, or "".
+std::string checkOptions(StringRef pipeline, const StoPipelineOptions &opts,
+                         bool cuda) {
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  // `value` must be one of `allowed` ("" means the target's default).
+  auto oneOf = [&](StringRef name, StringRef value, ArrayRef<StringRef> allowed,
+                   bool emptyIsDefault) {
+    if (!error.empty() || llvm::is_contained(allowed, value) ||
+        (emptyIsDefault && value.empty()))
+      return;
+    os << pipeline << ": " << name << " must be ";
+    llvm::interleave(allowed, os, " or ");
+    os << ", not '" << value << "'";
+  };
+  oneOf("moe-scans", opts.moeScans, {"sequential", "parallel"}, true);
+  oneOf("dp-form", opts.dpForm, {"grouped", "flat"}, true);
+  if (cuda) {
+    oneOf("gpu-format", opts.gpuFormat, {"fatbin", "bin", "isa"}, false);
+    if (error.empty() &&
+        (opts.threadsPerBlock < 1 || opts.threadsPerBlock > 1024))
+      os << pipeline << ": threads-per-block must be in [1, 1024] (a CUDA "
+         << "block), not " << opts.threadsPerBlock;
+  }
+  return error;
+}
+
+/// Builds `build` into `pm`, or a pass that reports invalid options.
+void buildChecked(OpPassManager &pm, StringRef pipeline,
+                  const StoPipelineOptions &opts, bool cuda,
+                  llvm::function_ref<void()> build) {
+  std::string error = checkOptions(pipeline, opts, cuda);
+  if (!error.empty())
+    pm.addPass(std::make_unique<InvalidPipelineOptions>(error));
+  else
+    build();
+}
+} // namespace
+
 void mlir::sto::registerStoPipelines() {
   PassPipelineRegistration<StoPipelineOptions>(
       "sto-frontend-pipeline",
@@ -348,13 +404,15 @@ void mlir::sto::registerStoPipelines() {
       "Lowers a module of func/arith/math/tensor/linalg/bufferization/memref "
       "+ sto to the LLVM dialect for the CPU (mlir-runner or sto-compile)",
       [](OpPassManager &pm, const StoPipelineOptions &opts) {
-        buildCpuPipeline(pm, opts);
+        buildChecked(pm, "sto-cpu-pipeline", opts, /*cuda=*/false,
+                     [&] { buildCpuPipeline(pm, opts); });
       });
   PassPipelineRegistration<StoPipelineOptions>(
       "sto-cuda-pipeline",
       "Lowers a sto module to NVVM kernels in a fatbin (cubin for `chip` "
       "plus PTX) and host code in the LLVM dialect calling libsto_runtime",
       [](OpPassManager &pm, const StoPipelineOptions &opts) {
-        buildCudaPipeline(pm, opts);
+        buildChecked(pm, "sto-cuda-pipeline", opts, /*cuda=*/true,
+                     [&] { buildCudaPipeline(pm, opts); });
       });
 }
