@@ -27,7 +27,13 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
     `sto.fold_in` with data that may differ (the JAX pattern
     `fold_in(key, step)`). A `fold_in` of the same constant twice, or of a
     loop-invariant value inside a loop, derives one key twice and is an
-    error. Mixing these with a consuming use is an error.
+    error. Mixing these with a consuming use is an error. A datum changes
+    from one iteration to the next only if it is computed from the loop's
+    block arguments (induction variable, `iter_args`, the arguments of
+    `scf.while` regions or of the blocks of an unstructured loop) or from an
+    op with side effects in the loop (a load, a call); a constant, or
+    side-effect-free arithmetic on values from outside the loop, is the same
+    in every iteration even when it is computed in the body.
 
     Example of an error:
 

@@ -15,7 +15,9 @@
 //    SPSA ops): any number may share a key, with no consuming use;
 //  - `sto.fold_in`: any number may derive from one key as long as their data
 //    may differ; fold_in of a loop-invariant datum inside a loop, or of the
-//    same datum twice, derives the same key twice and is an error.
+//    same datum twice, derives the same key twice and is an error. A datum
+//    is loop-invariant unless it depends on the loop's block arguments or on
+//    an op with side effects in the loop (see variesPerIteration).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,7 +27,10 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir {
@@ -92,6 +97,39 @@ bool reaches(Block *from, Block *to, Block *barrier) {
   return false;
 }
 
+/// Whether `value` may differ from one iteration of a loop to the next.
+/// `inLoop` tells whether a block belongs to the repeated code. A value
+/// defined outside it is invariant. Inside it, the loop's block arguments
+/// (induction variables, iter_args, ...) and the results of ops that touch
+/// memory (a load, a call) may change; a side-effect-free op is a function
+/// of its operands and of the values its regions capture, so it varies only
+/// if one of those does. Block arguments of regions nested in the loop are
+/// taken as varying too, to stay on the side of accepting.
+bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop) {
+  SmallVector<Value> worklist{value};
+  llvm::SmallPtrSet<Operation *, 16> visited;
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (inLoop(arg.getOwner()))
+        return true;
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!inLoop(def->getBlock()) || !visited.insert(def).second)
+      continue;
+    if (!isMemoryEffectFree(def))
+      return true;
+    llvm::append_range(worklist, def->getOperands());
+    if (def->getNumRegions() != 0) {
+      llvm::SetVector<Value> captured;
+      getUsedValuesDefinedAbove(def->getRegions(), captured);
+      llvm::append_range(worklist, captured);
+    }
+  }
+  return false;
+}
+
 class KeyChecker {
 public:
   explicit KeyChecker(Operation *root) {
@@ -143,17 +181,25 @@ LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
         return success();
       if (kind == UseKind::FoldIn) {
         // fold_in inside the repetition is fine when its datum changes from
-        // one repetition to the next, i.e. is defined inside it.
+        // one repetition to the next. Being defined inside the repetition is
+        // not enough (a constant or `%outside + 1` computed in the body is
+        // the same in every iteration).
         Value data = cast<FoldInOp>(use.getOwner()).getData();
         bool varies;
         if (loop) {
-          // Defined in the loop body (or its induction variable).
-          varies = loop->isAncestor(data.getParentRegion()->getParentOp());
+          // Blocks of the loop's regions and of the regions nested in them.
+          varies = variesPerIteration(data, [&](Block *b) {
+            return loop->isAncestor(b->getParentOp());
+          });
         } else {
-          // Defined in a block that is itself on a cycle of this CFG.
-          Block *dataBlock = definingBlock(data);
-          varies = dataBlock->getParent() == region &&
-                   reaches(dataBlock, dataBlock, barrier);
+          // Blocks of this region on a cycle through the use's block (and
+          // blocks nested in them).
+          varies = variesPerIteration(data, [&](Block *b) {
+            Block *inRegion = region->findAncestorBlockInRegion(*b);
+            return inRegion && inRegion != barrier &&
+                   reaches(block, inRegion, barrier) &&
+                   reaches(inRegion, block, barrier);
+          });
         }
         if (varies)
           return success();
@@ -161,7 +207,7 @@ LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
             use.getOwner()->emitError()
             << "RNG key is folded with a value that does not change across "
                "iterations, so every iteration derives the same key; fold "
-               "in the induction variable or a value computed in the loop";
+               "in the induction variable or a value computed from it";
         if (loop)
           diag.attachNote(loop->getLoc()) << "the loop is here";
         return diag;

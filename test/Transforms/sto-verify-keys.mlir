@@ -360,3 +360,258 @@ func.func @caller(%s: i64, %x: tensor<8xf32>) -> tensor<8xf32> {
   %z = func.call @callee(%b, %y) : (!sto.key, tensor<8xf32>) -> tensor<8xf32>
   return %z : tensor<8xf32>
 }
+
+// -----
+
+// Data computed inside the loop can still be loop-invariant: a constant, or
+// arithmetic on values from outside.
+func.func @fold_in_constant_in_for(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %c5 = arith.constant 5 : index
+    // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+    %k2 = sto.fold_in %k, %c5 : index
+    %y = sto.dropout %k2, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+func.func @fold_in_arith_on_outside_in_for(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %d = arith.addi %n, %c0 : index
+    %e = arith.muli %d, %d : index
+    // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+    %k2 = sto.fold_in %k, %e : index
+    %y = sto.dropout %k2, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// The fold_in sits in an scf.if inside the loop; its datum is still
+// invariant.
+func.func @fold_in_constant_in_if_in_for(%k: !sto.key, %x: tensor<8xf32>, %n: index, %c: i1) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %s = scf.if %c -> tensor<8xf32> {
+      %c3 = arith.constant 3 : i64
+      // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+      %k2 = sto.fold_in %k, %c3 : i64
+      %y = sto.dropout %k2, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+      scf.yield %y : tensor<8xf32>
+    } else {
+      scf.yield %acc : tensor<8xf32>
+    }
+    scf.yield %s : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+func.func @fold_in_constant_in_while(%k: !sto.key, %x: tensor<8xf32>, %c: i1) -> tensor<8xf32> {
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.while (%a = %x) : (tensor<8xf32>) -> tensor<8xf32> {
+    scf.condition(%c) %a : tensor<8xf32>
+  } do {
+  ^bb0(%b: tensor<8xf32>):
+    %c7 = arith.constant 7 : i64
+    // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+    %k2 = sto.fold_in %k, %c7 : i64
+    %y = sto.noise %k2, %b {scale = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+func.func @fold_in_arith_on_outside_in_while(%k: !sto.key, %x: tensor<8xf32>, %c: i1, %s: i64) -> tensor<8xf32> {
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.while (%a = %x) : (tensor<8xf32>) -> tensor<8xf32> {
+    scf.condition(%c) %a : tensor<8xf32>
+  } do {
+  ^bb0(%b: tensor<8xf32>):
+    %c7 = arith.constant 7 : i64
+    %d = arith.muli %s, %c7 : i64
+    // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+    %k2 = sto.fold_in %k, %d : i64
+    %y = sto.noise %k2, %b {scale = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// An unstructured loop whose body computes the datum from a constant.
+func.func @fold_in_constant_in_cfg_loop(%k: !sto.key, %x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
+  cf.br ^loop(%x : tensor<4xf32>)
+^loop(%a: tensor<4xf32>):
+  %c2 = arith.constant 2 : i64
+  %d = arith.addi %c2, %c2 : i64
+  // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+  %k2 = sto.fold_in %k, %d : i64
+  %b = sto.noise %k2, %a {scale = 1.0e-01 : f64} : tensor<4xf32>
+  cf.cond_br %c, ^loop(%b : tensor<4xf32>), ^exit
+^exit:
+  return %b : tensor<4xf32>
+}
+
+// -----
+
+// Data that changes per iteration: the induction variable through arith ops,
+// an iter_arg, a loaded value, a call's result, a value an scf.if picks from
+// the induction variable, the arguments of scf.while, scf.forall and
+// unstructured loop blocks.
+// CHECK-LABEL: func.func @fold_in_induction_variable_arith
+func.func @fold_in_induction_variable_arith(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %c5 = arith.constant 5 : index
+    %d = arith.addi %i, %c5 : index
+    %e = arith.index_cast %d : index to i64
+    %ki = sto.fold_in %k, %e : i64
+    %y = sto.dropout %ki, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_in_iter_arg
+func.func @fold_in_iter_arg(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0 : i64
+  %r:2 = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x, %step = %z) -> (tensor<8xf32>, i64) {
+    %ki = sto.fold_in %k, %step : i64
+    %y = sto.dropout %ki, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    %one = arith.constant 1 : i64
+    %next = arith.addi %step, %one : i64
+    scf.yield %y, %next : tensor<8xf32>, i64
+  }
+  return %r#0 : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_in_loaded_value
+func.func @fold_in_loaded_value(%k: !sto.key, %x: tensor<8xf32>, %n: index, %m: memref<1xi64>) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %v = memref.load %m[%c0] : memref<1xi64>
+    %ki = sto.fold_in %k, %v : i64
+    %y = sto.dropout %ki, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+func.func private @next_step() -> i64
+
+// CHECK-LABEL: func.func @fold_in_call_result
+func.func @fold_in_call_result(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %v = func.call @next_step() : () -> i64
+    %ki = sto.fold_in %k, %v : i64
+    %y = sto.dropout %ki, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_in_if_of_induction_variable
+func.func @fold_in_if_of_induction_variable(%k: !sto.key, %x: tensor<8xf32>, %n: index, %c: i1) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> tensor<8xf32> {
+    %d = scf.if %c -> index {
+      scf.yield %i : index
+    } else {
+      %j = arith.addi %i, %n : index
+      scf.yield %j : index
+    }
+    %ki = sto.fold_in %k, %d : index
+    %y = sto.dropout %ki, %acc {rate = 1.0e-01 : f64} : tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_in_while_argument
+func.func @fold_in_while_argument(%k: !sto.key, %x: tensor<8xf32>, %n: i64) -> tensor<8xf32> {
+  %z = arith.constant 0 : i64
+  %r:2 = scf.while (%a = %x, %t = %z) : (tensor<8xf32>, i64) -> (tensor<8xf32>, i64) {
+    %c = arith.cmpi slt, %t, %n : i64
+    scf.condition(%c) %a, %t : tensor<8xf32>, i64
+  } do {
+  ^bb0(%b: tensor<8xf32>, %u: i64):
+    %c3 = arith.constant 3 : i64
+    %d = arith.muli %u, %c3 : i64
+    %ki = sto.fold_in %k, %d : i64
+    %y = sto.noise %ki, %b {scale = 1.0e-01 : f64} : tensor<8xf32>
+    %one = arith.constant 1 : i64
+    %next = arith.addi %u, %one : i64
+    scf.yield %y, %next : tensor<8xf32>, i64
+  }
+  return %r#0 : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_in_forall_index
+func.func @fold_in_forall_index(%k: !sto.key) -> tensor<4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %r = scf.forall (%i) in (4) shared_outs(%o = %e) -> tensor<4x8xf32> {
+    %c1 = arith.constant 1 : index
+    %j = arith.addi %i, %c1 : index
+    %ki = sto.fold_in %k, %j : index
+    %u = sto.uniform %ki : tensor<1x8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %u into %o[%i, 0] [1, 8] [1, 1] : tensor<1x8xf32> into tensor<4x8xf32>
+    }
+  }
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_in_cfg_loop_counter
+func.func @fold_in_cfg_loop_counter(%k: !sto.key, %x: tensor<4xf32>, %c: i1) -> tensor<4xf32> {
+  %z = arith.constant 0 : i64
+  cf.br ^loop(%x, %z : tensor<4xf32>, i64)
+^loop(%a: tensor<4xf32>, %t: i64):
+  %c2 = arith.constant 2 : i64
+  %d = arith.addi %t, %c2 : i64
+  %k2 = sto.fold_in %k, %d : i64
+  %b = sto.noise %k2, %a {scale = 1.0e-01 : f64} : tensor<4xf32>
+  %one = arith.constant 1 : i64
+  %next = arith.addi %t, %one : i64
+  cf.cond_br %c, ^loop(%b, %next : tensor<4xf32>, i64), ^exit
+^exit:
+  return %b : tensor<4xf32>
+}
