@@ -95,6 +95,23 @@ struct FoldInLowering : public OpConversionPattern<FoldInOp> {
   }
 };
 
+/// `arith.select` between keys selects between their i64 forms.
+struct SelectKeyLowering : public OpConversionPattern<arith::SelectOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(arith::SelectOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = getTypeConverter()->convertType(op.getType());
+    if (!type || type == op.getType())
+      return failure();
+    rewriter.replaceOp(op, arith::SelectOp::create(rewriter, op.getLoc(), type,
+                                                   adaptor.getCondition(),
+                                                   adaptor.getTrueValue(),
+                                                   adaptor.getFalseValue()));
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Samplers and stochastic layers
 //
@@ -464,6 +481,10 @@ struct ConvertStoToLinalgPass
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType());
     });
+    // The arith dialect is legal, except a select between keys.
+    target.addDynamicallyLegalOp<arith::SelectOp>([&](arith::SelectOp op) {
+      return converter.isLegal(op.getOperation());
+    });
     target.markUnknownOpDynamicallyLegal([&](Operation *op) {
       return converter.isLegal(op->getOperandTypes()) &&
              converter.isLegal(op->getResultTypes());
@@ -497,6 +518,8 @@ void mlir::sto::populateStoToLinalgConversionPatterns(
                StochasticBinaryLowering, NoiseLowering, LangevinStepLowering,
                SPSAPerturbLowering, SPSAUpdateLowering, AverageLowering>(
       converter, patterns.getContext());
+  // Keys that flow through arith ops (the pass makes them illegal).
+  patterns.add<SelectKeyLowering>(converter, patterns.getContext());
   populateReductionLoweringPatterns(converter, patterns, dpRowGroups);
   populateMoELoweringPatterns(converter, patterns, parallelScans, moeCpuForms);
 }

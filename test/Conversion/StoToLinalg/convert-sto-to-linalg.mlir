@@ -201,6 +201,20 @@ func.func @branches(%k: !sto.key, %c: i1) -> tensor<5xf32> {
 
 // -----
 
+// arith.select between keys selects between their i64 forms.
+// CHECK-LABEL: func.func @select_key(
+// CHECK-SAME:      %[[A:.*]]: i64, %[[B:.*]]: i64, %[[C:.*]]: i1, %{{.*}}: tensor<8xf32>) -> tensor<8xf32>
+// CHECK:         %[[K:.*]] = arith.select %[[C]], %[[A]], %[[B]] : i64
+// CHECK:         arith.trunci %[[K]] : i64 to i32
+// CHECK:         linalg.generic
+func.func @select_key(%a: !sto.key, %b: !sto.key, %c: i1, %x: tensor<8xf32>) -> tensor<8xf32> {
+  %k = arith.select %c, %a, %b : !sto.key
+  %y = sto.dropout %k, %x {rate = 1.0e-01 : f64} : tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Samplers: the loop nest, the index and the lane
 //===----------------------------------------------------------------------===//

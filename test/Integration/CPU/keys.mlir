@@ -2,8 +2,9 @@
 // include/sto/Runtime/Philox.h (driver: Inputs/keys.cpp): seeds (negative and
 // INT64_MIN included), split (count 1 is the identity), fold_in of i64 and
 // index data, keys returned through the C ABI as uint64_t, keys derived in
-// scf.for loops and passed along cf branches, the known answers of
-// docs/Randomness.md 9.1, and samples drawn from derived keys.
+// scf.for loops, passed along cf branches and chosen by arith.select, the
+// known answers of docs/Randomness.md 9.1, and samples drawn from derived
+// keys.
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: sto-compile %s -o %t/keys.o --header %t/keys.h
@@ -39,6 +40,8 @@
 // CHECK: normal f16 [8x128] split(split) key seed -7: 0 mismatches of 1024
 // CHECK: uniform f64 [5] split(split) key seed -7: 0 mismatches of 5
 // CHECK: sgld f32 [37] 20 steps: 0 mismatches of 37
+// CHECK: select true: dropout f32 [37] with the first key: 0 mismatches of 37
+// CHECK: select false: dropout f32 [37] with the second key: 0 mismatches of 37
 // CHECK: ALL OK
 
 func.func @derive(%s: i64, %d: i64, %step: index)
@@ -105,4 +108,10 @@ func.func @fold(%s: i64, %d: i64) -> !sto.key {
   %k = sto.seed %s : i64
   %f = sto.fold_in %k, %d : i64
   return %f : !sto.key
+}
+// A key chosen by arith.select drives a dropout.
+func.func @select_dropout(%a: !sto.key, %b: !sto.key, %c: i1, %x: tensor<37xf32>) -> tensor<37xf32> {
+  %k = arith.select %c, %a, %b : !sto.key
+  %y = sto.dropout %k, %x {rate = 3.0e-01 : f64} : tensor<37xf32>
+  return %y : tensor<37xf32>
 }

@@ -119,5 +119,22 @@ int main() {
     c.elements("sgld f32 [37] 20 steps", got.data(), 37,
                [&](size_t i) { return p[i]; });
   }
+  // arith.select between two keys: each selector value picks its key.
+  {
+    const Key ka = rng::seed(1234), kb = rng::split(rng::seed(1234), 2, 1);
+    auto x = makeInputs<float>(37, 53);
+    for (bool sel : {true, false}) {
+      auto got = output<float>(37);
+      c.ok("select_dropout",
+           select_dropout(keyBits(ka), keyBits(kb), sel, x.data(), got.data()));
+      const Key k = sel ? ka : kb;
+      std::string what =
+          sel ? "select true: dropout f32 [37] with the first key"
+              : "select false: dropout f32 [37] with the second key";
+      c.elements(what, got.data(), 37, [&](size_t i) {
+        return rng::dropout<float>(k, i, x[i], 0.3);
+      });
+    }
+  }
   return c.finish();
 }
