@@ -70,10 +70,14 @@ struct SplitLowering : public OpConversionPattern<SplitOp> {
       rewriter.replaceOp(op, adaptor.getKey());
       return success();
     }
+    // Child i depends on i alone (not on the count), so only the used
+    // children are derived: a split into 2^20 keys of which two are used
+    // costs two Philox blocks. An unused child is replaced by nothing.
     RandomEmitter rng(rewriter, op.getLoc());
-    SmallVector<Value> children;
-    for (unsigned i = 0, e = op.getNumResults(); i < e; ++i)
-      children.push_back(rng.splitKey(adaptor.getKey(), i));
+    SmallVector<Value> children(op.getNumResults());
+    for (auto [i, child] : llvm::enumerate(op.getResults()))
+      if (!child.use_empty())
+        children[i] = rng.splitKey(adaptor.getKey(), i);
     rewriter.replaceOp(op, children);
     return success();
   }

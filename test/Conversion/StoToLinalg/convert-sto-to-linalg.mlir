@@ -134,6 +134,31 @@ func.func @split(%k: !sto.key) -> (!sto.key, !sto.key, !sto.key) {
 
 // -----
 
+// Only the used children of a split are derived, each from its own index
+// (children do not depend on the count): two Philox calls here, not 2^20.
+// 1000003 = 0xF4243, so its counter words are (1000003, 0, 0, SPLT).
+// CHECK-LABEL: func.func @split_large_count(
+// CHECK-SAME:      %[[K:.*]]: i64) -> (i64, i64)
+// CHECK:         %[[I5:.*]] = arith.constant 5 : i32
+// CHECK:         %[[Z5:.*]] = arith.constant 0 : i32
+// CHECK:         arith.constant 1397771348 : i32
+// CHECK:         arith.mului_extended %{{.*}}, %[[I5]] : i32
+// CHECK-COUNT-19: arith.mului_extended
+// CHECK:         %[[C5:.*]] = arith.ori
+// CHECK:         %[[IM:.*]] = arith.constant 1000003 : i32
+// CHECK:         arith.constant 1397771348 : i32
+// CHECK:         arith.mului_extended %{{.*}}, %[[IM]] : i32
+// CHECK-COUNT-19: arith.mului_extended
+// CHECK-NOT:     arith.mului_extended
+// CHECK:         %[[CM:.*]] = arith.ori
+// CHECK:         return %[[C5]], %[[CM]] : i64, i64
+func.func @split_large_count(%k: !sto.key) -> (!sto.key, !sto.key) {
+  %c:1048576 = sto.split %k count 1048576
+  return %c#5, %c#1000003 : !sto.key, !sto.key
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Keys through calls, loops and branches
 //===----------------------------------------------------------------------===//
