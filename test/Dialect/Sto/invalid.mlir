@@ -106,8 +106,34 @@ func.func @uniform_high_infinite(%k: !sto.key) {
 // -----
 
 func.func @uniform_width_overflows(%k: !sto.key) {
-  // expected-error @+1 {{'sto.uniform' op the width 'high' - 'low' (1e+308 - -1e+308) must be finite}}
-  %0 = sto.uniform %k {low = -1.0e+308 : f64, high = 1.0e+308 : f64} : tensor<8xf32>
+  // expected-error @+1 {{'sto.uniform' op the width 'high' - 'low' (1e+308 - -1e+308) must be finite in the compute type (f64)}}
+  %0 = sto.uniform %k {low = -1.0e+308 : f64, high = 1.0e+308 : f64} : tensor<8xf64>
+  return
+}
+
+// -----
+
+// The bounds and the width in the element and compute types (the samples
+// would leave [low, high) otherwise).
+func.func @uniform_width_overflows_f32(%k: !sto.key) {
+  // expected-error @+1 {{'sto.uniform' op the width 'high' - 'low' (3e+38 - -3e+38) must be finite in the compute type (f32)}}
+  %0 = sto.uniform %k {low = -3.0e+38 : f64, high = 3.0e+38 : f64} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @uniform_bound_overflows_f16(%k: !sto.key) {
+  // expected-error @+1 {{'sto.uniform' op attribute 'high' (1e+06) overflows the element type 'f16'}}
+  %0 = sto.uniform %k {low = 0.0 : f64, high = 1.0e+06 : f64} : tensor<8xf16>
+  return
+}
+
+// -----
+
+func.func @uniform_bounds_round_together(%k: !sto.key) {
+  // expected-error @+1 {{'sto.uniform' op attributes 'low' (1) and 'high' (1.00000001) round to the same value of the element type 'f32'; the range is empty}}
+  %0 = sto.uniform %k {low = 1.0 : f64, high = 1.00000001 : f64} : tensor<8xf32>
   return
 }
 

@@ -247,10 +247,38 @@ LogicalResult UniformOp::verify() {
     return emitOpError() << "attribute 'low' (" << formatDouble(lo)
                          << ") must be less than 'high' (" << formatDouble(hi)
                          << ")";
-  // Samples are low + (high - low)·u: a width that overflows gives inf/nan.
-  if (!std::isfinite(hi - lo))
+  // The contract samples between lowT = RN_T(low) and highT = RN_T(high)
+  // with the width d = C(highT) - C(lowT) in the compute type C (f32, or
+  // f64 for f64): both bounds must stay finite and distinct in T, and d
+  // finite in C, or the samples leave [low, high).
+  auto t = cast<FloatType>(getType().getElementType());
+  const llvm::fltSemantics &tSem = t.getFloatSemantics();
+  const llvm::fltSemantics &cSem =
+      t.isF64() ? llvm::APFloat::IEEEdouble() : llvm::APFloat::IEEEsingle();
+  auto round = [](double v, const llvm::fltSemantics &sem) {
+    llvm::APFloat f(v);
+    bool lost;
+    f.convert(sem, llvm::APFloat::rmNearestTiesToEven, &lost);
+    return f;
+  };
+  llvm::APFloat lowT = round(lo, tSem), highT = round(hi, tSem);
+  if (!lowT.isFinite() || !highT.isFinite())
+    return emitOpError() << "attribute '" << (lowT.isFinite() ? "high" : "low")
+                         << "' (" << formatDouble(lowT.isFinite() ? hi : lo)
+                         << ") overflows the element type " << t;
+  if (lowT.compare(highT) != llvm::APFloat::cmpLessThan)
+    return emitOpError() << "attributes 'low' (" << formatDouble(lo)
+                         << ") and 'high' (" << formatDouble(hi)
+                         << ") round to the same value of the element type "
+                         << t << "; the range is empty";
+  llvm::APFloat d = round(highT.convertToDouble(), cSem);
+  d.subtract(round(lowT.convertToDouble(), cSem),
+             llvm::APFloat::rmNearestTiesToEven);
+  if (!d.isFinite())
     return emitOpError() << "the width 'high' - 'low' (" << formatDouble(hi)
-                         << " - " << formatDouble(lo) << ") must be finite";
+                         << " - " << formatDouble(lo)
+                         << ") must be finite in the compute type ("
+                         << (t.isF64() ? "f64" : "f32") << ")";
   return checkDynamicSizes(*this, getType(), getDynamicSizes());
 }
 
