@@ -480,47 +480,98 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
                            : tensor::ExpandShapeOp::create(
                                  rewriter, loc, accType, flatAcc, toRest)
                                  .getResult();
-    } else if (flat && rowLen % kNormLanes == 0) {
-      auto lanesType = RankedTensorType::get(
-          {gType.getDimSize(0), rowLen / kNormLanes, kNormLanes}, t);
-      Value g3 = tensor::ExpandShapeOp::create(
-          rewriter, loc, lanesType, flat,
-          SmallVector<ReassociationIndices>{{0}, {1, 2}});
-      auto partialType =
-          RankedTensorType::get({gType.getDimSize(0), kNormLanes}, c);
-      Value partialInit = filled(rewriter, loc, partialType, batchDyn,
-                                 rewriter.getFloatAttr(c, 0.0));
-      AffineMap id3 = rewriter.getMultiDimIdentityMap(3);
-      AffineMap bl = AffineMap::get(
-          3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
-      auto partial = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{partialType}, ValueRange{g3},
-          ValueRange{partialInit}, ArrayRef<AffineMap>{id3, bl},
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::reduction,
-                                        utils::IteratorType::parallel},
-          squareInto(c));
-      AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
-      AffineMap b0 = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
-      sumsqValue =
-          linalg::GenericOp::create(
-              rewriter, loc, TypeRange{batchType},
-              ValueRange{partial.getResult(0)}, ValueRange{zeros},
-              ArrayRef<AffineMap>{id2, b0},
-              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                            utils::IteratorType::reduction},
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                linalg::YieldOp::create(
-                    b, l,
-                    arith::AddFOp::create(b, l, args[1], args[0]).getResult());
-              })
-              .getResult(0);
     } else {
-      sumsqValue = linalg::GenericOp::create(
-                       rewriter, loc, TypeRange{batchType}, ValueRange{grads},
-                       ValueRange{zeros}, ArrayRef<AffineMap>{id, batchOnly},
-                       normIters, squareInto(c))
-                       .getResult(0);
+      // q_b from [B, n] rows: kNormLanes interleaved partial sums (lanes
+      // vectorize), added in increasing lane order; the contract's form
+      // when n is a multiple of kNormLanes, also when n is only known at
+      // run time.
+      auto laneSumsq = [&](OpBuilder &b, Location l, Value rows2) -> Value {
+        auto rowsType = cast<RankedTensorType>(rows2.getType());
+        int64_t n = rowsType.getDimSize(1);
+        SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, l, rows2);
+        OpFoldResult chunks =
+            ShapedType::isDynamic(n)
+                ? OpFoldResult(arith::DivUIOp::create(
+                      b, l, cast<Value>(shape[1]),
+                      arith::ConstantIndexOp::create(b, l, kNormLanes)))
+                : OpFoldResult(b.getIndexAttr(n / kNormLanes));
+        auto lanesType = RankedTensorType::get(
+            {gType.getDimSize(0),
+             ShapedType::isDynamic(n) ? ShapedType::kDynamic : n / kNormLanes,
+             kNormLanes},
+            t);
+        Value g3 = tensor::ExpandShapeOp::create(
+            b, l, lanesType, rows2,
+            SmallVector<ReassociationIndices>{{0}, {1, 2}},
+            {shape[0], chunks, b.getIndexAttr(kNormLanes)});
+        auto partialType =
+            RankedTensorType::get({gType.getDimSize(0), kNormLanes}, c);
+        Value partialInit =
+            filled(b, l, partialType, batchDyn, b.getFloatAttr(c, 0.0));
+        AffineMap id3 = b.getMultiDimIdentityMap(3);
+        AffineMap bl = AffineMap::get(
+            3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+        auto partial = linalg::GenericOp::create(
+            b, l, TypeRange{partialType}, ValueRange{g3},
+            ValueRange{partialInit}, ArrayRef<AffineMap>{id3, bl},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::reduction,
+                                          utils::IteratorType::parallel},
+            squareInto(c));
+        AffineMap id2 = b.getMultiDimIdentityMap(2);
+        AffineMap b0 = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+        Value zeros = filled(b, l, batchType, batchDyn, b.getFloatAttr(c, 0.0));
+        return linalg::GenericOp::create(
+                   b, l, TypeRange{batchType}, ValueRange{partial.getResult(0)},
+                   ValueRange{zeros}, ArrayRef<AffineMap>{id2, b0},
+                   ArrayRef<utils::IteratorType>{
+                       utils::IteratorType::parallel,
+                       utils::IteratorType::reduction},
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     linalg::YieldOp::create(
+                         nb, nl,
+                         arith::AddFOp::create(nb, nl, args[1], args[0])
+                             .getResult());
+                   })
+            .getResult(0);
+      };
+      // One chain in row-major order (n not a multiple of kNormLanes).
+      auto chainSumsq = [&](OpBuilder &b, Location l) -> Value {
+        Value zeros = filled(b, l, batchType, batchDyn, b.getFloatAttr(c, 0.0));
+        return linalg::GenericOp::create(b, l, TypeRange{batchType},
+                                         ValueRange{grads}, ValueRange{zeros},
+                                         ArrayRef<AffineMap>{id, batchOnly},
+                                         normIters, squareInto(c))
+            .getResult(0);
+      };
+      if (flat && rowLen % kNormLanes == 0) {
+        sumsqValue = laneSumsq(rewriter, loc, flat);
+      } else if (rank > 1 && rowLen == 0) {
+        // n is dynamic: choose the form at run time.
+        SmallVector<ReassociationIndices> toRows{{0}, {}};
+        for (int64_t d = 1; d < rank; ++d)
+          toRows[1].push_back(d);
+        Value rows2 =
+            tensor::CollapseShapeOp::create(rewriter, loc, grads, toRows);
+        Value n = tensor::DimOp::create(rewriter, loc, rows2, 1);
+        Value rem = arith::RemUIOp::create(
+            rewriter, loc, n,
+            arith::ConstantIndexOp::create(rewriter, loc, kNormLanes));
+        Value lanes = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, rem,
+            arith::ConstantIndexOp::create(rewriter, loc, 0));
+        sumsqValue = scf::IfOp::create(
+                         rewriter, loc, lanes,
+                         [&](OpBuilder &b, Location l) {
+                           scf::YieldOp::create(b, l, laneSumsq(b, l, rows2));
+                         },
+                         [&](OpBuilder &b, Location l) {
+                           scf::YieldOp::create(b, l, chainSumsq(b, l));
+                         })
+                         .getResult(0);
+      } else {
+        sumsqValue = chainSumsq(rewriter, loc);
+      }
     }
     // 2. factor_b = min(1, RN_C(clip) / sqrt(sumsq_b)); a zero gradient
     //    gives clip / 0 = inf and so factor 1.

@@ -45,3 +45,25 @@ func.func @small(%k: !sto.key, %g: tensor<8x128xf32>) -> tensor<128xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<8x128xf32> -> tensor<128xf32>
   return %0 : tensor<128xf32>
 }
+
+// A per-sample size known only at run time: the contract's form depends on
+// n, not on the type, so the lowering tests n % 16 at run time: 16 lane
+// partial sums over [B, n/16, 16] when it is 0, one row-major chain
+// otherwise (both forms, either dp form).
+// CPU-LABEL: func.func @dynamic_n(
+// CPU:         %[[ROWS:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2]] : tensor<3x?x4xf32> into tensor<3x?xf32>
+// CPU:         %[[N:.+]] = tensor.dim %[[ROWS]], %{{.+}} : tensor<3x?xf32>
+// CPU:         %[[REM:.+]] = arith.remui %[[N]], %{{.+}} : index
+// CPU:         %[[LANES:.+]] = arith.cmpi eq, %[[REM]], %{{.+}} : index
+// CPU:         scf.if %[[LANES]] -> (tensor<3xf32>) {
+// CPU:           tensor.expand_shape %[[ROWS]] {{\[}}[0], [1, 2]] output_shape [3, %{{.+}}, 16] : tensor<3x?xf32> into tensor<3x?x16xf32>
+// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CPU:         } else {
+// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]
+// CPU:         }
+// GPU-LABEL: func.func @dynamic_n(
+// GPU:         scf.if
+func.func @dynamic_n(%k: !sto.key, %g: tensor<3x?x4xf32>) -> tensor<?x4xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<3x?x4xf32> -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -37,6 +37,12 @@
 // CHECK: dp_aggregate f32 [96x32768] clip 3 sigma 0.6: 0 mismatches of 32768
 // CHECK: dp_aggregate f64 [48x4x8192] clip 10 sigma 1: 0 mismatches of 32768
 // CHECK: dp_aggregate f32 [4x48] clip 2 sigma 0.5: 0 mismatches of 48
+// The per-sample size known only at run time: the 16-lane form when it is
+// a multiple of 16 (n = 32, and 2 x 24 = 48 over two dynamic dimensions),
+// the single chain otherwise (n = 37).
+// CHECK: dp_aggregate f32 [3x?] n=32 clip 1.5 sigma 1: 0 mismatches of 32
+// CHECK: dp_aggregate f32 [3x?] n=37 clip 1.5 sigma 1: 0 mismatches of 37
+// CHECK: dp_aggregate f32 [?x?x24] 5x2 clip 0.7 sigma 0.4: 0 mismatches of 48
 // CHECK: ALL OK
 
 func.func @categorical_rows(%k: !sto.key, %l: tensor<3x37xf32>) -> tensor<3xi32> {
@@ -114,4 +120,12 @@ func.func @dp_aggregate_blocked_f64(%k: !sto.key, %g: tensor<?x2x32xf64>) -> ten
 func.func @dp_aggregate_lanes_only(%k: !sto.key, %g: tensor<4x48xf32>) -> tensor<48xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 2.0 : f64, noise_multiplier = 5.0e-01 : f64} : tensor<4x48xf32> -> tensor<48xf32>
   return %0 : tensor<48xf32>
+}
+func.func @dp_aggregate_dyn_n(%k: !sto.key, %g: tensor<3x?xf32>) -> tensor<?xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.5 : f64, noise_multiplier = 1.0 : f64} : tensor<3x?xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+func.func @dp_aggregate_dyn_rows(%k: !sto.key, %g: tensor<?x?x24xf32>) -> tensor<?x24xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 0.7 : f64, noise_multiplier = 0.4 : f64} : tensor<?x?x24xf32> -> tensor<?x24xf32>
+  return %0 : tensor<?x24xf32>
 }

@@ -309,5 +309,23 @@ int main() {
     c.elements("dp_aggregate f32 [4x48] clip 2 sigma 0.5", out.data(), 48,
                [&](size_t i) { return ref[i]; });
   }
+  for (int64_t n : {int64_t(32), int64_t(37)}) {
+    auto g = makeInputs<float>(3 * n, 96);
+    auto out = output<float>(n);
+    std::string what =
+        "dp_aggregate f32 [3x?] n=" + std::to_string(n) + " clip 1.5 sigma 1";
+    c.ok(what, dp_aggregate_dyn_n(keyBits(k), g.data(), n, out.data(), n));
+    auto ref = dpAggregateRef<float>(k, g.data(), 3, n, 1.5, 1.0);
+    c.elements(what, out.data(), n, [&](size_t i) { return ref[i]; });
+  }
+  {
+    auto g = makeInputs<float>(5 * 2 * 24, 97);
+    auto out = output<float>(48);
+    const char *what = "dp_aggregate f32 [?x?x24] 5x2 clip 0.7 sigma 0.4";
+    c.ok(what,
+         dp_aggregate_dyn_rows(keyBits(k), g.data(), 5, 2, out.data(), 2));
+    auto ref = dpAggregateRef<float>(k, g.data(), 5, 48, 0.7, 0.4);
+    c.elements(what, out.data(), 48, [&](size_t i) { return ref[i]; });
+  }
   return c.finish();
 }
