@@ -1209,3 +1209,54 @@ func.func @certify_bound_unknown(%c: tensor<10xi64>) {
   %a, %b = sto.certify %c, %c {alpha = 1.0e-03 : f64, stddev = 5.0e-01 : f64, bound = #sto.bound<hoeffding>} : tensor<10xi64>
   return
 }
+
+// -----
+
+// Result sizes that come from an operand have its static and dynamic sizes
+// (the lowerings build them from the operand; tensor.cast changes them).
+
+func.func @categorical_result_static_from_dynamic(%k: !sto.key, %x: tensor<?x10xf32>) {
+  // expected-error @+1 {{'sto.categorical' op 'result' must have shape ?, with the static and dynamic sizes of 'logits' (tensor.cast changes them), got 'tensor<4xi32>'}}
+  %y = sto.categorical %k, %x {axis = 1 : i64} : tensor<?x10xf32> -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @bernoulli_result_static_from_dynamic(%k: !sto.key, %p: tensor<?xf16>) {
+  // expected-error @+1 {{'sto.bernoulli' op 'result' must have shape ?, with the static and dynamic sizes of 'probs'}}
+  %y = sto.bernoulli %k, %p : tensor<?xf16> -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @dp_aggregate_result_dynamic_from_static(%k: !sto.key, %g: tensor<8x4xf32>) {
+  // expected-error @+1 {{'sto.dp_aggregate' op 'result' must have shape 4, with the static and dynamic sizes of 'grads'}}
+  %y = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<8x4xf32> -> tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @topk_gate_tokens_static_from_dynamic(%l: tensor<?x?xf32>) {
+  // expected-error @+1 {{'sto.topk_gate' op 'weights' must have shape ?x2, with the static and dynamic sizes of 'logits'}}
+  %w, %i = sto.topk_gate %l {k = 2 : i64} : tensor<?x?xf32> -> tensor<8x2xf32>, tensor<8x2xi32>
+  return
+}
+
+// -----
+
+func.func @dispatch_features_static_from_dynamic(%x: tensor<?x?xf32>, %i: tensor<?x2xi32>) {
+  // expected-error @+1 {{'sto.dispatch' op 'buffer' must have shape 4x3x?, with the static and dynamic sizes of 'x'}}
+  %b, %s = sto.dispatch %x, %i {num_experts = 4 : i64, capacity = 3 : i64} : tensor<?x?xf32>, tensor<?x2xi32> -> tensor<4x3x8xf32>, tensor<?x2xi32>
+  return
+}
+
+// -----
+
+func.func @dispatch_slot_static_from_dynamic(%x: tensor<?x8xf32>, %i: tensor<?x2xi32>) {
+  // expected-error @+1 {{'sto.dispatch' op 'slot' must have shape ?x2, with the static and dynamic sizes of 'indices'}}
+  %b, %s = sto.dispatch %x, %i {num_experts = 4 : i64, capacity = 3 : i64} : tensor<?x8xf32>, tensor<?x2xi32> -> tensor<4x3x8xf32>, tensor<6x2xi32>
+  return
+}

@@ -158,8 +158,17 @@ LogicalResult checkDim(Operation *op, StringRef name, ShapedType type,
                            << " (" << expected << ")";
 }
 
+/// `type` must have the shape `expected`; with `exactlyAs` (the operand the
+/// sizes come from), also the same static and dynamic sizes, which the
+/// op's lowering relies on (`tensor.cast` changes them).
 LogicalResult checkShape(Operation *op, StringRef name, ShapedType type,
-                         ArrayRef<int64_t> expected) {
+                         ArrayRef<int64_t> expected, StringRef exactlyAs = "") {
+  if (!exactlyAs.empty() && shapesCompatible(type.getShape(), expected) &&
+      type.getShape() != expected)
+    return op->emitOpError()
+           << "'" << name << "' must have shape " << shapeStr(expected)
+           << ", with the static and dynamic sizes of '" << exactlyAs
+           << "' (tensor.cast changes them), got " << type;
   if (shapesCompatible(type.getShape(), expected))
     return success();
   if (expected.empty())
@@ -307,7 +316,7 @@ LogicalResult BernoulliOp::verify() {
     return emitOpError() << "takes no size operands when the shape comes "
                             "from operand 'probs'";
   auto probsType = getProbs().getType();
-  return checkShape(*this, "result", getType(), probsType.getShape());
+  return checkShape(*this, "result", getType(), probsType.getShape(), "probs");
 }
 
 LogicalResult CategoricalOp::verify() {
@@ -318,7 +327,7 @@ LogicalResult CategoricalOp::verify() {
     return failure();
   SmallVector<int64_t> expected(logitsType.getShape());
   expected.erase(expected.begin() + *axis);
-  return checkShape(*this, "result", getType(), expected);
+  return checkShape(*this, "result", getType(), expected, "logits");
 }
 
 //===----------------------------------------------------------------------===//
@@ -386,11 +395,12 @@ LogicalResult TopKGateOp::verify() {
                                 logitsType.getElementType(), "logits")))
       return failure();
   }
-  if (failed(
-          checkShape(*this, "weights", getWeights().getType(), {tokens, k})) ||
+  if (failed(checkShape(*this, "weights", getWeights().getType(), {tokens, k},
+                        "logits")) ||
       failed(checkSameElement(*this, "weights", getWeights().getType(),
                               logitsType.getElementType(), "logits")) ||
-      failed(checkShape(*this, "indices", getIndices().getType(), {tokens, k})))
+      failed(checkShape(*this, "indices", getIndices().getType(), {tokens, k},
+                        "logits")))
     return failure();
   return success();
 }
@@ -468,11 +478,12 @@ LogicalResult DispatchOp::verify() {
   auto bufType = getBuffer().getType();
   if (failed(checkShape(*this, "buffer", bufType,
                         {getNumExpertsAttr().getInt(),
-                         getCapacityAttr().getInt(), xType.getDimSize(1)})) ||
+                         getCapacityAttr().getInt(), xType.getDimSize(1)},
+                        "x")) ||
       failed(checkSameElement(*this, "buffer", bufType, xType.getElementType(),
                               "x")) ||
-      failed(
-          checkShape(*this, "slot", getSlot().getType(), idxType.getShape())))
+      failed(checkShape(*this, "slot", getSlot().getType(), idxType.getShape(),
+                        "indices")))
     return failure();
   return success();
 }
@@ -554,7 +565,7 @@ LogicalResult DPAggregateOp::verify() {
                             "dimension, got "
                          << gType;
   if (failed(checkShape(*this, "result", getType(),
-                        gType.getShape().drop_front())) ||
+                        gType.getShape().drop_front(), "grads")) ||
       failed(checkSameElement(*this, "result", getType(),
                               gType.getElementType(), "grads")))
     return failure();
