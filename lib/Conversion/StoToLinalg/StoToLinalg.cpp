@@ -466,6 +466,9 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
   }
 };
 
+/// The largest k of sto.topk_gate in its GPU form (see runOnOperation).
+constexpr int64_t kMaxGpuTopK = 32;
+
 struct ConvertStoToLinalgPass
     : public sto::impl::ConvertStoToLinalgBase<ConvertStoToLinalgPass> {
   using ConvertStoToLinalgBase::ConvertStoToLinalgBase;
@@ -474,15 +477,30 @@ struct ConvertStoToLinalgPass
     MLIRContext *ctx = &getContext();
     // Randomized smoothing has no lowering yet: say so, at the op, instead
     // of the conversion's "failed to legalize".
-    WalkResult unsupported = getOperation()->walk([](Operation *op) {
-      if (!isa<MonteCarloOp, CertifyOp>(op))
-        return WalkResult::advance();
-      op->emitOpError()
-          << "cannot be compiled yet: randomized smoothing (sto.monte_carlo, "
-             "sto.certify) has no lowering in this version of sto; the "
-             "program verifies and its keys are checked";
-      return WalkResult::interrupt();
-    });
+    WalkResult unsupported =
+        getOperation()->walk([&](Operation *op) {
+          if (isa<MonteCarloOp, CertifyOp>(op)) {
+            op->emitOpError()
+                << "cannot be compiled yet: randomized smoothing "
+                   "(sto.monte_carlo, sto.certify) has no lowering in this "
+                   "version of sto; the program verifies and its keys are "
+                   "checked";
+            return WalkResult::interrupt();
+          }
+          // The GPU form keeps each of the k ranks in its own buffer, and every
+          // buffer is a kernel parameter: CUDA allows 4 KB of those (k = 64
+          // needs 5 KB), so ptxas would fail.
+          auto gate = dyn_cast<TopKGateOp>(op);
+          if (gate && !moeCpuForms && gate.getK() > kMaxGpuTopK) {
+            gate.emitOpError()
+                << "with k = " << gate.getK()
+                << " cannot be compiled for the GPU yet (k <= " << kMaxGpuTopK
+                << ": each rank is a kernel "
+                << "parameter, and CUDA allows 4 KB of them)";
+            return WalkResult::interrupt();
+          }
+          return WalkResult::advance();
+        });
     if (unsupported.wasInterrupted())
       return signalPassFailure();
     StoTypeConverter converter;

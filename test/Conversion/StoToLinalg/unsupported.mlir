@@ -22,3 +22,14 @@ func.func @certify(%c0: tensor<3xi64>, %c: tensor<3xi64>) -> (i64, f64) {
   %a, %r = sto.certify %c0, %c {alpha = 0.001 : f64, stddev = 0.25 : f64} : tensor<3xi64>
   return %a, %r : i64, f64
 }
+
+// -----
+
+// The GPU form of topk_gate passes each of the k ranks to a kernel as its
+// own buffer; beyond k = 32 the parameters exceed CUDA's 4 KB. (The CPU
+// form keeps the ranks in registers and has no such limit.)
+func.func @topk_gate_k64(%l: tensor<8x64xf32>) -> (tensor<8x64xf32>, tensor<8x64xi32>) {
+  // expected-error @+1 {{'sto.topk_gate' op with k = 64 cannot be compiled for the GPU yet (k <= 32: each rank is a kernel parameter, and CUDA allows 4 KB of them)}}
+  %w, %i = sto.topk_gate %l {k = 64 : i64} : tensor<8x64xf32> -> tensor<8x64xf32>, tensor<8x64xi32>
+  return %w, %i : tensor<8x64xf32>, tensor<8x64xi32>
+}
