@@ -33,7 +33,11 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
     `scf.while` regions or of the blocks of an unstructured loop) or from an
     op with side effects in the loop (a load, a call); a constant, or
     side-effect-free arithmetic on values from outside the loop, is the same
-    in every iteration even when it is computed in the body.
+    in every iteration even when it is computed in the body. It must change
+    in every loop between the key and the `fold_in`: in `for i { for j {
+    fold_in(k, j) } }` with `k` from outside, j takes the same values for
+    every i (an inner induction variable changes with an outer loop only
+    through its bounds).
 
     Example of an error:
 

@@ -99,33 +99,61 @@ bool reaches(Block *from, Block *to, Block *barrier) {
 
 /// Whether `value` may differ from one iteration of a loop to the next.
 /// `inLoop` tells whether a block belongs to the repeated code. A value
-/// defined outside it is invariant. Inside it, the loop's block arguments
-/// (induction variables, iter_args, ...) and the results of ops that touch
-/// memory (a load, a call) may change; a side-effect-free op is a function
-/// of its operands and of the values its regions capture, so it varies only
-/// if one of those does. Block arguments of regions nested in the loop are
-/// taken as varying too, to stay on the side of accepting.
-bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop) {
+/// defined outside it is invariant. Inside it, the block arguments of
+/// `loop`'s own regions (induction variables, iter_args, ...; with no
+/// `loop`, every block argument of the repeated code) and the results of
+/// ops that touch memory (a load, a call) may change; a side-effect-free op
+/// is a function of its operands and of the values its regions capture, so
+/// it varies only if one of those does. So are the block arguments of an op
+/// nested in the loop: the inner induction variable of `for i { for j }`
+/// with bounds that do not depend on i takes the same values for every i.
+bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
+                        Operation *loop) {
   SmallVector<Value> worklist{value};
   llvm::SmallPtrSet<Operation *, 16> visited;
+  // Follows what `op` computes from: its operands and captured values.
+  auto dependOn = [&](Operation *op) {
+    if (!visited.insert(op).second)
+      return;
+    llvm::append_range(worklist, op->getOperands());
+    if (op->getNumRegions() != 0) {
+      llvm::SetVector<Value> captured;
+      getUsedValuesDefinedAbove(op->getRegions(), captured);
+      llvm::append_range(worklist, captured);
+    }
+  };
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
     if (auto arg = dyn_cast<BlockArgument>(v)) {
-      if (inLoop(arg.getOwner()))
+      if (!inLoop(arg.getOwner()))
+        continue;
+      Operation *owner = arg.getOwner()->getParentOp();
+      if (!loop || owner == loop)
         return true;
+      // An inner induction variable follows its loop's bounds and step
+      // only (not the inner loop's iter_args).
+      auto inner = dyn_cast<LoopLikeOpInterface>(owner);
+      std::optional<SmallVector<Value>> ivs =
+          inner ? inner.getLoopInductionVars() : std::nullopt;
+      auto lbs = inner ? inner.getLoopLowerBounds() : std::nullopt;
+      auto ubs = inner ? inner.getLoopUpperBounds() : std::nullopt;
+      auto steps = inner ? inner.getLoopSteps() : std::nullopt;
+      if (ivs && lbs && ubs && steps && llvm::is_contained(*ivs, v)) {
+        for (auto *bounds : {&*lbs, &*ubs, &*steps})
+          for (OpFoldResult b : *bounds)
+            if (auto value = dyn_cast<Value>(b))
+              worklist.push_back(value);
+        continue;
+      }
+      dependOn(owner);
       continue;
     }
     Operation *def = v.getDefiningOp();
-    if (!inLoop(def->getBlock()) || !visited.insert(def).second)
+    if (!inLoop(def->getBlock()) || visited.contains(def))
       continue;
     if (!isMemoryEffectFree(def))
       return true;
-    llvm::append_range(worklist, def->getOperands());
-    if (def->getNumRegions() != 0) {
-      llvm::SetVector<Value> captured;
-      getUsedValuesDefinedAbove(def->getRegions(), captured);
-      llvm::append_range(worklist, captured);
-    }
+    dependOn(def);
   }
   return false;
 }
@@ -188,21 +216,32 @@ LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
         bool varies;
         if (loop) {
           // Blocks of the loop's regions and of the regions nested in them.
-          varies = variesPerIteration(data, [&](Block *b) {
-            return loop->isAncestor(b->getParentOp());
-          });
+          varies = variesPerIteration(
+              data,
+              [&](Block *b) { return loop->isAncestor(b->getParentOp()); },
+              loop);
         } else {
           // Blocks of this region on a cycle through the use's block (and
           // blocks nested in them).
-          varies = variesPerIteration(data, [&](Block *b) {
-            Block *inRegion = region->findAncestorBlockInRegion(*b);
-            return inRegion && inRegion != barrier &&
-                   reaches(block, inRegion, barrier) &&
-                   reaches(inRegion, block, barrier);
-          });
+          varies = variesPerIteration(
+              data,
+              [&](Block *b) {
+                Block *inRegion = region->findAncestorBlockInRegion(*b);
+                return inRegion && inRegion != barrier &&
+                       reaches(block, inRegion, barrier) &&
+                       reaches(inRegion, block, barrier);
+              },
+              /*loop=*/nullptr);
         }
-        if (varies)
-          return success();
+        // A datum that changes here must also change in every enclosing
+        // repetition: `for i { for j { fold_in %k, %j } }` repeats its keys
+        // for every i.
+        if (varies) {
+          if (region == top)
+            return success();
+          op = region->getParentOp();
+          continue;
+        }
         InFlightDiagnostic diag =
             use.getOwner()->emitError()
             << "RNG key is folded with a value that does not change across "

@@ -615,3 +615,57 @@ func.func @fold_in_cfg_loop_counter(%k: !sto.key, %x: tensor<4xf32>, %c: i1) -> 
 ^exit:
   return %b : tensor<4xf32>
 }
+
+// -----
+
+// Nested loops: the datum must change in every loop between the key and the
+// fold_in. The inner induction variable alone repeats its values for every
+// outer iteration.
+func.func @nested_inner_iv_only(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> tensor<8xf32> {
+    %r2 = scf.for %j = %c0 to %n step %c1 iter_args(%b = %a) -> tensor<8xf32> {
+      // expected-error @+1 {{RNG key is folded with a value that does not change across iterations}}
+      %k2 = sto.fold_in %k, %j : index
+      %y = sto.dropout %k2, %b {rate = 1.0e-01 : f64} : tensor<8xf32>
+      scf.yield %y : tensor<8xf32>
+    }
+    scf.yield %r2 : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// Valid: a datum from both induction variables, an inner range that moves
+// with the outer one, and a key folded per level.
+func.func @nested_valid(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %k1, %k2, %k3 = sto.split %k count 3
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%a = %x) -> tensor<8xf32> {
+    %lo = arith.muli %i, %n : index
+    %hi = arith.addi %lo, %n : index
+    %r2 = scf.for %j = %c0 to %n step %c1 iter_args(%b = %a) -> tensor<8xf32> {
+      %ij = arith.addi %lo, %j : index
+      %ka = sto.fold_in %k1, %ij : index
+      %y = sto.dropout %ka, %b {rate = 1.0e-01 : f64} : tensor<8xf32>
+      scf.yield %y : tensor<8xf32>
+    }
+    %r3 = scf.for %j = %lo to %hi step %c1 iter_args(%b = %r2) -> tensor<8xf32> {
+      %kb = sto.fold_in %k2, %j : index
+      %y = sto.dropout %kb, %b {rate = 1.0e-01 : f64} : tensor<8xf32>
+      scf.yield %y : tensor<8xf32>
+    }
+    %ki = sto.fold_in %k3, %i : index
+    %r4 = scf.for %j = %c0 to %n step %c1 iter_args(%b = %r3) -> tensor<8xf32> {
+      %kc = sto.fold_in %ki, %j : index
+      %y = sto.dropout %kc, %b {rate = 1.0e-01 : f64} : tensor<8xf32>
+      scf.yield %y : tensor<8xf32>
+    }
+    scf.yield %r4 : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}
