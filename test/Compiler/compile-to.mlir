@@ -62,6 +62,10 @@
 // RUN: not test -e %t.kw.h
 // RUN: not test -e %t.kw.o
 // KEYWORD: keyword-name.mlir:2:1: error: public function 'int' needs a name that is a C identifier and not a C or C++ keyword or 'main'
+// No entry point: a warning (the object is still written).
+// RUN: sto-compile %S/Inputs/no-entry-point.mlir -o %t.none.o 2>&1 | FileCheck %s --check-prefix=NOENTRY
+// RUN: test -s %t.none.o
+// NOENTRY: sto-compile: warning: {{.*}}no-entry-point.mlir has no public function with a body at the top level: the output exports no entry point
 // VECTOR-NOT: see current operation
 
 // A private helper: not part of the C ABI, not in the header, not exported.

@@ -9,6 +9,7 @@
 
 #include "sto/Compiler/Compiler.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -164,6 +165,15 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
+
+  // An object without entry points is legal but almost surely a mistake
+  // (only private functions, or functions in a nested module).
+  if (llvm::none_of(module->getOps<func::FuncOp>(), [](func::FuncOp f) {
+        return f.isPublic() && !f.isExternal();
+      }))
+    llvm::errs() << "sto-compile: warning: " << inputFile
+                 << " has no public function with a body at the top level: "
+                    "the output exports no entry point\n";
 
   // The header describes the input's public functions, so it is made before
   // compilation rewrites them, but written only if compilation succeeds.
