@@ -277,9 +277,28 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
   for (auto func : module.getOps<func::FuncOp>()) {
     if (!func.isPublic() || func.isExternal())
       continue;
-    FunctionType type = func.getFunctionType();
+    // A function prepared by an earlier run (IR printed by --compile-to and
+    // compiled again) carries its entry point's name and tensor signature.
+    StringRef entry = func.getSymName();
+    SmallVector<Type> inputs(func.getFunctionType().getInputs());
+    SmallVector<Type> results(func.getFunctionType().getResults());
+    if (auto abi = func->getAttrOfType<DictionaryAttr>("sto.c_abi")) {
+      auto name = abi.getAs<StringAttr>("name");
+      auto ins = abi.getAs<ArrayAttr>("inputs");
+      auto outs = abi.getAs<ArrayAttr>("results");
+      if (!name || !ins || !outs)
+        return func.emitError() << "malformed 'sto.c_abi' attribute";
+      entry = name.getValue();
+      auto typesOf = [](ArrayAttr attrs, SmallVector<Type> &types) {
+        types.clear();
+        for (Attribute a : attrs)
+          types.push_back(cast<TypeAttr>(a).getValue());
+      };
+      typesOf(ins, inputs);
+      typesOf(outs, results);
+    }
     SmallVector<std::string> params;
-    os << "/* " << func.getSymName() << "\n";
+    os << "/* " << entry << "\n";
     auto addParams = [&](Type t, const std::string &name, bool isResult) {
       std::string cType = cTypeName(
           isa<RankedTensorType>(t) ? cast<RankedTensorType>(t).getElementType()
@@ -304,16 +323,16 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
     // verifyCAbiModule has checked every type.
     auto noCAbi = [&](StringRef what, size_t i, Type t) {
       return mlir::emitError(func.getLoc())
-             << "public function '" << func.getSymName() << "' has " << what
-             << " #" << i << " of type " << t << ", which has no C type";
+             << "public function '" << entry << "' has " << what << " #" << i
+             << " of type " << t << ", which has no C type";
     };
-    for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    for (auto [i, t] : llvm::enumerate(inputs))
       if (failed(addParams(t, "arg" + std::to_string(i), false)))
         return noCAbi("argument", i, t);
-    for (auto [i, t] : llvm::enumerate(type.getResults()))
+    for (auto [i, t] : llvm::enumerate(results))
       if (failed(addParams(t, "result" + std::to_string(i), true)))
         return noCAbi("result", i, t);
-    os << " */\nint32_t " << func.getSymName() << "(";
+    os << " */\nint32_t " << entry << "(";
     if (params.empty())
       os << "void";
     llvm::interleaveComma(params, os);

@@ -13,6 +13,17 @@
 // RUN: sto-compile %s -o %t.o --header %t.h
 // RUN: llvm-nm --defined-only --extern-only %t.o | FileCheck %s --check-prefix=SYMBOLS
 // RUN: FileCheck %s --check-prefix=HEADER < %t.h
+// IR printed after the linalg phase compiles again to the same entry points
+// and header (the prepared functions carry their C names and signatures).
+// RUN: sto-compile %s --compile-to=linalg -o %t.linalg.mlir
+// RUN: sto-compile %t.linalg.mlir -o %t.again.o --header %t.again.h
+// RUN: llvm-nm --defined-only --extern-only %t.again.o | FileCheck %s --check-prefix=SYMBOLS
+// RUN: FileCheck %s --check-prefix=REHEADER < %t.again.h
+// REHEADER-NOT: __sto_impl
+// REHEADER: int32_t noisy(uint64_t arg0, const float *arg1, int64_t arg1_dim0, float *result0, int64_t result0_dim0);
+// REHEADER: int32_t types(uint64_t arg0, const uint16_t *arg1, int64_t arg1_dim1, const uint16_t *arg2, int64_t arg3, double arg4, bool *result0, int64_t result0_dim0, uint16_t *result1, int64_t result1_dim1, uint16_t *result2, uint64_t *result3);
+// REHEADER: int32_t no_arguments(float *result0);
+// REHEADER-NOT: __sto_impl
 
 // Command-line errors.
 // RUN: not sto-compile %s --compile-to=nonsense 2>&1 | FileCheck %s --check-prefix=BADPHASE
