@@ -343,11 +343,12 @@ def StoApproximateMath : Pass<"sto-approximate-math"> {
     polynomial approximations made of arith ops (f16/bf16 through f32):
     MLIR's, except for `math.erf`, which gets sto's own division-free form
     (two polynomials, at most 1.43 ulp from erf; MLIR's has 4.7 ulp and
-    costs 1.2 times as much). The result vectorizes on the CPU (libm calls do not) and is the
-    same arithmetic on every target, so models that use these functions
-    around the sampling stay reproducible across CPU and GPU. `math.sqrt`
-    and `math.fma`, which the samplers use and every target computes
-    exactly, are left alone.
+    costs 1.2 times as much). The result vectorizes on the CPU (libm calls
+    do not) and is the same arithmetic on every target, so models that use
+    these functions around the sampling stay reproducible across CPU and
+    GPU. `math.sqrt` and `math.fma`, which the samplers use and every target
+    computes exactly, are left alone, and so is math on tensors (the
+    pipelines run this pass after bufferization).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -101,7 +101,18 @@ struct StoApproximateMath
       return approximate(name) && name != math::ErfOp::getOperationName();
     });
     patterns.add<ErfApproximation>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Scalars and vectors only: the expansions build scalar or vector
+    // constants, so a math op on tensors (before bufferization; the
+    // pipelines run this pass after it) would become invalid IR.
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa_and_present<math::MathDialect>(op->getDialect()) &&
+          llvm::none_of(op->getOperandTypes(), llvm::IsaPred<TensorType>))
+        ops.push_back(op);
+    });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
       signalPassFailure();
   }
 };

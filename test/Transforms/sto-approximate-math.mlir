@@ -138,3 +138,15 @@ func.func @kept(%x: f32, %y: f32, %z: f32, %h: f16, %v: vector<8xf32>, %b: bf16)
   %rb = math.rsqrt %b : bf16
   return %s, %r, %f, %sh, %fh, %rv, %sv, %rb : f32, f32, f32, f16, f16, vector<8xf32>, vector<8xf32>, bf16
 }
+
+// -----
+
+// Math on tensors is left alone (the expansions build scalar and vector
+// constants; the pipelines run this pass after bufferization).
+// CHECK-LABEL: func.func @exp_tensor(
+// CHECK:         %[[Y:.+]] = math.exp %{{.+}} : tensor<4xf32>
+// CHECK:         return %[[Y]]
+func.func @exp_tensor(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = math.exp %x : tensor<4xf32>
+  return %y : tensor<4xf32>
+}
