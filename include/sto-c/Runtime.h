@@ -46,6 +46,17 @@ enum sto_status {
 /* A static, human-readable message for a status code. */
 const char *sto_status_message(int32_t status);
 
+/* Randomized smoothing (sto.certify): a one-sided lower confidence bound at
+ * level 1 - alpha on the probability of a class that got `top` of `total`
+ * votes (0 when top is 0), by STO_BOUND_CLOPPER_PEARSON (exact: the alpha
+ * quantile of Beta(top, total - top + 1)) or STO_BOUND_BERNSTEIN (empirical
+ * Bernstein, Maurer and Pontil 2009); and the standard normal quantile. */
+#define STO_BOUND_CLOPPER_PEARSON 0
+#define STO_BOUND_BERNSTEIN 1
+double sto_certify_lower_bound(int64_t top, int64_t total, double alpha,
+                               int32_t method);
+double sto_normal_quantile(double p);
+
 /* For compiled code: the status of the calling thread's current call. Entry
    points take (and so clear) it on entry and return it on exit; code inside
    records failures that it cannot return itself. The first one is kept. */
