@@ -72,6 +72,10 @@ void populateMoELoweringPatterns(const TypeConverter &converter,
                                  bool parallelScans = false,
                                  bool cpuForms = false);
 
+/// sto.monte_carlo and sto.certify, for tensors in host memory (CPUs).
+void populateSmoothingLoweringPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+
 } // namespace sto
 } // namespace mlir
 

@@ -475,16 +475,14 @@ struct ConvertStoToLinalgPass
   void runOnOperation() override {
     WidePhiloxScope philoxWidth(widePhilox);
     MLIRContext *ctx = &getContext();
-    // Randomized smoothing has no lowering yet: say so, at the op, instead
-    // of the conversion's "failed to legalize".
+    // What does not lower for this target: say so, at the op, instead of
+    // the conversion's "failed to legalize".
     WalkResult unsupported =
         getOperation()->walk([&](Operation *op) {
-          if (isa<MonteCarloOp, CertifyOp>(op)) {
+          if (isa<MonteCarloOp, CertifyOp>(op) && !hostTensors) {
             op->emitOpError()
-                << "cannot be compiled yet: randomized smoothing "
-                   "(sto.monte_carlo, sto.certify) has no lowering in this "
-                   "version of sto; the program verifies and its keys are "
-                   "checked";
+                << "cannot be compiled for the GPU yet: randomized smoothing "
+                   "(sto.monte_carlo, sto.certify) lowers for the CPU only";
             return WalkResult::interrupt();
           }
           // The GPU form keeps each of the k ranks in its own buffer, and every
@@ -527,6 +525,8 @@ struct ConvertStoToLinalgPass
     RewritePatternSet patterns(ctx);
     populateStoToLinalgConversionPatterns(converter, patterns, parallelScans,
                                           dpRowGroups, moeCpuForms);
+    if (hostTensors)
+      populateSmoothingLoweringPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);
