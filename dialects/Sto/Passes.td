@@ -164,6 +164,23 @@ def StoGeneralizeElementwise : Pass<"sto-generalize-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def StoInterchangeInnerReduction : Pass<"sto-interchange-inner-reduction"> {
+  let summary = "Moves an innermost reduction loop outside the output's "
+                "contiguous dimension (CPU)";
+  let description = [{
+    A linalg op on buffers whose innermost loop is a reduction, and whose
+    second-innermost loop is parallel and is the innermost (contiguous)
+    dimension of its output and of every operand that uses it, gets these
+    two loops swapped: `linalg.matmul`'s (i, j, k) becomes (i, k, j), so the
+    inner loop runs along rows of B and C and vectorizes, instead of a
+    serial dot product down a column of B. Each output element still sums
+    its terms in increasing k: the results are bit for bit the same. Named
+    ops are generalized first; ops that read the swapped dimension with a
+    stride (a row reduction) are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
   let summary = "Keeps only the outermost dimension of scf.parallel parallel";
   let description = [{

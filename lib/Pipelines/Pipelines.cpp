@@ -218,6 +218,9 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
 void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
                                    const StoPipelineOptions &opts) {
   pm.addNestedPass<func::FuncOp>(std::make_unique<LowerStridedCopies>());
+  // Matrix products run their reduction outside the output's rows, so
+  // that the inner loop vectorizes (same bits).
+  pm.addPass(createStoInterchangeInnerReduction());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createStoParallelizeOuterLoop());
   // Hoists each block's Philox call out of its lane loop.
