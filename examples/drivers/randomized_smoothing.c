@@ -148,8 +148,9 @@ int main(int argc, char **argv) {
     printf("  sweep %2d: %4.2f p_%d -> class %2lld, radius %.4f\n", i,
            amps[i % 4], (3 * i) % K, (long long)cls16[i], rad16[i]);
   }
-  CHECK(strong_ok == strong, "sweep: every a >= 1 point certified as its "
-                             "class (%d of %d)",
+  CHECK(strong_ok == strong,
+        "sweep: every a >= 1 point certified as its "
+        "class (%d of %d)",
         strong_ok, strong);
   CHECK(under_cap, "sweep: radii below sigma Phi^-1(alpha^(1/n)) = %.4f",
         cap16);
