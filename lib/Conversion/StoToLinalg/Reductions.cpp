@@ -293,6 +293,26 @@ Value clipFactors(OpBuilder &b, Location l, Value sumsq, ValueRange dyn,
       .getResult(0);
 }
 
+/// q_b = ((0 + p_0) + p_1) + ... + p_15: the lane partial sums [rows,
+/// lanes] added in increasing lane order into `zeros` [rows].
+Value addLanes(OpBuilder &b, Location l, Value partial, Value zeros) {
+  MLIRContext *ctx = b.getContext();
+  return linalg::GenericOp::create(
+             b, l, TypeRange{zeros.getType()}, ValueRange{partial},
+             ValueRange{zeros},
+             ArrayRef<AffineMap>{
+                 b.getMultiDimIdentityMap(2),
+                 AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx)},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::AddFOp::create(nb, nl, args[1], args[0]).getResult());
+             })
+      .getResult(0);
+}
+
 /// Bytes of gradient rows per group in the cache-blocked form: with two
 /// threads each one's half of the norms (1 MiB) stays in its L2 for the
 /// clipped sum. On the 2-core Zen 4 bench machine, alternating runs of
@@ -352,21 +372,7 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
           squareInto(c));
       auto rowsType = RankedTensorType::get({n}, c);
       Value zeros = filled(b, l, rowsType, {}, b.getFloatAttr(c, 0.0));
-      Value sumsq =
-          linalg::GenericOp::create(
-              b, l, TypeRange{rowsType}, ValueRange{partial.getResult(0)},
-              ValueRange{zeros},
-              ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2),
-                                  AffineMap::get(2, 0, {e(0)}, ctx)},
-              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                            utils::IteratorType::reduction},
-              [&](OpBuilder &nb, Location nl, ValueRange args) {
-                linalg::YieldOp::create(
-                    nb, nl,
-                    arith::AddFOp::create(nb, nl, args[1], args[0])
-                        .getResult());
-              })
-              .getResult(0);
+      Value sumsq = addLanes(b, l, partial.getResult(0), zeros);
       Value factors = clipFactors(b, l, sumsq, {}, clip, c);
       auto tiledType =
           RankedTensorType::get({n, rowLen / kSumTile, kSumTile}, t);
@@ -444,8 +450,6 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     if (gType.isDynamicDim(0))
       batchDyn.push_back(tensor::DimOp::create(rewriter, loc, grads, 0));
     auto batchType = RankedTensorType::get({gType.getDimSize(0)}, c);
-    Value zeros = filled(rewriter, loc, batchType, batchDyn,
-                         rewriter.getFloatAttr(c, 0.0));
     SmallVector<utils::IteratorType> normIters(rank,
                                                utils::IteratorType::reduction);
     normIters[0] = utils::IteratorType::parallel;
@@ -518,22 +522,8 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
                                           utils::IteratorType::reduction,
                                           utils::IteratorType::parallel},
             squareInto(c));
-        AffineMap id2 = b.getMultiDimIdentityMap(2);
-        AffineMap b0 = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
         Value zeros = filled(b, l, batchType, batchDyn, b.getFloatAttr(c, 0.0));
-        return linalg::GenericOp::create(
-                   b, l, TypeRange{batchType}, ValueRange{partial.getResult(0)},
-                   ValueRange{zeros}, ArrayRef<AffineMap>{id2, b0},
-                   ArrayRef<utils::IteratorType>{
-                       utils::IteratorType::parallel,
-                       utils::IteratorType::reduction},
-                   [&](OpBuilder &nb, Location nl, ValueRange args) {
-                     linalg::YieldOp::create(
-                         nb, nl,
-                         arith::AddFOp::create(nb, nl, args[1], args[0])
-                             .getResult());
-                   })
-            .getResult(0);
+        return addLanes(b, l, partial.getResult(0), zeros);
       };
       // One chain in row-major order (n not a multiple of kNormLanes).
       auto chainSumsq = [&](OpBuilder &b, Location l) -> Value {
