@@ -157,6 +157,12 @@ int main(int argc, char **argv) {
   CHECK(same_bits(cls16, again_cls, sizeof cls16) &&
             same_bits(rad16, again_rad, sizeof rad16),
         "sweep: same seed, same bits");
+  free(batch);
+  free(xs);
+  free(w1);
+  free(b1);
+  free(w2);
+  free(b2);
   printf(g_failures ? "FAILED (%d)\n" : "PASSED\n", g_failures);
   return g_failures;
 }
