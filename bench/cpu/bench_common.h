@@ -123,8 +123,9 @@ inline void readSettings(const char *program, int &runs, int &warmup,
 /// Whether `name` is in the comma-separated list `only` (all names are when
 /// it is empty).
 inline bool listed(const std::string &only, const char *name) {
-  return only.empty() || ("," + only + ",").find("," + std::string(name) +
-                                                 ",") != std::string::npos;
+  return only.empty() ||
+         ("," + only + ",").find("," + std::string(name) + ",") !=
+             std::string::npos;
 }
 
 } // namespace bench

@@ -133,6 +133,17 @@ Value mlir::sto::toF32(OpBuilder &b, Location loc, Value v) {
   return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
 }
 
+Value mlir::sto::indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value mlir::sto::filled(OpBuilder &b, Location loc, RankedTensorType type,
+                        ValueRange dynSizes, TypedAttr value) {
+  Value empty = tensor::EmptyOp::create(b, loc, type, dynSizes);
+  Value v = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
+}
+
 Value mlir::sto::floatConst(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
 }

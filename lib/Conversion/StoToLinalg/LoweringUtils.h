@@ -38,6 +38,11 @@ Value fromF32(OpBuilder &b, Location loc, Value v, Type type);
 Value toF32(OpBuilder &b, Location loc, Value v);
 /// An arith.constant of float type `type`.
 Value floatConst(OpBuilder &b, Location loc, Type type, double v);
+/// An arith.constant of index type.
+Value indexConst(OpBuilder &b, Location loc, int64_t v);
+/// A tensor of `type` (dynamic sizes `dynSizes`) filled with `value`.
+Value filled(OpBuilder &b, Location loc, RankedTensorType type,
+             ValueRange dynSizes, TypedAttr value);
 
 /// The type a sampler computes in for element type `t` (docs/Randomness.md):
 /// f64 for f64, f32 for f32, f16 and bf16.

@@ -45,10 +45,6 @@ namespace {
 // Helpers
 //===----------------------------------------------------------------------===//
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// Index `base + offset` (`base` itself for offset 0).
 Value offsetIndex(OpBuilder &b, Location loc, Value base, int64_t offset) {
   if (offset == 0)
@@ -80,13 +76,6 @@ SmallVector<Value> dynamicOf(ArrayRef<int64_t> shape, ArrayRef<Value> sizes) {
 /// A signed integer (i32/i64 element) as an index.
 Value toIndex(OpBuilder &b, Location loc, Value v) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-}
-
-Value filled(OpBuilder &b, Location loc, RankedTensorType type,
-             ValueRange dynSizes, TypedAttr value) {
-  Value empty = tensor::EmptyOp::create(b, loc, type, dynSizes);
-  Value v = arith::ConstantOp::create(b, loc, value);
-  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
 }
 
 Value select(OpBuilder &b, Location loc, Value cond, Value a, Value c) {

@@ -69,13 +69,6 @@ SmallVector<Value> dynSizesWithout(OpBuilder &b, Location loc, Value tensor,
   return sizes;
 }
 
-Value filled(OpBuilder &b, Location loc, RankedTensorType type,
-             ValueRange dynSizes, TypedAttr value) {
-  Value empty = tensor::EmptyOp::create(b, loc, type, dynSizes);
-  Value v = arith::ConstantOp::create(b, loc, value);
-  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
-}
-
 /// Computes (best score, least index with that score) along `axis` of the
 /// per-element scores `score(b, loc, args, linear)`, in increasing order.
 /// Follows sto::rng::categorical: the first element always sets the best.

@@ -31,9 +31,6 @@ using namespace mlir::sto;
 
 namespace {
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 Value i64Const(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
 }
@@ -68,11 +65,8 @@ struct MonteCarloLowering : public OpConversionPattern<MonteCarloOp> {
     }
 
     auto countsType = RankedTensorType::get({classes}, rewriter.getI64Type());
-    Value zeros = linalg::FillOp::create(
-                      rewriter, loc, ValueRange{i64Const(rewriter, loc, 0)},
-                      ValueRange{tensor::EmptyOp::create(
-                          rewriter, loc, countsType, ValueRange{})})
-                      .getResult(0);
+    Value zeros =
+        filled(rewriter, loc, countsType, {}, rewriter.getI64IntegerAttr(0));
     int64_t batches = (samples + batch - 1) / batch;
     auto loop = scf::ForOp::create(
         rewriter, loc, indexConst(rewriter, loc, 0),
