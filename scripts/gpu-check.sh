@@ -12,15 +12,19 @@
 #      and every timed result checked bit for bit against the CPU at full size;
 #   4. the peers, in the same run: bench/gpu/peers/peers_torch.py, peers_torch2.py,
 #      peers_jax.py (copies of ../shared/bench's scripts; PyTorch eager, torch.compile, JAX);
-#   5. the table (bench/gpu/report_gpu.py), printed LAST.
+#   5. if budget is left, Nsight Compute's counters of every benchmark kernel
+#      (bench/gpu/profile_kernels.sh: DRAM bytes, duration, launch shape, occupancy);
+#   6. the table (bench/gpu/report_gpu.py), printed LAST.
 # Under $OUT (default bench/out/gpu): gpu-check.log (every step's full output),
-# results.jsonl (every JSON line), report.md (the checks and the table), peers/*.jsonl.
+# results.jsonl (every JSON line), report.md (the checks and the tables), peers/*.jsonl,
+# profile.csv (ncu's raw page).
 #
 # Environment: OUT, GPU_CHECK_DIR (default build/gpu-check), GPU_CHECK_BUDGET_S (540),
 # GPU_CHECK_PEERS ("torch torch2 jax"; empty: sto alone), STO_BENCH_RUNS (20),
-# STO_BENCH_WARMUP (3), STO_BENCH_ONLY, STO_GPU_VERIFY (1).
+# STO_BENCH_WARMUP (3), STO_BENCH_ONLY, STO_GPU_VERIFY (1), GPU_CHECK_PROFILE (1; 0 skips
+# step 5).
 # Exit status: 0 when the GPU tests pass, every bit comparison is identical and every sto
-# workload ran; 1 otherwise (a peer that fails does not fail the check).
+# workload ran; 1 otherwise (a peer or the profile that fails does not fail the check).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -108,14 +112,22 @@ for p in $peers; do
   step "peers-$p" "$lim" json env OUT="$out/peers" python3 "$root/bench/gpu/peers/$script"
 done
 
+# The counters last: they explain the table, they are not part of it.
+if [ "${GPU_CHECK_PROFILE:-1}" != 0 ]; then
+  rm -f "$out/profile.csv"
+  step profile 150 tail bash "$root/bench/gpu/profile_kernels.sh" "$gc/bin/bench_sto_gpu" \
+    "$out/profile.csv"
+fi
+
 meta gpu_after "$(smi --query-gpu=clocks.sm,clocks.mem,temperature.gpu,power.draw --format=csv,noheader)"
 total=$(( $(date +%s) - start ))
 ok=1
 for f in "${failed[@]+"${failed[@]}"}"; do
-  case $f in peers-*) ;; *) ok=0 ;; esac
+  case $f in peers-* | profile | profile\(skipped\)) ;; *) ok=0 ;; esac
 done
 echo "== gpu-check: ${total}s; failed steps: ${failed[*]:-none}; full log $log"
 echo
-python3 "$root/bench/gpu/report_gpu.py" "$results" > "$out/report.md" 2>&1
+python3 "$root/bench/gpu/report_gpu.py" "$results" --profile "$out/profile.csv" \
+  > "$out/report.md" 2>&1
 cat "$out/report.md"
 [ "$ok" = 1 ]

@@ -6,43 +6,39 @@
 //
 // Method (/work/.library/device/METHOD.md; the peers' bench() in
 // peers_torch.py):
-//  - inputs are random (never zeros), on the device before timing; outputs are
-//  poisoned
-//    before the first call;
+//  - inputs are random (never zeros), on the device before timing; outputs
+//    are poisoned before the first call;
 //  - each result: WARMUP untimed calls, then RUNS calls, each between two CUDA
-//  events
-//    recorded on the stream the compiled code runs on (sto_cuda_set_stream: the
-//    call enqueues its kernels and returns), cuEventSynchronize,
-//    cuEventElapsedTime; the median is reported (ms). "wall_ms" is the median
-//    of the same number of synchronous calls (no stream set: a call returns
-//    when its kernels have finished) timed with std::chrono::steady_clock
-//    around the call: it adds the launch and synchronization cost of the C
-//    ABI's default mode;
+//    events recorded on the stream the compiled code runs on
+//    (sto_cuda_set_stream: the call enqueues its kernels and returns),
+//    cuEventSynchronize, cuEventElapsedTime; the median is reported (ms).
+//    "wall_ms" is the median of the same number of synchronous calls (no
+//    stream set: a call returns when its kernels have finished) timed with
+//    std::chrono::steady_clock around the call: it adds the launch and
+//    synchronization cost of the C ABI's default mode;
 //  - the ceiling: sto_cuda_memcpy of one 2^28 f32 buffer (1 GiB, the largest
-//  workload
-//    buffer) to another, device to device, on the same stream, timed the same
-//    way; bytes are counted read + written;
-//  - GB/s = the fewest bytes the workload must move (each input read once, each
-//  output
-//    written once, as ../../../shared/bench/README.md counts them) / median
-//    time.
+//    workload buffer) to another, device to device, on the same stream, timed
+//    the same way; bytes are counted read + written;
+//  - GB/s = the fewest bytes the workload must move (each input read once,
+//    each output written once, as ../../../shared/bench/README.md counts
+//    them) / median time;
 //  - after timing, every output is copied back and compared bit for bit with
-//  the cpu_*
-//    version of the same function (sto-compile --target=cpu --parallel=false)
-//    on the same inputs (STO_GPU_VERIFY=0 skips this), plus cheap statistical
-//    checks.
+//    the cpu_* version of the same function (sto-compile --target=cpu
+//    --parallel=false) on the same inputs (STO_GPU_VERIFY=0 skips this), plus
+//    cheap statistical checks.
 //
 // Output: one JSON line per result on stdout, e.g.
 //   {"impl": "sto-cuda", "workload": "noise_add", "peer_workload":
-//   "noise_add_2^28_f32",
-//    "ms": 0.58, "wall_ms": 0.60, "bytes": 2147483648, "gbps": 3700.1, ...}
+//    "noise_add_2^28_f32", "ms": 0.58, "wall_ms": 0.60,
+//    "bytes": 2147483648, "gbps": 3700.1, ...}
 //   {"impl": "sto_cuda_memcpy", "workload": "copy", ...}
 //   {"verify": "noise_add", "output": "result0", "n": ..., "mismatches": 0,
-//   "max_ulp": 0}
+//    "max_ulp": 0}
 // and human-readable notes on stderr.
 //
 // Environment: STO_BENCH_RUNS (20), STO_BENCH_WARMUP (3), STO_BENCH_ONLY
 // (comma-separated workload names; "copy" is the ceiling), STO_GPU_VERIFY (1),
+// STO_BENCH_PROFILE (0; 1: one untimed call per workload, for Nsight Compute),
 // STO_CUDA_DRIVER (see sto-c/Runtime.h). --cpu-only runs the cpu_* versions
 // once each (no GPU needed): a test of the CPU half of the verification and of
 // its cost.
@@ -83,6 +79,10 @@ constexpr int64_t kSeed = 1234;
 
 int runs = 20, warmup = 3;
 bool verify = true, cpuOnly = false;
+// STO_BENCH_PROFILE=1: one synchronous call per workload, nothing timed or
+// verified, no result lines: the run that scripts/gpu-check.sh puts under
+// Nsight Compute (bench/gpu/profile_kernels.sh), one launch per kernel.
+bool profileMode = false;
 bool allOk = true;
 std::string only;
 
@@ -115,8 +115,7 @@ void fail(const char *fmt, ...) {
   std::fflush(stderr);
 }
 
-//===--- the driver API subset for events (dlopen, like libsto_runtime)
-//----===//
+//===--- the driver API subset for events (dlopen, like libsto_runtime) ---===//
 
 using CUresult = int;
 using CUdevice = int;
@@ -224,6 +223,10 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
     }
     return st == STO_OK;
   };
+  if (profileMode) {
+    call();
+    return t;
+  }
   // 1. CUDA events around each call, on the stream the compiled code enqueues
   // on.
   if (ev.ok) {
@@ -282,6 +285,8 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
 
 void emit(const char *impl, const char *workload, const char *peerWorkload,
           const Timing &t, double bytes, const char *extra = "") {
+  if (profileMode)
+    return;
   if (std::isnan(t.ms)) {
     std::printf(
         "{\"impl\": \"%s\", \"workload\": \"%s\", \"peer_workload\": \"%s\", "
@@ -477,6 +482,10 @@ int main(int argc, char **argv) {
     only = s;
   if (const char *s = std::getenv("STO_GPU_VERIFY"))
     verify = std::atoi(s) != 0;
+  if (const char *s = std::getenv("STO_BENCH_PROFILE"))
+    profileMode = std::atoi(s) != 0;
+  if (profileMode)
+    verify = false;
   if (cpuOnly)
     verify = true;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The table of the device check: sto's CUDA kernels beside the copy ceiling and the peers.
 
-Usage: python3 report_gpu.py results.jsonl [more.jsonl ...]   (scripts/gpu-check.sh calls it)
+Usage: python3 report_gpu.py results.jsonl [more.jsonl ...] [--profile profile.csv]
+(scripts/gpu-check.sh calls it)
 
 Reads every JSON line of the run (bench_sto_gpu, bitexact, the peer scripts, the steps of
 gpu-check.sh) and prints, in this order, the checks (GPU tests, bit comparison, full-size
@@ -15,8 +16,16 @@ measured in the same run; a peer cell is the peer's GB/s and, in parentheses, st
 over it (peer ms / sto ms: the bytes counted are the same). Targets (issue 4): noise_add
 ≥ 0.85, Langevin + SWA ≥ 0.9, gelu(dropout(x + b)) ≥ 0.8, stochastic binary ≥ 0.85, SPSA
 ≥ 0.85 of the copy; DP aggregate at least torch.compile's speed.
+
+With --profile (Nsight Compute's raw page as CSV, from bench/gpu/profile_kernels.sh), a
+table of every kernel of every workload comes before the main table: launch shape,
+registers, duration, the bytes it moved through DRAM and their rate against the copy
+ceiling, achieved occupancy and throughputs, and per workload the sum of its kernels'
+durations against the timed call (the rest is launch gaps and host work).
 """
+import csv
 import json
+import re
 import sys
 
 # (sto workload, peer workload, title, target: ("copy", fraction) | ("peer", system) | None)
@@ -72,11 +81,135 @@ def load(paths):
     return recs
 
 
+# ncu metric -> short column name; values are scaled to ns, bytes and percent.
+PROFILE_METRICS = {
+    "gpu__time_duration.sum": "ns",
+    "dram__bytes_read.sum": "read",
+    "dram__bytes_write.sum": "write",
+    "launch__grid_size": "grid",
+    "launch__block_size": "block",
+    "launch__registers_per_thread": "regs",
+    "sm__warps_active.avg.pct_of_peak_sustained_active": "occupancy",
+    "sm__throughput.avg.pct_of_peak_sustained_elapsed": "sm",
+    "gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed": "mem",
+    "dram__throughput.avg.pct_of_peak_sustained_elapsed": "dram",
+    "smsp__inst_executed.sum": "inst",
+}
+UNIT_SCALE = {"nsecond": 1.0, "ns": 1.0, "usecond": 1e3, "us": 1e3, "msecond": 1e6,
+              "ms": 1e6, "second": 1e9, "s": 1e9, "byte": 1.0, "Kbyte": 1e3,
+              "Mbyte": 1e6, "Gbyte": 1e9, "Tbyte": 1e12, "KB": 1e3, "MB": 1e6, "GB": 1e9}
+
+
+def number(text):
+    """A metric value of ncu's CSV ('1,234.5', 'n/a', '') as a float, or None."""
+    text = (text or "").replace(",", "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def load_profile(path):
+    """The kernel launches of ncu's raw CSV page, in launch order: a list of dicts with
+    'kernel' and the short names of PROFILE_METRICS (scaled), or an error string."""
+    try:
+        with open(path, newline="", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        return f"no profile ({e.strerror}: {path})"
+    start = next((i for i, line in enumerate(lines) if '"Kernel Name"' in line
+                  or line.startswith("Kernel Name") or ",Kernel Name," in line), None)
+    if start is None:
+        return f"no profile: {path} is not an Nsight Compute raw CSV page"
+    rows = list(csv.reader(lines[start:]))
+    head = rows[0]
+    col = {name: i for i, name in enumerate(head)}
+    units = {}
+    body = rows[1:]
+    if body and (len(body[0]) <= col["Kernel Name"] or not body[0][col["Kernel Name"]]):
+        units = {name: body[0][i] for name, i in col.items() if i < len(body[0])}
+        body = body[1:]
+    launches = []
+    for r in body:
+        if len(r) <= col["Kernel Name"] or not r[col["Kernel Name"]]:
+            continue
+        k = {"kernel": r[col["Kernel Name"]], "id": r[col["ID"]] if "ID" in col else ""}
+        for metric, short in PROFILE_METRICS.items():
+            if metric in col and col[metric] < len(r):
+                v = number(r[col[metric]])
+                if v is not None:
+                    v *= UNIT_SCALE.get(units.get(metric, ""), 1.0)
+                k[short] = v
+        launches.append(k)
+    if not launches:
+        return f"no profile: no kernel rows in {path}"
+    return launches
+
+
+def profile_lines(launches, sto, ceiling):
+    """The per-kernel table, grouped by compiled function in launch order."""
+    out = ["", "Kernels (Nsight Compute, one untimed call per workload, clocks as the card "
+           "runs): DRAM MB read / written, their rate, and that rate over the copy ceiling; "
+           "occupancy = achieved active warps, SM / memory = throughput of peak.", ""]
+    head = ["function", "#", "grid × block", "regs", "µs", "DRAM MB r / w", "DRAM GB/s",
+            "/ copy", "occupancy %", "SM %", "memory %"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "---|" * len(head))
+    groups = {}
+    order = []
+    for k in launches:
+        m = re.match(r"^gpu_(.*)_kernel(_\d+)?$", k["kernel"])
+        fn = m.group(1) if m else k["kernel"]
+        if fn not in groups:
+            groups[fn] = []
+            order.append(fn)
+        groups[fn].append(k)
+
+    def f(v, spec):
+        return format(v, spec) if isinstance(v, float) else "-"
+
+    totals = []
+    for fn in order:
+        total_ns = 0.0
+        for i, k in enumerate(groups[fn], 1):
+            ns = k.get("ns")
+            rd, wr = k.get("read"), k.get("write")
+            rate = (rd + wr) / ns if ns and rd is not None and wr is not None else None
+            total_ns += ns or 0.0
+            shape = (f"{k['grid']:.0f} × {k['block']:.0f}"
+                     if k.get("grid") is not None and k.get("block") is not None else "-")
+            out.append("| " + " | ".join([
+                fn, str(i), shape, f(k.get("regs"), ".0f"),
+                f(ns / 1e3 if ns is not None else None, ".1f"),
+                (f"{rd / 1e6:.1f} / {wr / 1e6:.1f}" if rd is not None and wr is not None
+                 else "-"),
+                f(rate, ".0f"), f(rate / ceiling if rate and ceiling else None, ".2f"),
+                f(k.get("occupancy"), ".0f"), f(k.get("sm"), ".0f"), f(k.get("mem"), ".0f"),
+            ]) + " |")
+        totals.append((fn, len(groups[fn]), total_ns))
+    out.append("")
+    out.append("Per function: kernels, the sum of their durations, and the timed call "
+               "(CUDA events median) where the function is a timed workload:")
+    for fn, n, ns in totals:
+        s = sto.get(fn)
+        timed = f", timed call {s['ms'] * 1e3:.1f} µs" if s and "ms" in s else ""
+        out.append(f"  {fn}: {n} kernel{'s' if n != 1 else ''}, {ns / 1e3:.1f} µs{timed}")
+    return out
+
+
 def fmt_gbps(v):
     return f"{v:.0f}" if v >= 100 else f"{v:.1f}"
 
 
-def main(paths):
+def main(args):
+    profile = None
+    paths = []
+    it = iter(args)
+    for a in it:
+        if a == "--profile":
+            profile = next(it, None)
+        else:
+            paths.append(a)
     recs = load(paths)
     sto, peers, verify, bitexact, steps, meta, errors = {}, {}, {}, [], [], [], []
     summary = None
@@ -237,6 +370,14 @@ def main(paths):
     out.append("|" + "---|" * len(ghead))
     for r in gates:
         out.append("| " + " | ".join(r) + " |")
+
+    if profile:
+        launches = load_profile(profile)
+        if isinstance(launches, str):
+            out.append("")
+            out.append(launches)
+        else:
+            out += profile_lines(launches, sto, ceiling)
 
     out.append("")
     out.append("sto, every timed call (CUDA events median [min-max], then the median of "
