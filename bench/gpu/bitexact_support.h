@@ -1,5 +1,4 @@
-//===- bitexact_support.h - runtime of the generated GPU/CPU bit comparison
-//===//
+//===- bitexact_support.h - the generated GPU/CPU bit comparison's runtime ===//
 //
 // Used by the driver that gen_bitexact.py writes (bitexact_main.cpp):
 // deterministic input fills (N(0,1)-like, probabilities, IEEE specials,
@@ -8,21 +7,23 @@
 // bit for bit (mismatches, max ulp).
 //
 // Command line: bitexact [--cpu-only] [--skip-host-loops] [--only=f1,f2,...]
-// [--quiet]
+//                        [--quiet]
 //   --cpu-only         run the cpu_* half alone (no driver needed); exit 0 if
-//   every call
-//                      succeeds
+//                      every call succeeds
 //   --skip-host-loops  do not run the functions whose GPU code has host loops
-//   (see below)
+//                      (see below)
 //   --only             run these functions only (also STO_BITEXACT_ONLY)
 //   --quiet            print only mismatching outputs and the summary (JSON
-//   lines always)
+//                      lines always)
 // Functions that host_loops.py flagged (sto-compile left their loops on the
 // host, over the device pointers) run first, each in a child process forked
 // before this process touches CUDA (20 s alarm each,
 // STO_BITEXACT_HOST_LOOP_BUDGET_S = 60 s for all), so that their crash is
 // recorded (HOST-LOOP lines) and the others still run. The others run in this
 // process, each under a SIGSEGV/SIGBUS guard.
+// Compiled with -DBX_EMULATED, against gpu_* functions from sto-compile
+// --target=cuda-emulator, every "device" buffer is host memory and all
+// functions run in this process (test/GPU/emulated-bitexact.test).
 // Exit status: 0 every output of the kernel functions identical; 1 a mismatch
 // or a failed call among them; 4 (STO_ERROR_NO_CUDA_DRIVER) no usable GPU,
 // after running the CPU half. The host-loop functions do not change it (a known
@@ -54,6 +55,38 @@
 #include <unistd.h>
 
 namespace bx {
+
+// The "device": libsto_runtime's CUDA API, or, with BX_EMULATED (the gpu_*
+// functions compiled with sto-compile --target=cuda-emulator, whose kernels
+// run on the host), host memory with the device allocator's alignment.
+#ifdef BX_EMULATED
+inline constexpr bool kEmulated = true;
+inline int32_t devMalloc(void **p, size_t bytes) {
+  *p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+  return *p ? STO_OK : STO_ERROR_CUDA;
+}
+inline void devFree(void *p) { std::free(p); }
+inline int32_t devMemcpy(void *dst, const void *src, size_t bytes) {
+  std::memcpy(dst, src, bytes);
+  return STO_OK;
+}
+inline int32_t devMemset(void *dst, int value, size_t bytes) {
+  std::memset(dst, value, bytes);
+  return STO_OK;
+}
+#else
+inline constexpr bool kEmulated = false;
+inline int32_t devMalloc(void **p, size_t bytes) {
+  return sto_cuda_malloc(p, bytes);
+}
+inline void devFree(void *p) { devFree(p); }
+inline int32_t devMemcpy(void *dst, const void *src, size_t bytes) {
+  return sto_cuda_memcpy(dst, src, bytes, nullptr);
+}
+inline int32_t devMemset(void *dst, int value, size_t bytes) {
+  return sto_cuda_memset(dst, value, bytes, nullptr);
+}
+#endif
 
 enum class DType { F32, F64, F16, BF16, I1, I8, I16, I32, I64 };
 
@@ -374,6 +407,15 @@ public:
   /// process (forked before this process touches CUDA: the driver does not
   /// survive a fork), then the others in this process.
   int run(void (*all)(Runner &)) {
+    if (kEmulated && !cpuOnlyMode) {
+      // Host code over host memory: no host loop can crash, no driver.
+      haveGpu = true;
+      std::printf("bitexact: the gpu_* functions are emulated on the host "
+                  "(sto-compile --target=cuda-emulator)\n");
+      phase = Phase::All;
+      all(*this);
+      return finish();
+    }
     if (cpuOnlyMode) {
       phase = Phase::All;
       all(*this);
@@ -527,7 +569,7 @@ public:
                 current.c_str());
     json("crashed", "", DType::F32, 0, 0, 0, 0);
     for (void *p : deviceBuffers)
-      sto_cuda_free(p);
+      devFree(p);
     deviceBuffers.clear();
   }
 
@@ -543,7 +585,7 @@ public:
   void end() {
     guardBuffer() = nullptr;
     for (void *p : deviceBuffers)
-      sto_cuda_free(p);
+      devFree(p);
     deviceBuffers.clear();
     if (inChild) {
       std::fflush(stdout);
@@ -559,7 +601,7 @@ public:
     if (!haveGpu)
       return nullptr;
     void *d = alloc(bytes);
-    if (d && sto_cuda_memcpy(d, host, bytes, nullptr) != STO_OK)
+    if (d && devMemcpy(d, host, bytes) != STO_OK)
       gpuFailure("sto_cuda_memcpy (host to device)");
     return d;
   }
@@ -569,13 +611,13 @@ public:
     if (!haveGpu)
       return nullptr;
     void *d = alloc(bytes);
-    if (d && sto_cuda_memset(d, 0x5A, bytes, nullptr) != STO_OK)
+    if (d && devMemset(d, 0x5A, bytes) != STO_OK)
       gpuFailure("sto_cuda_memset");
     return d;
   }
 
   void download(void *host, const void *dev, size_t bytes) {
-    if (!dev || sto_cuda_memcpy(host, dev, bytes, nullptr) != STO_OK) {
+    if (!dev || devMemcpy(host, dev, bytes) != STO_OK) {
       if (dev)
         gpuFailure("sto_cuda_memcpy (device to host)");
       std::memset(host, 0x5A, bytes);
@@ -724,7 +766,7 @@ private:
 
   void *alloc(size_t bytes) {
     void *d = nullptr;
-    if (sto_cuda_malloc(&d, bytes ? bytes : 1) != STO_OK) {
+    if (devMalloc(&d, bytes ? bytes : 1) != STO_OK) {
       gpuFailure("sto_cuda_malloc");
       return nullptr;
     }

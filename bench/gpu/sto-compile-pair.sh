@@ -8,6 +8,9 @@
 #   OUTDIR/STEM_cpu.{mlir,o,h}  cpu_<name>, sto-compile --target=cpu --parallel=false
 #                               --mcpu=$STO_CPU_MCPU (x86-64-v3): sequential, no OpenMP, so
 #                               the driver needs no libomp, for any x86-64 CPU with AVX2
+# With STO_GPU_TARGET=cuda-emulator the gpu side is compiled for sto-compile's emulator
+# target instead: the CUDA path's kernels run on the host, thread by thread, over host
+# memory (a test of the GPU lowering without a GPU; bitexact_support.h's BX_EMULATED).
 # The prefixes let one program link both. The random streams do not depend on the target,
 # the thread count or the vector width (docs/Randomness.md), so the two must agree bit for
 # bit. sto-compile is $STO_COMPILE, else the one on PATH, else <repo>/build/bin/sto-compile.
@@ -28,7 +31,7 @@ for side in gpu cpu; do
   sed -E "s/(func\.func|func\.call|call) @([A-Za-z_][A-Za-z0-9_.]*)/\1 @${side}_\2/g" \
     "$in" > "$out/${stem}_${side}.mlir"
 done
-"$compile" "$out/${stem}_gpu.mlir" --target=cuda --chip="$chip" \
+"$compile" "$out/${stem}_gpu.mlir" --target="${STO_GPU_TARGET:-cuda}" --chip="$chip" \
   -o "$out/${stem}_gpu.o" --header "$out/${stem}_gpu.h"
 "$compile" "$out/${stem}_cpu.mlir" --target=cpu --parallel=false --mcpu="$mcpu" \
   -o "$out/${stem}_cpu.o" --header "$out/${stem}_cpu.h"

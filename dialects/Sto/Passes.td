@@ -493,6 +493,33 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def StoEmulateGpuKernels : Pass<"sto-emulate-gpu-kernels", "ModuleOp"> {
+  let summary = "Runs the CUDA path's kernels on the host, thread by thread";
+  let description = [{
+    A test of the CUDA lowering on machines without a GPU
+    (`sto-compile --target=cuda-emulator`). On the output of the CUDA kernels
+    phase, every `gpu.launch_func` becomes loops over its grid and block
+    (z outermost, x innermost) around a copy of the kernel's body, with the
+    thread and block ids and sizes of the iteration; `gpu.alloc`,
+    `gpu.dealloc` and `gpu.memcpy` become their memref counterparts (256-byte
+    aligned), `gpu.wait` and async tokens disappear (the host runs in program
+    order), the inline `sqrt.rn` becomes `math.sqrt`, and the `gpu.module`s
+    are erased. Lowered by the CPU's LLVM phase, the result computes what the
+    kernels compute: the same index math, element mapping, bounds checks,
+    merged 16-byte accesses and unrolled chains.
+
+    Threads run one after the other, which is exact for kernels whose
+    threads are independent, as all of sto's are. A kernel with shared
+    memory, barriers, shuffles or any other `gpu`/`nvvm` op, a launch with
+    clusters, and calls into the CUDA runtime (cuBLAS) are rejected with a
+    diagnostic.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def StoFuseElementwise : Pass<"sto-fuse-elementwise"> {
   let summary = "Elementwise linalg fusion that also fuses multi-use producers";
   let description = [{

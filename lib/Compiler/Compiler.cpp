@@ -126,9 +126,12 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
                                        const CompileOptions &options,
                                        llvm::raw_ostream &os) {
   bool cuda = options.target == "cuda";
-  if (options.target != "cpu" && !cuda)
+  // The CUDA path's kernels run on the host, thread by thread: a test of
+  // the GPU lowering without a GPU (sto-emulate-gpu-kernels).
+  bool emulated = options.target == "cuda-emulator";
+  if (options.target != "cpu" && !cuda && !emulated)
     return module.emitError() << "unknown target '" << options.target
-                              << "' (supported: cpu, cuda)";
+                              << "' (supported: cpu, cuda, cuda-emulator)";
 
   StoPipelineOptions pipelineOptions;
   pipelineOptions.verifyKeys = options.verifyKeys;
@@ -153,10 +156,17 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   Phase last = options.output == Output::MLIR ? options.lastPhase : Phase::LLVM;
   if (last >= Phase::Frontend)
     pm.addPass(createStoPrepareCAbi());
-  if (cuda)
+  if (cuda) {
     buildCudaPipeline(pm, pipelineOptions, last);
-  else
+  } else if (emulated) {
+    buildCudaPipeline(pm, pipelineOptions, std::min(last, Phase::Loops));
+    if (last >= Phase::Loops)
+      pm.addPass(createStoEmulateGpuKernels());
+    if (last >= Phase::LLVM)
+      buildCpuToLLVMPhase(pm, pipelineOptions);
+  } else {
     buildCpuPipeline(pm, pipelineOptions, last);
+  }
   if (last >= Phase::LLVM) {
     StoEmitCAbiOptions abiOptions;
     abiOptions.cuda = cuda;
