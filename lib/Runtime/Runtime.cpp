@@ -43,3 +43,27 @@ extern "C" int32_t sto_take_status(void) {
   currentStatus = STO_OK;
   return status;
 }
+
+// f32 -> bf16, rounding to nearest even (NaNs stay NaNs, quieted, with their
+// sign and leading payload bits), for code LLVM generates. sto's own
+// conversions are integer arithmetic (arith-expand in the CPU pipeline), but
+// LLVM's x86 backend without native bf16 turns a select of a partly filled
+// bfloat vector into a round trip through f32 whose way back is a call of
+// this builtin, which libgcc before 13 does not have: without it a
+// --mcpu=x86-64-v3 object of a 7-element bf16 sto.uniform did not link.
+// Weak, so that a libgcc or compiler-rt that has it wins.
+#if defined(__x86_64__) &&                                                     \
+    ((defined(__clang__) && __clang_major__ >= 17) ||                          \
+     (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 13))
+#include <cstring>
+extern "C" __attribute__((weak)) __bf16 __truncsfbf2(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  uint16_t half = (bits & 0x7fffffffu) > 0x7f800000u
+                      ? uint16_t((bits >> 16) | 0x40u)
+                      : uint16_t((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+  __bf16 result;
+  std::memcpy(&result, &half, sizeof result);
+  return result;
+}
+#endif

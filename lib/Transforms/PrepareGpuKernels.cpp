@@ -22,6 +22,9 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 namespace mlir {
 namespace sto {
@@ -485,8 +488,12 @@ std::optional<LaunchShape> launchShape(ArrayRef<gpu::LaunchFuncOp> launches) {
       sizes[i] = *c;
     }
     std::array<int64_t, 3> block{sizes[0], sizes[1], sizes[2]};
-    int64_t threads =
-        sizes[0] * sizes[1] * sizes[2] * sizes[3] * sizes[4] * sizes[5];
+    // Saturates: a grid of 2^63 elements rounded up to whole blocks is
+    // larger than int64_t (only "few threads or not" matters here).
+    int64_t threads = 1;
+    for (int64_t size : sizes)
+      if (size <= 0 || llvm::MulOverflow(threads, size, threads))
+        threads = std::numeric_limits<int64_t>::max();
     if (shape && shape->block != block)
       return std::nullopt;
     if (!shape)
@@ -567,10 +574,40 @@ void prepareKernel(gpu::GPUFuncOp func,
   (void)applyPatternsGreedily(func, FrozenRewritePatternSet());
 }
 
+/// Kernel names are PTX identifiers made of letters, digits and '_' (the
+/// NVPTX printer rejects others): outlining names a kernel after its
+/// function, and a private function may have any MLIR name ("a-b", "a.b").
+void renameKernelsForPtx(Operation *module) {
+  auto isPtxName = [](StringRef name) {
+    return !name.empty() && !llvm::isDigit(name.front()) &&
+           llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+  };
+  for (auto gpuModule : llvm::make_early_inc_range(
+           module->getRegion(0).getOps<gpu::GPUModuleOp>())) {
+    SymbolTable table(gpuModule);
+    for (auto func :
+         llvm::make_early_inc_range(gpuModule.getOps<gpu::GPUFuncOp>())) {
+      if (isPtxName(func.getName()))
+        continue;
+      std::string base = "k_";
+      for (char c : func.getName())
+        base += llvm::isAlnum(c) ? c : '_';
+      std::string name = base;
+      for (int i = 1; table.lookup(name); ++i)
+        name = base + "_" + std::to_string(i);
+      if (failed(SymbolTable::replaceAllSymbolUses(
+              func, StringAttr::get(func.getContext(), name), module)))
+        continue;
+      (void)table.rename(func, StringAttr::get(func.getContext(), name));
+    }
+  }
+}
+
 struct StoPrepareGpuKernels
     : public sto::impl::StoPrepareGpuKernelsBase<StoPrepareGpuKernels> {
   void runOnOperation() override {
     Operation *module = getOperation();
+    renameKernelsForPtx(module);
     SymbolTableCollection symbols;
     llvm::DenseMap<Operation *, SmallVector<gpu::LaunchFuncOp>> launches;
     module->walk([&](gpu::LaunchFuncOp launch) {

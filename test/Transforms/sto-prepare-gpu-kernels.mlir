@@ -539,3 +539,64 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Kernel names become PTX identifiers (letters, digits, '_'): outlining names
+// a kernel after its function, and a private function may be called "a-b" or
+// "a.b" (the NVPTX printer aborted on the first, ptxas failed on the second).
+// The launches follow the new names.
+
+// CHECK-LABEL: gpu.module @"a-b_kernel"
+// CHECK:         gpu.func @k_a_b_kernel(
+// CHECK:         gpu.func @k_a_b_kernel_1(
+// CHECK:         gpu.func @ok_kernel(
+// CHECK-LABEL: func.func @launch
+// CHECK:         gpu.launch_func @"a-b_kernel"::@k_a_b_kernel blocks
+// CHECK:         gpu.launch_func @"a-b_kernel"::@k_a_b_kernel_1 blocks
+// CHECK:         gpu.launch_func @"a-b_kernel"::@ok_kernel blocks
+module attributes {gpu.container_module} {
+  gpu.module @"a-b_kernel" {
+    gpu.func @"a-b_kernel"() kernel {
+      gpu.return
+    }
+    gpu.func @"a.b_kernel"() kernel {
+      gpu.return
+    }
+    gpu.func @ok_kernel() kernel {
+      gpu.return
+    }
+  }
+  func.func @launch() {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @"a-b_kernel"::@"a-b_kernel" blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+    gpu.launch_func @"a-b_kernel"::@"a.b_kernel" blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+    gpu.launch_func @"a-b_kernel"::@ok_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+    return
+  }
+}
+
+// -----
+
+// A grid of 2^55 blocks of 256 threads: the thread count saturates (it used
+// to overflow int64_t, which UBSan reports) and the kernel is not one of the
+// few-thread kernels (no .maxntid).
+
+// CHECK-LABEL: gpu.func @huge(
+// CHECK-NOT:     nvvm.maxntid
+// CHECK:         gpu.return
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @huge(%x: memref<?xf32>) kernel {
+      gpu.return
+    }
+  }
+  func.func @launch(%x: memref<?xf32>) {
+    %c1 = arith.constant 1 : index
+    %c256 = arith.constant 256 : index
+    %big = arith.constant 36028797018963968 : index
+    gpu.launch_func @k::@huge blocks in (%big, %c1, %c1) threads in (%c256, %c1, %c1)
+        args(%x : memref<?xf32>)
+    return
+  }
+}

@@ -67,7 +67,9 @@ struct MonteCarloLowering : public OpConversionPattern<MonteCarloOp> {
     auto countsType = RankedTensorType::get({classes}, rewriter.getI64Type());
     Value zeros =
         filled(rewriter, loc, countsType, {}, rewriter.getI64IntegerAttr(0));
-    int64_t batches = (samples + batch - 1) / batch;
+    // Without overflow for any samples (a dynamic x is not checked by the
+    // verifier).
+    int64_t batches = samples / batch + (samples % batch != 0);
     auto loop = scf::ForOp::create(
         rewriter, loc, indexConst(rewriter, loc, 0),
         indexConst(rewriter, loc, batches), indexConst(rewriter, loc, 1),

@@ -961,6 +961,19 @@ func.func @monte_carlo_samples_zero(%k: !sto.key, %x: tensor<8xf32>) {
 
 // -----
 
+// The stream indices s·numel(x) + j of the noise must fit in 64 bits.
+func.func @monte_carlo_indices_overflow(%k: !sto.key, %x: tensor<8xf32>) {
+  // expected-error @+1 {{'sto.monte_carlo' op samples × elements of x (9223372036854775807 × 8) must stay below 2^63: they are the noise's stream indices}}
+  %0 = sto.monte_carlo %k, %x {samples = 9223372036854775807 : i64, batch = 2 : i64, stddev = 5.0e-01 : f64, num_classes = 10 : i64} : tensor<8xf32> -> tensor<10xi64> {
+  ^bb0(%n: tensor<2x8xf32>):
+    %ids = arith.constant dense<0> : tensor<2xi32>
+    sto.yield %ids : tensor<2xi32>
+  }
+  return
+}
+
+// -----
+
 func.func @monte_carlo_batch_zero(%k: !sto.key, %x: tensor<8xf32>) {
   // expected-error @+1 {{'sto.monte_carlo' op attribute 'batch' must be at least 1, got 0}}
   %0 = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 0 : i64, stddev = 5.0e-01 : f64, num_classes = 10 : i64} : tensor<8xf32> -> tensor<10xi64> {

@@ -15,6 +15,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -611,6 +612,18 @@ LogicalResult MonteCarloOp::verify() {
                              getNumClassesAttr().getInt())) ||
       failed(checkNonNegative(*this, "stddev", getStddev().convertToDouble())))
     return failure();
+  // Copy s of x draws its noise at stream indices s·numel(x) + j.
+  auto xType = getX().getType();
+  if (xType.hasStaticShape()) {
+    int64_t indices = 0;
+    if (llvm::MulOverflow(getSamplesAttr().getInt(), xType.getNumElements(),
+                          indices))
+      return emitOpError() << "samples × elements of x ("
+                           << getSamplesAttr().getInt() << " × "
+                           << xType.getNumElements()
+                           << ") must stay below 2^63: they are the noise's "
+                              "stream indices";
+  }
   return checkShape(*this, "counts", getCounts().getType(),
                     {getNumClassesAttr().getInt()});
 }

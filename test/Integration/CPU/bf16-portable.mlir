@@ -1,0 +1,34 @@
+// bf16 samplers built for portable CPUs link with the documented command and
+// give the host build's bits. LLVM's x86 backend without native bf16 turns a
+// select of a partly filled bfloat vector (the clamp of a 7-element uniform)
+// into a round trip through f32 whose way back calls __truncsfbf2, which
+// libgcc 12 lacks: the x86-64-v2/v3/v4 objects did not link until
+// libsto_runtime provided it. Each build gets its own prefix (sed), and the
+// driver compares them with the host build (driver: Inputs/bf16-portable.cpp).
+// REQUIRES: x86_64
+
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: sed 's/@f_/@host_/g' %s > %t/host.mlir
+// RUN: sed 's/@f_/@v3_/g' %s > %t/v3.mlir
+// RUN: sed 's/@f_/@v4_/g' %s > %t/v4.mlir
+// RUN: sto-compile %t/host.mlir -o %t/host.o --header %t/host.h
+// RUN: sto-compile %t/v3.mlir --mcpu=x86-64-v3 -o %t/v3.o --header %t/v3.h
+// RUN: sto-compile %t/v4.mlir --mcpu=x86-64-v4 -o %t/v4.o --header %t/v4.h
+// RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/bf16-portable.cpp %t/host.o %t/v3.o %t/v4.o %sto_runtime_link -o %t/bf16
+// RUN: %t/bf16 | FileCheck %s
+
+// CHECK: uniform bf16 [7]: x86-64-v3 0 of 7 differ, x86-64-v4 0 of 7 differ
+// CHECK: normal bf16 [2x3x5x7]: x86-64-v3 0 of 210 differ, x86-64-v4 0 of 210 differ
+// CHECK: the bf16 round trip: 0 of 65536 bit patterns changed
+
+func.func @f_uniform(%seed: i64) -> tensor<7xbf16> {
+  %k = sto.seed %seed : i64
+  %y = sto.uniform %k : tensor<7xbf16>
+  return %y : tensor<7xbf16>
+}
+
+func.func @f_normal(%seed: i64) -> tensor<2x3x5x7xbf16> {
+  %k = sto.seed %seed : i64
+  %y = sto.normal %k : tensor<2x3x5x7xbf16>
+  return %y : tensor<2x3x5x7xbf16>
+}
