@@ -37,7 +37,17 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
     in every loop between the key and the `fold_in`: in `for i { for j {
     fold_in(k, j) } }` with `k` from outside, j takes the same values for
     every i (an inner induction variable changes with an outer loop only
-    through its bounds).
+    through its bounds). In a loop with several induction variables
+    (`scf.parallel`, `scf.forall`) it must change with each of them. Two
+    data are the same when they are one value, equal constants, one value
+    and its `arith.index_cast`, or the results of equal side-effect-free ops
+    of equal operands (`%d + 1` computed twice).
+
+    Limits (accepted, though they repeat keys): data that differ as values
+    but coincide across iterations or loops, e.g. `fold_in(k, i)` and
+    `fold_in(k, i + 1)` in one loop, `fold_in(k, i)` in two loops one after
+    the other, or `fold_in(k, 0)` after a loop that folded in i from 0. The
+    check does not evaluate ranges of values.
 
     Example of an error:
 

@@ -15,8 +15,9 @@
 //    SPSA ops): any number may share a key, with no consuming use;
 //  - `sto.fold_in`: any number may derive from one key as long as their data
 //    may differ; fold_in of a loop-invariant datum inside a loop, or of the
-//    same datum twice, derives the same key twice and is an error. A datum
-//    is loop-invariant unless it depends on the loop's block arguments or on
+//    same datum twice (sameValue), derives the same key twice and is an
+//    error. A datum is loop-invariant unless it depends on the loop's block
+//    arguments (each induction variable of a loop that has several) or on
 //    an op with side effects in the loop (see variesPerIteration).
 //
 //===----------------------------------------------------------------------===//
@@ -24,7 +25,9 @@
 #include "sto/Dialect/Sto/StoOps.h"
 #include "sto/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -107,8 +110,15 @@ bool reaches(Block *from, Block *to, Block *barrier) {
 /// it varies only if one of those does. So are the block arguments of an op
 /// nested in the loop: the inner induction variable of `for i { for j }`
 /// with bounds that do not depend on i takes the same values for every i.
+/// With `only`, one induction variable of a loop that has several, the
+/// others count as invariant: `forall (i, j) { fold_in %k, %i }` repeats its
+/// keys for every j.
 bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
-                        Operation *loop) {
+                        Operation *loop, Value only = {}) {
+  SmallVector<Value> loopIvs;
+  if (auto like = dyn_cast_or_null<LoopLikeOpInterface>(loop))
+    if (std::optional<SmallVector<Value>> ivs = like.getLoopInductionVars())
+      loopIvs = *ivs;
   SmallVector<Value> worklist{value};
   llvm::SmallPtrSet<Operation *, 16> visited;
   // Follows what `op` computes from: its operands and captured values.
@@ -128,8 +138,11 @@ bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
       if (!inLoop(arg.getOwner()))
         continue;
       Operation *owner = arg.getOwner()->getParentOp();
-      if (!loop || owner == loop)
+      if (!loop || owner == loop) {
+        if (only && v != only && llvm::is_contained(loopIvs, v))
+          continue;
         return true;
+      }
       // An inner induction variable follows its loop's bounds and step
       // only (not the inner loop's iter_args).
       auto inner = dyn_cast<LoopLikeOpInterface>(owner);
@@ -214,12 +227,25 @@ LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
         // the same in every iteration).
         Value data = cast<FoldInOp>(use.getOwner()).getData();
         bool varies;
+        bool severalIvs = false;
         if (loop) {
           // Blocks of the loop's regions and of the regions nested in them.
-          varies = variesPerIteration(
-              data,
-              [&](Block *b) { return loop->isAncestor(b->getParentOp()); },
-              loop);
+          auto inLoop = [&](Block *b) {
+            return loop->isAncestor(b->getParentOp());
+          };
+          // A loop with several induction variables repeats a key unless
+          // the datum changes with each of them.
+          SmallVector<Value> ivs;
+          if (auto like = dyn_cast<LoopLikeOpInterface>(loop))
+            if (auto all = like.getLoopInductionVars())
+              ivs = *all;
+          severalIvs = ivs.size() > 1;
+          if (severalIvs)
+            varies = llvm::all_of(ivs, [&](Value iv) {
+              return variesPerIteration(data, inLoop, loop, iv);
+            });
+          else
+            varies = variesPerIteration(data, inLoop, loop);
         } else {
           // Blocks of this region on a cycle through the use's block (and
           // blocks nested in them).
@@ -243,10 +269,18 @@ LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
           continue;
         }
         InFlightDiagnostic diag =
-            use.getOwner()->emitError()
-            << "RNG key is folded with a value that does not change across "
-               "iterations, so every iteration derives the same key; fold "
-               "in the induction variable or a value computed from it";
+            severalIvs
+                ? use.getOwner()->emitError()
+                      << "RNG key is folded with a value that does not "
+                         "change with every induction variable of the loop, "
+                         "so iterations that differ only in the others "
+                         "derive the same key; fold in a value computed from "
+                         "all of them (such as the linear index)"
+                : use.getOwner()->emitError()
+                      << "RNG key is folded with a value that does not "
+                         "change across iterations, so every iteration "
+                         "derives the same key; fold in the induction "
+                         "variable or a value computed from it";
         if (loop)
           diag.attachNote(loop->getLoc()) << "the loop is here";
         return diag;
@@ -337,15 +371,40 @@ LogicalResult KeyChecker::reportPair(OpOperand &first, OpOperand &second,
   return diag;
 }
 
+/// Whether `a` and `b` are provably the same 64-bit value: the same value,
+/// equal constants, index_cast between index and i64 (both 64-bit), or the
+/// results of two equal side-effect-free ops of equal operands (`%d + 1`
+/// computed twice: CSE merges them, and the frontend's own output then
+/// failed this check).
+bool sameValue(Value a, Value b, unsigned depth = 0) {
+  auto strip = [](Value v) {
+    while (auto cast = v.getDefiningOp<arith::IndexCastOp>())
+      v = cast.getIn();
+    return v;
+  };
+  a = strip(a);
+  b = strip(b);
+  if (a == b)
+    return true;
+  APInt ca, cb;
+  if (matchPattern(a, m_ConstantInt(&ca)) &&
+      matchPattern(b, m_ConstantInt(&cb)))
+    return ca.getSExtValue() == cb.getSExtValue();
+  Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
+  if (depth >= 8 || !da || !db || da->getNumRegions() || db->getNumRegions() ||
+      !isPure(da) || !isPure(db) ||
+      cast<OpResult>(a).getResultNumber() !=
+          cast<OpResult>(b).getResultNumber())
+    return false;
+  return OperationEquivalence::isEquivalentTo(
+      da, db,
+      [&](Value x, Value y) { return success(sameValue(x, y, depth + 1)); },
+      /*markEquivalent=*/nullptr, OperationEquivalence::IgnoreLocations);
+}
+
 /// Whether two fold_in ops may fold different data into the key.
 bool mayDiffer(FoldInOp a, FoldInOp b) {
-  if (a.getData() == b.getData())
-    return false;
-  APInt ca, cb;
-  if (matchPattern(a.getData(), m_ConstantInt(&ca)) &&
-      matchPattern(b.getData(), m_ConstantInt(&cb)))
-    return ca.getSExtValue() != cb.getSExtValue();
-  return true;
+  return !sameValue(a.getData(), b.getData());
 }
 
 LogicalResult KeyChecker::check(Value key) {
@@ -384,6 +443,20 @@ struct StoVerifyKeys : public sto::impl::StoVerifyKeysBase<StoVerifyKeys> {
     auto checkValue = [&](Value v) {
       if (isa<KeyType>(v.getType()) && failed(checker.check(v)))
         failedAny = true;
+      // The check follows keys as SSA values: one taken out of a tensor
+      // twice would be two uses it cannot see.
+      if (auto shaped = dyn_cast<ShapedType>(v.getType());
+          shaped && isa<KeyType>(shaped.getElementType())) {
+        Location loc =
+            isa<BlockArgument>(v)
+                ? cast<BlockArgument>(v).getOwner()->getParentOp()->getLoc()
+                : v.getDefiningOp()->getLoc();
+        emitError(loc) << "RNG keys cannot be elements of " << v.getType()
+                       << ": the key check follows keys as values; pass "
+                          "them one by one, or sto.split a key where they "
+                          "are needed";
+        failedAny = true;
+      }
     };
     root->walk<WalkOrder::PreOrder>([&](Operation *op) {
       for (Region &region : op->getRegions())

@@ -669,3 +669,112 @@ func.func @nested_valid(%k: !sto.key, %x: tensor<8xf32>, %n: index) -> tensor<8x
   }
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// A loop with several induction variables: the datum must change with each
+// of them. Folding in i alone repeats the keys of (i, 0..3) for every j.
+func.func @fold_in_forall_one_of_two_ivs(%k: !sto.key) -> tensor<4x4xf32> {
+  %e = tensor.empty() : tensor<4x4xf32>
+  // expected-note @+1 {{the loop is here}}
+  %r = scf.forall (%i, %j) in (4, 4) shared_outs(%o = %e) -> tensor<4x4xf32> {
+    // expected-error @+1 {{RNG key is folded with a value that does not change with every induction variable of the loop, so iterations that differ only in the others derive the same key; fold in a value computed from all of them (such as the linear index)}}
+    %f = sto.fold_in %k, %i : index
+    %u = sto.uniform %f : tensor<1x1xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %u into %o[%i, %j] [1, 1] [1, 1] : tensor<1x1xf32> into tensor<4x4xf32>
+    }
+  }
+  return %r : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @fold_in_parallel_one_of_two_ivs(%k: !sto.key, %m: memref<4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  // expected-note @+1 {{the loop is here}}
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    // expected-error @+1 {{does not change with every induction variable of the loop}}
+    %f = sto.fold_in %k, %j : index
+    %u = sto.uniform %f : tensor<1xf32>
+    %c0_0 = arith.constant 0 : index
+    %v = tensor.extract %u[%c0_0] : tensor<1xf32>
+    memref.store %v, %m[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// The linear index i·4 + j changes with both: accepted.
+// CHECK-LABEL: func.func @fold_in_forall_linear_index
+func.func @fold_in_forall_linear_index(%k: !sto.key) -> tensor<4x4xf32> {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %r = scf.forall (%i, %j) in (4, 4) shared_outs(%o = %e) -> tensor<4x4xf32> {
+    %c4 = arith.constant 4 : index
+    %i4 = arith.muli %i, %c4 : index
+    %l = arith.addi %i4, %j : index
+    %f = sto.fold_in %k, %l : index
+    %u = sto.uniform %f : tensor<1x1xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %u into %o[%i, %j] [1, 1] [1, 1] : tensor<1x1xf32> into tensor<4x4xf32>
+    }
+  }
+  return %r : tensor<4x4xf32>
+}
+
+// -----
+
+// Data computed twice by equal side-effect-free ops are the same value (CSE
+// merges them, and the result used to fail this check after the frontend
+// had accepted the input); so are d and index_cast(d).
+func.func @fold_in_same_expression(%k: !sto.key, %d: i64) -> (!sto.key, !sto.key) {
+  %one = arith.constant 1 : i64
+  %e1 = arith.addi %d, %one : i64
+  %e2 = arith.addi %d, %one : i64
+  // expected-note @+1 {{first use of the key}}
+  %x = sto.fold_in %k, %e1 : i64
+  // expected-error @+1 {{RNG key is folded with the same value twice, which derives the same key twice}}
+  %y = sto.fold_in %k, %e2 : i64
+  return %x, %y : !sto.key, !sto.key
+}
+
+// -----
+
+func.func @fold_in_index_cast(%k: !sto.key, %d: i64) -> (!sto.key, !sto.key) {
+  %i = arith.index_cast %d : i64 to index
+  // expected-note @+1 {{first use of the key}}
+  %x = sto.fold_in %k, %d : i64
+  // expected-error @+1 {{RNG key is folded with the same value twice}}
+  %y = sto.fold_in %k, %i : index
+  return %x, %y : !sto.key, !sto.key
+}
+
+// -----
+
+// Different operands, or index_castui (zero extension of a narrower value),
+// may differ: accepted.
+// CHECK-LABEL: func.func @fold_in_different_expressions
+func.func @fold_in_different_expressions(%k: !sto.key, %d: i64, %e: i64) -> (!sto.key, !sto.key) {
+  %one = arith.constant 1 : i64
+  %e1 = arith.addi %d, %one : i64
+  %e2 = arith.addi %e, %one : i64
+  %x = sto.fold_in %k, %e1 : i64
+  %y = sto.fold_in %k, %e2 : i64
+  return %x, %y : !sto.key, !sto.key
+}
+
+// -----
+
+// Keys in a tensor would escape the check (it follows SSA values).
+func.func @keys_in_a_tensor(%k: !sto.key) -> tensor<4xf32> {
+  // expected-error @+1 {{RNG keys cannot be elements of 'tensor<1x!sto.key>': the key check follows keys as values; pass them one by one, or sto.split a key where they are needed}}
+  %t = tensor.from_elements %k : tensor<1x!sto.key>
+  %c0 = arith.constant 0 : index
+  %a = tensor.extract %t[%c0] : tensor<1x!sto.key>
+  %u = sto.uniform %a : tensor<4xf32>
+  return %u : tensor<4xf32>
+}
