@@ -66,7 +66,8 @@ LogicalResult emulateLaunch(gpu::LaunchFuncOp launch, gpu::GPUFuncOp kernel,
                             IRRewriter &rewriter) {
   if (launch.hasClusterSize())
     return launch.emitError("cannot emulate a launch with thread clusters");
-  if (kernel.getNumWorkgroupAttributions() || kernel.getNumPrivateAttributions())
+  if (kernel.getNumWorkgroupAttributions() ||
+      kernel.getNumPrivateAttributions())
     return launch.emitError("cannot emulate kernel ")
            << kernel.getName() << ": it has memory attributions";
   WalkResult unsupported = kernel.walk([&](Operation *op) {
@@ -108,12 +109,14 @@ LogicalResult emulateLaunch(gpu::LaunchFuncOp launch, gpu::GPUFuncOp kernel,
     rewriter.setInsertionPointToStart(loop.getBody());
   }
   auto blockId = [&](gpu::Dimension d) {
-    return d == gpu::Dimension::z ? ivs[0] : d == gpu::Dimension::y ? ivs[1]
-                                                                    : ivs[2];
+    return d == gpu::Dimension::z   ? ivs[0]
+           : d == gpu::Dimension::y ? ivs[1]
+                                    : ivs[2];
   };
   auto threadId = [&](gpu::Dimension d) {
-    return d == gpu::Dimension::z ? ivs[3] : d == gpu::Dimension::y ? ivs[4]
-                                                                    : ivs[5];
+    return d == gpu::Dimension::z   ? ivs[3]
+           : d == gpu::Dimension::y ? ivs[4]
+                                    : ivs[5];
   };
 
   // The body, in an scf.execute_region (a kernel may have several blocks);
@@ -175,7 +178,8 @@ struct StoEmulateGpuKernels
     SmallVector<Operation *> hostOps;
     module.walk([&](Operation *op) {
       if (isa<gpu::GPUDialect>(op->getDialect()) &&
-          !op->getParentOfType<gpu::GPUModuleOp>() && !isa<gpu::GPUModuleOp>(op))
+          !op->getParentOfType<gpu::GPUModuleOp>() &&
+          !isa<gpu::GPUModuleOp>(op))
         hostOps.push_back(op);
     });
     for (Operation *op : llvm::reverse(hostOps)) {
@@ -200,9 +204,8 @@ struct StoEmulateGpuKernels
           return signalPassFailure();
         }
         auto host = memref::AllocOp::create(
-            rewriter, loc, alloc.getMemref().getType(),
-            alloc.getDynamicSizes(), ValueRange{},
-            rewriter.getI64IntegerAttr(kDeviceAlignment));
+            rewriter, loc, alloc.getMemref().getType(), alloc.getDynamicSizes(),
+            ValueRange{}, rewriter.getI64IntegerAttr(kDeviceAlignment));
         rewriter.replaceAllUsesWith(alloc.getMemref(), host.getResult());
         rewriter.eraseOp(op);
       } else if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {

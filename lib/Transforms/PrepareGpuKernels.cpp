@@ -580,7 +580,8 @@ void prepareKernel(gpu::GPUFuncOp func,
 void renameKernelsForPtx(Operation *module) {
   auto isPtxName = [](StringRef name) {
     return !name.empty() && !llvm::isDigit(name.front()) &&
-           llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+           llvm::all_of(name,
+                        [](char c) { return llvm::isAlnum(c) || c == '_'; });
   };
   for (auto gpuModule : llvm::make_early_inc_range(
            module->getRegion(0).getOps<gpu::GPUModuleOp>())) {

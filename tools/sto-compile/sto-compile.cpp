@@ -34,10 +34,12 @@ static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
 static cl::opt<std::string> headerFile("header",
                                        cl::desc("Write the C header here"),
                                        cl::value_desc("file"));
-static cl::opt<std::string> target("target", cl::desc("Target: cpu, cuda, or cuda-emulator (the cuda "
-                                            "kernels run on the host, one "
-                                            "thread after another: a test)"),
-                                   cl::init("cpu"));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Target: cpu, cuda, or cuda-emulator (the cuda "
+                    "kernels run on the host, one "
+                    "thread after another: a test)"),
+           cl::init("cpu"));
 static cl::opt<std::string> chip("chip",
                                  cl::desc("CUDA: GPU architecture (sm_90a)"),
                                  cl::init("sm_90a"));
