@@ -347,8 +347,33 @@ bool KeyChecker::mayBothExecute(OpOperand &a, OpOperand &b, Value key) {
   if (!ancA || !ancB || ancA->getBlock() == ancB->getBlock())
     return true;
   Block *barrier = common == definingRegion(key) ? definingBlock(key) : nullptr;
-  return reaches(ancA->getBlock(), ancB->getBlock(), barrier) ||
-         reaches(ancB->getBlock(), ancA->getBlock(), barrier);
+  // Where a use happens: in its block, or, for an operand a branch forwards
+  // to a successor, on that edge (after the branch's block, before the
+  // successor). `cf.cond_br %c, ^a, ^b(%k)` with %k used in ^a consumes it
+  // once on either path.
+  struct Place {
+    Block *before, *after;
+  };
+  auto placeOf = [](OpOperand &use, Operation *anc) {
+    Place place{anc->getBlock(), anc->getBlock()};
+    if (anc != use.getOwner())
+      return place;
+    if (auto branch = dyn_cast<BranchOpInterface>(anc))
+      for (unsigned i = 0, e = anc->getNumSuccessors(); i < e; ++i) {
+        OperandRange fwd =
+            branch.getSuccessorOperands(i).getForwardedOperands();
+        unsigned idx = use.getOperandNumber();
+        if (!fwd.empty() && idx >= fwd.getBeginOperandIndex() &&
+            idx < fwd.getBeginOperandIndex() + fwd.size())
+          place.after = anc->getSuccessor(i);
+      }
+    return place;
+  };
+  Place pa = placeOf(a, ancA), pb = placeOf(b, ancB);
+  auto reachesOrIs = [&](Block *from, Block *to) {
+    return from == to || reaches(from, to, barrier);
+  };
+  return reachesOrIs(pa.after, pb.before) || reachesOrIs(pb.after, pa.before);
 }
 
 LogicalResult KeyChecker::reportPair(OpOperand &first, OpOperand &second,

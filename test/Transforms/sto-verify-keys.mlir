@@ -778,3 +778,50 @@ func.func @keys_in_a_tensor(%k: !sto.key) -> tensor<4xf32> {
   %u = sto.uniform %a : tensor<4xf32>
   return %u : tensor<4xf32>
 }
+
+// -----
+
+// A branch operand is consumed on its edge: here the key is forwarded to ^b
+// and used directly in ^a, and only one of the two runs. Accepted.
+// CHECK-LABEL: func.func @cond_br_forward_and_direct
+func.func @cond_br_forward_and_direct(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  cf.cond_br %c, ^a, ^b(%k : !sto.key)
+^a:
+  %u = sto.uniform %k : tensor<4xf32>
+  cf.br ^end(%u : tensor<4xf32>)
+^b(%kb: !sto.key):
+  %v = sto.normal %kb : tensor<4xf32>
+  cf.br ^end(%v : tensor<4xf32>)
+^end(%r: tensor<4xf32>):
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Two paths into ^a, each forwarding the key once. Accepted.
+// CHECK-LABEL: func.func @cond_br_two_paths
+func.func @cond_br_two_paths(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  cf.cond_br %c, ^a(%k : !sto.key), ^b
+^b:
+  cf.br ^a(%k : !sto.key)
+^a(%ka: !sto.key):
+  %u = sto.uniform %ka : tensor<4xf32>
+  return %u : tensor<4xf32>
+}
+
+// -----
+
+// Forwarded to ^a, where it is used again directly: both run.
+func.func @cond_br_forward_then_direct(%k: !sto.key, %c: i1) -> tensor<4xf32> {
+  // expected-note @+1 {{first use of the key}}
+  cf.cond_br %c, ^a(%k : !sto.key), ^b
+^a(%ka: !sto.key):
+  %v = sto.normal %ka : tensor<4xf32>
+  // expected-error @+1 {{RNG key is consumed twice}}
+  %u = sto.uniform %k : tensor<4xf32>
+  %s = arith.addf %u, %v : tensor<4xf32>
+  return %s : tensor<4xf32>
+^b:
+  %w = arith.constant dense<0.0> : tensor<4xf32>
+  return %w : tensor<4xf32>
+}
