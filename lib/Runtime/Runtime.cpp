@@ -2,6 +2,8 @@
 
 #include "sto-c/Runtime.h"
 
+#include <cstring>
+
 extern "C" const char *sto_status_message(int32_t status) {
   switch (status) {
   case STO_OK:
@@ -55,7 +57,6 @@ extern "C" int32_t sto_take_status(void) {
 #if defined(__x86_64__) &&                                                     \
     ((defined(__clang__) && __clang_major__ >= 17) ||                          \
      (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 13))
-#include <cstring>
 extern "C" __attribute__((weak)) __bf16 __truncsfbf2(float value) {
   uint32_t bits;
   std::memcpy(&bits, &value, sizeof bits);

@@ -27,7 +27,6 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -108,15 +107,10 @@ LogicalResult emulateLaunch(gpu::LaunchFuncOp launch, gpu::GPUFuncOp kernel,
     ivs[i] = loop.getInductionVar();
     rewriter.setInsertionPointToStart(loop.getBody());
   }
-  auto blockId = [&](gpu::Dimension d) {
-    return d == gpu::Dimension::z   ? ivs[0]
-           : d == gpu::Dimension::y ? ivs[1]
-                                    : ivs[2];
-  };
-  auto threadId = [&](gpu::Dimension d) {
-    return d == gpu::Dimension::z   ? ivs[3]
-           : d == gpu::Dimension::y ? ivs[4]
-                                    : ivs[5];
+  // The loop of dimension d (x = 0, y = 1, z = 2) among the block loops
+  // (first = 0) or the thread loops (first = 3).
+  auto iv = [&](int first, gpu::Dimension d) {
+    return ivs[first + 2 - static_cast<int>(d)];
   };
 
   // The body, in an scf.execute_region (a kernel may have several blocks);
@@ -135,9 +129,9 @@ LogicalResult emulateLaunch(gpu::LaunchFuncOp launch, gpu::GPUFuncOp kernel,
   for (Operation *op : ops) {
     rewriter.setInsertionPoint(op);
     if (auto id = dyn_cast<gpu::ThreadIdOp>(op))
-      rewriter.replaceOp(op, threadId(id.getDimension()));
+      rewriter.replaceOp(op, iv(3, id.getDimension()));
     else if (auto id = dyn_cast<gpu::BlockIdOp>(op))
-      rewriter.replaceOp(op, blockId(id.getDimension()));
+      rewriter.replaceOp(op, iv(0, id.getDimension()));
     else if (auto dim = dyn_cast<gpu::BlockDimOp>(op))
       rewriter.replaceOp(op, launchSize(block, dim.getDimension()));
     else if (auto dim = dyn_cast<gpu::GridDimOp>(op))
@@ -177,50 +171,40 @@ struct StoEmulateGpuKernels
     // async token come after it, so ops are rewritten last to first.
     SmallVector<Operation *> hostOps;
     module.walk([&](Operation *op) {
-      if (isa<gpu::GPUDialect>(op->getDialect()) &&
+      if (isa_and_nonnull<gpu::GPUDialect>(op->getDialect()) &&
           !op->getParentOfType<gpu::GPUModuleOp>() &&
           !isa<gpu::GPUModuleOp>(op))
         hostOps.push_back(op);
     });
     for (Operation *op : llvm::reverse(hostOps)) {
+      if (auto async = dyn_cast<gpu::AsyncOpInterface>(op)) {
+        Value token = async.getAsyncToken();
+        if (token && !token.use_empty()) {
+          (*token.getUsers().begin())
+              ->emitError("cannot emulate this use of an async token");
+          return signalPassFailure();
+        }
+      }
       rewriter.setInsertionPoint(op);
       Location loc = op->getLoc();
-      auto dropToken = [&](Value token) {
-        if (token && !token.use_empty()) {
-          Operation *user = *token.getUsers().begin();
-          user->emitError("cannot emulate this use of an async token");
-          return false;
-        }
-        return true;
-      };
-      if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
-        if (!dropToken(launch.getAsyncToken()))
-          return signalPassFailure();
+      if (isa<gpu::LaunchFuncOp, gpu::WaitOp>(op)) {
         rewriter.eraseOp(op);
       } else if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
-        if (!dropToken(alloc.getAsyncToken()) ||
-            !alloc.getSymbolOperands().empty()) {
+        if (!alloc.getSymbolOperands().empty()) {
           alloc.emitError("cannot emulate this allocation");
           return signalPassFailure();
         }
+        // Not replaceOp: the gpu.alloc may also have a (now unused) token.
         auto host = memref::AllocOp::create(
             rewriter, loc, alloc.getMemref().getType(), alloc.getDynamicSizes(),
             ValueRange{}, rewriter.getI64IntegerAttr(kDeviceAlignment));
         rewriter.replaceAllUsesWith(alloc.getMemref(), host.getResult());
         rewriter.eraseOp(op);
       } else if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {
-        if (!dropToken(dealloc.getAsyncToken()))
-          return signalPassFailure();
         memref::DeallocOp::create(rewriter, loc, dealloc.getMemref());
         rewriter.eraseOp(op);
       } else if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
-        if (!dropToken(copy.getAsyncToken()))
-          return signalPassFailure();
         memref::CopyOp::create(rewriter, loc, copy.getSrc(), copy.getDst());
-        rewriter.eraseOp(op);
-      } else if (auto wait = dyn_cast<gpu::WaitOp>(op)) {
-        if (!dropToken(wait.getAsyncToken()))
-          return signalPassFailure();
         rewriter.eraseOp(op);
       } else {
         op->emitError("cannot emulate '") << op->getName() << "' on the host";

@@ -110,15 +110,11 @@ bool reaches(Block *from, Block *to, Block *barrier) {
 /// it varies only if one of those does. So are the block arguments of an op
 /// nested in the loop: the inner induction variable of `for i { for j }`
 /// with bounds that do not depend on i takes the same values for every i.
-/// With `only`, one induction variable of a loop that has several, the
-/// others count as invariant: `forall (i, j) { fold_in %k, %i }` repeats its
-/// keys for every j.
+/// The induction variables in `invariantIvs` count as invariant: for a loop
+/// with several, each is asked about with the others there, since
+/// `forall (i, j) { fold_in %k, %i }` repeats its keys for every j.
 bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
-                        Operation *loop, Value only = {}) {
-  SmallVector<Value> loopIvs;
-  if (auto like = dyn_cast_or_null<LoopLikeOpInterface>(loop))
-    if (std::optional<SmallVector<Value>> ivs = like.getLoopInductionVars())
-      loopIvs = *ivs;
+                        Operation *loop, ArrayRef<Value> invariantIvs = {}) {
   SmallVector<Value> worklist{value};
   llvm::SmallPtrSet<Operation *, 16> visited;
   // Follows what `op` computes from: its operands and captured values.
@@ -139,7 +135,7 @@ bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
         continue;
       Operation *owner = arg.getOwner()->getParentOp();
       if (!loop || owner == loop) {
-        if (only && v != only && llvm::is_contained(loopIvs, v))
+        if (llvm::is_contained(invariantIvs, v))
           continue;
         return true;
       }
@@ -242,7 +238,9 @@ LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
           severalIvs = ivs.size() > 1;
           if (severalIvs)
             varies = llvm::all_of(ivs, [&](Value iv) {
-              return variesPerIteration(data, inLoop, loop, iv);
+              SmallVector<Value> others(ivs);
+              llvm::erase(others, iv);
+              return variesPerIteration(data, inLoop, loop, others);
             });
           else
             varies = variesPerIteration(data, inLoop, loop);
@@ -472,14 +470,11 @@ struct StoVerifyKeys : public sto::impl::StoVerifyKeysBase<StoVerifyKeys> {
       // twice would be two uses it cannot see.
       if (auto shaped = dyn_cast<ShapedType>(v.getType());
           shaped && isa<KeyType>(shaped.getElementType())) {
-        Location loc =
-            isa<BlockArgument>(v)
-                ? cast<BlockArgument>(v).getOwner()->getParentOp()->getLoc()
-                : v.getDefiningOp()->getLoc();
-        emitError(loc) << "RNG keys cannot be elements of " << v.getType()
-                       << ": the key check follows keys as values; pass "
-                          "them one by one, or sto.split a key where they "
-                          "are needed";
+        emitError(v.getLoc())
+            << "RNG keys cannot be elements of " << v.getType()
+            << ": the key check follows keys as values; pass "
+               "them one by one, or sto.split a key where they "
+               "are needed";
         failedAny = true;
       }
     };
