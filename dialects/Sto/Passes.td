@@ -355,8 +355,8 @@ def StoFoldResultCopies : Pass<"sto-fold-result-copies", "ModuleOp"> {
     A result of dynamic shape is folded too: where its buffer is allocated,
     the sizes the function computed are compared with the caller's, and on
     a mismatch the function records
-    `sto_record_status(STO_ERROR_SHAPE_MISMATCH)` (which the C entry point
-    returns) and skips the rest of its body, that result included (an
+    `sto_record_error(STO_ERROR_SHAPE_MISMATCH, message)` (which the C entry
+    point returns) and skips the rest of its body, that result included (an
     `scf.if` around it whose else branch yields zeros for the scalar
     results). A copy that
     cannot fold (the buffer is also used after it, the function has a
@@ -366,7 +366,84 @@ def StoFoldResultCopies : Pass<"sto-fold-result-copies", "ModuleOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
+  let summary = "States the program's size requirements as entry checks";
+  let description = [{
+    The verifiers compare static sizes. A compiled function also needs its
+    dynamic sizes to agree: the operands of an elementwise op on tensors,
+    the dimensions of linalg operands that index one loop (a matrix
+    product's inner dimensions), a `topk_gate` bias and the logits'
+    columns, a `langevin_step` parameter and its gradient, a `tensor.cast`
+    or `tensor.expand_shape` to given sizes, the sizes a sto op's result
+    type fixes, and the sizes of a sampler's result, which must not be
+    negative. A call with sizes that disagree would read and write out of
+    bounds.
+
+    This pass states each requirement as a `cf.assert` in front of its op:
+    the sto ops' through their RuntimeVerifiableOpInterface, the others
+    here. It then resolves result sizes to argument sizes (the sto ops
+    implement ReifyRankedShapedTypeOpInterface) and moves every check that
+    depends on the arguments' sizes alone to the top of the function's
+    entry block, with one check per condition. A requirement inside a loop or
+    a branch is checked at entry too, as JAX checks both branches of a
+    `cond`: sizes belong to the signature. A call repeats its callee's entry
+    checks in terms of its operands (callees are processed first), so that
+    they too reach the caller's entry; a private function whose every call
+    does so is marked `sto.shape_checks_at_calls`. Checks that depend on
+    values computed in the function stay where they are.
+
+    `sto-guard-shape-checks` turns the checks into status codes after
+    bufferization; sto-compile runs both.
+
+    ```mlir
+    func.func @f(%x: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+      %y = arith.addf %x, %b : tensor<?xf32>
+      return %y : tensor<?xf32>
+    }
+    ```
+    becomes
+    ```mlir
+    func.func @f(%x: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+      %c0 = arith.constant 0 : index
+      %d0 = tensor.dim %b, %c0 : tensor<?xf32>
+      %d1 = tensor.dim %x, %c0 : tensor<?xf32>
+      %same = arith.cmpi eq, %d0, %d1 : index
+      cf.assert %same, "f.mlir:2:8: 'arith.addf' op dimension 0 of operand #1 differs from that of operand #0"
+      ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def StoGuardShapeChecks : Pass<"sto-guard-shape-checks", "ModuleOp"> {
+  let summary = "Makes the entry checks of sizes a guard with a status";
+  let description = [{
+    Runs after bufferization and `sto-fold-result-copies`, on the checks of
+    `sto-insert-shape-checks`. In a function whose results are scalars (the
+    C entry points' functions, whose tensor results are out-parameters by
+    then) the checks that depend on the arguments' sizes move to the top of
+    the function (bufferization may have put allocations in front of them),
+    and the rest of the body runs under `scf.if` of their conjunction. The
+    else branch calls `sto_record_error(STO_ERROR_SHAPE_MISMATCH, message)`
+    with the message of the first check that failed, which the C entry
+    point returns and `sto_last_error_message()` gives, and returns zeros
+    for the scalar results: nothing is computed and no result is written.
+
+    A private function marked `sto.shape_checks_at_calls` loses its entry
+    checks: its callers made them. Any other check records its failure in
+    place and the function goes on (there is no status to return from
+    inside a parallel loop; a check there is dropped).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def StoApproximateMath : Pass<"sto-approximate-math"> {

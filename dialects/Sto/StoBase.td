@@ -39,6 +39,8 @@ def Sto_Dialect : Dialect {
   let hasConstantMaterializer = 0;
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    // The runtime checks of the sto ops (RuntimeVerifiableOpInterface).
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }

@@ -14,6 +14,7 @@ include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/RuntimeVerifiableOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -100,7 +101,11 @@ def Sto_FoldInOp : Sto_Op<"fold_in", [Pure,
 // Samplers
 //===----------------------------------------------------------------------===//
 
-def Sto_UniformOp : Sto_Op<"uniform", [Pure,
+def Sto_UniformOp : Sto_Op<"uniform", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "samples U[low, high)";
   let description = [{
@@ -126,7 +131,11 @@ def Sto_UniformOp : Sto_Op<"uniform", [Pure,
   let hasVerifier = 1;
 }
 
-def Sto_NormalOp : Sto_Op<"normal", [Pure,
+def Sto_NormalOp : Sto_Op<"normal", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "samples N(mean, stddev²)";
   let description = [{
@@ -150,7 +159,11 @@ def Sto_NormalOp : Sto_Op<"normal", [Pure,
   let hasVerifier = 1;
 }
 
-def Sto_BernoulliOp : Sto_Op<"bernoulli", [Pure, AttrSizedOperandSegments,
+def Sto_BernoulliOp : Sto_Op<"bernoulli", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "samples Bernoulli(p) as i1";
   let description = [{
@@ -177,7 +190,10 @@ def Sto_BernoulliOp : Sto_Op<"bernoulli", [Pure, AttrSizedOperandSegments,
   let hasVerifier = 1;
 }
 
-def Sto_CategoricalOp : Sto_Op<"categorical", [Pure,
+def Sto_CategoricalOp : Sto_Op<"categorical", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "samples class indices with the Gumbel-max trick";
   let description = [{
@@ -206,7 +222,10 @@ def Sto_CategoricalOp : Sto_Op<"categorical", [Pure,
 // Stochastic layers
 //===----------------------------------------------------------------------===//
 
-def Sto_NoiseOp : Sto_Op<"noise", [Pure, AllTypesMatch<["x", "result"]>,
+def Sto_NoiseOp : Sto_Op<"noise", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure, AllTypesMatch<["x", "result"]>,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "additive or multiplicative noise injection";
   let description = [{
@@ -235,7 +254,10 @@ def Sto_NoiseOp : Sto_Op<"noise", [Pure, AllTypesMatch<["x", "result"]>,
   let hasFolder = 1;
 }
 
-def Sto_DropoutOp : Sto_Op<"dropout", [Pure, AllTypesMatch<["x", "result"]>,
+def Sto_DropoutOp : Sto_Op<"dropout", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure, AllTypesMatch<["x", "result"]>,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "inverted dropout";
   let description = [{
@@ -256,7 +278,10 @@ def Sto_DropoutOp : Sto_Op<"dropout", [Pure, AllTypesMatch<["x", "result"]>,
   let hasFolder = 1;
 }
 
-def Sto_StochasticBinaryOp : Sto_Op<"stochastic_binary", [Pure,
+def Sto_StochasticBinaryOp : Sto_Op<"stochastic_binary", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     AllTypesMatch<["p", "result"]>,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "binary stochastic neuron with a gradient estimator";
@@ -279,7 +304,10 @@ def Sto_StochasticBinaryOp : Sto_Op<"stochastic_binary", [Pure,
   let assemblyFormat = "$key `,` $p attr-dict `:` type($p)";
 }
 
-def Sto_GumbelSoftmaxOp : Sto_Op<"gumbel_softmax", [Pure,
+def Sto_GumbelSoftmaxOp : Sto_Op<"gumbel_softmax", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     AllTypesMatch<["logits", "result"]>,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "Gumbel-softmax (concrete) relaxation of a categorical sample";
@@ -308,7 +336,11 @@ def Sto_GumbelSoftmaxOp : Sto_Op<"gumbel_softmax", [Pure,
 // Mixture-of-experts gating
 //===----------------------------------------------------------------------===//
 
-def Sto_TopKGateOp : Sto_Op<"topk_gate", [Pure, AttrSizedOperandSegments,
+def Sto_TopKGateOp : Sto_Op<"topk_gate", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "top-K sparse gating";
   let description = [{
@@ -371,7 +403,11 @@ def Sto_ExpertLoadOp : Sto_Op<"expert_load", [Pure,
   let hasVerifier = 1;
 }
 
-def Sto_BalanceBiasOp : Sto_Op<"balance_bias", [Pure,
+def Sto_BalanceBiasOp : Sto_Op<"balance_bias", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     AllTypesMatch<["bias", "result"]>]> {
   let summary = "aux-loss-free load balancing bias update";
   let description = [{
@@ -396,7 +432,9 @@ def Sto_BalanceBiasOp : Sto_Op<"balance_bias", [Pure,
   let hasFolder = 1;
 }
 
-def Sto_BalanceLossOp : Sto_Op<"balance_loss", [Pure]> {
+def Sto_BalanceLossOp : Sto_Op<"balance_loss", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    Pure]> {
   let summary = "auxiliary load-balancing loss";
   let description = [{
     Returns `alpha·E·Σ_e f_e·P_e` (Switch Transformer, Fedus et al. 2021)
@@ -420,7 +458,11 @@ def Sto_BalanceLossOp : Sto_Op<"balance_loss", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Sto_DispatchOp : Sto_Op<"dispatch", [Pure]> {
+def Sto_DispatchOp : Sto_Op<"dispatch", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure]> {
   let summary = "capacity-limited routing of tokens to expert buffers";
   let description = [{
     Copies each token row of `x` ([tokens, D]) to the buffers of the experts
@@ -448,7 +490,11 @@ def Sto_DispatchOp : Sto_Op<"dispatch", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Sto_CombineOp : Sto_Op<"combine", [Pure]> {
+def Sto_CombineOp : Sto_Op<"combine", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure]> {
   let summary = "weighted sum of expert outputs back to token order";
   let description = [{
     Returns out[t] = Σ_j weights[t, j]·y[indices[t, j], slot[t, j]] over the
@@ -477,7 +523,11 @@ def Sto_CombineOp : Sto_Op<"combine", [Pure]> {
 // Optimizers and estimators
 //===----------------------------------------------------------------------===//
 
-def Sto_LangevinStepOp : Sto_Op<"langevin_step", [Pure,
+def Sto_LangevinStepOp : Sto_Op<"langevin_step", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     AllTypesMatch<["param", "grad", "result"]>,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "one step of (unadjusted) Langevin dynamics";
@@ -503,7 +553,11 @@ def Sto_LangevinStepOp : Sto_Op<"langevin_step", [Pure,
   let hasFolder = 1;
 }
 
-def Sto_AverageOp : Sto_Op<"average", [Pure,
+def Sto_AverageOp : Sto_Op<"average", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     AllTypesMatch<["avg", "param", "result"]>]> {
   let summary = "stochastic weight averaging or exponential moving average";
   let description = [{
@@ -533,7 +587,10 @@ def Sto_AverageOp : Sto_Op<"average", [Pure,
   let hasFolder = 1;
 }
 
-def Sto_DPAggregateOp : Sto_Op<"dp_aggregate", [Pure,
+def Sto_DPAggregateOp : Sto_Op<"dp_aggregate", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>]> {
   let summary = "differentially private gradient aggregation (DP-SGD)";
   let description = [{
@@ -559,7 +616,10 @@ def Sto_DPAggregateOp : Sto_Op<"dp_aggregate", [Pure,
   let hasVerifier = 1;
 }
 
-def Sto_SPSAPerturbOp : Sto_Op<"spsa_perturb", [Pure,
+def Sto_SPSAPerturbOp : Sto_Op<"spsa_perturb", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     AllTypesMatch<["param", "result"]>,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface,
                               ["replaysKey"]>]> {
@@ -587,7 +647,10 @@ def Sto_SPSAPerturbOp : Sto_Op<"spsa_perturb", [Pure,
   let hasFolder = 1;
 }
 
-def Sto_SPSAUpdateOp : Sto_Op<"spsa_update", [Pure,
+def Sto_SPSAUpdateOp : Sto_Op<"spsa_update", [
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>,
+    Pure,
     AllTypesMatch<["param", "result"]>,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface,
                               ["replaysKey"]>]> {
@@ -658,7 +721,9 @@ def Sto_MonteCarloOp : Sto_Op<"monte_carlo", [RecursiveMemoryEffects,
   let hasVerifier = 1;
 }
 
-def Sto_CertifyOp : Sto_Op<"certify", [Pure,
+def Sto_CertifyOp : Sto_Op<"certify", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
+    Pure,
     AllTypesMatch<["counts0", "counts"]>,
     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
   let summary = "certified L2 radius of a smoothed classifier";

@@ -34,8 +34,12 @@ enum sto_status {
      result (CUresult or cublasStatus_t: name and text). */
   STO_ERROR_CUDA = 5,
   STO_ERROR_INVALID_ARGUMENT = 6, /* an argument is out of range */
-  /* A dynamic size given for a result differs from the size the function
-     computed; nothing was written to that result. */
+  /* Dynamic sizes do not agree: sizes of the arguments that the function
+     needs equal (a bias's length and a matrix's columns, the two operands
+     of an elementwise op, ...), checked before anything is computed, or a
+     size given for a result that differs from the size the function
+     computed. Nothing was written to the results. sto_last_error_message()
+     names the sizes. */
   STO_ERROR_SHAPE_MISMATCH = 7,
   /* cuBLAS (libcublas.so.13, .so.12 or .so), which matrix products of
      --target=cuda use, could not be loaded; the reason is in
@@ -62,6 +66,16 @@ double sto_normal_quantile(double p);
    records failures that it cannot return itself. The first one is kept. */
 void sto_record_status(int32_t status);
 int32_t sto_take_status(void);
+
+/* As sto_record_status, with a message (a string that outlives the program's
+   use of it: compiled code passes its own constants). */
+void sto_record_error(int32_t status, const char *message);
+
+/* What went wrong in the calling thread's last failed call: the message of
+   its first failure, e.g. "<model.mlir:12:8: 'sto.topk_gate' op dimension 0
+   of 'bias' differs from dimension 1 of 'logits'", or the status's message
+   when the failure gave none; "" before any failure. */
+const char *sto_last_error_message(void);
 
 /*===--------------------------------------------------------------------===*\
 |* CUDA                                                                     *|

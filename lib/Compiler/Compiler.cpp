@@ -139,6 +139,7 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.moeScans = options.moeScans;
   pipelineOptions.dpForm = options.dpForm;
   pipelineOptions.outParams = true;
+  pipelineOptions.shapeChecks = true;
   pipelineOptions.chip = options.chip;
   pipelineOptions.ptxFeatures = options.ptxFeatures;
 

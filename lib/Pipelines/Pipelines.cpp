@@ -172,6 +172,10 @@ void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
 void mlir::sto::buildLinalgPhase(OpPassManager &pm,
                                  const StoPipelineOptions &opts,
                                  bool widePhilox, bool parallelScans) {
+  // Size requirements on the program as written, before the sto ops are
+  // lowered.
+  if (opts.shapeChecks)
+    pm.addPass(createStoInsertShapeChecks());
   ConvertStoToLinalgOptions lowering;
   lowering.widePhilox = widePhilox;
   lowering.parallelScans =
@@ -210,6 +214,8 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
     pm.addPass(std::make_unique<ResultsToOutParams>());
     pm.addPass(createStoFoldResultCopies());
   }
+  if (opts.shapeChecks)
+    pm.addPass(createStoGuardShapeChecks());
   bufferization::BufferDeallocationPipelineOptions deallocOpts;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOpts);
   pm.addPass(createCanonicalizerPass());

@@ -22,8 +22,7 @@ extern "C" const char *sto_status_message(int32_t status) {
   case STO_ERROR_INVALID_ARGUMENT:
     return "an argument is out of range";
   case STO_ERROR_SHAPE_MISMATCH:
-    return "a result's dynamic size differs from the size the function "
-           "computed";
+    return "dynamic sizes do not agree (see sto_last_error_message)";
   case STO_ERROR_NO_CUBLAS:
     return "cuBLAS could not be loaded (see sto_cuda_last_error_message)";
   default:
@@ -34,10 +33,27 @@ extern "C" const char *sto_status_message(int32_t status) {
 // Plain TLS of a trivial type: no C++ runtime support is needed, so C
 // programs link libsto_runtime with a C compiler.
 static thread_local int32_t currentStatus = STO_OK;
+// The message of the first failure of the calling thread's last failed call
+// (a string constant of the compiled object), or null for the status's own.
+static thread_local const char *lastMessage = nullptr;
+static thread_local int32_t lastMessageStatus = STO_OK;
+
+extern "C" void sto_record_error(int32_t status, const char *message) {
+  if (currentStatus != STO_OK || status == STO_OK)
+    return;
+  currentStatus = status;
+  lastMessage = message;
+  lastMessageStatus = status;
+}
 
 extern "C" void sto_record_status(int32_t status) {
-  if (currentStatus == STO_OK)
-    currentStatus = status;
+  sto_record_error(status, nullptr);
+}
+
+extern "C" const char *sto_last_error_message(void) {
+  if (lastMessageStatus == STO_OK)
+    return "";
+  return lastMessage ? lastMessage : sto_status_message(lastMessageStatus);
 }
 
 extern "C" int32_t sto_take_status(void) {

@@ -1,10 +1,12 @@
 //===- FoldResultCopies.cpp - compute results in their out-parameters -----===//
 
+#include "RecordError.h"
 #include "sto/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -35,18 +37,26 @@ Value sameSizes(OpBuilder &b, Location loc, MemRefType outType,
   return same ? same : arith::ConstantIntOp::create(b, loc, 1, 1).getResult();
 }
 
-constexpr int32_t kShapeMismatch = 7; // STO_ERROR_SHAPE_MISMATCH
+/// "the size given for result #i ...", from the position of the
+/// out-parameter `out` (the C ABI's inputs come first).
+std::string resultMismatchMessage(BlockArgument out) {
+  std::string text = "a size given for ";
+  auto func = cast<func::FuncOp>(out.getOwner()->getParentOp());
+  auto abi = func->getAttrOfType<DictionaryAttr>("sto.c_abi");
+  auto inputs = abi ? abi.getAs<ArrayAttr>("inputs") : ArrayAttr();
+  if (inputs && out.getArgNumber() >= inputs.size())
+    text += "result #" + std::to_string(out.getArgNumber() - inputs.size());
+  else
+    text += "a result";
+  return text + " differs from the size the function computed";
+}
 
-/// The runtime's sto_record_status, declared once per module.
-func::FuncOp recordStatus(ModuleOp module) {
-  auto record = module.lookupSymbol<func::FuncOp>("sto_record_status");
-  if (!record) {
-    OpBuilder mb(module.getBodyRegion());
-    record = func::FuncOp::create(mb, module.getLoc(), "sto_record_status",
-                                  mb.getFunctionType({mb.getI32Type()}, {}));
-    record.setPrivate();
-  }
-  return record;
+/// Records STO_ERROR_SHAPE_MISMATCH for out-parameter `out`.
+void recordMismatch(OpBuilder &b, Location loc, BlockArgument out) {
+  auto module = out.getOwner()->getParentOp()->getParentOfType<ModuleOp>();
+  sto::buildRecordError(
+      b, loc, module, sto::kShapeMismatchStatus,
+      sto::buildMessagePointer(b, loc, module, resultMismatchMessage(out)));
 }
 
 /// Tries to make the allocation behind `copy`'s source write into `copy`'s
@@ -172,9 +182,7 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   OpBuilder tb = OpBuilder::atBlockEnd(then);
   scf::YieldOp::create(tb, loc, ret.getOperands());
   OpBuilder eb = OpBuilder::atBlockBegin(ifOp.elseBlock());
-  func::CallOp::create(eb, loc, recordStatus(func->getParentOfType<ModuleOp>()),
-                       ValueRange{arith::ConstantOp::create(
-                           eb, loc, eb.getI32IntegerAttr(kShapeMismatch))});
+  recordMismatch(eb, loc, out);
   SmallVector<Value> zeros;
   for (Type t : func.getResultTypes())
     zeros.push_back(arith::ConstantOp::create(eb, loc, eb.getZeroAttr(t)));
@@ -204,13 +212,10 @@ void guardDynamicCopy(memref::CopyOp copy) {
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, want, got);
     same = same ? arith::AndIOp::create(b, loc, same, eq).getResult() : eq;
   }
-  func::FuncOp record = recordStatus(copy->getParentOfType<ModuleOp>());
   auto ifOp = scf::IfOp::create(b, loc, same, /*withElseRegion=*/true);
   copy->moveBefore(ifOp.thenBlock()->getTerminator());
   b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-  Value code =
-      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kShapeMismatch));
-  func::CallOp::create(b, loc, record, ValueRange{code});
+  recordMismatch(b, loc, out);
 }
 
 struct StoFoldResultCopies

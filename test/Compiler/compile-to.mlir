@@ -187,7 +187,7 @@ func.func @no_arguments() -> tensor<2xf32> {
 // BUFFERIZED-NEXT:      %[[V:.*]] = memref.expand_shape %[[OUT]]
 // BUFFERIZED-NEXT:      linalg.generic {{.*}} outs(%[[V]] :
 // BUFFERIZED:         } else {
-// BUFFERIZED-NEXT:      call @sto_record_status
+// BUFFERIZED:           call @sto_record_error
 // BUFFERIZED-NOT:     memref.copy
 // BUFFERIZED:         memref.extract_strided_metadata %[[SQ]]
 // BUFFERIZED-NEXT:    memref.dealloc

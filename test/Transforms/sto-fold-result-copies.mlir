@@ -4,7 +4,7 @@
 // is copied into its out-parameter. When the out-parameter is used by that
 // copy alone, the computation writes straight into the out-parameter; for a
 // dynamic shape only when the sizes agree (otherwise into a scratch buffer,
-// recording STO_ERROR_SHAPE_MISMATCH (7) with sto_record_status). A copy
+// recording STO_ERROR_SHAPE_MISMATCH (7) with sto_record_error). A copy
 // that cannot fold into a dynamic out-parameter is kept and guarded: it runs
 // only when the sizes agree and otherwise records status 7.
 
@@ -224,10 +224,10 @@ func.func @target_is_view(%out: memref<8xf32>) {
 // compared: if they differ, status 7 is recorded and the function returns
 // (zeros for its scalar results) before writing the result; otherwise the
 // computation writes the out-parameter. The runtime function is declared
-// once.
+// once, and the message (a private constant) is made once.
 
-// CHECK-LABEL: func.func private @sto_record_status(i32)
-// CHECK-NOT:   func.func private @sto_record_status
+// CHECK-LABEL: func.func private @sto_record_error(i32, !llvm.ptr)
+// CHECK-NOT:   func.func private @sto_record_error
 // CHECK-LABEL: func.func @dynamic(
 // CHECK-SAME:    %[[X:.+]]: memref<?xf32>, %[[OUT:.+]]: memref<?xf32>) -> i32
 // CHECK:         %[[N:.+]] = memref.dim %[[X]]
@@ -240,8 +240,9 @@ func.func @target_is_view(%out: memref<8xf32>) {
 // CHECK-NEXT:      %[[FIVE:.+]] = arith.constant 5 : i32
 // CHECK-NEXT:      scf.yield %[[FIVE]] : i32
 // CHECK-NEXT:    } else {
+// CHECK-NEXT:      %[[MSG:.+]] = llvm.mlir.addressof @[[TEXT:__sto_message_[0-9]+]] : !llvm.ptr
 // CHECK-NEXT:      %[[CODE:.+]] = arith.constant 7 : i32
-// CHECK-NEXT:      func.call @sto_record_status(%[[CODE]]) : (i32) -> ()
+// CHECK-NEXT:      func.call @sto_record_error(%[[CODE]], %[[MSG]]) : (i32, !llvm.ptr) -> ()
 // CHECK-NEXT:      %[[ZERO:.+]] = arith.constant 0 : i32
 // CHECK-NEXT:      scf.yield %[[ZERO]] : i32
 // CHECK-NEXT:    }
@@ -269,8 +270,9 @@ func.func @dynamic(%x: memref<?xf32>, %out: memref<?xf32>) -> i32 {
 // CHECK-NEXT:    scf.if %[[SAME]] {
 // CHECK-NEXT:      linalg.fill {{.*}} outs(%[[OUT]] : memref<?x4x?xf32>)
 // CHECK-NEXT:    } else {
+// CHECK-NEXT:      llvm.mlir.addressof @[[TEXT]]
 // CHECK-NEXT:      arith.constant 7
-// CHECK-NEXT:      func.call @sto_record_status
+// CHECK-NEXT:      func.call @sto_record_error
 // CHECK-NOT:     memref.copy
 func.func @dynamic_2d(%n: index, %m: index, %out: memref<?x4x?xf32>) {
   %one = arith.constant 1.0 : f32
@@ -310,7 +312,7 @@ func.func @dynamic_through_collapse(%n: index, %out: memref<?xf32>) {
 // CHECK:           memref.alloc
 // CHECK:           scf.if
 // CHECK-NEXT:        memref.copy
-// CHECK:             func.call @sto_record_status
+// CHECK:             func.call @sto_record_error
 func.func @dynamic_in_branch(%c: i1, %n: index, %out: memref<?xf32>) {
   %one = arith.constant 1.0 : f32
   scf.if %c {
@@ -331,7 +333,7 @@ func.func @dynamic_in_branch(%c: i1, %n: index, %out: memref<?xf32>) {
 // CHECK:         %[[C:.+]] = memref.collapse_shape %[[A]]
 // CHECK:         scf.if
 // CHECK-NEXT:      memref.copy %[[C]], %[[OUT]] : memref<1024xf32> to memref<?xf32>
-// CHECK:         func.call @sto_record_status
+// CHECK:         func.call @sto_record_error
 func.func @static_into_dynamic(%out: memref<?xf32>) {
   %one = arith.constant 1.0 : f32
   %a = memref.alloc() : memref<256x4xf32>
@@ -343,13 +345,15 @@ func.func @static_into_dynamic(%out: memref<?xf32>) {
 
 // -----
 
-// An existing declaration is reused.
+// An existing declaration is reused. Without the C ABI's attribute (which
+// numbers the inputs) the message does not name the result.
 
-// CHECK:       func.func private @sto_record_status(i32)
-// CHECK-NOT:   @sto_record_status(i32)
+// CHECK:       func.func private @sto_record_error(i32, !llvm.ptr)
+// CHECK-NOT:   @sto_record_error(i32
 // CHECK-LABEL: func.func @existing_declaration(
-// CHECK:         func.call @sto_record_status
-func.func private @sto_record_status(i32)
+// CHECK:         func.call @sto_record_error
+// CHECK:       llvm.mlir.global private constant @__sto_message_0("a size given for a result differs from the size the function computed\00")
+func.func private @sto_record_error(i32, !llvm.ptr)
 func.func @existing_declaration(%x: memref<?xf32>, %out: memref<?xf32>) {
   memref.copy %x, %out : memref<?xf32> to memref<?xf32>
   return

@@ -35,6 +35,14 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
       llvm::cl::desc("Turn returned buffers into caller-allocated out "
                      "parameters (needed by the C ABI)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> shapeChecks{
+      *this, "shape-checks",
+      llvm::cl::desc("Check at run time that the dynamic sizes a function "
+                     "needs equal agree, returning STO_ERROR_SHAPE_MISMATCH "
+                     "from the C entry point otherwise "
+                     "(sto-insert-shape-checks, sto-guard-shape-checks); "
+                     "needs libsto_runtime"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("CUDA target: the GPU architecture"),
       llvm::cl::init("sm_90a")};

@@ -8,9 +8,10 @@
 // RUN: %t | FileCheck %s
 
 // CHECK: matching sizes: status 0, first 2 last 2
-// CHECK: short result: status 7 (a result's dynamic size differs from the size the function computed), untouched 1
+// CHECK: short result: status 7 (dynamic sizes do not agree (see sto_last_error_message): a size given for result #0 differs from the size the function computed), untouched 1
 // CHECK: long result: status 7, untouched 1
-// CHECK: after the failure: status 0, first 2
+// The message stays that of the last failed call.
+// CHECK: after the failure: status 0, first 2, last message 'a size given for result #0 differs from the size the function computed'
 
 func.func @twice(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %y = arith.addf %x, %x : tensor<?x3xf32>

@@ -9,6 +9,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/RuntimeVerifiableOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "sto/Dialect/Sto/StoDialect.h"
 
@@ -16,5 +17,14 @@
 
 #define GET_OP_CLASSES
 #include "sto/Dialect/Sto/StoOps.h.inc"
+
+namespace mlir {
+namespace sto {
+/// The operand dimension that dimension `dim` of `result` (of a sto op) has
+/// the size of, if it is one (not a size operand or an attribute).
+std::optional<std::pair<Value, int64_t>> getResultDimSource(OpResult result,
+                                                            int64_t dim);
+} // namespace sto
+} // namespace mlir
 
 #endif // STO_DIALECT_STO_STOOPS_H

@@ -8,12 +8,15 @@
 #include "sto/Dialect/Sto/StoOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -673,6 +676,314 @@ LogicalResult CertifyOp::verify() {
       failed(checkShape(*this, "counts", c, c0.getShape())))
     return failure();
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Result shapes and runtime verification
+//
+// Each dimension of a result comes from somewhere: a dimension of an operand,
+// a size operand, or an attribute. That gives the results' shapes
+// (ReifyRankedShapedTypeOpInterface, so `tensor.dim` of a result folds to its
+// source). The verifiers compare static sizes; the checks below compare the
+// dynamic ones
+// (RuntimeVerifiableOpInterface: upstream's generate-runtime-verification,
+// and sto-insert-shape-checks, which makes a failed check the C ABI's
+// STO_ERROR_SHAPE_MISMATCH).
+//===----------------------------------------------------------------------===//
+
+namespace {
+using ErrorMessageFn = function_ref<std::string(Operation *, StringRef)>;
+
+/// Dimension `dim` of the tensor operand `tensor`, named `name` in messages.
+struct DimRef {
+  Value tensor;
+  int64_t dim;
+  StringRef name;
+};
+
+/// Where a result dimension's size comes from: an operand's dimension, a
+/// size operand, or a constant.
+struct DimSource {
+  DimRef ref = {};
+  Value size = {};
+  int64_t constant = 0;
+  static DimSource of(Value tensor, int64_t dim, StringRef name) {
+    return {{tensor, dim, name}, {}, 0};
+  }
+  static DimSource ofSize(Value size) { return {{}, size, 0}; }
+  static DimSource ofConstant(int64_t c) { return {{}, {}, c}; }
+};
+
+/// The dimensions of `tensor` (named `name`) except `skip` (-1: none).
+SmallVector<DimSource> dimsOf(Value tensor, StringRef name, int64_t skip = -1) {
+  SmallVector<DimSource> dims;
+  int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != skip)
+      dims.push_back(DimSource::of(tensor, d, name));
+  return dims;
+}
+
+/// The dynamic sizes of `type` in order, and its static ones.
+SmallVector<DimSource> dimsFromSizes(RankedTensorType type, ValueRange sizes) {
+  SmallVector<DimSource> dims;
+  unsigned next = 0;
+  for (int64_t d : type.getShape())
+    dims.push_back(ShapedType::isDynamic(d) ? DimSource::ofSize(sizes[next++])
+                                            : DimSource::ofConstant(d));
+  return dims;
+}
+
+/// The sources of every result dimension of a sto op with tensor results,
+/// one list per result (empty for a scalar result).
+SmallVector<SmallVector<DimSource>> resultDimSources(Operation *op) {
+  using Dims = SmallVector<SmallVector<DimSource>>;
+  return llvm::TypeSwitch<Operation *, Dims>(op)
+      .Case([](UniformOp o) -> Dims {
+        return {dimsFromSizes(o.getType(), o.getDynamicSizes())};
+      })
+      .Case([](NormalOp o) -> Dims {
+        return {dimsFromSizes(o.getType(), o.getDynamicSizes())};
+      })
+      .Case([](BernoulliOp o) -> Dims {
+        if (Value probs = o.getProbs())
+          return {dimsOf(probs, "probs")};
+        return {dimsFromSizes(o.getType(), o.getDynamicSizes())};
+      })
+      .Case([](CategoricalOp o) -> Dims {
+        int64_t rank = o.getLogits().getType().getRank();
+        int64_t axis = o.getAxisAttr().getInt();
+        return {dimsOf(o.getLogits(), "logits", axis < 0 ? axis + rank : axis)};
+      })
+      .Case([](NoiseOp o) -> Dims { return {dimsOf(o.getX(), "x")}; })
+      .Case([](DropoutOp o) -> Dims { return {dimsOf(o.getX(), "x")}; })
+      .Case(
+          [](StochasticBinaryOp o) -> Dims { return {dimsOf(o.getP(), "p")}; })
+      .Case([](GumbelSoftmaxOp o) -> Dims {
+        return {dimsOf(o.getLogits(), "logits")};
+      })
+      .Case([](TopKGateOp o) -> Dims {
+        SmallVector<DimSource> rows = {
+            DimSource::of(o.getLogits(), 0, "logits"),
+            DimSource::ofConstant(o.getKAttr().getInt())};
+        return {rows, rows};
+      })
+      .Case(
+          [](BalanceBiasOp o) -> Dims { return {dimsOf(o.getBias(), "bias")}; })
+      .Case([](DispatchOp o) -> Dims {
+        SmallVector<DimSource> buffer = {
+            DimSource::ofConstant(o.getNumExpertsAttr().getInt()),
+            DimSource::ofConstant(o.getCapacityAttr().getInt()),
+            DimSource::of(o.getX(), 1, "x")};
+        return {buffer, dimsOf(o.getIndices(), "indices")};
+      })
+      .Case([](CombineOp o) -> Dims {
+        return {{DimSource::of(o.getWeights(), 0, "weights"),
+                 DimSource::of(o.getY(), 2, "y")}};
+      })
+      .Case([](LangevinStepOp o) -> Dims {
+        return {dimsOf(o.getParam(), "param")};
+      })
+      .Case([](AverageOp o) -> Dims { return {dimsOf(o.getAvg(), "avg")}; })
+      .Case([](DPAggregateOp o) -> Dims {
+        return {dimsOf(o.getGrads(), "grads", /*skip=*/0)};
+      })
+      .Case([](SPSAPerturbOp o) -> Dims {
+        return {dimsOf(o.getParam(), "param")};
+      })
+      .Case([](SPSAUpdateOp o) -> Dims {
+        return {dimsOf(o.getParam(), "param")};
+      })
+      .Default([](Operation *) -> Dims { return {}; });
+}
+
+OpFoldResult dimOf(OpBuilder &b, Location loc, Value tensor, int64_t d) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(d))
+    return b.getIndexAttr(type.getDimSize(d));
+  return tensor::DimOp::create(b, loc, tensor, d).getResult();
+}
+
+LogicalResult reifyFromSources(Operation *op, OpBuilder &b,
+                               ReifiedRankedShapedTypeDims &shapes) {
+  auto sources = resultDimSources(op);
+  for (auto [result, dims] : llvm::zip_equal(op->getResults(), sources)) {
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<OpFoldResult> shape;
+    for (auto [d, source] : llvm::enumerate(dims)) {
+      if (!type.isDynamicDim(d))
+        shape.push_back(b.getIndexAttr(type.getDimSize(d)));
+      else if (source.ref.tensor)
+        shape.push_back(
+            dimOf(b, op->getLoc(), source.ref.tensor, source.ref.dim));
+      else if (source.size)
+        shape.push_back(source.size);
+      else
+        shape.push_back(b.getIndexAttr(source.constant));
+    }
+    shapes.push_back(std::move(shape));
+  }
+  return success();
+}
+
+std::string dimName(DimRef r) {
+  return (llvm::Twine("dimension ") + llvm::Twine(r.dim) + " of '" + r.name +
+          "'")
+      .str();
+}
+
+/// Asserts that two dimensions agree, unless both are static (the verifier
+/// compared those).
+void assertSameDim(OpBuilder &b, Location loc, Operation *op, DimRef x,
+                   DimRef y, ErrorMessageFn message) {
+  auto xType = cast<RankedTensorType>(x.tensor.getType());
+  auto yType = cast<RankedTensorType>(y.tensor.getType());
+  if (!xType.isDynamicDim(x.dim) && !yType.isDynamicDim(y.dim))
+    return;
+  Value xs = tensor::DimOp::create(b, loc, x.tensor, x.dim);
+  Value ys = tensor::DimOp::create(b, loc, y.tensor, y.dim);
+  Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, xs, ys);
+  cf::AssertOp::create(b, loc, same,
+                       message(op, dimName(x) + " differs from " + dimName(y)));
+}
+
+/// Every dimension of `x` equals the same dimension of `y` (same rank).
+void assertSameShape(OpBuilder &b, Location loc, Operation *op, DimRef x,
+                     DimRef y, ErrorMessageFn message) {
+  int64_t rank = cast<RankedTensorType>(x.tensor.getType()).getRank();
+  for (int64_t d = 0; d < rank; ++d)
+    assertSameDim(b, loc, op, {x.tensor, d, x.name}, {y.tensor, d, y.name},
+                  message);
+}
+
+/// The size operands of a sampler's dynamic dimensions are not negative.
+/// (The verifiers require every other result size to be the same, static or
+/// dynamic, as its source's.)
+void assertSizesNonNegative(OpBuilder &b, Location loc, Operation *op,
+                            ErrorMessageFn message) {
+  Value zero;
+  for (auto [d, source] : llvm::enumerate(resultDimSources(op).front())) {
+    if (!source.size)
+      continue;
+    if (!zero)
+      zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                     source.size, zero);
+    cf::AssertOp::create(b, loc, ok,
+                         message(op, (llvm::Twine("size ") + llvm::Twine(d) +
+                                      " of the result is negative")
+                                         .str()));
+  }
+}
+} // namespace
+
+std::optional<std::pair<Value, int64_t>>
+mlir::sto::getResultDimSource(OpResult result, int64_t dim) {
+  auto sources = resultDimSources(result.getOwner());
+  if (result.getResultNumber() >= sources.size())
+    return std::nullopt;
+  ArrayRef<DimSource> dims = sources[result.getResultNumber()];
+  if (dim < 0 || dim >= static_cast<int64_t>(dims.size()) ||
+      !dims[dim].ref.tensor)
+    return std::nullopt;
+  return std::make_pair(dims[dim].ref.tensor, dims[dim].ref.dim);
+}
+
+#define STO_REIFY_FROM_SOURCES(Op)                                             \
+  LogicalResult Op::reifyResultShapes(OpBuilder &b,                            \
+                                      ReifiedRankedShapedTypeDims &shapes) {   \
+    return reifyFromSources(*this, b, shapes);                                 \
+  }
+STO_REIFY_FROM_SOURCES(UniformOp)
+STO_REIFY_FROM_SOURCES(NormalOp)
+STO_REIFY_FROM_SOURCES(BernoulliOp)
+STO_REIFY_FROM_SOURCES(CategoricalOp)
+STO_REIFY_FROM_SOURCES(NoiseOp)
+STO_REIFY_FROM_SOURCES(DropoutOp)
+STO_REIFY_FROM_SOURCES(StochasticBinaryOp)
+STO_REIFY_FROM_SOURCES(GumbelSoftmaxOp)
+STO_REIFY_FROM_SOURCES(TopKGateOp)
+STO_REIFY_FROM_SOURCES(BalanceBiasOp)
+STO_REIFY_FROM_SOURCES(DispatchOp)
+STO_REIFY_FROM_SOURCES(CombineOp)
+STO_REIFY_FROM_SOURCES(LangevinStepOp)
+STO_REIFY_FROM_SOURCES(AverageOp)
+STO_REIFY_FROM_SOURCES(DPAggregateOp)
+STO_REIFY_FROM_SOURCES(SPSAPerturbOp)
+STO_REIFY_FROM_SOURCES(SPSAUpdateOp)
+#undef STO_REIFY_FROM_SOURCES
+
+#define STO_VERIFY_SIZES(Op)                                                   \
+  void Op::generateRuntimeVerification(OpBuilder &b, Location loc,             \
+                                       ErrorMessageFn message) {               \
+    assertSizesNonNegative(b, loc, *this, message);                            \
+  }
+STO_VERIFY_SIZES(UniformOp)
+STO_VERIFY_SIZES(NormalOp)
+STO_VERIFY_SIZES(BernoulliOp)
+#undef STO_VERIFY_SIZES
+
+void TopKGateOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                             ErrorMessageFn message) {
+  Value logits = getLogits();
+  if (Value bias = getBias())
+    assertSameDim(b, loc, *this, {bias, 0, "bias"}, {logits, 1, "logits"},
+                  message);
+  // k ≤ E, which the verifier checks when E is static.
+  if (getLogits().getType().isDynamicDim(1)) {
+    Value experts = tensor::DimOp::create(b, loc, logits, 1);
+    Value k = arith::ConstantIndexOp::create(b, loc, getKAttr().getInt());
+    Value ok =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, k, experts);
+    cf::AssertOp::create(
+        b, loc, ok,
+        message(*this, "attribute 'k' exceeds dimension 1 of 'logits' (the "
+                       "number of experts)"));
+  }
+}
+
+void BalanceBiasOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                                ErrorMessageFn message) {
+  assertSameDim(b, loc, *this, {getLoad(), 0, "load"}, {getBias(), 0, "bias"},
+                message);
+}
+
+void BalanceLossOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                                ErrorMessageFn message) {
+  assertSameDim(b, loc, *this, {getLoad(), 0, "load"}, {getProbs(), 1, "probs"},
+                message);
+}
+
+void DispatchOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                             ErrorMessageFn message) {
+  assertSameDim(b, loc, *this, {getIndices(), 0, "indices"}, {getX(), 0, "x"},
+                message);
+}
+
+void CombineOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                            ErrorMessageFn message) {
+  assertSameShape(b, loc, *this, {getIndices(), 0, "indices"},
+                  {getWeights(), 0, "weights"}, message);
+  assertSameShape(b, loc, *this, {getSlot(), 0, "slot"},
+                  {getWeights(), 0, "weights"}, message);
+}
+
+void LangevinStepOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                                 ErrorMessageFn message) {
+  assertSameShape(b, loc, *this, {getGrad(), 0, "grad"},
+                  {getParam(), 0, "param"}, message);
+}
+
+void AverageOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                            ErrorMessageFn message) {
+  assertSameShape(b, loc, *this, {getParam(), 0, "param"}, {getAvg(), 0, "avg"},
+                  message);
+}
+
+void CertifyOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                            ErrorMessageFn message) {
+  assertSameShape(b, loc, *this, {getCounts(), 0, "counts"},
+                  {getCounts0(), 0, "counts0"}, message);
 }
 
 #define GET_OP_CLASSES

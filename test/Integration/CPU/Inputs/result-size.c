@@ -20,8 +20,9 @@ int main(void) {
   for (int i = 0; i < 6; ++i)
     small[i] = -1.0f;
   st = twice(x, 4, small, 2);
-  printf("short result: status %d (%s), untouched %d\n", st,
-         sto_status_message(st), untouched(small, 6));
+  printf("short result: status %d (%s: %s), untouched %d\n", st,
+         sto_status_message(st), sto_last_error_message(),
+         untouched(small, 6));
 
   for (int i = 0; i < 15; ++i)
     large[i] = -1.0f;
@@ -30,6 +31,7 @@ int main(void) {
 
   out[0] = 0.0f;
   st = twice(x, 4, out, 4);
-  printf("after the failure: status %d, first %g\n", st, out[0]);
+  printf("after the failure: status %d, first %g, last message '%s'\n", st,
+         out[0], sto_last_error_message());
   return 0;
 }

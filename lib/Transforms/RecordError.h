@@ -1,0 +1,36 @@
+//===- RecordError.h - failures of compiled code as status codes -*- C++
+//-*-===//
+//
+// Compiled functions report what they cannot return (sizes that disagree)
+// through libsto_runtime's sto_record_error; the C entry point returns the
+// status and sto_last_error_message() the message.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef STO_LIB_TRANSFORMS_RECORDERROR_H
+#define STO_LIB_TRANSFORMS_RECORDERROR_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir {
+namespace sto {
+
+/// STO_ERROR_SHAPE_MISMATCH of sto-c/Runtime.h.
+constexpr int32_t kShapeMismatchStatus = 7;
+
+/// A pointer to a private NUL-terminated constant of `module` holding
+/// `text`, built at `b`'s insertion point.
+Value buildMessagePointer(OpBuilder &b, Location loc, ModuleOp module,
+                          StringRef text);
+
+/// Calls sto_record_error(status, message) at `b`'s insertion point,
+/// declaring it in `module` if needed. `message` is a pointer from
+/// buildMessagePointer.
+void buildRecordError(OpBuilder &b, Location loc, ModuleOp module,
+                      int32_t status, Value message);
+
+} // namespace sto
+} // namespace mlir
+
+#endif // STO_LIB_TRANSFORMS_RECORDERROR_H

@@ -1,0 +1,669 @@
+//===- ShapeChecks.cpp - run-time checks of dynamic sizes -----------------===//
+//
+// A compiled function trusts the sizes its caller passes. Where the program
+// needs two dynamic sizes to agree (the operands of an elementwise op, a bias
+// and the logits' columns, the inner dimensions of a matrix product), a call
+// with sizes that do not would read and write out of bounds.
+//
+// `sto-insert-shape-checks` states each such requirement as a `cf.assert`
+// and hoists it to the entry of its function when it depends on the
+// arguments' sizes alone. `sto-guard-shape-checks`, after bufferization,
+// makes the entry checks one guard: when one fails, the function records
+// STO_ERROR_SHAPE_MISMATCH with that check's message and computes nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RecordError.h"
+#include "sto/Dialect/Sto/StoOps.h"
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/RuntimeVerifiableOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace mlir {
+namespace sto {
+#define GEN_PASS_DEF_STOINSERTSHAPECHECKS
+#define GEN_PASS_DEF_STOGUARDSHAPECHECKS
+#include "sto/Transforms/Passes.h.inc"
+} // namespace sto
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::sto;
+
+namespace {
+
+/// A private function whose entry checks every caller repeats before its
+/// calls (so the guard pass drops them there).
+constexpr StringLiteral kCheckedAtCalls = "sto.shape_checks_at_calls";
+
+/// "file:line:col: 'op' op <what>", the form of a diagnostic.
+std::string describe(Operation *op, StringRef what) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  FileLineColLoc fileLoc;
+  op->getLoc()->walk([&](Location loc) {
+    if (auto f = dyn_cast<FileLineColLoc>(loc)) {
+      fileLoc = f;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (fileLoc)
+    os << fileLoc.getFilename().getValue() << ":" << fileLoc.getLine() << ":"
+       << fileLoc.getColumn() << ": ";
+  os << "'" << op->getName() << "' op " << what;
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// The checks
+//===----------------------------------------------------------------------===//
+
+void assertEq(OpBuilder &b, Location loc, Value x, Value y,
+              const std::string &message) {
+  Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
+  cf::AssertOp::create(b, loc, same, message);
+}
+
+Value dimValue(OpBuilder &b, Location loc, Value tensor, int64_t d) {
+  return tensor::DimOp::create(b, loc, tensor, d);
+}
+
+/// Operands (and results) of an elementwise op on tensors have one shape.
+void checkElementwise(OpBuilder &b, Operation *op) {
+  Value first;
+  unsigned firstIndex = 0;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type)
+      continue;
+    if (!first) {
+      first = operand.get();
+      firstIndex = operand.getOperandNumber();
+      continue;
+    }
+    auto firstType = cast<RankedTensorType>(first.getType());
+    for (int64_t d = 0; d < type.getRank() && d < firstType.getRank(); ++d) {
+      if (!type.isDynamicDim(d) && !firstType.isDynamicDim(d))
+        continue;
+      assertEq(
+          b, op->getLoc(), dimValue(b, op->getLoc(), operand.get(), d),
+          dimValue(b, op->getLoc(), first, d),
+          describe(op,
+                   (llvm::Twine("dimension ") + llvm::Twine(d) +
+                    " of operand #" + llvm::Twine(operand.getOperandNumber()) +
+                    " differs from that of operand #" + llvm::Twine(firstIndex))
+                       .str()));
+    }
+  }
+}
+
+/// Every operand dimension that indexes one loop of a linalg op has one
+/// size. Ops whose maps are not (projected) permutations, up to constant
+/// results, are left alone.
+void checkLinalg(OpBuilder &b, linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics())
+    return;
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr e : map.getResults())
+      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
+        return;
+  // The first operand dimension seen for each loop.
+  DenseMap<unsigned, std::pair<OpOperand *, unsigned>> first;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type)
+      continue;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    for (auto [r, e] : llvm::enumerate(map.getResults())) {
+      auto dimExpr = dyn_cast<AffineDimExpr>(e);
+      if (!dimExpr)
+        continue;
+      auto [it, inserted] =
+          first.try_emplace(dimExpr.getPosition(), &operand, unsigned(r));
+      if (inserted)
+        continue;
+      auto [otherOperand, otherDim] = it->second;
+      auto otherType = cast<RankedTensorType>(otherOperand->get().getType());
+      if (!type.isDynamicDim(r) && !otherType.isDynamicDim(otherDim))
+        continue;
+      Location loc = op.getLoc();
+      assertEq(b, loc, dimValue(b, loc, operand.get(), r),
+               dimValue(b, loc, otherOperand->get(), otherDim),
+               describe(op, (llvm::Twine("dimension ") + llvm::Twine(r) +
+                             " of operand #" +
+                             llvm::Twine(operand.getOperandNumber()) +
+                             " differs from dimension " +
+                             llvm::Twine(otherDim) + " of operand #" +
+                             llvm::Twine(otherOperand->getOperandNumber()))
+                                .str()));
+    }
+  }
+}
+
+/// A cast to a static size from a dynamic one.
+void checkCast(OpBuilder &b, tensor::CastOp op) {
+  auto source = dyn_cast<RankedTensorType>(op.getSource().getType());
+  auto dest = dyn_cast<RankedTensorType>(op.getType());
+  if (!source || !dest)
+    return;
+  for (int64_t d = 0; d < dest.getRank(); ++d) {
+    if (dest.isDynamicDim(d) || !source.isDynamicDim(d))
+      continue;
+    Location loc = op.getLoc();
+    assertEq(b, loc, dimValue(b, loc, op.getSource(), d),
+             arith::ConstantIndexOp::create(b, loc, dest.getDimSize(d)),
+             describe(op, (llvm::Twine("dimension ") + llvm::Twine(d) +
+                           " of the source is not " +
+                           llvm::Twine(dest.getDimSize(d)))
+                              .str()));
+  }
+}
+
+/// The sizes given to tensor.expand_shape multiply to the source's.
+void checkExpandShape(OpBuilder &b, tensor::ExpandShapeOp op) {
+  auto source = op.getSrcType();
+  SmallVector<OpFoldResult> outShape = op.getMixedOutputShape();
+  Location loc = op.getLoc();
+  for (auto [d, group] : llvm::enumerate(op.getReassociationIndices())) {
+    bool dynamic = source.isDynamicDim(d);
+    for (int64_t r : group)
+      dynamic |= op.getResultType().isDynamicDim(r);
+    if (!dynamic)
+      continue;
+    Value product = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t r : group)
+      product = arith::MulIOp::create(
+          b, loc, product,
+          getValueOrCreateConstantIndexOp(b, loc, outShape[r]));
+    assertEq(b, loc, product, dimValue(b, loc, op.getSrc(), d),
+             describe(op, (llvm::Twine("the sizes of result dimensions ") +
+                           llvm::Twine(group.front()) + " to " +
+                           llvm::Twine(group.back()) +
+                           " do not multiply to dimension " + llvm::Twine(d) +
+                           " of the source")
+                              .str()));
+  }
+}
+
+/// Whether `op` at most reads memory and has no regions: it may run before
+/// the checks.
+bool onlyReads(Operation *op) {
+  if (op->getNumRegions() != 0)
+    return false;
+  if (isMemoryEffectFree(op))
+    return true;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  return effects && effects.onlyHasEffect<MemoryEffects::Read>();
+}
+
+/// Whether `op` may move to the top of its function: it only reads and
+/// computes scalars (not tensors or buffers: no sampling moves in front of
+/// the checks). A read there sees the arguments' buffers before the
+/// function writes anything, which is what the tensor program's value
+/// semantics said.
+bool isHoistable(Operation *op) {
+  return onlyReads(op) && llvm::none_of(op->getResultTypes(), [](Type t) {
+           return isa<ShapedType>(t);
+         });
+}
+
+/// The entry checks of `callee` (those before anything that writes in its
+/// entry block), in terms of its arguments.
+SmallVector<cf::AssertOp> entryChecks(func::FuncOp callee) {
+  SmallVector<cf::AssertOp> checks;
+  if (callee.isExternal())
+    return checks;
+  for (Operation &op : callee.getBody().front()) {
+    if (auto check = dyn_cast<cf::AssertOp>(op)) {
+      checks.push_back(check);
+      continue;
+    }
+    if (!onlyReads(&op))
+      break;
+  }
+  return checks;
+}
+
+/// The ops that compute `value` from the arguments of `entry`, operands
+/// before users, or failure if it depends on anything else: values defined
+/// in other blocks, ops with regions or that write.
+FailureOr<SmallVector<Operation *>> sliceFromArguments(Value value,
+                                                       Block *entry) {
+  SmallVector<Operation *> slice;
+  llvm::DenseSet<Operation *> seen;
+  std::function<bool(Value)> visit = [&](Value v) {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return arg.getOwner() == entry;
+    Operation *def = v.getDefiningOp();
+    if (seen.contains(def))
+      return true;
+    if (!isHoistable(def))
+      return false;
+    for (Value operand : def->getOperands())
+      if (!visit(operand))
+        return false;
+    seen.insert(def);
+    slice.push_back(def);
+    return true;
+  };
+  if (!visit(value))
+    return failure();
+  return slice;
+}
+
+/// Copies `check` of `callee` before `call`, with the call's operands for the
+/// callee's arguments.
+bool instantiateAtCall(OpBuilder &b, func::CallOp call, func::FuncOp callee,
+                       cf::AssertOp check) {
+  Block *entry = &callee.getBody().front();
+  FailureOr<SmallVector<Operation *>> slice =
+      sliceFromArguments(check.getArg(), entry);
+  if (failed(slice))
+    return false;
+  IRMapping map;
+  map.map(entry->getArguments(), call.getOperands());
+  for (Operation *op : *slice)
+    b.clone(*op, map);
+  cf::AssertOp::create(b, call.getLoc(), map.lookup(check.getArg()),
+                       describe(call, ("calls @" + callee.getSymName() +
+                                       ", where " + check.getMsg())
+                                          .str()));
+  return true;
+}
+
+/// Where `check` can move to the top of the entry block: copies it there
+/// (after `cursor`, which then moves past it) and erases it.
+bool hoistToEntry(cf::AssertOp check, Block *entry, OpBuilder &b) {
+  FailureOr<SmallVector<Operation *>> slice =
+      sliceFromArguments(check.getArg(), entry);
+  if (failed(slice))
+    return false;
+  IRMapping map;
+  for (Operation *op : *slice)
+    b.clone(*op, map);
+  cf::AssertOp::create(b, check.getLoc(), map.lookup(check.getArg()),
+                       check.getMsg());
+  check->erase();
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Sizes in terms of the arguments
+//===----------------------------------------------------------------------===//
+
+/// A dimension of a tensor value.
+using DimOf = std::pair<Value, int64_t>;
+
+/// Follows a dimension of a value back to the dimension it has the size of,
+/// as far as the ops tell: through elementwise ops, destination-passing ops
+/// (to their init), `tensor.empty` (to the `tensor.dim` that sized it),
+/// casts, sto ops, calls (through the callee's returned value) and the
+/// values a `scf.for` carries when its body keeps their size.
+class DimRoots {
+public:
+  explicit DimRoots(SymbolTableCollection &symbols) : symbols(symbols) {}
+
+  DimOf root(Value v, int64_t d) {
+    DimOf current = {v, d};
+    // Each step goes to an earlier value; the bound only guards cycles
+    // through calls.
+    for (int i = 0; i < 256; ++i) {
+      DimOf next = step(current.first, current.second);
+      if (next == current)
+        break;
+      current = next;
+    }
+    return current;
+  }
+
+private:
+  DimOf step(Value v, int64_t d) {
+    DimOf same = {v, d};
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || d < 0 || d >= type.getRank())
+      return same;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+      if (!loop || arg.getArgNumber() == 0)
+        return same;
+      return throughLoop(loop, arg.getArgNumber() - 1, d).value_or(same);
+    }
+    Operation *def = v.getDefiningOp();
+    auto result = cast<OpResult>(v);
+    if (auto loop = dyn_cast<scf::ForOp>(def))
+      return throughLoop(loop, result.getResultNumber(), d).value_or(same);
+    if (auto empty = dyn_cast<tensor::EmptyOp>(def)) {
+      if (!type.isDynamicDim(d))
+        return same;
+      auto dim = empty.getDynamicSize(d).getDefiningOp<tensor::DimOp>();
+      std::optional<int64_t> index =
+          dim ? dim.getConstantIndex() : std::nullopt;
+      return index ? DimOf{dim.getSource(), *index} : same;
+    }
+    if (def->hasTrait<OpTrait::Elementwise>()) {
+      for (Value operand : def->getOperands())
+        if (isa<RankedTensorType>(operand.getType()))
+          return {operand, d};
+      return same;
+    }
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(def))
+      if (OpOperand *init = dps.getTiedOpOperand(result))
+        return {init->get(), d};
+    if (auto castOp = dyn_cast<tensor::CastOp>(def))
+      return {castOp.getSource(), d};
+    if (isa<StoDialect>(def->getDialect()))
+      return getResultDimSource(result, d).value_or(same);
+    if (auto call = dyn_cast<func::CallOp>(def))
+      return throughCall(call, result.getResultNumber(), d).value_or(same);
+    return same;
+  }
+
+  /// Iteration `i`'s value of `loop`, if the body yields it with the size it
+  /// came in with: then it has the init's size.
+  std::optional<DimOf> throughLoop(scf::ForOp loop, unsigned i, int64_t d) {
+    BlockArgument iterArg = loop.getRegionIterArg(i);
+    if (!inLoop.insert(iterArg).second)
+      return std::nullopt; // Asked from within its own body: it is the root.
+    Value yielded = loop.getYieldedValues()[i];
+    bool kept = root(yielded, d) == DimOf{iterArg, d};
+    inLoop.erase(iterArg);
+    if (!kept)
+      return std::nullopt;
+    return DimOf{loop.getInitArgs()[i], d};
+  }
+
+  /// Result `i` of `call`, if every return of the callee gives a size of
+  /// one of its arguments.
+  std::optional<DimOf> throughCall(func::CallOp call, unsigned i, int64_t d) {
+    auto callee = symbols.lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    if (!callee || callee.isExternal() || !inCall.insert(callee).second)
+      return std::nullopt;
+    std::optional<DimOf> found;
+    bool agree = true;
+    callee.walk([&](func::ReturnOp ret) {
+      DimOf r = root(ret.getOperand(i), d);
+      auto arg = dyn_cast<BlockArgument>(r.first);
+      if (!arg || arg.getOwner() != &callee.getBody().front() ||
+          (found && found->first != call.getOperand(arg.getArgNumber())) ||
+          (found && found->second != r.second)) {
+        agree = false;
+        return;
+      }
+      found = DimOf{call.getOperand(arg.getArgNumber()), r.second};
+    });
+    inCall.erase(callee);
+    if (!agree)
+      return std::nullopt;
+    return found;
+  }
+
+  SymbolTableCollection &symbols;
+  llvm::DenseSet<Value> inLoop;
+  llvm::DenseSet<Operation *> inCall;
+};
+
+/// `tensor.dim` of a value becomes `tensor.dim` of the value it has the size
+/// of (DimRoots).
+struct DimToRoot : public OpRewritePattern<tensor::DimOp> {
+  DimToRoot(MLIRContext *ctx, DimRoots &roots)
+      : OpRewritePattern(ctx), roots(roots) {}
+  LogicalResult matchAndRewrite(tensor::DimOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> d = op.getConstantIndex();
+    if (!d)
+      return failure();
+    DimOf r = roots.root(op.getSource(), *d);
+    if (r == DimOf{op.getSource(), *d})
+      return failure();
+    auto type = cast<RankedTensorType>(r.first.getType());
+    if (!type.isDynamicDim(r.second))
+      rewriter.replaceOpWithNewOp<arith::ConstantIndexOp>(
+          op, type.getDimSize(r.second));
+    else
+      rewriter.replaceOpWithNewOp<tensor::DimOp>(op, r.first, r.second);
+    return success();
+  }
+  DimRoots &roots;
+};
+
+enum class Visit { InProgress, Done };
+
+struct StoInsertShapeChecks
+    : public sto::impl::StoInsertShapeChecksBase<StoInsertShapeChecks> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTableCollection symbols;
+    // Callees first, so that a call site can repeat its callee's checks.
+    DenseMap<Operation *, Visit> state;
+    std::function<void(func::FuncOp)> visit = [&](func::FuncOp func) {
+      if (state.count(func))
+        return;
+      state[func] = Visit::InProgress;
+      func.walk([&](func::CallOp call) {
+        if (auto callee = symbols.lookupNearestSymbolFrom<func::FuncOp>(
+                call, call.getCalleeAttr()))
+          visit(callee);
+      });
+      process(func, symbols, state);
+      state[func] = Visit::Done;
+    };
+    for (auto func : module.getOps<func::FuncOp>())
+      visit(func);
+
+    // A private function whose every use is a call that repeats its checks
+    // needs none of its own.
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func.isPrivate() || func.isExternal() || entryChecks(func).empty())
+        continue;
+      std::optional<SymbolTable::UseRange> uses = func.getSymbolUses(module);
+      if (uses && llvm::all_of(*uses, [&](const SymbolTable::SymbolUse &use) {
+            auto call = dyn_cast<func::CallOp>(use.getUser());
+            return call && call->hasAttr(kCheckedAtCalls);
+          }))
+        func->setAttr(kCheckedAtCalls, UnitAttr::get(func.getContext()));
+    }
+    module.walk([](func::CallOp call) { call->removeAttr(kCheckedAtCalls); });
+  }
+
+  void process(func::FuncOp func, SymbolTableCollection &symbols,
+               DenseMap<Operation *, Visit> &state) {
+    if (func.isExternal())
+      return;
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) { ops.push_back(op); });
+    for (Operation *op : ops) {
+      // Bodies of linalg ops hold scalars, and the checks of a sto op are
+      // about its operands, not what its region computes.
+      OpBuilder b(op);
+      if (isa<StoDialect>(op->getDialect())) {
+        if (auto verifiable = dyn_cast<RuntimeVerifiableOpInterface>(op))
+          verifiable.generateRuntimeVerification(
+              b, op->getLoc(),
+              [](Operation *o, StringRef what) { return describe(o, what); });
+      } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+        checkLinalg(b, linalgOp);
+      } else if (auto cast = dyn_cast<tensor::CastOp>(op)) {
+        checkCast(b, cast);
+      } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+        checkExpandShape(b, expand);
+      } else if (auto call = dyn_cast<func::CallOp>(op)) {
+        auto callee = symbols.lookupNearestSymbolFrom<func::FuncOp>(
+            call, call.getCalleeAttr());
+        // A recursive callee's checks are not known yet; it keeps them.
+        if (!callee || callee.isExternal() ||
+            state.lookup(callee) != Visit::Done)
+          continue;
+        bool all = true;
+        for (cf::AssertOp check : entryChecks(callee))
+          all &= instantiateAtCall(b, call, callee, check);
+        if (all)
+          call->setAttr(kCheckedAtCalls, UnitAttr::get(call.getContext()));
+      } else if (op->hasTrait<OpTrait::Elementwise>() &&
+                 llvm::any_of(op->getOperandTypes(), [](Type t) {
+                   return isa<RankedTensorType>(t);
+                 })) {
+        checkElementwise(b, op);
+      }
+    }
+
+    // Sizes of results in terms of the arguments' sizes, so that checks
+    // move to the entry.
+    DimRoots roots(symbols);
+    RewritePatternSet patterns(func.getContext());
+    patterns.add<DimToRoot>(func.getContext(), roots);
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+    tensor::DimOp::getCanonicalizationPatterns(patterns, func.getContext());
+    tensor::EmptyOp::getCanonicalizationPatterns(patterns, func.getContext());
+    arith::CmpIOp::getCanonicalizationPatterns(patterns, func.getContext());
+    cf::AssertOp::getCanonicalizationPatterns(patterns, func.getContext());
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    GreedyRewriteConfig config;
+    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+    (void)applyPatternsGreedily(func, frozen, config);
+
+    Block *entry = &func.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(entry);
+    // Checks already at the entry (a callee's, instantiated) stay in front.
+    SmallVector<cf::AssertOp> checks;
+    func.walk([&](cf::AssertOp check) { checks.push_back(check); });
+    for (cf::AssertOp check : checks)
+      (void)hoistToEntry(check, entry, b);
+
+    // Equal sizes are now one value: those checks hold, and go.
+    IRRewriter rewriter(func.getContext());
+    DominanceInfo dominance(func);
+    eliminateCommonSubExpressions(rewriter, dominance, func);
+    (void)applyPatternsGreedily(func, frozen, config);
+    // One check per condition.
+    llvm::DenseSet<Value> conditions;
+    for (cf::AssertOp check : entryChecks(func))
+      if (!conditions.insert(check.getArg()).second)
+        check->erase();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The guard
+//===----------------------------------------------------------------------===//
+
+/// Records the failure of `check` (when its condition is false), in place.
+void recordInPlace(cf::AssertOp check, ModuleOp module) {
+  OpBuilder b(check);
+  Location loc = check.getLoc();
+  Value failed = arith::XOrIOp::create(
+      b, loc, check.getArg(), arith::ConstantIntOp::create(b, loc, 1, 1));
+  auto ifOp = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  buildRecordError(b, loc, module, kShapeMismatchStatus,
+                   buildMessagePointer(b, loc, module, check.getMsg()));
+  check->erase();
+}
+
+struct StoGuardShapeChecks
+    : public sto::impl::StoGuardShapeChecksBase<StoGuardShapeChecks> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (func.isExternal())
+        continue;
+      if (func->hasAttr(kCheckedAtCalls)) {
+        // Every caller checks these before its call.
+        for (cf::AssertOp check : entryChecks(func))
+          check->erase();
+        func->removeAttr(kCheckedAtCalls);
+      } else if (llvm::all_of(func.getResultTypes(),
+                              [](Type t) { return t.isIntOrIndexOrFloat(); })) {
+        // Bufferization may have put allocations in front of the checks:
+        // they go back to the top, ahead of everything they guard.
+        Block *entry = &func.getBody().front();
+        OpBuilder b = OpBuilder::atBlockBegin(entry);
+        SmallVector<cf::AssertOp> checks;
+        func.walk([&](cf::AssertOp check) { checks.push_back(check); });
+        for (cf::AssertOp check : checks)
+          (void)hoistToEntry(check, entry, b);
+        SmallVector<cf::AssertOp> entryOnes = entryChecks(func);
+        if (!entryOnes.empty())
+          guard(func, entryOnes, module);
+      }
+      // The rest (checks that depend on values computed in the function)
+      // record the failure where they are; the function goes on. Inside a
+      // parallel loop, which becomes a GPU kernel or an OpenMP region,
+      // there is no status to record into, and the check goes.
+      SmallVector<cf::AssertOp> rest;
+      func.walk([&](cf::AssertOp check) { rest.push_back(check); });
+      for (cf::AssertOp check : rest) {
+        if (check->getParentOfType<scf::ParallelOp>() ||
+            check->getParentOfType<scf::ForallOp>())
+          check->erase();
+        else
+          recordInPlace(check, module);
+      }
+    }
+  }
+
+  /// The function's body after `checks` runs only if all hold; otherwise it
+  /// records the first failure's message and returns zeros.
+  void guard(func::FuncOp func, ArrayRef<cf::AssertOp> checks,
+             ModuleOp module) {
+    Block *body = &func.getBody().front();
+    cf::AssertOp last = checks.back();
+    Location loc = last.getLoc();
+    OpBuilder b(last);
+    b.setInsertionPointAfter(last);
+    Value ok;
+    for (cf::AssertOp check : checks)
+      ok = ok ? arith::AndIOp::create(b, loc, ok, check.getArg()).getResult()
+              : check.getArg();
+    auto ret = dyn_cast<func::ReturnOp>(body->getTerminator());
+    if (!ret) // An unstructured body: each check records in place.
+      return;
+    auto ifOp = scf::IfOp::create(b, loc, func.getResultTypes(), ok,
+                                  /*withElseRegion=*/true);
+    for (Block *branch : {ifOp.thenBlock(), ifOp.elseBlock()})
+      if (!branch->empty())
+        branch->getTerminator()->erase();
+    Block *then = ifOp.thenBlock();
+    then->getOperations().splice(then->begin(), body->getOperations(),
+                                 std::next(Block::iterator(ifOp)),
+                                 Block::iterator(ret));
+    OpBuilder tb = OpBuilder::atBlockEnd(then);
+    scf::YieldOp::create(tb, loc, ret.getOperands());
+    // The first failed check's message.
+    OpBuilder eb = OpBuilder::atBlockBegin(ifOp.elseBlock());
+    Value message;
+    for (cf::AssertOp check : llvm::reverse(checks)) {
+      Value text = buildMessagePointer(eb, loc, module, check.getMsg());
+      message = message ? arith::SelectOp::create(eb, loc, check.getArg(),
+                                                  message, text)
+                              .getResult()
+                        : text;
+    }
+    buildRecordError(eb, loc, module, kShapeMismatchStatus, message);
+    SmallVector<Value> zeros;
+    for (Type t : func.getResultTypes())
+      zeros.push_back(arith::ConstantOp::create(eb, loc, eb.getZeroAttr(t)));
+    scf::YieldOp::create(eb, loc, zeros);
+    ret->setOperands(ifOp.getResults());
+    for (cf::AssertOp check : checks)
+      check->erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,96 @@
+/* Driver of shape-checks.mlir: each function called with sizes that agree
+   and with sizes that do not. A failed call must leave its results as they
+   were (-1 here). */
+#include "sto-c/Runtime.h"
+#include <stdio.h>
+
+static float out[64];
+static int32_t iout[64];
+
+static void reset(void) {
+  for (int i = 0; i < 64; ++i) {
+    out[i] = -1.0f;
+    iout[i] = -1;
+  }
+}
+
+static int untouched(void) {
+  for (int i = 0; i < 64; ++i)
+    if (out[i] != -1.0f || iout[i] != -1)
+      return 0;
+  return 1;
+}
+
+static void report(const char *what, int32_t st) {
+  printf("%s: status %d '%s'", what, st, st ? sto_last_error_message() : "");
+  if (st)
+    printf(" untouched %d", untouched());
+}
+
+int main(void) {
+  float x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  float b[8] = {10, 20, 30, 40, 50, 60, 70, 80};
+  int32_t st;
+
+  reset();
+  st = addb(x, 4, b, 4, out, 4);
+  report("addb 4 4", st);
+  printf(" y = %g %g %g %g\n", out[0], out[1], out[2], out[3]);
+  reset();
+  report("addb 4 3", addb(x, 4, b, 3, out, 4));
+  printf("\n");
+  reset();
+  report("addb 3 4", addb(x, 3, b, 4, out, 3));
+  printf("\n");
+
+  /* x [2x3] = 1..6, w [3x2] = identity-ish, b [2]. */
+  float w[12] = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+  float bias2[3] = {3, 3, 3};
+  reset();
+  st = mlp(x, 2, 3, w, 3, 2, bias2, 2, out, 2, 2);
+  report("mlp 2x3 3x2 2", st);
+  printf(" y = %g %g %g %g\n", out[0], out[1], out[2], out[3]);
+  reset();
+  report("mlp 2x3 4x2 2", mlp(x, 2, 3, w, 4, 2, bias2, 2, out, 2, 2));
+  printf("\n");
+  reset();
+  report("mlp 2x3 3x2 3", mlp(x, 2, 3, w, 3, 2, bias2, 3, out, 2, 2));
+  printf("\n");
+
+  /* Rows (1, 2, 3) and (6, 5, 4) with bias (0, 0, 0): experts 2, 1 and 0, 2
+     (the second row's logits are 6, 5, 4 after adding a bias of 0). */
+  float logits[6] = {1, 2, 3, 6, 5, 7};
+  float zero[4] = {0, 0, 0, 0};
+  reset();
+  st = gate(logits, 2, 3, zero, 3, out, 2, iout, 2);
+  report("gate 2x3 3", st);
+  printf(" idx = %d %d %d %d\n", iout[0], iout[1], iout[2], iout[3]);
+  reset();
+  report("gate 2x3 4", gate(logits, 2, 3, zero, 4, out, 2, iout, 2));
+  printf("\n");
+  reset();
+  report("gate 2x1 1", gate(logits, 2, 1, zero, 1, out, 2, iout, 2));
+  printf("\n");
+
+  /* Two steps of p - 0.25 g with g = 1: p = x - 0.5. */
+  float g[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  reset();
+  st = train(x, 4, g, 4, out, 4);
+  report("train 4 4", st);
+  printf(" p = %g %g %g %g\n", out[0], out[1], out[2], out[3]);
+  reset();
+  report("train 4 5", train(x, 4, g, 5, out, 4));
+  printf("\n");
+
+  reset();
+  st = noise(7, 3, out, 3);
+  int inRange = 1;
+  for (int i = 0; i < 3; ++i)
+    inRange &= out[i] >= 0.0f && out[i] < 1.0f;
+  report("noise 3", st);
+  printf(" in [0, 1) %d\n", inRange);
+  reset();
+  report("noise -1", noise(7, -1, out, 0));
+  printf("\n");
+  return 0;
+}

@@ -1,0 +1,85 @@
+// Dynamic sizes that the program needs equal are checked when the compiled
+// function is called: a mismatch returns STO_ERROR_SHAPE_MISMATCH (7) with a
+// message naming the op and the sizes, computes nothing and writes no
+// result; matching sizes compute as before. Also under --target=cuda-emulator
+// (the CUDA pipeline's host code, which holds the checks).
+// REQUIRES: sto-example-drivers
+// RUN: sto-compile %s -o %t.o --header %t.h
+// RUN: %sto_example_cc -I%sto_src_root/include -include %t.h %S/Inputs/shape-checks.c %t.o %sto_runtime_link -o %t
+// RUN: %t | FileCheck %s
+// RUN: sto-compile %s --target=cuda-emulator -o %t.emu.o --header %t.emu.h
+// RUN: %sto_example_cc -I%sto_src_root/include -include %t.emu.h %S/Inputs/shape-checks.c %t.emu.o %sto_runtime_link -o %t.emu
+// RUN: %t.emu | FileCheck %s
+
+// CHECK: addb 4 4: status 0 '' y = 11 22 33 44
+// CHECK: addb 4 3: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:8: 'arith.addf' op dimension 0 of operand #1 differs from that of operand #0' untouched 1
+// CHECK: addb 3 4: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+2]]:8: 'arith.addf' op dimension 0 of operand #1 differs from that of operand #0' untouched 1
+func.func @addb(%x: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %y = arith.addf %x, %b : tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+
+// A product's inner dimensions (a generic contraction: the emulator cannot
+// run cuBLAS, which the CUDA target calls for linalg.matmul), and a bias
+// broadcast over its rows.
+// CHECK: mlp 2x3 3x2 2: status 0 '' y = 4 5 7 8
+// CHECK: mlp 2x3 4x2 2: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+10]]:8: 'linalg.generic' op dimension 0 of operand #1 differs from dimension 1 of operand #0' untouched 1
+// CHECK: mlp 2x3 3x2 3: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+15]]:9: 'linalg.broadcast' op dimension 1 of operand #1 differs from dimension 0 of operand #0' untouched 1
+func.func @mlp(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %w, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %z = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<?x?xf32>, tensor<?x?xf32>) outs(%f : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %t = arith.mulf %a, %c : f32
+    %u = arith.addf %acc, %t : f32
+    linalg.yield %u : f32
+  } -> tensor<?x?xf32>
+  %bb = linalg.broadcast ins(%b : tensor<?xf32>) outs(%e : tensor<?x?xf32>) dimensions = [0]
+  %y = arith.addf %p, %bb : tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// The gate's bias has one entry per expert, and k ≤ E.
+// CHECK: gate 2x3 3: status 0 '' idx = 2 1 2 0
+// CHECK: gate 2x3 4: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:12: 'sto.topk_gate' op dimension 0 of 'bias' differs from dimension 1 of 'logits'' untouched 1
+// CHECK: gate 2x1 1: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+2]]:12: 'sto.topk_gate' op attribute 'k' exceeds dimension 1 of 'logits' (the number of experts)' untouched 1
+func.func @gate(%logits: tensor<?x?xf32>, %bias: tensor<?xf32>) -> (tensor<?x2xf32>, tensor<?x2xi32>) {
+  %w, %i = sto.topk_gate %logits bias %bias {k = 2 : i64} : tensor<?x?xf32>, tensor<?xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
+  return %w, %i : tensor<?x2xf32>, tensor<?x2xi32>
+}
+
+// A training loop calling a private step: the step's requirement (the
+// gradient has the parameter's size) is checked once, at the entry.
+// CHECK: train 4 4: status 0 '' p = 0.5 1.5 2.5 3.5
+// CHECK: train 4 5: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+13]]:13: 'func.call' op calls @step, where {{.*}}shape-checks.mlir:[[#@LINE+4]]:8: 'arith.mulf' op dimension 0 of operand #1 differs from that of operand #0' untouched 1
+func.func private @step(%p: tensor<?xf32>, %g: tensor<?xf32>) -> tensor<?xf32> {
+  %lr = arith.constant dense<0.25> : tensor<4xf32>
+  %lrd = tensor.cast %lr : tensor<4xf32> to tensor<?xf32>
+  %d = arith.mulf %g, %lrd : tensor<?xf32>
+  %q = arith.subf %p, %d : tensor<?xf32>
+  return %q : tensor<?xf32>
+}
+func.func @train(%p0: tensor<?xf32>, %g: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %p = scf.for %i = %c0 to %c2 step %c1 iter_args(%cur = %p0) -> tensor<?xf32> {
+    %next = func.call @step(%cur, %g) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+    scf.yield %next : tensor<?xf32>
+  }
+  return %p : tensor<?xf32>
+}
+
+// A sampler's size comes from a scalar argument; a negative one is refused.
+// CHECK: noise 3: status 0 '' in [0, 1) 1
+// CHECK: noise -1: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:8: 'sto.uniform' op size 0 of the result is negative' untouched 1
+func.func @noise(%seed: i64, %n: index) -> tensor<?xf32> {
+  %k = sto.seed %seed : i64
+  %u = sto.uniform %k [%n] : tensor<?xf32>
+  return %u : tensor<?xf32>
+}

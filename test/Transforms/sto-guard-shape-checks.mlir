@@ -1,0 +1,116 @@
+// RUN: sto-opt %s --sto-guard-shape-checks -split-input-file | FileCheck %s
+
+// The entry checks guard the rest of the body. An allocation that
+// bufferization put in front of them goes behind them again. On failure the
+// message of the first check that failed is recorded with status 7, and the
+// scalar results are zeros.
+// CHECK-LABEL: func.func private @sto_record_error(i32, !llvm.ptr)
+// CHECK-LABEL: func.func @guarded(
+// CHECK-SAME:    %[[X:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?xf32>) -> f32
+// CHECK:         %[[DX:.+]] = memref.dim %[[X]]
+// CHECK:         %[[DB:.+]] = memref.dim %[[B]]
+// CHECK:         %[[FIRST:.+]] = arith.cmpi eq, %[[DX]], %[[DB]]
+// CHECK:         %[[SECOND:.+]] = arith.cmpi eq, %{{.+}}, %{{.+}}
+// CHECK-NOT:     cf.assert
+// CHECK:         %[[OK:.+]] = arith.andi %[[FIRST]], %[[SECOND]] : i1
+// CHECK-NEXT:    %[[R:.+]] = scf.if %[[OK]] -> (f32) {
+// CHECK:           memref.alloc
+// CHECK:           scf.yield %{{.+}} : f32
+// CHECK-NEXT:    } else {
+// CHECK-DAG:       %[[M1:.+]] = llvm.mlir.addressof @[[TEXT1:__sto_message_[0-9]+]]
+// CHECK-DAG:       %[[M0:.+]] = llvm.mlir.addressof @[[TEXT0:__sto_message_[0-9]+]]
+// CHECK:           %[[MSG:.+]] = arith.select %[[FIRST]], %[[M1]], %[[M0]] : !llvm.ptr
+// CHECK-NEXT:      %[[C7:.+]] = arith.constant 7 : i32
+// CHECK-NEXT:      func.call @sto_record_error(%[[C7]], %[[MSG]])
+// CHECK-NEXT:      %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT:      scf.yield %[[Z]] : f32
+// CHECK-NEXT:    }
+// CHECK-NEXT:    return %[[R]] : f32
+// CHECK-DAG:   llvm.mlir.global private constant @[[TEXT0]]("first\00")
+// CHECK-DAG:   llvm.mlir.global private constant @[[TEXT1]]("second\00")
+func.func @guarded(%x: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1.0 : f32
+  %tmp = memref.alloc() : memref<4xf32>
+  %dx = memref.dim %x, %c0 : memref<?xf32>
+  %db = memref.dim %b, %c0 : memref<?xf32>
+  %same = arith.cmpi eq, %dx, %db : index
+  cf.assert %same, "first"
+  %do = memref.dim %out, %c0 : memref<?xf32>
+  %same2 = arith.cmpi eq, %dx, %do : index
+  cf.assert %same2, "second"
+  memref.dealloc %tmp : memref<4xf32>
+  return %c1 : f32
+}
+
+// -----
+
+// A private function whose callers check for it loses its checks and the
+// mark.
+// CHECK-LABEL: func.func private @step(
+// CHECK-NOT:     sto.shape_checks_at_calls
+// CHECK-NOT:     cf.assert
+// CHECK-NOT:     sto_record_error
+// CHECK:         return
+func.func private @step(%p: memref<?xf32>, %g: memref<?xf32>) attributes {sto.shape_checks_at_calls} {
+  %c0 = arith.constant 0 : index
+  %dp = memref.dim %p, %c0 : memref<?xf32>
+  %dg = memref.dim %g, %c0 : memref<?xf32>
+  %same = arith.cmpi eq, %dp, %dg : index
+  cf.assert %same, "at the callers"
+  return
+}
+
+// -----
+
+// A check on a size that the function computes (here a value it stored)
+// records its failure where it is, and the function goes on. One in a
+// parallel loop is dropped.
+// CHECK-LABEL: func.func @in_place(
+// CHECK:         %[[N:.+]] = memref.load
+// CHECK:         %[[SAME:.+]] = arith.cmpi eq, %[[N]], %{{.+}}
+// CHECK:         %[[FAILED:.+]] = arith.xori %[[SAME]], %{{.+}} : i1
+// CHECK-NEXT:    scf.if %[[FAILED]] {
+// CHECK-NEXT:      %[[M:.+]] = llvm.mlir.addressof @[[TEXT:__sto_message_[0-9]+]]
+// CHECK-NEXT:      %[[C7:.+]] = arith.constant 7 : i32
+// CHECK-NEXT:      func.call @sto_record_error(%[[C7]], %[[M]])
+// CHECK-NEXT:    }
+// CHECK:         scf.parallel
+// CHECK-NOT:       cf.assert
+// CHECK:       llvm.mlir.global private constant @[[TEXT]]("computed\00")
+func.func @in_place(%x: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %buf = memref.alloca() : memref<1xindex>
+  memref.store %n, %buf[%c0] : memref<1xindex>
+  %m = memref.load %buf[%c0] : memref<1xindex>
+  %dx = memref.dim %x, %c0 : memref<?xf32>
+  %same = arith.cmpi eq, %m, %dx : index
+  cf.assert %same, "computed"
+  scf.parallel (%i) = (%c0) to (%dx) step (%c1) {
+    %ok = arith.cmpi ult, %i, %dx : index
+    cf.assert %ok, "in a parallel loop"
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A function that returns a buffer cannot return zeros instead: its checks
+// record in place.
+// CHECK-LABEL: func.func @returns_buffer(
+// CHECK:         scf.if
+// CHECK-NEXT:      llvm.mlir.addressof
+// CHECK-NEXT:      arith.constant 7
+// CHECK-NEXT:      func.call @sto_record_error
+// CHECK-NOT:     cf.assert
+// CHECK:         return %{{.+}} : memref<?xf32>
+func.func @returns_buffer(%x: memref<?xf32>, %y: memref<?xf32>) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %dx = memref.dim %x, %c0 : memref<?xf32>
+  %dy = memref.dim %y, %c0 : memref<?xf32>
+  %same = arith.cmpi eq, %dx, %dy : index
+  cf.assert %same, "returns a buffer"
+  return %x : memref<?xf32>
+}

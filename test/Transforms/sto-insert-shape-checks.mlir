@@ -1,0 +1,186 @@
+// RUN: sto-opt %s --sto-insert-shape-checks -split-input-file | FileCheck %s
+
+// Operands of an elementwise op on tensors have one shape: one check per
+// dynamic dimension, at the top of the function, naming the op and where it
+// is.
+// CHECK-LABEL: func.func @elementwise(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?x4xf32>, %[[B:[^:]+]]: tensor<?x4xf32>)
+// CHECK-NEXT:    %[[C0:.+]] = arith.constant 0 : index
+// CHECK-NEXT:    %[[DB:.+]] = tensor.dim %[[B]], %[[C0]]
+// CHECK-NEXT:    %[[DX:.+]] = tensor.dim %[[X]], %[[C0]]
+// CHECK-NEXT:    %[[SAME:.+]] = arith.cmpi eq, %[[DB]], %[[DX]] : index
+// CHECK-NEXT:    cf.assert %[[SAME]], "{{.*}}sto-insert-shape-checks.mlir:[[#@LINE+4]]:8: 'arith.addf' op dimension 0 of operand #1 differs from that of operand #0"
+// CHECK-NOT:     cf.assert
+// CHECK:         arith.addf
+func.func @elementwise(%x: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %y = arith.addf %x, %b : tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// Static shapes were checked by the verifiers: nothing to do at run time.
+// CHECK-LABEL: func.func @static(
+// CHECK-NOT:     cf.assert
+func.func @static(%k: !sto.key, %x: tensor<4x8xf32>, %w: tensor<8x2xf32>,
+                  %p: tensor<16xf32>, %g: tensor<16xf32>) -> (tensor<4x2xf32>, tensor<16xf32>) {
+  %e = tensor.empty() : tensor<4x2xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<4x8xf32>, tensor<8x2xf32>) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %q = sto.langevin_step %k, %p, %g {lr = 0.1 : f64, temperature = 1.0 : f64} : tensor<16xf32>
+  return %m, %q : tensor<4x2xf32>, tensor<16xf32>
+}
+
+// -----
+
+// A product's inner dimensions. Its init's sizes come from the operands, so
+// the checks of the init's dimensions fold away.
+// CHECK-LABEL: func.func @matmul(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?x?xf32>, %[[W:[^:]+]]: tensor<?x?xf32>)
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK:         %[[K1:.+]] = tensor.dim %[[W]], %[[C0]]
+// CHECK-NEXT:    %[[K0:.+]] = tensor.dim %[[X]], %[[C1]]
+// CHECK-NEXT:    %[[SAME:.+]] = arith.cmpi eq, %[[K1]], %[[K0]]
+// CHECK-NEXT:    cf.assert %[[SAME]], "{{.*}}'linalg.matmul' op dimension 0 of operand #1 differs from dimension 1 of operand #0"
+// CHECK-NOT:     cf.assert
+// CHECK:         linalg.matmul
+func.func @matmul(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %w, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<?x?xf32>, tensor<?x?xf32>) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// The sto ops' own requirements (RuntimeVerifiableOpInterface). The
+// noise's result has x's shape (ReifyRankedShapedTypeOpInterface), so the
+// gradient is compared with the argument x itself, at the entry.
+// CHECK-LABEL: func.func @sto_ops(
+// CHECK-SAME:    %[[K:[^:]+]]: !sto.key, %[[L:[^:]+]]: tensor<?x?xf32>, %[[B:[^:]+]]: tensor<?xf32>, %[[X:[^:]+]]: tensor<?xf32>, %[[G:[^:]+]]: tensor<?xf32>, %[[N:[^:]+]]: index)
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.topk_gate' op dimension 0 of 'bias' differs from dimension 1 of 'logits'"
+// CHECK:         %[[OK:.+]] = arith.cmpi sge, %{{.+}}, %{{.+}}
+// CHECK-NEXT:    cf.assert %[[OK]], "{{.*}}'sto.topk_gate' op attribute 'k' exceeds dimension 1 of 'logits' (the number of experts)"
+// CHECK:         %[[DG:.+]] = tensor.dim %[[G]], %{{.+}}
+// CHECK-NEXT:    %[[DX:.+]] = tensor.dim %[[X]], %{{.+}}
+// CHECK-NEXT:    arith.cmpi eq, %[[DG]], %[[DX]]
+// CHECK-NEXT:    cf.assert %{{.+}}, "{{.*}}'sto.langevin_step' op dimension 0 of 'grad' differs from dimension 0 of 'param'"
+// CHECK:         arith.cmpi sge, %[[N]], %{{.+}}
+// CHECK-NEXT:    cf.assert %{{.+}}, "{{.*}}'sto.normal' op size 0 of the result is negative"
+// CHECK-NOT:     cf.assert
+// CHECK:         sto.topk_gate
+func.func @sto_ops(%k: !sto.key, %logits: tensor<?x?xf32>, %bias: tensor<?xf32>,
+                   %x: tensor<?xf32>, %g: tensor<?xf32>, %n: index)
+    -> (tensor<?x2xf32>, tensor<?x2xi32>, tensor<?xf32>, tensor<?xf32>) {
+  %w, %i = sto.topk_gate %logits bias %bias {k = 2 : i64} : tensor<?x?xf32>, tensor<?xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
+  %ks:3 = sto.split %k count 3
+  %y = sto.noise %ks#0, %x {scale = 0.5 : f64} : tensor<?xf32>
+  %p = sto.langevin_step %ks#1, %y, %g {lr = 0.1 : f64, temperature = 1.0 : f64} : tensor<?xf32>
+  %z = sto.normal %ks#2 [%n] : tensor<?xf32>
+  return %w, %i, %p, %z : tensor<?x2xf32>, tensor<?x2xi32>, tensor<?xf32>, tensor<?xf32>
+}
+
+// -----
+
+// Routing: the indices have a row per token of x; combine's weights,
+// indices and slots have one shape. The slots come from dispatch with the
+// indices' shape, so that check is known to hold.
+// CHECK-LABEL: func.func @routing(
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.dispatch' op dimension 0 of 'indices' differs from dimension 0 of 'x'"
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.combine' op dimension 0 of 'indices' differs from dimension 0 of 'weights'"
+// CHECK-NOT:     cf.assert
+// CHECK:         sto.dispatch
+func.func @routing(%x: tensor<?x16xf32>, %idx: tensor<?x2xi32>, %w: tensor<?x2xf32>) -> tensor<?x16xf32> {
+  %buf, %slot = sto.dispatch %x, %idx {num_experts = 4 : i64, capacity = 8 : i64} : tensor<?x16xf32>, tensor<?x2xi32> -> tensor<4x8x16xf32>, tensor<?x2xi32>
+  %y = sto.combine %buf, %w, %idx, %slot : tensor<4x8x16xf32>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<?x2xi32> -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// A private callee's entry checks are repeated before each call, in terms
+// of the call's operands, and reach the caller's entry even from a loop; the
+// callee is marked so that the guard drops its own copy.
+// CHECK-LABEL: func.func private @step(
+// CHECK-SAME:    attributes {sto.shape_checks_at_calls}
+// CHECK:         cf.assert
+// CHECK-LABEL: func.func @train(
+// CHECK-SAME:    %[[P:[^:]+]]: tensor<?xf32>, %[[G:[^:]+]]: tensor<?xf32>)
+// CHECK:         %[[DG:.+]] = tensor.dim %[[G]]
+// CHECK-NEXT:    %[[DP:.+]] = tensor.dim %[[P]]
+// CHECK-NEXT:    %[[SAME:.+]] = arith.cmpi eq, %[[DG]], %[[DP]]
+// CHECK-NEXT:    cf.assert %[[SAME]], "{{.*}}:[[#@LINE+12]]:13: 'func.call' op calls @step, where {{.*}}:[[#@LINE+4]]:8: 'arith.subf' op dimension 0 of operand #1 differs from that of operand #0"
+// CHECK:         scf.for
+// CHECK-NOT:       cf.assert
+func.func private @step(%p: tensor<?xf32>, %g: tensor<?xf32>) -> tensor<?xf32> {
+  %q = arith.subf %p, %g : tensor<?xf32>
+  return %q : tensor<?xf32>
+}
+func.func @train(%p0: tensor<?xf32>, %g: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %p = scf.for %i = %c0 to %c4 step %c1 iter_args(%cur = %p0) -> tensor<?xf32> {
+    %next = func.call @step(%cur, %g) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+    scf.yield %next : tensor<?xf32>
+  }
+  return %p : tensor<?xf32>
+}
+
+// -----
+
+// A public callee keeps its own checks (a C caller may call it directly).
+// CHECK-LABEL: func.func @callee(
+// CHECK-NOT:     sto.shape_checks_at_calls
+// CHECK:         cf.assert
+// CHECK-LABEL: func.func @caller(
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'func.call' op calls @callee, where
+func.func @callee(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %c = arith.mulf %a, %b : tensor<?xf32>
+  return %c : tensor<?xf32>
+}
+func.func @caller(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %c = func.call @callee(%a, %b) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %c : tensor<?xf32>
+}
+
+// -----
+
+// A size computed from data the function makes (here the first element of
+// a sampled tensor) cannot move to the entry, and no sampling moves there:
+// the check stays in front of its op.
+// CHECK-LABEL: func.func @data_dependent(
+// CHECK-NOT:     cf.assert
+// CHECK:         %[[U:.+]] = sto.uniform
+// CHECK:         tensor.extract %[[U]]
+// CHECK:         linalg.fill
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'arith.addf' op dimension 0 of operand #1 differs from that of operand #0"
+// CHECK-NEXT:    arith.addf
+func.func @data_dependent(%k: !sto.key, %x: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %u = sto.uniform %k {low = 1.0 : f64, high = 9.0 : f64} : tensor<4xf32>
+  %f = tensor.extract %u[%c0] : tensor<4xf32>
+  %i = arith.fptosi %f : f32 to i64
+  %n = arith.index_cast %i : i64 to index
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %one = arith.constant 1.0 : f32
+  %ones = linalg.fill ins(%one : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %y = arith.addf %x, %ones : tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+// Casts and reshapes to given sizes.
+// CHECK-LABEL: func.func @reshape(
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.cast' op dimension 0 of the source is not 8"
+// CHECK:         arith.muli
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.expand_shape' op the sizes of result dimensions 0 to 1 do not multiply to dimension 0 of the source"
+func.func @reshape(%x: tensor<?xf32>, %y: tensor<?xf32>, %r: index) -> (tensor<8xf32>, tensor<?x4xf32>) {
+  %a = tensor.cast %x : tensor<?xf32> to tensor<8xf32>
+  %b = tensor.expand_shape %y [[0, 1]] output_shape [%r, 4] : tensor<?xf32> into tensor<?x4xf32>
+  return %a, %b : tensor<8xf32>, tensor<?x4xf32>
+}
