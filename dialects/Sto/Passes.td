@@ -43,11 +43,33 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
     and its `arith.index_cast`, or the results of equal side-effect-free ops
     of equal operands (`%d + 1` computed twice).
 
-    Limits (accepted, though they repeat keys): data that differ as values
-    but coincide across iterations or loops, e.g. `fold_in(k, i)` and
-    `fold_in(k, i + 1)` in one loop, `fold_in(k, i)` in two loops one after
-    the other, or `fold_in(k, 0)` after a loop that folded in i from 0. The
-    check does not evaluate ranges of values.
+    Data that differ as values can still be the same integer. A datum that
+    is affine in the induction variables of the counted loops around its
+    `fold_in` (`scf.for`, `scf.forall`, `scf.parallel`, `affine.for` with
+    constant steps; `arith.addi`/`subi`, `muli` by a constant,
+    `index_cast`), with the other terms invariant in those loops, stands
+    for the set of values it takes over their iterations. Two `fold_in` of
+    one key whose sets share a value are an error (`fold_in(k, i)` and
+    `fold_in(k, i + 1)` in one loop, `fold_in(k, i)` in two loops,
+    `fold_in(k, 0)` before or after a loop over i from 0, `fold_in(k, 3)`
+    next to a loop over i < 4), and so is one whose datum takes a value in
+    two iterations (`i + j` in a 2-d loop). The terms from outside the loops
+    must cancel from the difference of the two data: `fold_in(k, i)` for i
+    < n and `fold_in(k, j + n)` are disjoint, `fold_in(k, i)` and
+    `fold_in(k, %rank)` are not compared. As elsewhere in this check, a
+    loop whose bounds are not constants is assumed to be able to run as
+    many iterations as they allow (`for j < %m { fold_in(k, 4 * i + j) }`
+    is an error, since m may exceed 4); what `ValueBoundsOpInterface`
+    proves about index values is used (`affine.min(%n, 4)`, bounds that
+    differ by a constant through `affine.apply`).
+
+    Limits (accepted, though they may repeat keys): data that are not
+    affine in induction variables with constant coefficients (`i * %m +
+    j`, `i floordiv 2`), loads and calls, `fold_in` in loops that are not
+    counted (`scf.while`, unstructured loops, `linalg.generic` bodies) or
+    under a branch whose condition changes with the iterations, and
+    symbols that do not cancel (`fold_in(k, %a)` and `fold_in(k, %b)` with
+    `%a == %b` at run time).
 
     Example of an error:
 

@@ -19,20 +19,33 @@
 //    error. A datum is loop-invariant unless it depends on the loop's block
 //    arguments (each induction variable of a loop that has several) or on
 //    an op with side effects in the loop (see variesPerIteration).
+//    Data that differ as values may still coincide: `fold_in(k, i)` and
+//    `fold_in(k, i + 1)` in one loop, or `fold_in(k, i)` in two loops. Data
+//    that are affine in the induction variables of counted loops are
+//    modelled as sets of integers (FoldModel) and two fold_ins whose sets
+//    provably share a value are an error; so is one whose datum takes a
+//    value twice in a loop nest (`i + j`). Undecided cases are accepted.
 //
 //===----------------------------------------------------------------------===//
 
 #include "sto/Dialect/Sto/StoOps.h"
 #include "sto/Transforms/Passes.h"
 
+#include "mlir/Analysis/Presburger/IntegerRelation.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DynamicAPInt.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -167,6 +180,9 @@ bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
   return false;
 }
 
+struct FoldModel;
+struct Coincidence;
+
 class KeyChecker {
 public:
   explicit KeyChecker(Operation *root) {
@@ -182,6 +198,12 @@ private:
   bool mayBothExecute(OpOperand &a, OpOperand &b, Value key);
   LogicalResult reportPair(OpOperand &first, OpOperand &second, UseKind k1,
                            UseKind k2);
+  LogicalResult reportRepeat(OpOperand &use, const FoldModel &model,
+                             const Coincidence &c);
+  LogicalResult reportCoincidence(OpOperand &first, OpOperand &second,
+                                  const FoldModel &firstModel,
+                                  const FoldModel &secondModel,
+                                  const Coincidence &c);
 
   llvm::DenseMap<Operation *, unsigned> order;
 };
@@ -430,6 +452,530 @@ bool mayDiffer(FoldInOp a, FoldInOp b) {
   return !sameValue(a.getData(), b.getData());
 }
 
+//===----------------------------------------------------------------------===//
+// fold_in data as sets of integers
+//===----------------------------------------------------------------------===//
+//
+// Two fold_ins of one key whose data differ as values may still fold in the
+// same integer: `fold_in(k, i)` and `fold_in(k, i + 1)` in one loop,
+// `fold_in(k, i)` in two loops, `fold_in(k, 0)` next to a loop over i from 0.
+// A datum that is affine in the induction variables of the counted loops
+// around its fold_in (and in values that do not change in them) takes the
+// values of an integer lattice; two such sets are compared with presburger
+// and an integer point they share is an error. The symbols (values from
+// outside the loops) must cancel from the difference of the two data, so a
+// collision does not depend on data the check cannot see (`fold_in(k, i)`
+// and `fold_in(k, %rank)` are accepted); in loop bounds they are free, as
+// the rest of this pass assumes a loop may run as often as its bounds allow.
+// What ValueBounds proves about index values (`affine.min(%n, 4) <= 4`, a
+// constant difference of two bounds) is added.
+
+using llvm::DynamicAPInt;
+
+bool is64(Type type) { return type.isIndex() || type.isInteger(64); }
+
+std::string str(const DynamicAPInt &v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << v;
+  return s;
+}
+
+/// `constant + sum(coefficient * value)` over the integers. The program
+/// computes it modulo 2^64, so values equal here are equal there.
+struct ValueAffine {
+  DynamicAPInt constant{0};
+  llvm::MapVector<Value, DynamicAPInt> terms;
+
+  void add(const ValueAffine &other, const DynamicAPInt &factor) {
+    constant += factor * other.constant;
+    for (const auto &[value, coefficient] : other.terms)
+      terms[value] += factor * coefficient;
+    terms.remove_if([](const auto &term) { return term.second == 0; });
+  }
+};
+
+/// Splits `v` along constants, addi, subi, muli by a constant and index_cast
+/// between 64-bit types; anything else is a term of its own.
+ValueAffine linearize(Value v, unsigned depth = 0) {
+  ValueAffine result;
+  APInt c;
+  if (matchPattern(v, m_ConstantInt(&c)) && c.getBitWidth() <= 64) {
+    result.constant = DynamicAPInt(c.getSExtValue());
+    return result;
+  }
+  Operation *def = v.getDefiningOp();
+  if (def && depth < 16) {
+    if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def) &&
+        is64(def->getOperand(0).getType()) && is64(v.getType()))
+      return linearize(def->getOperand(0), depth + 1);
+    if (isa<arith::AddIOp, arith::SubIOp>(def)) {
+      result = linearize(def->getOperand(0), depth + 1);
+      result.add(linearize(def->getOperand(1), depth + 1),
+                 DynamicAPInt(isa<arith::AddIOp>(def) ? 1 : -1));
+      return result;
+    }
+    if (isa<arith::MulIOp>(def)) {
+      ValueAffine lhs = linearize(def->getOperand(0), depth + 1);
+      ValueAffine rhs = linearize(def->getOperand(1), depth + 1);
+      if (lhs.terms.empty()) {
+        result.add(rhs, lhs.constant);
+        return result;
+      }
+      if (rhs.terms.empty()) {
+        result.add(lhs, rhs.constant);
+        return result;
+      }
+    }
+  }
+  result.terms[v] = DynamicAPInt(1);
+  return result;
+}
+
+std::optional<ValueAffine> linearize(OpFoldResult ofr) {
+  if (auto v = dyn_cast<Value>(ofr))
+    return linearize(v);
+  std::optional<int64_t> c = getConstantIntValue(ofr);
+  if (!c)
+    return std::nullopt;
+  ValueAffine result;
+  result.constant = DynamicAPInt(*c);
+  return result;
+}
+
+/// A constant upper bound on `ub - lb` (index values) that ValueBounds
+/// proves.
+std::optional<int64_t> boundRange(OpFoldResult lb, OpFoldResult ub,
+                                  MLIRContext *ctx) {
+  for (OpFoldResult b : {lb, ub})
+    if (auto v = dyn_cast<Value>(b); v && !v.getType().isIndex())
+      return std::nullopt;
+  using Variable = ValueBoundsConstraintSet::Variable;
+  AffineMap diff =
+      AffineMap::get(2, 0, getAffineDimExpr(0, ctx) - getAffineDimExpr(1, ctx));
+  FailureOr<int64_t> bound = ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::UB, Variable(diff, {Variable(ub), Variable(lb)}),
+      /*stopCondition=*/nullptr, /*closedUB=*/true);
+  if (failed(bound))
+    return std::nullopt;
+  return *bound;
+}
+
+/// An induction variable of a counted loop around a fold_in: it takes the
+/// values lb, lb + step, ... below ub.
+struct LoopDim {
+  Value iv;
+  Operation *loop;
+  int64_t step;
+  ValueAffine lb, ub;
+  std::optional<int64_t> maxRange; // ub - lb <= maxRange (ValueBounds)
+};
+
+/// The data a fold_in folds into one key: `datum`, affine in the induction
+/// variables of `dims` (the loops between the key and the fold_in, outermost
+/// first; the fold_in runs in each of their iterations) and in values that
+/// do not change inside them.
+struct FoldModel {
+  ValueAffine datum;
+  SmallVector<LoopDim> dims;
+};
+
+/// The model of `op`'s datum, or none if its repetitions are not counted
+/// loops (scf.while, CFG cycles, linalg bodies), it runs only in some
+/// iterations, or its datum or bounds are not affine in their induction
+/// variables.
+std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
+  Region *top = definingRegion(key);
+  Block *defBlock = definingBlock(key);
+  SmallVector<Operation *> loops; // innermost first
+  // Ops with regions between the key and the fold_in that do not repeat
+  // them, with the number of loops inside each.
+  SmallVector<std::pair<Operation *, size_t>> guards;
+  for (Operation *cur = op;;) {
+    Region *region = cur->getParentRegion();
+    Block *barrier = region == top ? defBlock : nullptr;
+    if (reaches(cur->getBlock(), cur->getBlock(), barrier))
+      return std::nullopt;
+    if (region == top)
+      break;
+    Operation *parent = region->getParentOp();
+    if (isRepetitive(parent, region->getRegionNumber())) {
+      if (!isa<scf::ForOp, scf::ForallOp, scf::ParallelOp, affine::AffineForOp>(
+              parent) ||
+          !region->hasOneBlock())
+        return std::nullopt;
+      loops.push_back(parent);
+    } else {
+      guards.push_back({parent, loops.size()});
+    }
+    cur = parent;
+  }
+  FoldModel model;
+  if (loops.empty()) {
+    model.datum = linearize(op.getData());
+    return model;
+  }
+  Operation *outer = loops.back();
+  auto inOuter = [&](Block *b) { return outer->isAncestor(b->getParentOp()); };
+  auto invariant = [&](Value v) {
+    return !variesPerIteration(v, inOuter, /*loop=*/nullptr);
+  };
+  // A branch inside the loops must go the same way in every iteration, or
+  // the fold_in runs in some of them only (`if i < 5`).
+  for (auto [guard, inside] : guards) {
+    if (inside == loops.size())
+      continue;
+    auto ifOp = dyn_cast<scf::IfOp>(guard);
+    if (!ifOp || !invariant(ifOp.getCondition()))
+      return std::nullopt;
+  }
+  llvm::SmallPtrSet<Value, 8> outerIvs;
+  auto affine = [&](const ValueAffine &a) {
+    return llvm::all_of(a.terms, [&](const auto &term) {
+      return outerIvs.contains(term.first) || invariant(term.first);
+    });
+  };
+  for (Operation *loop : llvm::reverse(loops)) {
+    if (auto forOp = dyn_cast<scf::ForOp>(loop);
+        forOp && forOp.getUnsignedCmp())
+      return std::nullopt;
+    auto like = cast<LoopLikeOpInterface>(loop);
+    auto ivs = like.getLoopInductionVars();
+    auto lbs = like.getLoopLowerBounds();
+    auto ubs = like.getLoopUpperBounds();
+    auto steps = like.getLoopSteps();
+    if (!ivs || !lbs || !ubs || !steps || lbs->size() != ivs->size() ||
+        ubs->size() != ivs->size() || steps->size() != ivs->size())
+      return std::nullopt;
+    for (auto [iv, lb, ub, step] : llvm::zip(*ivs, *lbs, *ubs, *steps)) {
+      std::optional<int64_t> s = getConstantIntValue(step);
+      std::optional<ValueAffine> l = linearize(lb), u = linearize(ub);
+      if (!s || *s < 1 || !is64(iv.getType()) || !l || !u || !affine(*l) ||
+          !affine(*u))
+        return std::nullopt;
+      model.dims.push_back(
+          {iv, loop, *s, *l, *u, boundRange(lb, ub, loop->getContext())});
+    }
+    outerIvs.insert(ivs->begin(), ivs->end());
+  }
+  model.datum = linearize(op.getData());
+  if (!affine(model.datum))
+    return std::nullopt;
+  return model;
+}
+
+/// A linear expression over the columns of a System: iteration numbers of
+/// loop dims and symbols.
+struct LinExpr {
+  SmallVector<DynamicAPInt> iters, syms;
+  DynamicAPInt constant{0};
+
+  static void addTo(SmallVectorImpl<DynamicAPInt> &to,
+                    ArrayRef<DynamicAPInt> from, const DynamicAPInt &factor) {
+    if (to.size() < from.size())
+      to.resize(from.size(), DynamicAPInt(0));
+    for (size_t i = 0; i < from.size(); ++i)
+      to[i] += factor * from[i];
+  }
+  void add(const LinExpr &other, const DynamicAPInt &factor) {
+    addTo(iters, other.iters, factor);
+    addTo(syms, other.syms, factor);
+    constant += factor * other.constant;
+  }
+  void addIter(unsigned i, const DynamicAPInt &factor) {
+    if (iters.size() <= i)
+      iters.resize(i + 1, DynamicAPInt(0));
+    iters[i] += factor;
+  }
+  void addSym(unsigned i, const DynamicAPInt &factor) {
+    if (syms.size() <= i)
+      syms.resize(i + 1, DynamicAPInt(0));
+    syms[i] += factor;
+  }
+  bool hasSymbols() const {
+    return llvm::any_of(syms, [](const DynamicAPInt &c) { return c != 0; });
+  }
+};
+
+/// Integer constraints: equalities `e = 0` and inequalities `e >= 0`.
+struct System {
+  SmallVector<Value> symbols;
+  llvm::DenseMap<Value, unsigned> symbolIndex;
+  unsigned numIters = 0;
+  SmallVector<LinExpr> equalities, inequalities;
+
+  unsigned symbol(Value v) {
+    auto [it, inserted] = symbolIndex.try_emplace(v, symbols.size());
+    if (inserted)
+      symbols.push_back(v);
+    return it->second;
+  }
+};
+
+/// A FoldModel in a System: the column of each dim's iteration number and
+/// the datum. A reversed dim (step 1) counts its iterations from the last,
+/// which lets `fold_in(k, %n - 1)` cancel the symbol of `for i < %n`.
+struct Placed {
+  SmallVector<unsigned> iters;
+  SmallVector<bool> reversed;
+  LinExpr datum;
+};
+
+Placed place(const FoldModel &m, ArrayRef<bool> reversed, System &sys) {
+  Placed p;
+  p.reversed.assign(reversed.begin(), reversed.end());
+  llvm::DenseMap<Value, LinExpr> ivs;
+  auto lower = [&](const ValueAffine &a) {
+    LinExpr e;
+    e.constant = a.constant;
+    for (const auto &[v, c] : a.terms) {
+      if (auto it = ivs.find(v); it != ivs.end())
+        e.add(it->second, c);
+      else
+        e.addSym(sys.symbol(v), c);
+    }
+    return e;
+  };
+  for (auto [k, dim] : llvm::enumerate(m.dims)) {
+    LinExpr lb = lower(dim.lb), ub = lower(dim.ub);
+    unsigned t = sys.numIters++;
+    LinExpr iv, inRange;
+    if (!reversed[k]) {
+      // iv = lb + step * t <= ub - 1.
+      iv = lb;
+      iv.addIter(t, DynamicAPInt(dim.step));
+      inRange = ub;
+      inRange.add(iv, DynamicAPInt(-1));
+      inRange.constant -= 1;
+    } else {
+      // iv = ub - 1 - t >= lb.
+      iv = ub;
+      iv.constant -= 1;
+      iv.addIter(t, DynamicAPInt(-1));
+      inRange = iv;
+      inRange.add(lb, DynamicAPInt(-1));
+    }
+    LinExpr nonNegative;
+    nonNegative.addIter(t, DynamicAPInt(1));
+    sys.inequalities.push_back(nonNegative);
+    sys.inequalities.push_back(inRange);
+    if (dim.maxRange) {
+      // step * t <= ub - lb - 1 <= maxRange - 1.
+      LinExpr e;
+      e.constant = DynamicAPInt(*dim.maxRange - 1);
+      e.addIter(t, DynamicAPInt(-dim.step));
+      sys.inequalities.push_back(e);
+    }
+    ivs[dim.iv] = iv;
+    p.iters.push_back(t);
+  }
+  p.datum = lower(m.datum);
+  return p;
+}
+
+/// Replaces the symbols of `e` by a constant if ValueBounds proves their
+/// combination constant (index values only).
+bool foldSymbols(LinExpr &e, const System &sys, MLIRContext *ctx) {
+  SmallVector<Value> operands;
+  AffineExpr expr = getAffineConstantExpr(0, ctx);
+  for (auto [i, c] : llvm::enumerate(e.syms)) {
+    if (c == 0)
+      continue;
+    Value v = sys.symbols[i];
+    if (!v.getType().isIndex() || c > DynamicAPInt(INT32_MAX) ||
+        c < DynamicAPInt(INT32_MIN))
+      return false;
+    expr = expr + getAffineDimExpr(operands.size(), ctx) * int64_t(c);
+    operands.push_back(v);
+  }
+  FailureOr<int64_t> value = ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::EQ,
+      ValueBoundsConstraintSet::Variable(
+          AffineMap::get(operands.size(), 0, expr), ValueRange(operands)));
+  if (failed(value))
+    return false;
+  e.syms.clear();
+  e.constant += DynamicAPInt(*value);
+  return true;
+}
+
+/// Constant bounds ValueBounds proves for index values, cached.
+class SymbolBounds {
+public:
+  std::pair<std::optional<int64_t>, std::optional<int64_t>> get(Value v) {
+    auto [it, inserted] = cache.try_emplace(v);
+    if (inserted && v.getType().isIndex()) {
+      using VBCS = ValueBoundsConstraintSet;
+      FailureOr<int64_t> lb =
+          VBCS::computeConstantBound(presburger::BoundType::LB, v);
+      FailureOr<int64_t> ub = VBCS::computeConstantBound(
+          presburger::BoundType::UB, v, nullptr, /*closedUB=*/true);
+      if (succeeded(lb))
+        it->second.first = *lb;
+      if (succeeded(ub))
+        it->second.second = *ub;
+    }
+    return it->second;
+  }
+
+private:
+  llvm::DenseMap<Value,
+                 std::pair<std::optional<int64_t>, std::optional<int64_t>>>
+      cache;
+};
+
+/// An integer point of `sys` (the lexicographically smallest one, iteration
+/// numbers first, where that exists), or none.
+std::optional<SmallVector<DynamicAPInt>> solve(System sys,
+                                               SymbolBounds &bounds) {
+  unsigned ni = sys.numIters, ns = sys.symbols.size();
+  for (unsigned s = 0; s < ns; ++s) {
+    auto [lb, ub] = bounds.get(sys.symbols[s]);
+    if (lb) {
+      LinExpr e;
+      e.addSym(s, DynamicAPInt(1));
+      e.constant = -DynamicAPInt(*lb);
+      sys.inequalities.push_back(e);
+    }
+    if (ub) {
+      LinExpr e;
+      e.addSym(s, DynamicAPInt(-1));
+      e.constant = DynamicAPInt(*ub);
+      sys.inequalities.push_back(e);
+    }
+  }
+  presburger::IntegerPolyhedron poly(
+      presburger::PresburgerSpace::getSetSpace(ni + ns));
+  auto row = [&](const LinExpr &e) {
+    SmallVector<DynamicAPInt> r(ni + ns + 1, DynamicAPInt(0));
+    for (auto [i, c] : llvm::enumerate(e.iters))
+      r[i] = c;
+    for (auto [i, c] : llvm::enumerate(e.syms))
+      r[ni + i] = c;
+    r.back() = e.constant;
+    return r;
+  };
+  for (const LinExpr &e : sys.equalities)
+    poly.addEquality(row(e));
+  for (const LinExpr &e : sys.inequalities)
+    poly.addInequality(row(e));
+  auto min = poly.findIntegerLexMin();
+  if (min.isEmpty())
+    return std::nullopt;
+  if (min.isBounded())
+    return llvm::to_vector(*min.getOptimumIfBounded());
+  if (auto sample = poly.findIntegerSample())
+    return llvm::to_vector(*sample);
+  return std::nullopt;
+}
+
+/// Two placed models and an integer point where their data are equal.
+struct Coincidence {
+  Placed first, second;
+  SmallVector<DynamicAPInt> point;
+};
+
+/// A point where the data of `a` and `b` are equal, if one provably exists.
+std::optional<Coincidence> coincide(const FoldModel &a, const FoldModel &b,
+                                    SymbolBounds &bounds, MLIRContext *ctx) {
+  // Dims with step 1 may be counted from either end; try up to 16 ways.
+  SmallVector<std::pair<bool, unsigned>> reversible;
+  for (auto [side, m] :
+       llvm::enumerate(std::array<const FoldModel *, 2>{&a, &b}))
+    for (auto [k, dim] : llvm::enumerate(m->dims))
+      if (dim.step == 1)
+        reversible.push_back({side == 1, unsigned(k)});
+  unsigned n = std::min<unsigned>(reversible.size(), 4);
+  for (unsigned mask = 0; mask < (1u << n); ++mask) {
+    SmallVector<bool> ra(a.dims.size(), false), rb(b.dims.size(), false);
+    for (unsigned r = 0; r < n; ++r)
+      if (mask >> r & 1)
+        (reversible[r].first ? rb : ra)[reversible[r].second] = true;
+    System sys;
+    Placed pa = place(a, ra, sys), pb = place(b, rb, sys);
+    LinExpr delta = pa.datum;
+    delta.add(pb.datum, DynamicAPInt(-1));
+    // The data must be equal whatever the symbols are.
+    if (delta.hasSymbols() && !foldSymbols(delta, sys, ctx))
+      continue;
+    sys.equalities.push_back(delta);
+    std::optional<SmallVector<DynamicAPInt>> point = solve(sys, bounds);
+    if (!point)
+      return std::nullopt;
+    return Coincidence{pa, pb, *point};
+  }
+  return std::nullopt;
+}
+
+/// Two different iterations of `m`'s loops where its datum is the same
+/// (`i + j` in a 2-d loop), if they provably exist.
+std::optional<Coincidence> repeats(const FoldModel &m, SymbolBounds &bounds) {
+  SmallVector<bool> forward(m.dims.size(), false);
+  // The first iteration vector differs from the second first at dim k.
+  for (size_t k = 0; k < m.dims.size(); ++k) {
+    System sys;
+    Placed p1 = place(m, forward, sys), p2 = place(m, forward, sys);
+    LinExpr delta = p1.datum;
+    delta.add(p2.datum, DynamicAPInt(-1));
+    if (delta.hasSymbols())
+      return std::nullopt;
+    sys.equalities.push_back(delta);
+    for (size_t j = 0; j < k; ++j) {
+      LinExpr same;
+      same.addIter(p1.iters[j], DynamicAPInt(1));
+      same.addIter(p2.iters[j], DynamicAPInt(-1));
+      sys.equalities.push_back(same);
+    }
+    LinExpr later;
+    later.addIter(p2.iters[k], DynamicAPInt(1));
+    later.addIter(p1.iters[k], DynamicAPInt(-1));
+    later.constant = -1;
+    sys.inequalities.push_back(later);
+    if (std::optional<SmallVector<DynamicAPInt>> point = solve(sys, bounds))
+      return Coincidence{p1, p2, *point};
+  }
+  return std::nullopt;
+}
+
+/// `iteration 3`, `iteration (1, 0)`, `the last iteration`: the iteration
+/// of `p`'s loops at `point`, counted from 0.
+std::string describeIteration(const Placed &p, ArrayRef<DynamicAPInt> point) {
+  SmallVector<std::string> parts;
+  for (auto [t, reversed] : llvm::zip(p.iters, p.reversed)) {
+    const DynamicAPInt &n = point[t];
+    parts.push_back(!reversed ? str(n)
+                    : n == 0  ? std::string("last")
+                              : "last - " + str(n));
+  }
+  if (parts.size() > 1)
+    return "iteration (" + llvm::join(parts, ", ") + ")";
+  if (!p.reversed.front())
+    return "iteration " + parts.front();
+  if (point[p.iters.front()] == 0)
+    return "the last iteration";
+  return "iteration " + parts.front();
+}
+
+/// `'scf.for'`, or `loop nest` for several loops.
+std::string describeLoops(const FoldModel &m) {
+  if (llvm::all_of(m.dims, [&](const LoopDim &d) {
+        return d.loop == m.dims.front().loop;
+      }))
+    return ("'" + m.dims.front().loop->getName().getStringRef() + "'").str();
+  return "loop nest";
+}
+
+/// The value of `p`'s datum at `point` if it does not depend on symbols.
+std::optional<DynamicAPInt> valueAt(const Placed &p,
+                                    ArrayRef<DynamicAPInt> point) {
+  if (p.datum.hasSymbols())
+    return std::nullopt;
+  DynamicAPInt v = p.datum.constant;
+  for (auto [i, c] : llvm::enumerate(p.datum.iters))
+    v += c * point[i];
+  return v;
+}
+
 LogicalResult KeyChecker::check(Value key) {
   SmallVector<OpOperand *> uses;
   for (OpOperand &use : key.getUses())
@@ -441,6 +987,19 @@ LogicalResult KeyChecker::check(Value key) {
   for (OpOperand *use : uses)
     if (failed(checkRepetition(*use, key, classify(*use))))
       return failure();
+  // The sets of data of the fold_ins; one whose datum repeats in its loops
+  // derives a key twice.
+  SymbolBounds bounds;
+  SmallVector<std::optional<FoldModel>> models(uses.size());
+  for (auto [use, model] : llvm::zip(uses, models)) {
+    if (classify(*use) != UseKind::FoldIn)
+      continue;
+    model = buildModel(cast<FoldInOp>(use->getOwner()), key);
+    if (!model || model->dims.empty())
+      continue;
+    if (std::optional<Coincidence> c = repeats(*model, bounds))
+      return reportRepeat(*use, *model, *c);
+  }
   for (size_t i = 0; i < uses.size(); ++i) {
     for (size_t j = i + 1; j < uses.size(); ++j) {
       UseKind ki = classify(*uses[i]), kj = classify(*uses[j]);
@@ -448,14 +1007,64 @@ LogicalResult KeyChecker::check(Value key) {
         continue;
       if (ki == UseKind::FoldIn && kj == UseKind::FoldIn &&
           mayDiffer(cast<FoldInOp>(uses[i]->getOwner()),
-                    cast<FoldInOp>(uses[j]->getOwner())))
-        continue;
+                    cast<FoldInOp>(uses[j]->getOwner()))) {
+        // Different values may still be the same integer (`i` and `i + 1`
+        // in two iterations).
+        if (!models[i] || !models[j] ||
+            !mayBothExecute(*uses[i], *uses[j], key))
+          continue;
+        std::optional<Coincidence> c =
+            coincide(*models[i], *models[j], bounds, key.getContext());
+        if (!c)
+          continue;
+        return reportCoincidence(*uses[i], *uses[j], *models[i], *models[j],
+                                 *c);
+      }
       if (!mayBothExecute(*uses[i], *uses[j], key))
         continue;
       return reportPair(*uses[i], *uses[j], ki, kj);
     }
   }
   return success();
+}
+
+LogicalResult KeyChecker::reportRepeat(OpOperand &use, const FoldModel &model,
+                                       const Coincidence &c) {
+  InFlightDiagnostic diag = use.getOwner()->emitError();
+  diag << "RNG key is folded with a value that is the same in "
+       << describeIteration(c.first, c.point) << " and "
+       << describeIteration(c.second, c.point) << " of its "
+       << describeLoops(model);
+  if (std::optional<DynamicAPInt> v = valueAt(c.first, c.point))
+    diag << " (both " << str(*v) << ")";
+  diag << ", so they derive the same key; fold in a value that differs in "
+          "every iteration (such as the linear index)";
+  diag.attachNote(model.dims.front().loop->getLoc()) << "the loop is here";
+  return diag;
+}
+
+LogicalResult KeyChecker::reportCoincidence(OpOperand &first, OpOperand &second,
+                                            const FoldModel &firstModel,
+                                            const FoldModel &secondModel,
+                                            const Coincidence &c) {
+  InFlightDiagnostic diag = second.getOwner()->emitError();
+  diag << "RNG key is folded with data that can be equal, which derives the "
+          "same key twice: both fold in ";
+  if (std::optional<DynamicAPInt> v = valueAt(c.second, c.point))
+    diag << str(*v);
+  else
+    diag << "the same value";
+  SmallVector<std::string> where;
+  if (!secondModel.dims.empty())
+    where.push_back("this use in " + describeIteration(c.second, c.point) +
+                    " of its " + describeLoops(secondModel));
+  if (!firstModel.dims.empty())
+    where.push_back("the first in " + describeIteration(c.first, c.point) +
+                    " of its " + describeLoops(firstModel));
+  if (!where.empty())
+    diag << " (" << llvm::join(where, ", ") << ")";
+  diag.attachNote(first.getOwner()->getLoc()) << "first use of the key";
+  return diag;
 }
 
 struct StoVerifyKeys : public sto::impl::StoVerifyKeysBase<StoVerifyKeys> {

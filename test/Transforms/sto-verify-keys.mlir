@@ -825,3 +825,434 @@ func.func @cond_br_forward_then_direct(%k: !sto.key, %c: i1) -> tensor<4xf32> {
   %w = arith.constant dense<0.0> : tensor<4xf32>
   return %w : tensor<4xf32>
 }
+
+// -----
+
+// fold_in data that differ as values can still be the same integer. Data
+// affine in the induction variables of counted loops are compared as sets.
+// Iteration i's second key is iteration i + 1's first.
+func.func @fold_in_i_and_i_plus_1(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %i : index
+    %j = arith.addi %i, %c1 : index
+    // expected-error @+1 {{RNG key is folded with data that can be equal, which derives the same key twice: both fold in 1 (this use in iteration 0 of its 'scf.for', the first in iteration 1 of its 'scf.for')}}
+    %b = sto.fold_in %k, %j : index
+    %u = sto.uniform %a : tensor<4xf32>
+    %v = sto.uniform %b : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+// A loop of one iteration: i and i + 1 never meet.
+// CHECK-LABEL: func.func @fold_in_i_and_i_plus_1_once
+func.func @fold_in_i_and_i_plus_1_once(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %c1 step %c1 {
+    %a = sto.fold_in %k, %i : index
+    %j = arith.addi %i, %c1 : index
+    %b = sto.fold_in %k, %j : index
+    %u = sto.uniform %a : tensor<4xf32>
+    %v = sto.uniform %b : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fold_in_i_in_two_loops(%k: !sto.key, %n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  scf.for %i = %c0 to %m step %c1 {
+    // expected-error @+1 {{both fold in 0 (this use in iteration 0 of its 'scf.for', the first in iteration 0 of its 'scf.for')}}
+    %b = sto.fold_in %k, %i : index
+    %u = sto.uniform %b : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fold_in_zero_after_loop(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %z = arith.constant 0 : i64
+  // expected-error @+1 {{RNG key is folded with data that can be equal, which derives the same key twice: both fold in 0 (the first in iteration 0 of its 'scf.for')}}
+  %b = sto.fold_in %k, %z : i64
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+// Before the loop, with the loop's i64 induction variable; and n - 1 after a
+// loop below n (its last iteration).
+func.func @fold_in_zero_before_loop(%k: !sto.key, %n: i64) {
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  // expected-note @+1 {{first use of the key}}
+  %b = sto.fold_in %k, %c0 : i64
+  %v = sto.uniform %b : tensor<4xf32>
+  scf.for %i = %c0 to %n step %c1 : i64 {
+    // expected-error @+1 {{both fold in 0 (this use in iteration 0 of its 'scf.for')}}
+    %a = sto.fold_in %k, %i : i64
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fold_in_last_after_loop(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %l = arith.subi %n, %c1 : index
+  // expected-error @+1 {{both fold in the same value (the first in the last iteration of its 'scf.for')}}
+  %b = sto.fold_in %k, %l : index
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+// Constant ranges: i < 4 and 4 are disjoint, i < 4 and 3 are not.
+// CHECK-LABEL: func.func @fold_in_past_constant_range
+func.func @fold_in_past_constant_range(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %a = sto.fold_in %k, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %b = sto.fold_in %k, %c4 : index
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @fold_in_inside_constant_range(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %c3 = arith.constant 3 : index
+  // expected-error @+1 {{both fold in 3 (the first in iteration 3 of its 'scf.for')}}
+  %b = sto.fold_in %k, %c3 : index
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+// Disjoint sets, or data that depend on values the check cannot see, are
+// accepted: i < n and n + j; 2i and 2i + 1; even and odd steps of 2; i and a
+// rank; a bound ValueBounds limits to 4 (affine.min) and 4; i < n and
+// j in [n + 1, n + m + 1) with bounds from affine.apply.
+// CHECK-LABEL: func.func @fold_in_disjoint_sets
+func.func @fold_in_disjoint_sets(%s: i64, %n: index, %m: index, %rank: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %root = sto.seed %s : i64
+  %k1, %k2, %k3, %k4, %k5, %k6 = sto.split %root count 6
+  scf.for %i = %c0 to %n step %c1 {
+    %a = sto.fold_in %k1, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  scf.for %j = %c0 to %m step %c1 {
+    %d = arith.addi %j, %n : index
+    %b = sto.fold_in %k1, %d : index
+    %u = sto.uniform %b : tensor<4xf32>
+  }
+  scf.for %i = %c0 to %n step %c1 {
+    %e = arith.muli %i, %c2 : index
+    %o = arith.addi %e, %c1 : index
+    %a = sto.fold_in %k2, %e : index
+    %b = sto.fold_in %k2, %o : index
+    %u = sto.uniform %a : tensor<4xf32>
+    %v = sto.uniform %b : tensor<4xf32>
+  }
+  scf.for %i = %c0 to %n step %c2 {
+    %a = sto.fold_in %k3, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  scf.for %i = %c1 to %n step %c2 {
+    %a = sto.fold_in %k3, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  scf.for %i = %c0 to %n step %c1 {
+    %a = sto.fold_in %k4, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %r = sto.fold_in %k4, %rank : index
+  %ur = sto.uniform %r : tensor<4xf32>
+  %ub = affine.min affine_map<()[s0] -> (s0, 4)>()[%n]
+  scf.for %i = %c0 to %ub step %c1 {
+    %a = sto.fold_in %k5, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %f = sto.fold_in %k5, %c4 : index
+  %uf = sto.uniform %f : tensor<4xf32>
+  scf.for %i = %c0 to %n step %c1 {
+    %a = sto.fold_in %k6, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %lo = affine.apply affine_map<()[s0] -> (s0 + 1)>()[%n]
+  %hi = affine.apply affine_map<()[s0, s1] -> (s0 + s1 + 1)>()[%n, %m]
+  scf.for %j = %lo to %hi step %c1 {
+    %b = sto.fold_in %k6, %j : index
+    %u = sto.uniform %b : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+// Steps of 2 and 3 from 0 and 3 below 8 meet at 6.
+func.func @fold_in_steps_meet(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c2 {
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %i : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  scf.for %i = %c3 to %c8 step %c3 {
+    // expected-error @+1 {{both fold in 6 (this use in iteration 1 of its 'scf.for', the first in iteration 3 of its 'scf.for')}}
+    %b = sto.fold_in %k, %i : index
+    %u = sto.uniform %b : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+// scf.parallel, through index_cast to i64.
+func.func @fold_in_parallel_then_constant(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %d = arith.index_cast %i : index to i64
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %d : i64
+    %u = sto.uniform %a : tensor<4xf32>
+    scf.reduce
+  }
+  %c7 = arith.constant 7 : i64
+  // expected-error @+1 {{both fold in 7 (the first in iteration 7 of its 'scf.parallel')}}
+  %b = sto.fold_in %k, %c7 : i64
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+// The linear index of a 4x4 scf.forall covers 0..15.
+func.func @fold_in_forall_linear_index_then_constant(%k: !sto.key) {
+  scf.forall (%i, %j) in (4, 4) {
+    %c4 = arith.constant 4 : index
+    %i4 = arith.muli %i, %c4 : index
+    %l = arith.addi %i4, %j : index
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %l : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  %c15 = arith.constant 15 : index
+  // expected-error @+1 {{both fold in 15 (the first in iteration (3, 3) of its 'scf.forall')}}
+  %b = sto.fold_in %k, %c15 : index
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+// i + j changes with both induction variables but takes its values twice.
+func.func @fold_in_forall_sum_of_ivs(%k: !sto.key) {
+  // expected-note @+1 {{the loop is here}}
+  scf.forall (%i, %j) in (4, 4) {
+    %s = arith.addi %i, %j : index
+    // expected-error @+1 {{RNG key is folded with a value that is the same in iteration (0, 1) and iteration (1, 0) of its 'scf.forall' (both 1), so they derive the same key; fold in a value that differs in every iteration (such as the linear index)}}
+    %a = sto.fold_in %k, %s : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+// i - i depends on i but is always 0.
+func.func @fold_in_i_minus_i(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %n step %c1 {
+    %d = arith.subi %i, %i : index
+    // expected-error @+1 {{is the same in iteration 0 and iteration 1 of its 'scf.for' (both 0)}}
+    %a = sto.fold_in %k, %d : index
+    %u = sto.uniform %a : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+// Nested loops: the linear index i * 4 + j with j < 4 covers 0..4n-1.
+func.func @fold_in_nested_linear_index(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %j = %c0 to %c4 step %c1 {
+      %i4 = arith.muli %i, %c4 : index
+      %l = arith.addi %i4, %j : index
+      // expected-note @+1 {{first use of the key}}
+      %a = sto.fold_in %k, %l : index
+      %u = sto.uniform %a : tensor<4xf32>
+    }
+  }
+  %c12 = arith.constant 12 : index
+  // expected-error @+1 {{both fold in 12 (the first in iteration (3, 0) of its loop nest)}}
+  %b = sto.fold_in %k, %c12 : index
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+// With j < m the loop may run more than 4 times: i * 4 + j repeats.
+func.func @fold_in_nested_stride_too_small(%k: !sto.key, %n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %j = %c0 to %m step %c1 {
+      %i4 = arith.muli %i, %c4 : index
+      %l = arith.addi %i4, %j : index
+      // expected-error @+1 {{is the same in iteration (0, 4) and iteration (1, 0) of its loop nest (both 4)}}
+      %a = sto.fold_in %k, %l : index
+      %u = sto.uniform %a : tensor<4xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// i * m + j with j < m is not affine (m unknown): accepted, as are data
+// under a branch that depends on the induction variable (each branch runs
+// in some iterations only), a key redefined per iteration, exclusive
+// branches and an scf.while (not a counted loop).
+// CHECK-LABEL: func.func @fold_in_sets_not_compared
+func.func @fold_in_sets_not_compared(%s: i64, %n: index, %m: index, %c: i1, %x: tensor<8xf32>) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c5 = arith.constant 5 : index
+  %c10 = arith.constant 10 : index
+  %root = sto.seed %s : i64
+  %k1, %k2, %k3, %k4, %k5 = sto.split %root count 5
+  scf.for %i = %c0 to %n step %c1 {
+    scf.for %j = %c0 to %m step %c1 {
+      %im = arith.muli %i, %m : index
+      %l = arith.addi %im, %j : index
+      %a = sto.fold_in %k1, %l : index
+      %u = sto.uniform %a : tensor<4xf32>
+    }
+  }
+  scf.for %i = %c0 to %c10 step %c1 {
+    %lt = arith.cmpi slt, %i, %c5 : index
+    scf.if %lt {
+      %a = sto.fold_in %k2, %i : index
+      %u = sto.uniform %a : tensor<4xf32>
+    } else {
+      %j = arith.addi %i, %c5 : index
+      %b = sto.fold_in %k2, %j : index
+      %u = sto.uniform %b : tensor<4xf32>
+    }
+  }
+  scf.for %i = %c0 to %n step %c1 {
+    %ki = sto.fold_in %k3, %i : index
+    scf.for %j = %c0 to %c4 step %c1 {
+      %a = sto.fold_in %ki, %j : index
+      %u = sto.uniform %a : tensor<4xf32>
+    }
+    %b = sto.fold_in %ki, %c4 : index
+    %v = sto.uniform %b : tensor<4xf32>
+  }
+  scf.if %c {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %a = sto.fold_in %k4, %i : index
+      %u = sto.uniform %a : tensor<4xf32>
+    }
+  } else {
+    %b = sto.fold_in %k4, %c0 : index
+    %v = sto.uniform %b : tensor<4xf32>
+  }
+  %z = arith.constant 0 : i64
+  %r:2 = scf.while (%a = %x, %t = %z) : (tensor<8xf32>, i64) -> (tensor<8xf32>, i64) {
+    %n64 = arith.index_cast %n : index to i64
+    %lt = arith.cmpi slt, %t, %n64 : i64
+    scf.condition(%lt) %a, %t : tensor<8xf32>, i64
+  } do {
+  ^bb0(%b: tensor<8xf32>, %u: i64):
+    %ki = sto.fold_in %k5, %u : i64
+    %y = sto.noise %ki, %b {scale = 1.0e-01 : f64} : tensor<8xf32>
+    %one = arith.constant 1 : i64
+    %next = arith.addi %u, %one : i64
+    scf.yield %y, %next : tensor<8xf32>, i64
+  }
+  %kz = sto.fold_in %k5, %z : i64
+  %y = sto.noise %kz, %r#0 {scale = 1.0e-01 : f64} : tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// A branch whose condition is the same in every iteration keeps the set.
+func.func @fold_in_invariant_branch_in_loop(%k: !sto.key, %c: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  scf.for %i = %c0 to %c10 step %c1 {
+    scf.if %c {
+      // expected-note @+1 {{first use of the key}}
+      %a = sto.fold_in %k, %i : index
+      %u = sto.uniform %a : tensor<4xf32>
+    }
+  }
+  // expected-error @+1 {{both fold in 1 (the first in iteration 1 of its 'scf.for')}}
+  %b = sto.fold_in %k, %c1 : index
+  %v = sto.uniform %b : tensor<4xf32>
+  return
+}
