@@ -458,9 +458,13 @@ def StoGuardShapeChecks : Pass<"sto-guard-shape-checks", "ModuleOp"> {
     for the scalar results: nothing is computed and no result is written.
 
     A private function marked `sto.shape_checks_at_calls` loses its entry
-    checks: its callers made them. Any other check records its failure in
-    place and the function goes on (there is no status to return from
-    inside a parallel loop; a check there is dropped).
+    checks: its callers made them. Any other check (on a size computed from
+    data) guards the rest of its block the same way: a function body or a
+    branch whose results are scalars yields zeros, a `scf.for` iteration
+    yields the values it came in with. Where a block cannot be cut short
+    (it yields buffers) the check records its failure and the block goes
+    on; in a parallel loop, which becomes a GPU kernel or an OpenMP region,
+    there is no status to record into and the check is dropped.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",

@@ -563,7 +563,8 @@ struct StoInsertShapeChecks
 // The guard
 //===----------------------------------------------------------------------===//
 
-/// Records the failure of `check` (when its condition is false), in place.
+/// Records the failure of `check` (when its condition is false), in place;
+/// what follows runs anyway.
 void recordInPlace(cf::AssertOp check, ModuleOp module) {
   OpBuilder b(check);
   Location loc = check.getLoc();
@@ -574,6 +575,71 @@ void recordInPlace(cf::AssertOp check, ModuleOp module) {
   buildRecordError(b, loc, module, kShapeMismatchStatus,
                    buildMessagePointer(b, loc, module, check.getMsg()));
   check->erase();
+}
+
+/// What the block of `terminator` yields when its rest is skipped: zeros for
+/// a function's or a branch's scalar results, the values an `scf.for`
+/// iteration came in with; none if there is no such value.
+std::optional<SmallVector<Value>> fallbackValues(OpBuilder &b, Location loc,
+                                                 Operation *terminator) {
+  Operation *parent = terminator->getParentOp();
+  if (isa<scf::YieldOp>(terminator))
+    if (auto loop = dyn_cast<scf::ForOp>(parent))
+      return SmallVector<Value>(loop.getRegionIterArgs());
+  if (!isa<func::ReturnOp>(terminator) &&
+      !(isa<scf::YieldOp>(terminator) && isa<scf::IfOp>(parent)))
+    return std::nullopt;
+  SmallVector<Value> zeros;
+  for (Type t : terminator->getOperandTypes()) {
+    if (!t.isIntOrIndexOrFloat())
+      return std::nullopt;
+    zeros.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(t)));
+  }
+  return zeros;
+}
+
+/// Runs the ops of `after`'s block that follow it only if `ok` holds;
+/// otherwise records STO_ERROR_SHAPE_MISMATCH with the message `message`
+/// builds and skips them (fallbackValues). Fails, changing nothing, where
+/// the block cannot be cut short.
+LogicalResult
+guardRestOfBlock(Operation *after, Value ok, ModuleOp module,
+                 function_ref<Value(OpBuilder &, Location)> message) {
+  Block *block = after->getBlock();
+  Operation *terminator = block->getTerminator();
+  Location loc = after->getLoc();
+  auto ifOp = [&]() -> scf::IfOp {
+    OpBuilder b(after->getContext());
+    b.setInsertionPointAfter(after);
+    auto op = scf::IfOp::create(b, loc, terminator->getOperandTypes(), ok,
+                                /*withElseRegion=*/true);
+    OpBuilder eb = OpBuilder::atBlockBegin(op.elseBlock());
+    if (!op.elseBlock()->empty())
+      eb.setInsertionPoint(op.elseBlock()->getTerminator());
+    std::optional<SmallVector<Value>> fallback =
+        fallbackValues(eb, loc, terminator);
+    if (!fallback) {
+      op->erase();
+      return nullptr;
+    }
+    buildRecordError(eb, loc, module, kShapeMismatchStatus, message(eb, loc));
+    for (Block *branch : {op.thenBlock(), op.elseBlock()})
+      if (!branch->empty() && branch->mightHaveTerminator())
+        branch->getTerminator()->erase();
+    eb.setInsertionPointToEnd(op.elseBlock());
+    scf::YieldOp::create(eb, loc, *fallback);
+    return op;
+  }();
+  if (!ifOp)
+    return failure();
+  Block *then = ifOp.thenBlock();
+  then->getOperations().splice(then->begin(), block->getOperations(),
+                               std::next(Block::iterator(ifOp)),
+                               Block::iterator(terminator));
+  OpBuilder tb = OpBuilder::atBlockEnd(then);
+  scf::YieldOp::create(tb, loc, terminator->getOperands());
+  terminator->setOperands(ifOp.getResults());
+  return success();
 }
 
 struct StoGuardShapeChecks
@@ -588,29 +654,28 @@ struct StoGuardShapeChecks
         for (cf::AssertOp check : entryChecks(func))
           check->erase();
         func->removeAttr(kCheckedAtCalls);
-      } else if (llvm::all_of(func.getResultTypes(),
-                              [](Type t) { return t.isIntOrIndexOrFloat(); })) {
-        // Bufferization may have put allocations in front of the checks:
-        // they go back to the top, ahead of everything they guard.
-        Block *entry = &func.getBody().front();
-        OpBuilder b = OpBuilder::atBlockBegin(entry);
-        SmallVector<cf::AssertOp> checks;
-        func.walk([&](cf::AssertOp check) { checks.push_back(check); });
-        for (cf::AssertOp check : checks)
-          (void)hoistToEntry(check, entry, b);
-        SmallVector<cf::AssertOp> entryOnes = entryChecks(func);
-        if (!entryOnes.empty())
-          guard(func, entryOnes, module);
+      } else {
+        guardEntry(func, module);
       }
-      // The rest (checks that depend on values computed in the function)
-      // record the failure where they are; the function goes on. Inside a
-      // parallel loop, which becomes a GPU kernel or an OpenMP region,
-      // there is no status to record into, and the check goes.
+      // The rest depend on values computed in the function. Each cuts its
+      // block short where it fails (last first, so that an earlier one
+      // skips the later ones' guards too). Inside a parallel loop, which
+      // becomes a GPU kernel or an OpenMP region, there is no status to
+      // record into, and the check goes; where a block cannot be cut short
+      // (it yields buffers), the failure is recorded and the block goes on.
       SmallVector<cf::AssertOp> rest;
       func.walk([&](cf::AssertOp check) { rest.push_back(check); });
-      for (cf::AssertOp check : rest) {
+      for (cf::AssertOp check : llvm::reverse(rest)) {
         if (check->getParentOfType<scf::ParallelOp>() ||
-            check->getParentOfType<scf::ForallOp>())
+            check->getParentOfType<scf::ForallOp>()) {
+          check->erase();
+          continue;
+        }
+        StringRef text = check.getMsg();
+        if (succeeded(guardRestOfBlock(
+                check, check.getArg(), module, [&](OpBuilder &b, Location l) {
+                  return buildMessagePointer(b, l, module, text);
+                })))
           check->erase();
         else
           recordInPlace(check, module);
@@ -618,49 +683,43 @@ struct StoGuardShapeChecks
     }
   }
 
-  /// The function's body after `checks` runs only if all hold; otherwise it
-  /// records the first failure's message and returns zeros.
-  void guard(func::FuncOp func, ArrayRef<cf::AssertOp> checks,
-             ModuleOp module) {
-    Block *body = &func.getBody().front();
-    cf::AssertOp last = checks.back();
-    Location loc = last.getLoc();
-    OpBuilder b(last);
-    b.setInsertionPointAfter(last);
-    Value ok;
-    for (cf::AssertOp check : checks)
-      ok = ok ? arith::AndIOp::create(b, loc, ok, check.getArg()).getResult()
-              : check.getArg();
-    auto ret = dyn_cast<func::ReturnOp>(body->getTerminator());
-    if (!ret) // An unstructured body: each check records in place.
+  /// The checks on the arguments' sizes go to the top (bufferization may
+  /// have put allocations in front of them), and the rest of the body runs
+  /// only if all hold; otherwise the first failure's message is recorded.
+  void guardEntry(func::FuncOp func, ModuleOp module) {
+    Block *entry = &func.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(entry);
+    SmallVector<cf::AssertOp> all;
+    func.walk([&](cf::AssertOp check) { all.push_back(check); });
+    for (cf::AssertOp check : all)
+      (void)hoistToEntry(check, entry, b);
+    SmallVector<cf::AssertOp> checks = entryChecks(func);
+    if (checks.empty())
       return;
-    auto ifOp = scf::IfOp::create(b, loc, func.getResultTypes(), ok,
-                                  /*withElseRegion=*/true);
-    for (Block *branch : {ifOp.thenBlock(), ifOp.elseBlock()})
-      if (!branch->empty())
-        branch->getTerminator()->erase();
-    Block *then = ifOp.thenBlock();
-    then->getOperations().splice(then->begin(), body->getOperations(),
-                                 std::next(Block::iterator(ifOp)),
-                                 Block::iterator(ret));
-    OpBuilder tb = OpBuilder::atBlockEnd(then);
-    scf::YieldOp::create(tb, loc, ret.getOperands());
-    // The first failed check's message.
-    OpBuilder eb = OpBuilder::atBlockBegin(ifOp.elseBlock());
-    Value message;
-    for (cf::AssertOp check : llvm::reverse(checks)) {
-      Value text = buildMessagePointer(eb, loc, module, check.getMsg());
-      message = message ? arith::SelectOp::create(eb, loc, check.getArg(),
-                                                  message, text)
-                              .getResult()
-                        : text;
+    Operation *after = checks.back();
+    b.setInsertionPointAfter(after);
+    Value ok;
+    for (cf::AssertOp check : checks) {
+      if (!ok) {
+        ok = check.getArg();
+        continue;
+      }
+      after = arith::AndIOp::create(b, after->getLoc(), ok, check.getArg());
+      ok = after->getResult(0);
     }
-    buildRecordError(eb, loc, module, kShapeMismatchStatus, message);
-    SmallVector<Value> zeros;
-    for (Type t : func.getResultTypes())
-      zeros.push_back(arith::ConstantOp::create(eb, loc, eb.getZeroAttr(t)));
-    scf::YieldOp::create(eb, loc, zeros);
-    ret->setOperands(ifOp.getResults());
+    auto firstFailure = [&](OpBuilder &eb, Location loc) {
+      Value message;
+      for (cf::AssertOp check : llvm::reverse(checks)) {
+        Value text = buildMessagePointer(eb, loc, module, check.getMsg());
+        message = message ? arith::SelectOp::create(eb, loc, check.getArg(),
+                                                    message, text)
+                                .getResult()
+                          : text;
+      }
+      return message;
+    };
+    if (failed(guardRestOfBlock(after, ok, module, firstFailure)))
+      return; // They record in place.
     for (cf::AssertOp check : checks)
       check->erase();
   }

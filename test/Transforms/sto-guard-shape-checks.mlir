@@ -17,12 +17,12 @@
 // CHECK:           memref.alloc
 // CHECK:           scf.yield %{{.+}} : f32
 // CHECK-NEXT:    } else {
+// CHECK-NEXT:      %[[Z:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG:       %[[M1:.+]] = llvm.mlir.addressof @[[TEXT1:__sto_message_[0-9]+]]
 // CHECK-DAG:       %[[M0:.+]] = llvm.mlir.addressof @[[TEXT0:__sto_message_[0-9]+]]
 // CHECK:           %[[MSG:.+]] = arith.select %[[FIRST]], %[[M1]], %[[M0]] : !llvm.ptr
 // CHECK-NEXT:      %[[C7:.+]] = arith.constant 7 : i32
 // CHECK-NEXT:      func.call @sto_record_error(%[[C7]], %[[MSG]])
-// CHECK-NEXT:      %[[Z:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT:      scf.yield %[[Z]] : f32
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return %[[R]] : f32
@@ -64,21 +64,22 @@ func.func private @step(%p: memref<?xf32>, %g: memref<?xf32>) attributes {sto.sh
 // -----
 
 // A check on a size that the function computes (here a value it stored)
-// records its failure where it is, and the function goes on. One in a
-// parallel loop is dropped.
-// CHECK-LABEL: func.func @in_place(
+// cannot move to the entry: where it fails, the rest of its block is
+// skipped and its message recorded. One in a parallel loop is dropped.
+// CHECK-LABEL: func.func @computed_size(
 // CHECK:         %[[N:.+]] = memref.load
 // CHECK:         %[[SAME:.+]] = arith.cmpi eq, %[[N]], %{{.+}}
-// CHECK:         %[[FAILED:.+]] = arith.xori %[[SAME]], %{{.+}} : i1
-// CHECK-NEXT:    scf.if %[[FAILED]] {
+// CHECK-NEXT:    scf.if %[[SAME]] {
+// CHECK-NEXT:      scf.parallel
+// CHECK-NOT:         cf.assert
+// CHECK:         } else {
 // CHECK-NEXT:      %[[M:.+]] = llvm.mlir.addressof @[[TEXT:__sto_message_[0-9]+]]
 // CHECK-NEXT:      %[[C7:.+]] = arith.constant 7 : i32
 // CHECK-NEXT:      func.call @sto_record_error(%[[C7]], %[[M]])
 // CHECK-NEXT:    }
-// CHECK:         scf.parallel
-// CHECK-NOT:       cf.assert
+// CHECK-NEXT:    return
 // CHECK:       llvm.mlir.global private constant @[[TEXT]]("computed\00")
-func.func @in_place(%x: memref<?xf32>, %n: index) {
+func.func @computed_size(%x: memref<?xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %buf = memref.alloca() : memref<1xindex>
@@ -97,8 +98,39 @@ func.func @in_place(%x: memref<?xf32>, %n: index) {
 
 // -----
 
+// In a loop, a failed check skips the rest of its iteration, which yields
+// what it came in with.
+// CHECK-LABEL: func.func @in_loop(
+// CHECK:         scf.for {{.*}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32) {
+// CHECK:           %[[R:.+]] = scf.if %{{.+}} -> (f32) {
+// CHECK:             memref.load
+// CHECK:             scf.yield %{{.+}} : f32
+// CHECK-NEXT:      } else {
+// CHECK:             func.call @sto_record_error
+// CHECK-NEXT:        scf.yield %[[ACC]] : f32
+// CHECK-NEXT:      }
+// CHECK-NEXT:      scf.yield %[[R]] : f32
+func.func @in_loop(%x: memref<?xf32>, %sizes: memref<?xindex>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %sizes, %c0 : memref<?xindex>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %want = memref.load %sizes[%i] : memref<?xindex>
+    %dx = memref.dim %x, %c0 : memref<?xf32>
+    %fits = arith.cmpi ult, %want, %dx : index
+    cf.assert %fits, "in a loop"
+    %v = memref.load %x[%want] : memref<?xf32>
+    %s = arith.addf %acc, %v : f32
+    scf.yield %s : f32
+  }
+  return %r : f32
+}
+
+// -----
+
 // A function that returns a buffer cannot return zeros instead: its checks
-// record in place.
+// record their failure in place, and it goes on.
 // CHECK-LABEL: func.func @returns_buffer(
 // CHECK:         scf.if
 // CHECK-NEXT:      llvm.mlir.addressof
