@@ -400,9 +400,11 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     the dimensions of linalg operands that index one loop (a matrix
     product's inner dimensions), a `topk_gate` bias and the logits'
     columns, a `langevin_step` parameter and its gradient, a `tensor.cast`
-    or `tensor.expand_shape` to given sizes, the sizes a sto op's result
-    type fixes, and the sizes of a sampler's result, which must not be
-    negative. A call with sizes that disagree would read and write out of
+    or `tensor.expand_shape` to given sizes, the slices of
+    `tensor.extract_slice`/`insert_slice` and the indices of
+    `tensor.extract`/`insert` (inside their tensor), and the sizes of a
+    sampler's result, which must not be negative. (Not inside linalg
+    bodies, which compute elements.) A call with sizes that disagree would read and write out of
     bounds.
 
     This pass states each requirement as a `cf.assert` in front of its op:

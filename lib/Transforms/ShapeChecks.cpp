@@ -19,6 +19,7 @@
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -28,6 +29,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/RuntimeVerifiableOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/CSE.h"
@@ -198,6 +200,72 @@ void checkExpandShape(OpBuilder &b, tensor::ExpandShapeOp op) {
                            " do not multiply to dimension " + llvm::Twine(d) +
                            " of the source")
                               .str()));
+  }
+}
+
+/// `0 <= v < size`.
+Value inBounds(OpBuilder &b, Location loc, Value v, Value size) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value lo = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v, zero);
+  Value hi = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v, size);
+  return arith::AndIOp::create(b, loc, lo, hi);
+}
+
+/// A slice of `tensor` (extract_slice's source, insert_slice's destination)
+/// lies inside it: in each dimension the size is not negative and, unless
+/// it is 0, the first and the last index are in bounds.
+void checkSlice(OpBuilder &b, OffsetSizeAndStrideOpInterface op, Value tensor,
+                StringRef what) {
+  Location loc = op.getLoc();
+  auto type = cast<RankedTensorType>(tensor.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    OpFoldResult offset = op.getMixedOffsets()[d];
+    OpFoldResult size = op.getMixedSizes()[d];
+    OpFoldResult stride = op.getMixedStrides()[d];
+    // All static: the verifier has checked it.
+    if (!type.isDynamicDim(d) && isa<Attribute>(offset) &&
+        isa<Attribute>(size) && isa<Attribute>(stride))
+      continue;
+    Value o = getValueOrCreateConstantIndexOp(b, loc, offset);
+    Value n = getValueOrCreateConstantIndexOp(b, loc, size);
+    Value st = getValueOrCreateConstantIndexOp(b, loc, stride);
+    Value dim = dimValue(b, loc, tensor, d);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value last = arith::AddIOp::create(
+        b, loc, o,
+        arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, n, one),
+                              st));
+    Value inside = arith::AndIOp::create(b, loc, inBounds(b, loc, o, dim),
+                                         inBounds(b, loc, last, dim));
+    Value empty =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, n, zero);
+    Value nonNegative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, n, zero);
+    Value ok = arith::AndIOp::create(
+        b, loc, nonNegative, arith::OrIOp::create(b, loc, empty, inside));
+    cf::AssertOp::create(
+        b, loc, ok,
+        describe(op, (llvm::Twine("the slice runs out of dimension ") +
+                      llvm::Twine(d) + " of the " + what)
+                         .str()));
+  }
+}
+
+/// The indices of tensor.extract / tensor.insert are in bounds.
+void checkIndices(OpBuilder &b, Operation *op, Value tensor,
+                  ValueRange indices) {
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(tensor.getType());
+  for (auto [d, index] : llvm::enumerate(indices)) {
+    APInt constant;
+    if (!type.isDynamicDim(d) && matchPattern(index, m_ConstantInt(&constant)))
+      continue;
+    cf::AssertOp::create(b, loc,
+                         inBounds(b, loc, index, dimValue(b, loc, tensor, d)),
+                         describe(op, (llvm::Twine("index ") + llvm::Twine(d) +
+                                       " is out of bounds")
+                                          .str()));
   }
 }
 
@@ -486,11 +554,15 @@ struct StoInsertShapeChecks
                DenseMap<Operation *, Visit> &state) {
     if (func.isExternal())
       return;
+    // Not inside linalg bodies: they compute elements, where an index is
+    // in bounds by the loop's construction or not checkable without
+    // slowing every element.
     SmallVector<Operation *> ops;
-    func.walk([&](Operation *op) { ops.push_back(op); });
+    func.walk([&](Operation *op) {
+      if (!op->getParentOfType<linalg::LinalgOp>())
+        ops.push_back(op);
+    });
     for (Operation *op : ops) {
-      // Bodies of linalg ops hold scalars, and the checks of a sto op are
-      // about its operands, not what its region computes.
       OpBuilder b(op);
       if (isa<StoDialect>(op->getDialect())) {
         if (auto verifiable = dyn_cast<RuntimeVerifiableOpInterface>(op))
@@ -503,6 +575,14 @@ struct StoInsertShapeChecks
         checkCast(b, cast);
       } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
         checkExpandShape(b, expand);
+      } else if (auto extract = dyn_cast<tensor::ExtractSliceOp>(op)) {
+        checkSlice(b, extract, extract.getSource(), "source");
+      } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+        checkSlice(b, insert, insert.getDest(), "destination");
+      } else if (auto element = dyn_cast<tensor::ExtractOp>(op)) {
+        checkIndices(b, element, element.getTensor(), element.getIndices());
+      } else if (auto element = dyn_cast<tensor::InsertOp>(op)) {
+        checkIndices(b, element, element.getDest(), element.getIndices());
       } else if (auto call = dyn_cast<func::CallOp>(op)) {
         auto callee = symbols.lookupNearestSymbolFrom<func::FuncOp>(
             call, call.getCalleeAttr());

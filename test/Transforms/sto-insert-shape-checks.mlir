@@ -184,3 +184,47 @@ func.func @reshape(%x: tensor<?xf32>, %y: tensor<?xf32>, %r: index) -> (tensor<8
   %b = tensor.expand_shape %y [[0, 1]] output_shape [%r, 4] : tensor<?xf32> into tensor<?x4xf32>
   return %a, %b : tensor<8xf32>, tensor<?x4xf32>
 }
+
+// -----
+
+// Slices and elements at given positions lie inside their tensor. In a loop
+// over microbatches the check depends on the induction variable and stays
+// in the loop; the one on the function's own index moves to the entry.
+// CHECK-LABEL: func.func @slices(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?x8xf32>, %[[I:[^:]+]]: index, %[[N:[^:]+]]: index)
+// CHECK:         arith.cmpi sge, %[[I]]
+// CHECK:         arith.cmpi slt, %[[I]]
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.extract' op index 0 is out of bounds"
+// CHECK:         scf.for %[[B:[^ ]+]] = 
+// CHECK:           arith.muli %[[B]]
+// CHECK:           cf.assert %{{.+}}, "{{.*}}'tensor.extract_slice' op the slice runs out of dimension 0 of the source"
+// CHECK-NEXT:      tensor.extract_slice
+func.func @slices(%x: tensor<?x8xf32>, %i: index, %n: index) -> (f32, tensor<2x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %e = tensor.extract %x[%i, %c0] : tensor<?x8xf32>
+  %z = arith.constant dense<0.0> : tensor<2x8xf32>
+  %sum = scf.for %b = %c0 to %n step %c1 iter_args(%acc = %z) -> tensor<2x8xf32> {
+    %row = arith.muli %b, %c2 : index
+    %mb = tensor.extract_slice %x[%row, 0] [2, 8] [1, 1] : tensor<?x8xf32> to tensor<2x8xf32>
+    %next = arith.addf %acc, %mb : tensor<2x8xf32>
+    scf.yield %next : tensor<2x8xf32>
+  }
+  return %e, %sum : f32, tensor<2x8xf32>
+}
+
+// -----
+
+// Inside a linalg body an element's index is the body's business.
+// CHECK-LABEL: func.func @gather(
+// CHECK-NOT:     cf.assert
+func.func @gather(%table: tensor<?xf32>, %idx: tensor<4xindex>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%idx : tensor<4xindex>) outs(%e : tensor<4xf32>) {
+  ^bb0(%i: index, %o: f32):
+    %v = tensor.extract %table[%i] : tensor<?xf32>
+    linalg.yield %v : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -83,3 +83,12 @@ func.func @noise(%seed: i64, %n: index) -> tensor<?xf32> {
   %u = sto.uniform %k [%n] : tensor<?xf32>
   return %u : tensor<?xf32>
 }
+
+// A slice at a given offset lies inside its source.
+// CHECK: take 3 1: status 0 '' rows = 2 3
+// CHECK: take 3 2: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:8: 'tensor.extract_slice' op the slice runs out of dimension 0 of the source' untouched 1
+// CHECK: take 3 -1: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+2]]:8: 'tensor.extract_slice' op the slice runs out of dimension 0 of the source' untouched 1
+func.func @take(%x: tensor<?x4xf32>, %start: index) -> tensor<2x4xf32> {
+  %s = tensor.extract_slice %x[%start, 0] [2, 4] [1, 1] : tensor<?x4xf32> to tensor<2x4xf32>
+  return %s : tensor<2x4xf32>
+}

@@ -92,5 +92,18 @@ int main(void) {
   reset();
   report("noise -1", noise(7, -1, out, 0));
   printf("\n");
+
+  /* Rows 1 and 2 of a [3x4] matrix whose rows are 1, 2, 3. */
+  float m[12] = {1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
+  reset();
+  st = take(m, 3, 1, out);
+  report("take 3 1", st);
+  printf(" rows = %g %g\n", out[0], out[4]);
+  reset();
+  report("take 3 2", take(m, 3, 2, out));
+  printf("\n");
+  reset();
+  report("take 3 -1", take(m, 3, -1, out));
+  printf("\n");
   return 0;
 }
