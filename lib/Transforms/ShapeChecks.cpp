@@ -371,6 +371,18 @@ bool hoistToEntry(cf::AssertOp check, Block *entry, OpBuilder &b) {
   return true;
 }
 
+/// Moves every check of `func` that can go to the top of its entry block
+/// there, in program order (so a callee's instantiated checks, already at
+/// the entry, stay in front).
+void hoistAllToEntry(func::FuncOp func) {
+  Block *entry = &func.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(entry);
+  SmallVector<cf::AssertOp> checks;
+  func.walk([&](cf::AssertOp check) { checks.push_back(check); });
+  for (cf::AssertOp check : checks)
+    (void)hoistToEntry(check, entry, b);
+}
+
 //===----------------------------------------------------------------------===//
 // Sizes in terms of the arguments
 //===----------------------------------------------------------------------===//
@@ -618,13 +630,7 @@ struct StoInsertShapeChecks
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     (void)applyPatternsGreedily(func, frozen, config);
 
-    Block *entry = &func.getBody().front();
-    OpBuilder b = OpBuilder::atBlockBegin(entry);
-    // Checks already at the entry (a callee's, instantiated) stay in front.
-    SmallVector<cf::AssertOp> checks;
-    func.walk([&](cf::AssertOp check) { checks.push_back(check); });
-    for (cf::AssertOp check : checks)
-      (void)hoistToEntry(check, entry, b);
+    hoistAllToEntry(func);
 
     // Equal sizes are now one value: those checks hold, and go.
     IRRewriter rewriter(func.getContext());
@@ -767,16 +773,12 @@ struct StoGuardShapeChecks
   /// have put allocations in front of them), and the rest of the body runs
   /// only if all hold; otherwise the first failure's message is recorded.
   void guardEntry(func::FuncOp func, ModuleOp module) {
-    Block *entry = &func.getBody().front();
-    OpBuilder b = OpBuilder::atBlockBegin(entry);
-    SmallVector<cf::AssertOp> all;
-    func.walk([&](cf::AssertOp check) { all.push_back(check); });
-    for (cf::AssertOp check : all)
-      (void)hoistToEntry(check, entry, b);
+    hoistAllToEntry(func);
     SmallVector<cf::AssertOp> checks = entryChecks(func);
     if (checks.empty())
       return;
     Operation *after = checks.back();
+    OpBuilder b(after->getContext());
     b.setInsertionPointAfter(after);
     Value ok;
     for (cf::AssertOp check : checks) {
