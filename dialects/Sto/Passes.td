@@ -625,9 +625,14 @@ def StoEmulateGpuKernels : Pass<"sto-emulate-gpu-kernels", "ModuleOp"> {
 
     Threads run one after the other, which is exact for kernels whose
     threads are independent, as all of sto's are. A kernel with shared
-    memory, barriers, shuffles or any other `gpu`/`nvvm` op, a launch with
-    clusters, and calls into the CUDA runtime (cuBLAS) are rejected with a
-    diagnostic.
+    memory, barriers, shuffles or any other `gpu`/`nvvm` op, and a launch
+    with clusters are rejected with a diagnostic.
+
+    Matrix products (`sto_cuda_compiled_sgemm`, from
+    `sto-matmul-to-cublas`) call libsto_runtime's `sto_emulated_sgemm`
+    instead: the same argument checks and mapping of the row-major product
+    onto the column-major cuBLAS call, then cublasSgemm's arithmetic on the
+    host. Any other call into the CUDA runtime is rejected.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

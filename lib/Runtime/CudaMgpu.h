@@ -68,6 +68,16 @@ void sto_cuda_compiled_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
                              int64_t ldb, int64_t stride_b, float beta,
                              float *c, int64_t ldc, int64_t stride_c);
 
+/* What --target=cuda-emulator calls instead (sto-emulate-gpu-kernels): the
+   same argument checks and column-major mapping, then cublasSgemm's
+   arithmetic on the host (f32 sums in order); failures go to
+   sto_record_error, as host code's. No driver or cuBLAS is needed. */
+void sto_emulated_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
+                        int64_t k, float alpha, const float *a, int64_t lda,
+                        int64_t stride_a, const float *b, int64_t ldb,
+                        int64_t stride_b, float beta, float *c, int64_t ldc,
+                        int64_t stride_c);
+
 /* For tests: the driver and cuBLAS symbols the runtime looks up (NULL past
    the end). */
 const char *sto_cuda_internal_driver_symbol(size_t index, int32_t *required);

@@ -876,12 +876,33 @@ void releaseBlasHandle(Entry &e, int device, BlasHandle *h, CUstream stream,
 /// Whether v fits cuBLAS's int (the 32-bit API).
 bool fitsInt(int64_t v) { return v >= 0 && v <= INT_MAX; }
 
-/// The row-major product C = alpha * op(A) * op(B) + beta * C, batch times,
-/// on cuBLAS: see sto_cuda_sgemm in sto-c/Runtime.h for the arguments.
-int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
-              int64_t k, float alpha, const float *a, int64_t lda,
-              int64_t strideA, const float *b, int64_t ldb, int64_t strideB,
-              float beta, float *c, int64_t ldc, int64_t strideC) {
+/// A product as the column-major cuBLAS API takes it: C = alpha * op(A) *
+/// op(B) + beta * C with C m x n, batch times (strides between matrices).
+struct ColumnMajorGemm {
+  bool transA, transB;
+  int m, n, k;
+  const float *a;
+  int lda;
+  int64_t strideA;
+  const float *b;
+  int ldb;
+  int64_t strideB;
+  float *c;
+  int ldc;
+  int64_t strideC;
+  int batch;
+};
+
+/// Checks the arguments of the row-major product C = alpha * op(A) * op(B) +
+/// beta * C (see sto_cuda_sgemm in sto-c/Runtime.h) and gives it as
+/// cuBLAS takes it in `out`: STO_OK, a failure, or STO_OK with `empty` set
+/// when C is empty (nothing to compute).
+int32_t describeSgemm(Entry &e, int32_t flags, int64_t batch, int64_t m,
+                      int64_t n, int64_t k, const float *a, int64_t lda,
+                      int64_t strideA, const float *b, int64_t ldb,
+                      int64_t strideB, float *c, int64_t ldc, int64_t strideC,
+                      ColumnMajorGemm &out, bool &empty) {
+  empty = false;
   // Arguments first: they are the caller's, whatever the machine.
   if (flags & ~(STO_CUDA_GEMM_TRANSPOSE_A | STO_CUDA_GEMM_TRANSPOSE_B))
     return e.fail(STO_ERROR_INVALID_ARGUMENT, "unknown flags 0x%x",
@@ -923,10 +944,62 @@ int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
                   "invalid batch strides (A %ld, B %ld, C %ld; the matrices "
                   "of C must not overlap)",
                   (long)strideA, (long)strideB, (long)strideC);
-  if (batch == 0 || m == 0 || n == 0)
-    return STO_OK; // nothing to compute (C is empty)
+  if (batch == 0 || m == 0 || n == 0) {
+    empty = true; // nothing to compute (C is empty)
+    return STO_OK;
+  }
   if (!c || (k > 0 && (!a || !b)))
     return e.fail(STO_ERROR_NULL_POINTER, "a matrix pointer is NULL");
+  // Column-major cuBLAS sees each row-major matrix transposed, so it
+  // computes C^T = op(B)^T * op(A)^T: B first, then A.
+  out = {transB,  transA,   (int)n,   (int)m,  (int)k,
+         b,       (int)ldb, strideB,  a,       (int)lda,
+         strideA, c,        (int)ldc, strideC, (int)batch};
+  return STO_OK;
+}
+
+/// cublasSgemm's arithmetic on the host, for `g` (column-major; element
+/// (i, j) of a matrix X with leading dimension ld is X[i + j * ld]). Each
+/// element sums its k products in order in f32, without contraction; with
+/// beta 0 C is not read, as in cuBLAS.
+void hostColumnMajorSgemm(const ColumnMajorGemm &g, float alpha, float beta) {
+#pragma clang fp contract(off)
+  for (int q = 0; q < g.batch; ++q) {
+    const float *a = g.a + q * g.strideA;
+    const float *b = g.b + q * g.strideB;
+    float *c = g.c + q * g.strideC;
+    for (int j = 0; j < g.n; ++j)
+      for (int i = 0; i < g.m; ++i) {
+        float sum = 0.0f;
+        for (int l = 0; l < g.k; ++l) {
+          float x =
+              g.transA ? a[l + (int64_t)i * g.lda] : a[i + (int64_t)l * g.lda];
+          float y =
+              g.transB ? b[j + (int64_t)l * g.ldb] : b[l + (int64_t)j * g.ldb];
+          float p = x * y;
+          sum = sum + p;
+        }
+        float *out = &c[i + (int64_t)j * g.ldc];
+        float scaled = alpha * sum;
+        *out = beta == 0.0f ? scaled : scaled + beta * *out;
+      }
+  }
+}
+
+/// The row-major product C = alpha * op(A) * op(B) + beta * C, batch times,
+/// on cuBLAS: see sto_cuda_sgemm in sto-c/Runtime.h for the arguments.
+int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
+              int64_t k, float alpha, const float *a, int64_t lda,
+              int64_t strideA, const float *b, int64_t ldb, int64_t strideB,
+              float beta, float *c, int64_t ldc, int64_t strideC) {
+  ColumnMajorGemm g;
+  bool empty;
+  if (int32_t status =
+          describeSgemm(e, flags, batch, m, n, k, a, lda, strideA, b, ldb,
+                        strideB, c, ldc, strideC, g, empty))
+    return status;
+  if (empty)
+    return STO_OK;
 
   ContextScope scope;
   if (int32_t status = scope.enter(e))
@@ -941,24 +1014,21 @@ int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
     return e.fail(STO_ERROR_CUDA, "no stream for the product");
   int32_t status = STO_ERROR_CUDA;
   if (BlasHandle *h = acquireBlasHandle(e, scope.device, stream)) {
-    // Column-major cuBLAS sees each row-major matrix transposed, so it
-    // computes C^T = op(B)^T * op(A)^T: B first, then A.
     blas::cublasOperation_t opA =
-        transA ? blas::CUBLAS_OP_T : blas::CUBLAS_OP_N;
+        g.transA ? blas::CUBLAS_OP_T : blas::CUBLAS_OP_N;
     blas::cublasOperation_t opB =
-        transB ? blas::CUBLAS_OP_T : blas::CUBLAS_OP_N;
-    if (batch == 1)
+        g.transB ? blas::CUBLAS_OP_T : blas::CUBLAS_OP_N;
+    if (g.batch == 1)
       status = checkBlas(e,
-                         gBlas.sgemm(h->handle, opB, opA, (int)n, (int)m,
-                                     (int)k, &alpha, b, (int)ldb, a, (int)lda,
-                                     &beta, c, (int)ldc),
+                         gBlas.sgemm(h->handle, opA, opB, g.m, g.n, g.k, &alpha,
+                                     g.a, g.lda, g.b, g.ldb, &beta, g.c, g.ldc),
                          "cublasSgemm");
     else
       status = checkBlas(e,
                          gBlas.sgemmStridedBatched(
-                             h->handle, opB, opA, (int)n, (int)m, (int)k,
-                             &alpha, b, (int)ldb, strideB, a, (int)lda, strideA,
-                             &beta, c, (int)ldc, strideC, (int)batch),
+                             h->handle, opA, opB, g.m, g.n, g.k, &alpha, g.a,
+                             g.lda, g.strideA, g.b, g.ldb, g.strideB, &beta,
+                             g.c, g.ldc, g.strideC, g.batch),
                          "cublasSgemmStridedBatched");
     bool wait = own || (tUserFlags & STO_CUDA_STREAM_WAIT);
     if (wait && status == STO_OK)
@@ -1721,6 +1791,25 @@ void sto_cuda_compiled_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
   Entry e("sto_cuda_compiled_sgemm", Entry::Mgpu);
   sgemm(e, flags, batch, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b,
         beta, c, ldc, stride_c);
+}
+
+void sto_emulated_sgemm(int32_t flags, int64_t batch, int64_t m, int64_t n,
+                        int64_t k, float alpha, const float *a, int64_t lda,
+                        int64_t stride_a, const float *b, int64_t ldb,
+                        int64_t stride_b, float beta, float *c, int64_t ldc,
+                        int64_t stride_c) {
+  Entry e("sto_emulated_sgemm", Entry::Mgpu);
+  ColumnMajorGemm g;
+  bool empty;
+  if (int32_t status =
+          describeSgemm(e, flags, batch, m, n, k, a, lda, stride_a, b, ldb,
+                        stride_b, c, ldc, stride_c, g, empty)) {
+    // Host code: the entry point returns the CPU part's status.
+    sto_record_error(status, tError.message);
+    return;
+  }
+  if (!empty)
+    hostColumnMajorSgemm(g, alpha, beta);
 }
 
 /// For tests: the cuBLAS symbols the runtime looks up, as the driver's.

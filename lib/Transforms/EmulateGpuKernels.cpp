@@ -41,6 +41,9 @@ using namespace mlir;
 
 namespace {
 
+constexpr StringLiteral kCompiledSgemm = "sto_cuda_compiled_sgemm";
+constexpr StringLiteral kEmulatedSgemm = "sto_emulated_sgemm";
+
 /// Device allocations are 256-byte aligned (cuMemAlloc); the kernels assume
 /// at least 16.
 constexpr int64_t kDeviceAlignment = 256;
@@ -218,8 +221,22 @@ struct StoEmulateGpuKernels
       rewriter.eraseOp(gpuModule);
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
 
-    // What the host code calls through the CUDA runtime (cuBLAS) has no host
-    // version here.
+    // Matrix products (cuBLAS) run on the host through libsto_runtime's
+    // sto_emulated_sgemm: the same argument checks and column-major mapping
+    // as sto_cuda_compiled_sgemm, then cublasSgemm's arithmetic. Nothing
+    // else of the CUDA runtime has a host version.
+    if (auto sgemm = module.lookupSymbol<func::FuncOp>(kCompiledSgemm)) {
+      if (module.lookupSymbol(kEmulatedSgemm)) {
+        sgemm.emitError("cannot emulate ")
+            << kCompiledSgemm << ": the module defines " << kEmulatedSgemm;
+        return signalPassFailure();
+      }
+      if (failed(SymbolTable::replaceAllSymbolUses(
+              sgemm, StringAttr::get(module.getContext(), kEmulatedSgemm),
+              module)))
+        return signalPassFailure();
+      sgemm.setSymName(kEmulatedSgemm);
+    }
     WalkResult calls = module.walk([&](func::CallOp call) {
       if (call.getCallee().starts_with("sto_cuda_")) {
         call.emitError("cannot emulate a call of ")

@@ -172,9 +172,23 @@ func.func @host(%x: memref<256xf32>, %v: f32) {
 
 // -----
 
+// Matrix products call the runtime's host version of cuBLAS.
+// CHECK-LABEL: func.func private @sto_emulated_sgemm(i32)
+// CHECK-NOT:   sto_cuda_compiled_sgemm
+// CHECK-LABEL: func.func @sgemm(
+// CHECK:         call @sto_emulated_sgemm
 func.func private @sto_cuda_compiled_sgemm(i32)
-func.func @host(%f: i32) {
-  // expected-error @below {{cannot emulate a call of sto_cuda_compiled_sgemm (the CUDA runtime) on the host}}
+func.func @sgemm(%f: i32) {
   func.call @sto_cuda_compiled_sgemm(%f) : (i32) -> ()
+  return
+}
+
+// -----
+
+// Nothing else of the CUDA runtime has a host version.
+func.func private @sto_cuda_set_stream(i32)
+func.func @host(%f: i32) {
+  // expected-error @below {{cannot emulate a call of sto_cuda_set_stream (the CUDA runtime) on the host}}
+  func.call @sto_cuda_set_stream(%f) : (i32) -> ()
   return
 }

@@ -1,12 +1,25 @@
 // Driver of cublas-matmul.test: runs the compiled products on the GPU and
 // compares them with a double-precision host product. Compiled with
-// -include <the generated header>.
+// -include <the generated header>. With -DSTO_EMULATED it drives the same
+// module built with --target=cuda-emulator (emulated-cublas-matmul.test):
+// host memory stands for device memory and there are no streams.
 #include "sto-c/Runtime.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef STO_EMULATED
+static int32_t host_malloc(void **p, size_t n) {
+  *p = malloc(n ? n : 1);
+  return *p ? STO_OK : STO_ERROR_RUNTIME;
+}
+#define sto_cuda_malloc(p, n) host_malloc((p), (n))
+#define sto_cuda_memcpy(d, s, n, stream) (memcpy((d), (s), (n)), STO_OK)
+#define sto_cuda_memset(d, v, n, stream) (memset((d), (v), (n)), STO_OK)
+#define sto_cuda_last_error_message() sto_last_error_message()
+#endif
 
 static uint32_t state = 12345;
 static float next(void) {
@@ -79,11 +92,13 @@ static void compare(const char *name, int32_t status, void *dc, const float *a,
 }
 
 int main(void) {
+#ifndef STO_EMULATED
   if (!sto_cuda_available()) {
     sto_cuda_init();
     printf("no GPU: %s\n", sto_cuda_last_error_message());
     return 1;
   }
+#endif
   float *a = random_host(37 * 129), *b = random_host(129 * 53);
   void *da = to_device(a, 37 * 129), *db = to_device(b, 129 * 53), *dc = NULL;
   sto_cuda_malloc(&dc, 64 * 128 * sizeof(float));
@@ -106,6 +121,7 @@ int main(void) {
        *dlb = to_device(lb, 128);
   compare("layer", layer(dlx, dlw, dlb, dc), dc, lx, lw, lb, 1, 0, 1, 64, 128,
           256);
+#ifndef STO_EMULATED
   // The same on a caller's stream: enqueued, then waited for here.
   void *stream = NULL;
   sto_cuda_stream_create(&stream);
@@ -115,6 +131,7 @@ int main(void) {
   sto_cuda_set_stream(NULL, 0);
   sto_cuda_stream_synchronize(stream);
   compare("layer on a stream", status, dc, lx, lw, lb, 1, 0, 1, 64, 128, 256);
+#endif
   printf("%d failures\n", failures);
   return failures != 0;
 }
