@@ -108,7 +108,8 @@ python3 "$gpu/gen_bitexact.py" "$out/obj/bitexact.mlir" "$out/obj/bitexact_cpu.h
   "$out/obj/bitexact_gpu.h" "$out/obj/bitexact_main.cpp" "$out/obj/bitexact_host_loops.txt"
 
 log "linking the drivers ($cxx)"
-flags=(-std=c++17 -O2 -Wall -Wextra -pthread -I"$root/include" -I"$gpu" -I"$out/obj")
+# Warnings are errors: the drivers run where a mistake costs device time.
+flags=(-std=c++17 -O2 -Wall -Wextra -Werror -pthread -I"$root/include" -I"$gpu" -I"$out/obj")
 link=("$build/lib/libsto_runtime.a" -ldl)
 "$cxx" "${flags[@]}" "$gpu/bench_sto_gpu.cpp" "$out/obj/workloads_gpu.o" \
   "$out/obj/workloads_cpu.o" "${link[@]}" -o "$out/bin/bench_sto_gpu"

@@ -79,7 +79,7 @@ inline constexpr bool kEmulated = false;
 inline int32_t devMalloc(void **p, size_t bytes) {
   return sto_cuda_malloc(p, bytes);
 }
-inline void devFree(void *p) { devFree(p); }
+inline void devFree(void *p) { sto_cuda_free(p); }
 inline int32_t devMemcpy(void *dst, const void *src, size_t bytes) {
   return sto_cuda_memcpy(dst, src, bytes, nullptr);
 }
