@@ -19,6 +19,8 @@
 #ifndef STO_EXAMPLE_H
 #define STO_EXAMPLE_H
 
+#include "sto-c/Runtime.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -252,12 +254,14 @@ static int g_failures = 0;
       ++g_failures;                                                            \
   } while (0)
 
-/* A call of a compiled function must return 0. */
+/* A call of a compiled function must return 0; otherwise the status and
+   what went wrong (sto_last_error_message) are printed. */
 #define CALL(expr)                                                             \
   do {                                                                         \
     int32_t st_ = (expr);                                                      \
     if (st_ != 0) {                                                            \
-      fprintf(stderr, "error: %s returned status %d\n", #expr, (int)st_);      \
+      fprintf(stderr, "error: %s returned status %d: %s\n", #expr, (int)st_,   \
+              sto_last_error_message());                                       \
       exit(100);                                                               \
     }                                                                          \
   } while (0)
