@@ -27,7 +27,7 @@ grep -E '^int32_t' "$out/langevin_swa.h"
 
 echo "=== link examples/drivers/langevin_swa.c with the object and libsto_runtime"
 "$cc" -std=c11 -O2 -Wall -Wextra -Werror \
-  -I"$out" -I"$root/examples/drivers" \
+  -I"$out" -I"$root/examples/drivers" -I"$root/include" \
   "$root/examples/drivers/langevin_swa.c" "$out/langevin_swa.o" \
   "$build/lib/libsto_runtime.a" "$llvm_lib/libomp.so" -lm \
   -Wl,-rpath,"$llvm_lib" -o "$out/langevin_swa"

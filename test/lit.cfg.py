@@ -68,8 +68,8 @@ if config.sto_sanitizers:
 clang_c = os.path.join(config.llvm_tools_dir, "clang")
 config.substitutions.append(
     ("%sto_example_cc",
-     "{0} -std=c11 -O2 -Wall -Wextra -Werror -I{1}/examples/drivers".format(
-         clang_c, config.sto_src_root)))
+     "{0} -std=c11 -O2 -Wall -Wextra -Werror -I{1}/examples/drivers "
+     "-I{1}/include".format(clang_c, config.sto_src_root)))
 if os.path.exists(clang_c) and os.path.exists(libomp):
     config.available_features.add("sto-example-drivers")
 
