@@ -862,7 +862,9 @@ void assertSameShape(OpBuilder &b, Location loc, Operation *op, DimRef x,
 void assertSizesNonNegative(OpBuilder &b, Location loc, Operation *op,
                             ErrorMessageFn message) {
   Value zero;
-  for (auto [d, source] : llvm::enumerate(resultDimSources(op).front())) {
+  // Named: a range-for does not extend the life of a temporary's element.
+  auto sources = resultDimSources(op);
+  for (auto [d, source] : llvm::enumerate(sources.front())) {
     if (!source.size)
       continue;
     if (!zero)
