@@ -83,6 +83,7 @@ step() {
 
 echo "== gpu-check: $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git status --porcelain 2>/dev/null | grep -q . && echo ' + uncommitted changes'), budget ${budget}s, OUT=$out"
 meta commit "$(git rev-parse HEAD 2>/dev/null || echo unknown)$(git status --porcelain 2>/dev/null | grep -q . && echo ' (working tree has uncommitted changes)')"
+meta build_commit "$(cat "$gc/commit.txt" 2>/dev/null || echo unknown)"
 chmod +x "$gc"/bin/* 2>/dev/null
 if [ ! -x "$gc/bin/bench_sto_gpu" ]; then
   echo "gpu-check: $gc/bin/bench_sto_gpu is missing: run scripts/prepare-gpu-check.sh on the" \

@@ -52,6 +52,10 @@ export STO_COMPILE=$build/bin/sto-compile
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/obj" "$out/ptx"
+# The commit the executables are built from: the device gets no .git (gpu-check.sh reads this).
+{ git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown; } | tr -d '\n' > "$out/commit.txt"
+git -C "$root" status --porcelain 2>/dev/null | grep -q . && echo -n ' (working tree has uncommitted changes)' >> "$out/commit.txt"
+echo >> "$out/commit.txt"
 
 log "gaps.mlir: which functions compile for cuda now"
 python3 - "$gpu/gaps.mlir" "$out/gaps" <<'PY'

@@ -8,7 +8,8 @@
 #
 # BENCH_STO_GPU runs with STO_BENCH_PROFILE=1: one untimed call per workload, so each kernel
 # is profiled once, in launch order. Every kernel of one compiled function has the same
-# entry name (gpu_<function>_kernel), so a kernel is told apart by its place in that order
+# entry name (__sto_impl_gpu_<function>_kernel as sto-compile builds it; gpu_<function>_kernel
+# from sto-opt's pipeline), so a kernel is told apart by its place in that order
 # (report_gpu.py numbers them). The clocks are left alone (--clock-control none, as
 # METHOD.md asks), so durations are those of the card as it runs; the counters are exact.
 #
@@ -45,7 +46,7 @@ full=gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,launch__g
 small=gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,launch__grid_size,launch__block_size,launch__registers_per_thread
 
 collect() {
-  "$ncu" --clock-control none --target-processes all -k 'regex:^gpu_' --metrics "$1" \
+  "$ncu" --clock-control none --target-processes all -k 'regex:^(__sto_impl_)?gpu_' --metrics "$1" \
     -f -o "$tmp/prof" env STO_BENCH_PROFILE=1 STO_BENCH_ONLY="$only" "$bench" \
     > "$tmp/collect.log" 2>&1
 }

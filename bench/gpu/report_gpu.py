@@ -158,7 +158,7 @@ def profile_lines(launches, sto, ceiling):
     groups = {}
     order = []
     for k in launches:
-        m = re.match(r"^gpu_(.*)_kernel(_\d+)?$", k["kernel"])
+        m = re.match(r"^(?:__sto_impl_)?gpu_(.*)_kernel(?:_\d+)?$", k["kernel"])
         fn = m.group(1) if m else k["kernel"]
         if fn not in groups:
             groups[fn] = []

@@ -775,10 +775,13 @@ static int run_gemm_case(const gemm_case *t, int identity, char *msg,
         double want =
             t->alpha * sum + (t->beta == 0.0f ? 0.0 : t->beta * c[at]);
         double err = got[at] - want;
-        double tol =
-            identity ? 0.0
-                     : 1e-5 * (t->alpha * mag + (c[at] < 0 ? -c[at] : c[at])) +
-                           1e-30;
+        /* |alpha| and |beta C| (C is NaN where beta is 0: not read). */
+        double bc = t->beta == 0.0f ? 0.0 : (double)t->beta * c[at];
+        double tol = identity
+                         ? 0.0
+                         : 1e-5 * ((t->alpha < 0 ? -t->alpha : t->alpha) * mag +
+                                   (bc < 0 ? -bc : bc)) +
+                               1e-30;
         if (!(err <= tol && -err <= tol)) {
           result = fail(msg, size,
                         "flags %d batch %ld %ldx%ldx%ld: C[%ld][%ld][%ld] = "
