@@ -19,6 +19,7 @@ static int32_t host_malloc(void **p, size_t n) {
 #define sto_cuda_memcpy(d, s, n, stream) (memcpy((d), (s), (n)), STO_OK)
 #define sto_cuda_memset(d, v, n, stream) (memset((d), (v), (n)), STO_OK)
 #define sto_cuda_last_error_message() sto_last_error_message()
+#define sto_cuda_free(p) (free(p), STO_OK)
 #endif
 
 static uint32_t state = 12345;
@@ -131,7 +132,14 @@ int main(void) {
   sto_cuda_set_stream(NULL, 0);
   sto_cuda_stream_synchronize(stream);
   compare("layer on a stream", status, dc, lx, lw, lb, 1, 0, 1, 64, 128, 256);
+  sto_cuda_stream_destroy(stream);
 #endif
+  float *host[] = {a, b, x, wt, ba, bb, lx, lw, lb};
+  for (size_t i = 0; i < sizeof(host) / sizeof(host[0]); ++i)
+    free(host[i]);
+  void *dev[] = {da, db, dc, dx, dwt, dba, dbb, dlx, dlw, dlb};
+  for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); ++i)
+    sto_cuda_free(dev[i]);
   printf("%d failures\n", failures);
   return failures != 0;
 }
