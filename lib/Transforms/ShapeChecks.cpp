@@ -10,6 +10,7 @@
 // arguments' sizes alone. `sto-guard-shape-checks`, after bufferization,
 // makes the entry checks one guard: when one fails, the function records
 // STO_ERROR_SHAPE_MISMATCH with that check's message and computes nothing.
+// A check on a size computed from data guards the rest of its block.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +18,6 @@
 #include "sto/Dialect/Sto/StoOps.h"
 #include "sto/Transforms/Passes.h"
 
-#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
