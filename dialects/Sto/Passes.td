@@ -407,7 +407,9 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     bodies, which compute elements.) A call with sizes that disagree would read and write out of
     bounds.
 
-    This pass states each requirement as a `cf.assert` in front of its op:
+    This pass states each requirement as a `cf.assert` in front of its op,
+    marked `sto.shape_check` (a `cf.assert` of the model's own is left
+    unmarked, and fails with STO_ERROR_ASSERTION instead):
     the sto ops' through their RuntimeVerifiableOpInterface, the others
     here. It then resolves result sizes to argument sizes (the sto ops
     implement ReifyRankedShapedTypeOpInterface) and moves every check that
@@ -454,10 +456,13 @@ def StoGuardShapeChecks : Pass<"sto-guard-shape-checks", "ModuleOp"> {
     then) the checks that depend on the arguments' sizes move to the top of
     the function (bufferization may have put allocations in front of them),
     and the rest of the body runs under `scf.if` of their conjunction. The
-    else branch calls `sto_record_error(STO_ERROR_SHAPE_MISMATCH, message)`
-    with the message of the first check that failed, which the C entry
-    point returns and `sto_last_error_message()` gives, and returns zeros
-    for the scalar results: nothing is computed and no result is written.
+    else branch calls `sto_record_error(status, message)` with the status
+    and message of the first check that failed (STO_ERROR_SHAPE_MISMATCH
+    for a check marked `sto.shape_check`, STO_ERROR_ASSERTION for a
+    `cf.assert` of the model's own), which the C entry point returns and
+    `sto_last_error_message()` gives, and returns zeros for the scalar
+    results: nothing is computed and no result is written. No `cf.assert`
+    is left to become a call of `abort` in a library.
 
     A private function marked `sto.shape_checks_at_calls` loses its entry
     checks: its callers made them. Any other check (on a size computed from

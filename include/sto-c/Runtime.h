@@ -44,7 +44,10 @@ enum sto_status {
   /* cuBLAS (libcublas.so.13, .so.12 or .so), which matrix products of
      --target=cuda use, could not be loaded; the reason is in
      sto_cuda_last_error_message(). */
-  STO_ERROR_NO_CUBLAS = 8
+  STO_ERROR_NO_CUBLAS = 8,
+  /* A `cf.assert` written in the model failed; sto_last_error_message()
+     gives its message. Nothing after it in its block ran. */
+  STO_ERROR_ASSERTION = 9
 };
 
 /* A static, human-readable message for a status code. */

@@ -25,6 +25,8 @@ extern "C" const char *sto_status_message(int32_t status) {
     return "dynamic sizes do not agree (see sto_last_error_message)";
   case STO_ERROR_NO_CUBLAS:
     return "cuBLAS could not be loaded (see sto_cuda_last_error_message)";
+  case STO_ERROR_ASSERTION:
+    return "an assertion of the model failed (see sto_last_error_message)";
   default:
     return "unknown sto status";
   }

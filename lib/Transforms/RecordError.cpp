@@ -36,7 +36,7 @@ Value sto::buildMessagePointer(OpBuilder &b, Location loc, ModuleOp module,
 }
 
 void sto::buildRecordError(OpBuilder &b, Location loc, ModuleOp module,
-                           int32_t status, Value message) {
+                           Value status, Value message) {
   auto record = module.lookupSymbol<func::FuncOp>("sto_record_error");
   if (!record) {
     OpBuilder mb(module.getBodyRegion());
@@ -46,6 +46,11 @@ void sto::buildRecordError(OpBuilder &b, Location loc, ModuleOp module,
             {mb.getI32Type(), LLVM::LLVMPointerType::get(b.getContext())}, {}));
     record.setPrivate();
   }
+  func::CallOp::create(b, loc, record, ValueRange{status, message});
+}
+
+void sto::buildRecordError(OpBuilder &b, Location loc, ModuleOp module,
+                           int32_t status, Value message) {
   Value code = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(status));
-  func::CallOp::create(b, loc, record, ValueRange{code, message});
+  buildRecordError(b, loc, module, code, message);
 }

@@ -16,8 +16,9 @@
 namespace mlir {
 namespace sto {
 
-/// STO_ERROR_SHAPE_MISMATCH of sto-c/Runtime.h.
+/// STO_ERROR_SHAPE_MISMATCH and STO_ERROR_ASSERTION of sto-c/Runtime.h.
 constexpr int32_t kShapeMismatchStatus = 7;
+constexpr int32_t kAssertionStatus = 9;
 
 /// A pointer to a private NUL-terminated constant of `module` holding
 /// `text`, built at `b`'s insertion point.
@@ -29,6 +30,9 @@ Value buildMessagePointer(OpBuilder &b, Location loc, ModuleOp module,
 /// buildMessagePointer.
 void buildRecordError(OpBuilder &b, Location loc, ModuleOp module,
                       int32_t status, Value message);
+/// The same with the status an i32 value.
+void buildRecordError(OpBuilder &b, Location loc, ModuleOp module, Value status,
+                      Value message);
 
 } // namespace sto
 } // namespace mlir

@@ -52,6 +52,24 @@ namespace {
 /// A private function whose entry checks every caller repeats before its
 /// calls (so the guard pass drops them there).
 constexpr StringLiteral kCheckedAtCalls = "sto.shape_checks_at_calls";
+/// Marks the checks this pass makes; a `cf.assert` without it is the
+/// model's own (STO_ERROR_ASSERTION rather than a size mismatch).
+constexpr StringLiteral kShapeCheck = "sto.shape_check";
+
+/// A copy of `check` at `b` with condition `cond` and `message`, of the same
+/// kind.
+cf::AssertOp copyCheck(OpBuilder &b, Location loc, cf::AssertOp check,
+                       Value cond, StringRef message) {
+  auto copy = cf::AssertOp::create(b, loc, cond, message);
+  if (check->hasAttr(kShapeCheck))
+    copy->setAttr(kShapeCheck, UnitAttr::get(b.getContext()));
+  return copy;
+}
+
+/// The status a failed `check` records.
+int32_t statusOf(cf::AssertOp check) {
+  return check->hasAttr(kShapeCheck) ? kShapeMismatchStatus : kAssertionStatus;
+}
 
 /// "file:line:col: 'op' op <what>", the form of a diagnostic.
 std::string describe(Operation *op, StringRef what) {
@@ -348,10 +366,10 @@ bool instantiateAtCall(OpBuilder &b, func::CallOp call, func::FuncOp callee,
   map.map(entry->getArguments(), call.getOperands());
   for (Operation *op : *slice)
     b.clone(*op, map);
-  cf::AssertOp::create(b, call.getLoc(), map.lookup(check.getArg()),
-                       describe(call, ("calls @" + callee.getSymName() +
-                                       ", where " + check.getMsg())
-                                          .str()));
+  copyCheck(b, call.getLoc(), check, map.lookup(check.getArg()),
+            describe(call, ("calls @" + callee.getSymName() + ", where " +
+                            check.getMsg())
+                               .str()));
   return true;
 }
 
@@ -365,8 +383,8 @@ bool hoistToEntry(cf::AssertOp check, Block *entry, OpBuilder &b) {
   IRMapping map;
   for (Operation *op : *slice)
     b.clone(*op, map);
-  cf::AssertOp::create(b, check.getLoc(), map.lookup(check.getArg()),
-                       check.getMsg());
+  copyCheck(b, check.getLoc(), check, map.lookup(check.getArg()),
+            check.getMsg());
   check->erase();
   return true;
 }
@@ -566,6 +584,9 @@ struct StoInsertShapeChecks
                DenseMap<Operation *, Visit> &state) {
     if (func.isExternal())
       return;
+    // The model's own asserts; every other one is made here.
+    llvm::DenseSet<Operation *> own;
+    func.walk([&](cf::AssertOp check) { own.insert(check); });
     // Not inside linalg bodies: they compute elements, where an index is
     // in bounds by the loop's construction or not checkable without
     // slowing every element.
@@ -615,6 +636,11 @@ struct StoInsertShapeChecks
       }
     }
 
+    func.walk([&](cf::AssertOp check) {
+      if (!own.contains(check))
+        check->setAttr(kShapeCheck, UnitAttr::get(check.getContext()));
+    });
+
     // Sizes of results in terms of the arguments' sizes, so that checks
     // move to the entry.
     DimRoots roots(symbols);
@@ -658,7 +684,7 @@ void recordInPlace(cf::AssertOp check, ModuleOp module) {
       b, loc, check.getArg(), arith::ConstantIntOp::create(b, loc, 1, 1));
   auto ifOp = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  buildRecordError(b, loc, module, kShapeMismatchStatus,
+  buildRecordError(b, loc, module, statusOf(check),
                    buildMessagePointer(b, loc, module, check.getMsg()));
   check->erase();
 }
@@ -685,12 +711,12 @@ std::optional<SmallVector<Value>> fallbackValues(OpBuilder &b, Location loc,
 }
 
 /// Runs the ops of `after`'s block that follow it only if `ok` holds;
-/// otherwise records STO_ERROR_SHAPE_MISMATCH with the message `message`
-/// builds and skips them (fallbackValues). Fails, changing nothing, where
-/// the block cannot be cut short.
+/// otherwise runs what `onFailure` builds (the recording of the failure) and
+/// skips them (fallbackValues). Fails, changing nothing, where the block
+/// cannot be cut short.
 LogicalResult
-guardRestOfBlock(Operation *after, Value ok, ModuleOp module,
-                 function_ref<Value(OpBuilder &, Location)> message) {
+guardRestOfBlock(Operation *after, Value ok,
+                 function_ref<void(OpBuilder &, Location)> onFailure) {
   Block *block = after->getBlock();
   Operation *terminator = block->getTerminator();
   Location loc = after->getLoc();
@@ -708,7 +734,7 @@ guardRestOfBlock(Operation *after, Value ok, ModuleOp module,
       op->erase();
       return nullptr;
     }
-    buildRecordError(eb, loc, module, kShapeMismatchStatus, message(eb, loc));
+    onFailure(eb, loc);
     for (Block *branch : {op.thenBlock(), op.elseBlock()})
       if (!branch->empty() && branch->mightHaveTerminator())
         branch->getTerminator()->erase();
@@ -757,11 +783,11 @@ struct StoGuardShapeChecks
           check->erase();
           continue;
         }
-        StringRef text = check.getMsg();
-        if (succeeded(guardRestOfBlock(
-                check, check.getArg(), module, [&](OpBuilder &b, Location l) {
-                  return buildMessagePointer(b, l, module, text);
-                })))
+        auto record = [&](OpBuilder &b, Location l) {
+          buildRecordError(b, l, module, statusOf(check),
+                           buildMessagePointer(b, l, module, check.getMsg()));
+        };
+        if (succeeded(guardRestOfBlock(check, check.getArg(), record)))
           check->erase();
         else
           recordInPlace(check, module);
@@ -771,7 +797,8 @@ struct StoGuardShapeChecks
 
   /// The checks on the arguments' sizes go to the top (bufferization may
   /// have put allocations in front of them), and the rest of the body runs
-  /// only if all hold; otherwise the first failure's message is recorded.
+  /// only if all hold; otherwise the first failure's status and message are
+  /// recorded.
   void guardEntry(func::FuncOp func, ModuleOp module) {
     hoistAllToEntry(func);
     SmallVector<cf::AssertOp> checks = entryChecks(func);
@@ -789,18 +816,25 @@ struct StoGuardShapeChecks
       after = arith::AndIOp::create(b, after->getLoc(), ok, check.getArg());
       ok = after->getResult(0);
     }
-    auto firstFailure = [&](OpBuilder &eb, Location loc) {
-      Value message;
+    // The status and message of the first check that failed.
+    auto recordFirstFailure = [&](OpBuilder &eb, Location loc) {
+      Value message, status;
       for (cf::AssertOp check : llvm::reverse(checks)) {
         Value text = buildMessagePointer(eb, loc, module, check.getMsg());
-        message = message ? arith::SelectOp::create(eb, loc, check.getArg(),
-                                                    message, text)
-                                .getResult()
-                          : text;
+        Value code = arith::ConstantOp::create(
+            eb, loc, eb.getI32IntegerAttr(statusOf(check)));
+        if (!message) {
+          message = text;
+          status = code;
+          continue;
+        }
+        message =
+            arith::SelectOp::create(eb, loc, check.getArg(), message, text);
+        status = arith::SelectOp::create(eb, loc, check.getArg(), status, code);
       }
-      return message;
+      buildRecordError(eb, loc, module, status, message);
     };
-    if (failed(guardRestOfBlock(after, ok, module, firstFailure)))
+    if (failed(guardRestOfBlock(after, ok, recordFirstFailure)))
       return; // They record in place.
     for (cf::AssertOp check : checks)
       check->erase();

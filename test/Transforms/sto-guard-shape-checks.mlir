@@ -21,8 +21,8 @@
 // CHECK-DAG:       %[[M1:.+]] = llvm.mlir.addressof @[[TEXT1:__sto_message_[0-9]+]]
 // CHECK-DAG:       %[[M0:.+]] = llvm.mlir.addressof @[[TEXT0:__sto_message_[0-9]+]]
 // CHECK:           %[[MSG:.+]] = arith.select %[[FIRST]], %[[M1]], %[[M0]] : !llvm.ptr
-// CHECK-NEXT:      %[[C7:.+]] = arith.constant 7 : i32
-// CHECK-NEXT:      func.call @sto_record_error(%[[C7]], %[[MSG]])
+// CHECK-NEXT:      %[[CODE:.+]] = arith.select %[[FIRST]], %{{.+}}, %{{.+}} : i32
+// CHECK-NEXT:      func.call @sto_record_error(%[[CODE]], %[[MSG]])
 // CHECK-NEXT:      scf.yield %[[Z]] : f32
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return %[[R]] : f32
@@ -35,10 +35,10 @@ func.func @guarded(%x: memref<?xf32>, %b: memref<?xf32>, %out: memref<?xf32>) ->
   %dx = memref.dim %x, %c0 : memref<?xf32>
   %db = memref.dim %b, %c0 : memref<?xf32>
   %same = arith.cmpi eq, %dx, %db : index
-  cf.assert %same, "first"
+  cf.assert %same, "first" {sto.shape_check}
   %do = memref.dim %out, %c0 : memref<?xf32>
   %same2 = arith.cmpi eq, %dx, %do : index
-  cf.assert %same2, "second"
+  cf.assert %same2, "second" {sto.shape_check}
   memref.dealloc %tmp : memref<4xf32>
   return %c1 : f32
 }
@@ -57,7 +57,7 @@ func.func private @step(%p: memref<?xf32>, %g: memref<?xf32>) attributes {sto.sh
   %dp = memref.dim %p, %c0 : memref<?xf32>
   %dg = memref.dim %g, %c0 : memref<?xf32>
   %same = arith.cmpi eq, %dp, %dg : index
-  cf.assert %same, "at the callers"
+  cf.assert %same, "at the callers" {sto.shape_check}
   return
 }
 
@@ -65,7 +65,8 @@ func.func private @step(%p: memref<?xf32>, %g: memref<?xf32>) attributes {sto.sh
 
 // A check on a size that the function computes (here a value it stored)
 // cannot move to the entry: where it fails, the rest of its block is
-// skipped and its message recorded. One in a parallel loop is dropped.
+// skipped and its message recorded. One in a parallel loop is dropped. An
+// assert of the model's own (no sto.shape_check) is STO_ERROR_ASSERTION (9).
 // CHECK-LABEL: func.func @computed_size(
 // CHECK:         %[[N:.+]] = memref.load
 // CHECK:         %[[SAME:.+]] = arith.cmpi eq, %[[N]], %{{.+}}
@@ -74,8 +75,8 @@ func.func private @step(%p: memref<?xf32>, %g: memref<?xf32>) attributes {sto.sh
 // CHECK-NOT:         cf.assert
 // CHECK:         } else {
 // CHECK-NEXT:      %[[M:.+]] = llvm.mlir.addressof @[[TEXT:__sto_message_[0-9]+]]
-// CHECK-NEXT:      %[[C7:.+]] = arith.constant 7 : i32
-// CHECK-NEXT:      func.call @sto_record_error(%[[C7]], %[[M]])
+// CHECK-NEXT:      %[[C9:.+]] = arith.constant 9 : i32
+// CHECK-NEXT:      func.call @sto_record_error(%[[C9]], %[[M]])
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return
 // CHECK:       llvm.mlir.global private constant @[[TEXT]]("computed\00")
@@ -90,7 +91,7 @@ func.func @computed_size(%x: memref<?xf32>, %n: index) {
   cf.assert %same, "computed"
   scf.parallel (%i) = (%c0) to (%dx) step (%c1) {
     %ok = arith.cmpi ult, %i, %dx : index
-    cf.assert %ok, "in a parallel loop"
+    cf.assert %ok, "in a parallel loop" {sto.shape_check}
     scf.reduce
   }
   return
@@ -119,7 +120,7 @@ func.func @in_loop(%x: memref<?xf32>, %sizes: memref<?xindex>) -> f32 {
     %want = memref.load %sizes[%i] : memref<?xindex>
     %dx = memref.dim %x, %c0 : memref<?xf32>
     %fits = arith.cmpi ult, %want, %dx : index
-    cf.assert %fits, "in a loop"
+    cf.assert %fits, "in a loop" {sto.shape_check}
     %v = memref.load %x[%want] : memref<?xf32>
     %s = arith.addf %acc, %v : f32
     scf.yield %s : f32
@@ -143,6 +144,6 @@ func.func @returns_buffer(%x: memref<?xf32>, %y: memref<?xf32>) -> memref<?xf32>
   %dx = memref.dim %x, %c0 : memref<?xf32>
   %dy = memref.dim %y, %c0 : memref<?xf32>
   %same = arith.cmpi eq, %dx, %dy : index
-  cf.assert %same, "returns a buffer"
+  cf.assert %same, "returns a buffer" {sto.shape_check}
   return %x : memref<?xf32>
 }

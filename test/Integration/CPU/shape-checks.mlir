@@ -92,3 +92,17 @@ func.func @take(%x: tensor<?x4xf32>, %start: index) -> tensor<2x4xf32> {
   %s = tensor.extract_slice %x[%start, 0] [2, 4] [1, 1] : tensor<?x4xf32> to tensor<2x4xf32>
   return %s : tensor<2x4xf32>
 }
+
+// The model's own cf.assert is a status too, STO_ERROR_ASSERTION (9), with
+// its message; nothing is computed after it.
+// CHECK: scaled 2: status 0 '' y = 8
+// CHECK: scaled -1: status 9 'scale must be positive' untouched 1
+func.func @scaled(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %pos = arith.cmpf ogt, %s, %zero : f32
+  cf.assert %pos, "scale must be positive"
+  %e = tensor.empty() : tensor<4xf32>
+  %sb = linalg.fill ins(%s : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %y = arith.mulf %x, %sb : tensor<4xf32>
+  return %y : tensor<4xf32>
+}

@@ -105,5 +105,13 @@ int main(void) {
   reset();
   report("take 3 -1", take(m, 3, -1, out));
   printf("\n");
+
+  reset();
+  st = scaled(x, 2.0f, out);
+  report("scaled 2", st);
+  printf(" y = %g\n", out[3]);
+  reset();
+  report("scaled -1", scaled(x, -1.0f, out));
+  printf("\n");
   return 0;
 }
