@@ -87,6 +87,20 @@ if os.path.exists(os.path.join(cuda_root, "bin", "ptxas")):
     config.available_features.add("ptxas")
     config.environment["CUDA_ROOT"] = cuda_root
 
+# The fake CUDA driver and cuBLAS (tools/fake-cuda, test helpers that run
+# on the host): with STO_CUDA_DRIVER and STO_CUBLAS naming them, the CUDA
+# runtime's GPU paths run without a GPU (test/GPU/fake-driver*.test).
+fake_cuda = os.path.join(config.sto_obj_root, "lib", "libsto_fake_cuda.so")
+fake_cublas = os.path.join(config.sto_obj_root, "lib", "libsto_fake_cublas.so")
+config.substitutions.append(("%fake_cuda_driver", fake_cuda))
+config.substitutions.append(("%fake_cublas", fake_cublas))
+config.substitutions.append(("%sto_unittests_dir", config.sto_unittests_dir))
+if os.path.exists(fake_cuda) and os.path.exists(fake_cublas):
+    config.available_features.add("fake-cuda")
+if os.path.exists(os.path.join(config.sto_unittests_dir,
+                               "StoCudaRuntimeTests")):
+    config.available_features.add("sto-cuda-unittests")
+
 # A sanitizer build's libsto_runtime.a needs the sanitizer runtimes at link.
 if config.sto_sanitizers:
     config.substitutions = [

@@ -861,16 +861,22 @@ BlasHandle *acquireBlasHandle(Entry &e, int device, CUstream stream) {
 }
 
 /// Returns a handle after a call on stream; `finished` when the call is
-/// known to be complete (the stream was synchronized).
-void releaseBlasHandle(Entry &e, int device, BlasHandle *h, CUstream stream,
-                       bool finished) {
+/// known to be complete (the stream was synchronized). STO_OK, or the
+/// failure of the synchronization that replaces a failed event record.
+int32_t releaseBlasHandle(Entry &e, int device, BlasHandle *h, CUstream stream,
+                          bool finished) {
   h->lastStream = stream;
-  h->pending = !finished && e.check(gFn.eventRecord(h->done, stream),
-                                    "cuEventRecord") == STO_OK;
+  // A failed record is not recorded as the call's failure: it is handled
+  // here, by waiting (the product itself succeeded). Recording it made
+  // sto_cuda_sgemm return STO_OK with an error in the thread's state, and
+  // compiled code's entry point fail after a correct product.
+  h->pending = !finished && gFn.eventRecord(h->done, stream) == CUDA_SUCCESS;
   // Without the event the next user could overlap this call: wait here.
+  int32_t status = STO_OK;
   if (!finished && !h->pending)
-    e.check(gFn.streamSynchronize(stream), "cuStreamSynchronize");
+    status = e.check(gFn.streamSynchronize(stream), "cuStreamSynchronize");
   returnBlasHandle(device, h);
+  return status;
 }
 
 /// Whether v fits cuBLAS's int (the 32-bit API).
@@ -1010,8 +1016,10 @@ int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
   // or one of the pool, waited for before returning.
   CUstream stream = tUserStream;
   bool own = !stream;
+  // acquireStream has recorded why it failed (cuStreamCreate and its
+  // CUresult); a message of its own here replaced that reason.
   if (own && !(stream = acquireStream(e, scope.device)))
-    return e.fail(STO_ERROR_CUDA, "no stream for the product");
+    return STO_ERROR_CUDA;
   int32_t status = STO_ERROR_CUDA;
   if (BlasHandle *h = acquireBlasHandle(e, scope.device, stream)) {
     blas::cublasOperation_t opA =
@@ -1033,7 +1041,10 @@ int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
     bool wait = own || (tUserFlags & STO_CUDA_STREAM_WAIT);
     if (wait && status == STO_OK)
       status = e.check(gFn.streamSynchronize(stream), "cuStreamSynchronize");
-    releaseBlasHandle(e, scope.device, h, stream, wait && status == STO_OK);
+    int32_t released =
+        releaseBlasHandle(e, scope.device, h, stream, wait && status == STO_OK);
+    if (status == STO_OK)
+      status = released;
   }
   if (own)
     releaseStream(e, scope.device, stream);

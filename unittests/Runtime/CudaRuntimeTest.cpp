@@ -13,6 +13,8 @@
 //   through mgpuLaunchKernel, async regions, events, user streams, 4 threads,
 //   clusters, errors), and an exit-time unload in a child run. They skip
 //   when sto_cuda_available() is false.
+// - On the host-only fake driver and cuBLAS of tools/fake-cuda
+//   (test/GPU/fake-driver-unittests.test): the GPU tests run in CI too.
 //
 //===----------------------------------------------------------------------===//
 

@@ -47,6 +47,12 @@ static void *to_device(const float *h, size_t n) {
 
 static int failures = 0;
 
+/* On the fake CUDA driver of tools/fake-cuda (a device named "sto-fake
+   ..."), the products run (fake cuBLAS) but kernels do not: the MLP layer's
+   fused bias and relu kernel is launched and checked there, its result is
+   not. */
+static int fake_device = 0;
+
 /* C[batch][m][n] (from the device) against the host product of A[m][k]
    (or per batch) and B[k][n] (or B^T stored [n][k]), plus bias, relu. */
 static void compare(const char *name, int32_t status, void *dc, const float *a,
@@ -56,6 +62,11 @@ static void compare(const char *name, int32_t status, void *dc, const float *a,
     printf("FAIL %s: status %d: %s\n", name, (int)status,
            sto_cuda_last_error_message());
     ++failures;
+    return;
+  }
+  if (fake_device && bias) {
+    printf("RAN %s (not compared: kernels do not run on the fake driver)\n",
+           name);
     return;
   }
   size_t count = (size_t)batch * m * n;
@@ -99,6 +110,9 @@ int main(void) {
     printf("no GPU: %s\n", sto_cuda_last_error_message());
     return 1;
   }
+  char device[256] = "";
+  sto_cuda_device_name(0, device, sizeof(device));
+  fake_device = strncmp(device, "sto-fake", 8) == 0;
 #endif
   float *a = random_host(37 * 129), *b = random_host(129 * 53);
   void *da = to_device(a, 37 * 129), *db = to_device(b, 129 * 53), *dc = NULL;
