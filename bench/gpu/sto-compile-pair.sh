@@ -11,6 +11,8 @@
 # With STO_GPU_TARGET=cuda-emulator the gpu side is compiled for sto-compile's emulator
 # target instead: the CUDA path's kernels run on the host, thread by thread, over host
 # memory (a test of the GPU lowering without a GPU; bitexact_support.h's BX_EMULATED).
+# STO_GPU_FORMAT (fatbin, bin or isa) is sto-compile's --gpu-format: isa embeds PTX text and
+# needs no CUDA toolkit (the fake driver of tools/fake-cuda loads it).
 # The prefixes let one program link both. The random streams do not depend on the target,
 # the thread count or the vector width (docs/Randomness.md), so the two must agree bit for
 # bit. sto-compile is $STO_COMPILE, else the one on PATH, else <repo>/build/bin/sto-compile.
@@ -32,6 +34,6 @@ for side in gpu cpu; do
     "$in" > "$out/${stem}_${side}.mlir"
 done
 "$compile" "$out/${stem}_gpu.mlir" --target="${STO_GPU_TARGET:-cuda}" --chip="$chip" \
-  -o "$out/${stem}_gpu.o" --header "$out/${stem}_gpu.h"
+  --gpu-format="${STO_GPU_FORMAT:-fatbin}" -o "$out/${stem}_gpu.o" --header "$out/${stem}_gpu.h"
 "$compile" "$out/${stem}_cpu.mlir" --target=cpu --parallel=false --mcpu="$mcpu" \
   -o "$out/${stem}_cpu.o" --header "$out/${stem}_cpu.h"

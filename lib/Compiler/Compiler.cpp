@@ -133,6 +133,12 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
     return module.emitError() << "unknown target '" << options.target
                               << "' (supported: cpu, cuda, cuda-emulator)";
 
+  if ((cuda || emulated) && options.gpuFormat != "fatbin" &&
+      options.gpuFormat != "bin" && options.gpuFormat != "isa")
+    return module.emitError()
+           << "unknown GPU format '" << options.gpuFormat
+           << "' (supported: fatbin, bin, isa)";
+
   StoPipelineOptions pipelineOptions;
   pipelineOptions.verifyKeys = options.verifyKeys;
   pipelineOptions.parallel = options.parallel;
@@ -142,6 +148,7 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.shapeChecks = true;
   pipelineOptions.chip = options.chip;
   pipelineOptions.ptxFeatures = options.ptxFeatures;
+  pipelineOptions.gpuFormat = options.gpuFormat;
 
   // The CPU target machine (host code of either target) is checked before
   // the pipeline runs, so that a bad --mcpu or --mattr fails at once.

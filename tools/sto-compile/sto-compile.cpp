@@ -47,6 +47,13 @@ static cl::opt<std::string> ptxFeatures("ptx-features",
                                         cl::desc("CUDA: PTX features (+ptx80)"),
                                         cl::init("+ptx80"));
 static cl::opt<std::string>
+    gpuFormat("gpu-format",
+              cl::desc("CUDA: what the object embeds: fatbin (sm_90a cubin "
+                       "+ PTX; needs ptxas and fatbinary), bin (the cubin) "
+                       "or isa (PTX text, JIT-compiled by the driver; needs "
+                       "no CUDA toolkit)"),
+              cl::init("fatbin"));
+static cl::opt<std::string>
     cudaPath("cuda-path",
              cl::desc("CUDA toolkit with ptxas and fatbinary (default: "
                       "$CUDA_ROOT, else /usr/local/cuda)"));
@@ -90,6 +97,7 @@ int main(int argc, char **argv) {
   options.target = target;
   options.chip = chip;
   options.ptxFeatures = ptxFeatures;
+  options.gpuFormat = gpuFormat;
   // MLIR's NVPTX serializer finds ptxas and fatbinary through CUDA_ROOT.
   // A wrong path must stop here: the serializer only reports it and then
   // falls back to any ptxas it finds.

@@ -31,6 +31,8 @@ struct CompileOptions {
   /// CUDA: GPU architecture and PTX features of the cubin.
   std::string chip = "sm_90a";
   std::string ptxFeatures = "+ptx80";
+  /// CUDA: `fatbin` (cubin + PTX), `bin` (cubin) or `isa` (PTX text).
+  std::string gpuFormat = "fatbin";
   /// CPU name and features for code generation; empty means the host's.
   std::string cpu;
   std::string features;
