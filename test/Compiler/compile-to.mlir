@@ -34,6 +34,8 @@
 // BADOPT: sto-compile: error: -O4 is not an optimization level (0-3)
 // NOOUT: sto-compile: error: an object file needs -o <file>
 // BADTARGET: compile-to.mlir{{.*}}: error: {{.*}}target 'rocm'
+// RUN: not sto-compile %s --target=cuda --gpu-format=ptx -o %t.o 2>&1 | FileCheck %s --check-prefix=BADFORMAT
+// BADFORMAT: compile-to.mlir{{.*}}: error: unknown GPU format 'ptx' (supported: fatbin, bin, isa)
 // A CPU or CPU feature LLVM does not know fails before anything is compiled
 // (LLVM would warn and then abort, or ignore the feature).
 // RUN: not sto-compile %s -o %t.o --mcpu=notacpu 2>&1 | FileCheck %s --check-prefix=BADCPU
