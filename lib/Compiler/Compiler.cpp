@@ -135,9 +135,8 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
 
   if ((cuda || emulated) && options.gpuFormat != "fatbin" &&
       options.gpuFormat != "bin" && options.gpuFormat != "isa")
-    return module.emitError()
-           << "unknown GPU format '" << options.gpuFormat
-           << "' (supported: fatbin, bin, isa)";
+    return module.emitError() << "unknown GPU format '" << options.gpuFormat
+                              << "' (supported: fatbin, bin, isa)";
 
   StoPipelineOptions pipelineOptions;
   pipelineOptions.verifyKeys = options.verifyKeys;

@@ -21,8 +21,7 @@ int main(void) {
     small[i] = -1.0f;
   st = twice(x, 4, small, 2);
   printf("short result: status %d (%s: %s), untouched %d\n", st,
-         sto_status_message(st), sto_last_error_message(),
-         untouched(small, 6));
+         sto_status_message(st), sto_last_error_message(), untouched(small, 6));
 
   for (int i = 0; i < 15; ++i)
     large[i] = -1.0f;
