@@ -167,27 +167,11 @@ LogicalResult foldCopy(memref::CopyOp copy) {
   }
   Value same = sameSizes(b, loc, outType, want, out);
   // The rest of the function, from the allocation on, runs under
-  // scf.if %same; the else branch records the status and yields zeros.
-  Block *body = alloc->getBlock();
-  auto ret = cast<func::ReturnOp>(body->getTerminator());
-  auto ifOp = scf::IfOp::create(b, loc, func.getResultTypes(), same,
-                                /*withElseRegion=*/true);
-  // (Without results the builder has already put in the yields.)
-  for (Block *branch : {ifOp.thenBlock(), ifOp.elseBlock()})
-    if (!branch->empty())
-      branch->getTerminator()->erase();
-  Block *then = ifOp.thenBlock();
-  then->getOperations().splice(then->begin(), body->getOperations(),
-                               Block::iterator(alloc), Block::iterator(ret));
-  OpBuilder tb = OpBuilder::atBlockEnd(then);
-  scf::YieldOp::create(tb, loc, ret.getOperands());
-  OpBuilder eb = OpBuilder::atBlockBegin(ifOp.elseBlock());
-  recordMismatch(eb, loc, out);
-  SmallVector<Value> zeros;
-  for (Type t : func.getResultTypes())
-    zeros.push_back(arith::ConstantOp::create(eb, loc, eb.getZeroAttr(t)));
-  scf::YieldOp::create(eb, loc, zeros);
-  ret->setOperands(ifOp.getResults());
+  // scf.if %same; otherwise the status is recorded and zeros returned.
+  if (failed(sto::guardRestOfBlock(
+          same.getDefiningOp(), same,
+          [&](OpBuilder &eb, Location l) { recordMismatch(eb, l, out); })))
+    return failure();
   return fold();
 }
 

@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 
@@ -53,4 +54,69 @@ void sto::buildRecordError(OpBuilder &b, Location loc, ModuleOp module,
                            int32_t status, Value message) {
   Value code = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(status));
   buildRecordError(b, loc, module, code, message);
+}
+
+/// What the block of `terminator` yields when its rest is skipped: zeros for
+/// a function's or a branch's scalar results, the values an `scf.for`
+/// iteration came in with; none if there is no such value.
+static std::optional<SmallVector<Value>>
+fallbackValues(OpBuilder &b, Location loc, Operation *terminator) {
+  Operation *parent = terminator->getParentOp();
+  if (isa<scf::YieldOp>(terminator))
+    if (auto loop = dyn_cast<scf::ForOp>(parent))
+      return SmallVector<Value>(loop.getRegionIterArgs());
+  if (!isa<func::ReturnOp>(terminator) &&
+      !(isa<scf::YieldOp>(terminator) && isa<scf::IfOp>(parent)))
+    return std::nullopt;
+  SmallVector<Value> zeros;
+  for (Type t : terminator->getOperandTypes()) {
+    if (!t.isIntOrIndexOrFloat())
+      return std::nullopt;
+    zeros.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(t)));
+  }
+  return zeros;
+}
+
+/// Runs the ops of `after`'s block that follow it only if `ok` holds;
+/// otherwise runs what `onFailure` builds (the recording of the failure) and
+/// skips them (fallbackValues). Fails, changing nothing, where the block
+/// cannot be cut short.
+LogicalResult
+sto::guardRestOfBlock(Operation *after, Value ok,
+                      function_ref<void(OpBuilder &, Location)> onFailure) {
+  Block *block = after->getBlock();
+  Operation *terminator = block->getTerminator();
+  Location loc = after->getLoc();
+  auto ifOp = [&]() -> scf::IfOp {
+    OpBuilder b(after->getContext());
+    b.setInsertionPointAfter(after);
+    auto op = scf::IfOp::create(b, loc, terminator->getOperandTypes(), ok,
+                                /*withElseRegion=*/true);
+    OpBuilder eb = OpBuilder::atBlockBegin(op.elseBlock());
+    if (!op.elseBlock()->empty())
+      eb.setInsertionPoint(op.elseBlock()->getTerminator());
+    std::optional<SmallVector<Value>> fallback =
+        fallbackValues(eb, loc, terminator);
+    if (!fallback) {
+      op->erase();
+      return nullptr;
+    }
+    onFailure(eb, loc);
+    for (Block *branch : {op.thenBlock(), op.elseBlock()})
+      if (!branch->empty() && branch->mightHaveTerminator())
+        branch->getTerminator()->erase();
+    eb.setInsertionPointToEnd(op.elseBlock());
+    scf::YieldOp::create(eb, loc, *fallback);
+    return op;
+  }();
+  if (!ifOp)
+    return failure();
+  Block *then = ifOp.thenBlock();
+  then->getOperations().splice(then->begin(), block->getOperations(),
+                               std::next(Block::iterator(ifOp)),
+                               Block::iterator(terminator));
+  OpBuilder tb = OpBuilder::atBlockEnd(then);
+  scf::YieldOp::create(tb, loc, terminator->getOperands());
+  terminator->setOperands(ifOp.getResults());
+  return success();
 }

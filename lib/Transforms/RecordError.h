@@ -3,7 +3,8 @@
 //
 // Compiled functions report what they cannot return (sizes that disagree)
 // through libsto_runtime's sto_record_error; the C entry point returns the
-// status and sto_last_error_message() the message.
+// status and sto_last_error_message() the message. A failed check skips the
+// rest of its block (guardRestOfBlock).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +34,15 @@ void buildRecordError(OpBuilder &b, Location loc, ModuleOp module,
 /// The same with the status an i32 value.
 void buildRecordError(OpBuilder &b, Location loc, ModuleOp module, Value status,
                       Value message);
+
+/// Runs the ops of `after`'s block that follow it only if `ok` holds;
+/// otherwise runs what `onFailure` builds (the recording of the failure) and
+/// skips them: a function body or an `scf.if` branch with scalar results
+/// yields zeros, an `scf.for` iteration the values it came in with. Fails,
+/// changing nothing, where the block cannot be cut short.
+LogicalResult
+guardRestOfBlock(Operation *after, Value ok,
+                 function_ref<void(OpBuilder &, Location)> onFailure);
 
 } // namespace sto
 } // namespace mlir

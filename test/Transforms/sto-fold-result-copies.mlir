@@ -240,10 +240,10 @@ func.func @target_is_view(%out: memref<8xf32>) {
 // CHECK-NEXT:      %[[FIVE:.+]] = arith.constant 5 : i32
 // CHECK-NEXT:      scf.yield %[[FIVE]] : i32
 // CHECK-NEXT:    } else {
+// CHECK-NEXT:      %[[ZERO:.+]] = arith.constant 0 : i32
 // CHECK-NEXT:      %[[MSG:.+]] = llvm.mlir.addressof @[[TEXT:__sto_message_[0-9]+]] : !llvm.ptr
 // CHECK-NEXT:      %[[CODE:.+]] = arith.constant 7 : i32
 // CHECK-NEXT:      func.call @sto_record_error(%[[CODE]], %[[MSG]]) : (i32, !llvm.ptr) -> ()
-// CHECK-NEXT:      %[[ZERO:.+]] = arith.constant 0 : i32
 // CHECK-NEXT:      scf.yield %[[ZERO]] : i32
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return %[[R]] : i32
