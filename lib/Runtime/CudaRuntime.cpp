@@ -505,15 +505,17 @@ CUstream acquireStream(Entry &e, int device) {
   return stream;
 }
 
-void releaseStream(Entry &e, int device, CUstream stream) {
+/// Pools stream, or destroys it when the pool is full; the status of that.
+int32_t releaseStream(Entry &e, int device, CUstream stream) {
   StreamPool &pool = streamPool(device);
   pthread_mutex_lock(&pool.mutex);
   bool kept = pool.count < kStreamPoolSize;
   if (kept)
     pool.streams[pool.count++] = stream;
   pthread_mutex_unlock(&pool.mutex);
-  if (!kept)
-    e.check(gFn.streamDestroy(stream), "cuStreamDestroy");
+  if (kept)
+    return STO_OK;
+  return e.check(gFn.streamDestroy(stream), "cuStreamDestroy");
 }
 
 bool isUserStream(CUstream stream) {
@@ -1046,8 +1048,12 @@ int32_t sgemm(Entry &e, int32_t flags, int64_t batch, int64_t m, int64_t n,
     if (status == STO_OK)
       status = released;
   }
-  if (own)
-    releaseStream(e, scope.device, stream);
+  if (own) {
+    // A failure here is recorded, so the status must say so too.
+    int32_t released = releaseStream(e, scope.device, stream);
+    if (status == STO_OK)
+      status = released;
+  }
   return status;
 }
 

@@ -61,6 +61,14 @@ int sto_fake_cuda_last_launch(sto_fake_cuda_launch *launch);
    found wrong), "" if none. */
 const char *sto_fake_cuda_last_message(void);
 
+/* Runs hook(arg) once, on the calling thread, at the start of the next call
+   of the driver or cuBLAS entry point `symbol` (named as FAKE_CUDA_FAIL names
+   it, with or without its _v2), before that call does anything: for tests
+   that need something to happen in the middle of a runtime call, such as
+   another user filling a pool. */
+void sto_fake_cuda_call_hook_once(const char *symbol, void (*hook)(void *),
+                                  void *arg);
+
 #ifdef __cplusplus
 }
 #endif

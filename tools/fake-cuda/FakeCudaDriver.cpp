@@ -324,6 +324,10 @@ struct State {
   std::vector<void *> graveyard;
   std::vector<FailSpec> failures;
   std::map<std::string, int64_t> calls;
+  // sto_fake_cuda_call_hook_once: the entry point and what to run there.
+  std::string hookSymbol;
+  void (*hook)(void *) = nullptr;
+  void *hookArg = nullptr;
   sto_fake_cuda_stats stats{};
   sto_fake_cuda_launch lastLaunch{};
   bool haveLaunch = false;
@@ -436,15 +440,29 @@ void logLine(const std::string &line) {
   return status;
 }
 
-int injected(State &s, const char *symbol, int defaultStatus) {
-  if (s.failures.empty())
-    return 0;
-  int64_t call = ++s.calls[symbol];
+/// symbol without its version suffix: cuStreamDestroy for
+/// cuStreamDestroy_v2.
+std::string unversioned(const char *symbol) {
   std::string plain = symbol;
   size_t v = plain.rfind("_v");
   if (v != std::string::npos && v + 2 < plain.size() &&
       plain.find_first_not_of("0123456789", v + 2) == std::string::npos)
     plain = plain.substr(0, v);
+  return plain;
+}
+
+int injected(State &s, const char *symbol, int defaultStatus) {
+  if (s.hook &&
+      (s.hookSymbol == symbol || s.hookSymbol == unversioned(symbol))) {
+    // Once, and cleared first: the hook may call this entry point itself.
+    void (*hook)(void *) = s.hook;
+    s.hook = nullptr;
+    hook(s.hookArg);
+  }
+  if (s.failures.empty())
+    return 0;
+  int64_t call = ++s.calls[symbol];
+  std::string plain = unversioned(symbol);
   for (const FailSpec &f : s.failures) {
     if ((f.name == symbol || f.name == plain) && call >= f.first &&
         call <= f.last) {
@@ -2504,3 +2522,12 @@ FAKE_EXPORT int sto_fake_cuda_last_launch(sto_fake_cuda_launch *launch) {
 }
 
 FAKE_EXPORT const char *sto_fake_cuda_last_message(void) { return tMessage; }
+
+FAKE_EXPORT void sto_fake_cuda_call_hook_once(const char *symbol,
+                                              void (*hook)(void *), void *arg) {
+  State &s = state();
+  std::lock_guard<std::recursive_mutex> lock(s.mutex);
+  s.hookSymbol = symbol ? symbol : "";
+  s.hook = hook;
+  s.hookArg = arg;
+}

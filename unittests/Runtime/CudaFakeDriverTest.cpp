@@ -96,6 +96,7 @@ struct Fake {
   void (*getStats)(sto_fake_cuda_stats *) = nullptr;
   int (*lastLaunch)(sto_fake_cuda_launch *) = nullptr;
   const char *(*lastMessage)(void) = nullptr;
+  void (*callHookOnce)(const char *, void (*)(void *), void *) = nullptr;
   sto::cuda::PFN_ctxGetCurrent ctxGetCurrent = nullptr;
   sto::cuda::PFN_ctxPushCurrent ctxPushCurrent = nullptr;
   sto::cuda::PFN_ctxPopCurrent ctxPopCurrent = nullptr;
@@ -115,6 +116,8 @@ const Fake &fake() {
         dlsym(h, "sto_fake_cuda_last_launch"));
     r.lastMessage = reinterpret_cast<decltype(r.lastMessage)>(
         dlsym(h, "sto_fake_cuda_last_message"));
+    r.callHookOnce = reinterpret_cast<decltype(r.callHookOnce)>(
+        dlsym(h, "sto_fake_cuda_call_hook_once"));
     r.ctxGetCurrent = reinterpret_cast<decltype(r.ctxGetCurrent)>(
         dlsym(h, "cuCtxGetCurrent"));
     r.ctxPushCurrent = reinterpret_cast<decltype(r.ctxPushCurrent)>(
@@ -123,8 +126,9 @@ const Fake &fake() {
         dlsym(h, "cuCtxPopCurrent_v2"));
     r.primaryCtxRetain = reinterpret_cast<decltype(r.primaryCtxRetain)>(
         dlsym(h, "cuDevicePrimaryCtxRetain"));
-    r.loaded = r.getStats && r.lastLaunch && r.lastMessage && r.ctxGetCurrent &&
-               r.ctxPushCurrent && r.ctxPopCurrent && r.primaryCtxRetain;
+    r.loaded = r.getStats && r.lastLaunch && r.lastMessage && r.callHookOnce &&
+               r.ctxGetCurrent && r.ctxPushCurrent && r.ctxPopCurrent &&
+               r.primaryCtxRetain;
     return r;
   }();
   return f;
@@ -647,6 +651,34 @@ FAKE_TEST(ProductSynchronizeFails, "FAKE_CUDA_FAIL=cuStreamSynchronize:3") {
   EXPECT_EQ(product("synchronize"), STO_ERROR_CUDA);
   EXPECT_MESSAGE("sto_cuda_sgemm: cuStreamSynchronize failed with");
   EXPECT_EQ(product("after"), STO_OK);
+}
+
+/// Fills the runtime's stream pool (32 streams) behind the caller's back.
+void fillStreamPool(void *) {
+  std::vector<void *> streams;
+  for (int i = 0; i < 32; ++i)
+    streams.push_back(mgpuStreamCreate());
+  for (void *s : streams)
+    mgpuStreamDestroy(s);
+}
+
+// Another thread filled the pool while the product ran, so the product's
+// own stream is destroyed instead of pooled; when that fails, the status
+// says so as the error state does (an STO_OK beside a recorded error made
+// compiled entry points fail after a correct product).
+FAKE_TEST(ProductSurplusStreamDestroyFails,
+          "FAKE_CUDA_FAIL=cuStreamDestroy:1") {
+  sto_cuda_clear_error();
+  int64_t before = stats().streams;
+  fake().callHookOnce("cublasSgemm", fillStreamPool, nullptr);
+  EXPECT_EQ(product("surplus"), STO_ERROR_CUDA);
+  EXPECT_MESSAGE(
+      "sto_cuda_sgemm: cuStreamDestroy failed with CUDA_ERROR_UNKNOWN");
+  EXPECT_EQ(stats().injectedFailures, 1) << "the pool did not overflow";
+  EXPECT_EQ(stats().streams, before + 33); // 32 pooled, 1 not destroyed
+  // Once the pool is full, the next product's stream comes from it.
+  EXPECT_EQ(product("after"), STO_OK);
+  EXPECT_EQ(stats().streams, before + 33);
 }
 
 // On a caller's stream without STO_CUDA_STREAM_WAIT the handle records an
