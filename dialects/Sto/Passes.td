@@ -470,10 +470,15 @@ def StoGuardShapeChecks : Pass<"sto-guard-shape-checks", "ModuleOp"> {
     branch whose results are scalars yields zeros, a `scf.for` iteration
     yields the values it came in with. Where a block cannot be cut short
     (it yields buffers) the check records its failure and the block goes
-    on; in a parallel loop, which becomes a GPU kernel or an OpenMP region,
-    there is no status to record into and the check is dropped.
+    on. In a parallel loop (`scf.parallel`, `scf.forall`), which becomes a
+    GPU kernel or an OpenMP region without a status of its own, a failed
+    check skips the rest of its iteration and writes its number into a
+    cell (`memref.atomic_rmw maxs`, so that which message is reported does
+    not depend on the order of the iterations); after the loop a
+    `cf.assert` per check reads the cell and is guarded as above.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect"];

@@ -65,6 +65,12 @@ fallbackValues(OpBuilder &b, Location loc, Operation *terminator) {
   if (isa<scf::YieldOp>(terminator))
     if (auto loop = dyn_cast<scf::ForOp>(parent))
       return SmallVector<Value>(loop.getRegionIterArgs());
+  // A parallel iteration without reductions or results to insert.
+  if (isa<scf::ReduceOp>(terminator) && terminator->getNumOperands() == 0)
+    return SmallVector<Value>();
+  if (auto inParallel = dyn_cast<scf::InParallelOp>(terminator))
+    if (inParallel.getBody()->empty())
+      return SmallVector<Value>();
   if (!isa<func::ReturnOp>(terminator) &&
       !(isa<scf::YieldOp>(terminator) && isa<scf::IfOp>(parent)))
     return std::nullopt;

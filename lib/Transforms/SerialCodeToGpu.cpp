@@ -59,11 +59,21 @@ enum class Kind {
   Host,
 };
 
+/// A stack slot of the host function (a status cell read back after a
+/// kernel, a scalar brought back by an earlier run of this pass): host
+/// memory, which a kernel cannot touch.
+bool accessesStackSlot(Operation *op) {
+  return llvm::any_of(op->getOperands(), [](Value v) {
+    return isa<MemRefType>(v.getType()) && v.getDefiningOp<memref::AllocaOp>();
+  });
+}
+
 Kind classify(Operation *op) {
   bool accesses = false, hostOnly = false;
   op->walk([&](Operation *nested) {
-    accesses |= isMemoryAccess(nested);
-    hostOnly |= isHostOnly(nested);
+    bool access = isMemoryAccess(nested);
+    accesses |= access && !accessesStackSlot(nested);
+    hostOnly |= isHostOnly(nested) || (access && accessesStackSlot(nested));
   });
   if (hostOnly || op->hasTrait<OpTrait::IsTerminator>())
     return Kind::Host;

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -35,6 +36,7 @@
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 
 namespace mlir {
 namespace sto {
@@ -704,20 +706,15 @@ struct StoGuardShapeChecks
       } else {
         guardEntry(func, module);
       }
+      routeParallelChecks(func);
       // The rest depend on values computed in the function. Each cuts its
       // block short where it fails (last first, so that an earlier one
-      // skips the later ones' guards too). Inside a parallel loop, which
-      // becomes a GPU kernel or an OpenMP region, there is no status to
-      // record into, and the check goes; where a block cannot be cut short
-      // (it yields buffers), the failure is recorded and the block goes on.
+      // skips the later ones' guards too); where a block cannot be cut
+      // short (it yields buffers), the failure is recorded and the block
+      // goes on.
       SmallVector<cf::AssertOp> rest;
       func.walk([&](cf::AssertOp check) { rest.push_back(check); });
       for (cf::AssertOp check : llvm::reverse(rest)) {
-        if (check->getParentOfType<scf::ParallelOp>() ||
-            check->getParentOfType<scf::ForallOp>()) {
-          check->erase();
-          continue;
-        }
         auto record = [&](OpBuilder &b, Location l) {
           buildRecordError(b, l, module, statusOf(check),
                            buildMessagePointer(b, l, module, check.getMsg()));
@@ -727,6 +724,74 @@ struct StoGuardShapeChecks
         else
           recordInPlace(check, module);
       }
+    }
+  }
+
+  /// A parallel loop becomes a GPU kernel or an OpenMP region, whose
+  /// iterations have no status of their own to record into. A check there
+  /// writes the number of the check that failed into a cell (atomically;
+  /// the highest number wins, so the message does not depend on the order
+  /// in which iterations ran) and skips the rest of its iteration; after
+  /// the loop, one `cf.assert` per check reads the cell, and those are
+  /// guarded like any check computed in the function. The cell is a
+  /// buffer (device memory for --target=cuda, by sto-host-buffers-to-gpu)
+  /// set and read through a copy from and to a stack slot.
+  void routeParallelChecks(func::FuncOp func) {
+    llvm::MapVector<Operation *, SmallVector<cf::AssertOp>> byLoop;
+    func.walk([&](cf::AssertOp check) {
+      Operation *outermost = nullptr;
+      for (Operation *p = check->getParentOp(); p != func; p = p->getParentOp())
+        if (isa<scf::ParallelOp, scf::ForallOp>(p))
+          outermost = p;
+      if (outermost)
+        byLoop[outermost].push_back(check);
+    });
+    for (auto &[loop, checks] : byLoop) {
+      Location loc = loop->getLoc();
+      OpBuilder b(loop);
+      Type i32 = b.getI32Type();
+      auto cellType = MemRefType::get({}, i32);
+      Value cell = memref::AllocOp::create(b, loc, cellType);
+      Value slot = memref::AllocaOp::create(b, loc, cellType);
+      Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+      memref::StoreOp::create(b, loc, zero, slot, ValueRange{});
+      memref::CopyOp::create(b, loc, slot, cell);
+
+      // The first check (in the order of the walk) gets the highest code.
+      for (auto [index, check] : llvm::enumerate(llvm::reverse(checks))) {
+        int32_t code = index + 1;
+        auto mark = [&, code](OpBuilder &eb, Location l) {
+          Value c = arith::ConstantIntOp::create(eb, l, i32, code);
+          memref::AtomicRMWOp::create(eb, l, arith::AtomicRMWKind::maxs, c,
+                                      cell, ValueRange{});
+        };
+        if (failed(guardRestOfBlock(check, check.getArg(), mark))) {
+          // A block that yields values: mark, and let it go on.
+          OpBuilder ib(check);
+          Location cl = check.getLoc();
+          Value failed =
+              arith::XOrIOp::create(ib, cl, check.getArg(),
+                                    arith::ConstantIntOp::create(ib, cl, 1, 1));
+          auto ifOp =
+              scf::IfOp::create(ib, cl, failed, /*withElseRegion=*/false);
+          ib.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+          mark(ib, cl);
+        }
+      }
+
+      b.setInsertionPointAfter(loop);
+      memref::CopyOp::create(b, loc, cell, slot);
+      Value got = memref::LoadOp::create(b, loc, slot, ValueRange{});
+      for (auto [index, check] : llvm::enumerate(llvm::reverse(checks))) {
+        Value code = arith::ConstantIntOp::create(b, loc, i32, index + 1);
+        Value ok =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, got, code);
+        auto after =
+            cf::AssertOp::create(b, check.getLoc(), ok, check.getMsg());
+        after->setAttrs(check->getDiscardableAttrDictionary());
+      }
+      for (cf::AssertOp check : checks)
+        check->erase();
     }
   }
 

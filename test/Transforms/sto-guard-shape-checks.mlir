@@ -65,14 +65,17 @@ func.func private @step(%p: memref<?xf32>, %g: memref<?xf32>) attributes {sto.sh
 
 // A check on a size that the function computes (here a value it stored)
 // cannot move to the entry: where it fails, the rest of its block is
-// skipped and its message recorded. One in a parallel loop is dropped. An
-// assert of the model's own (no sto.shape_check) is STO_ERROR_ASSERTION (9).
+// skipped and its message recorded. An assert of the model's own (no
+// sto.shape_check) is STO_ERROR_ASSERTION (9). One in a parallel loop marks
+// a cell, read after the loop (below).
 // CHECK-LABEL: func.func @computed_size(
 // CHECK:         %[[N:.+]] = memref.load
 // CHECK:         %[[SAME:.+]] = arith.cmpi eq, %[[N]], %{{.+}}
 // CHECK-NEXT:    scf.if %[[SAME]] {
-// CHECK-NEXT:      scf.parallel
+// CHECK:           scf.parallel
 // CHECK-NOT:         cf.assert
+// CHECK:             memref.atomic_rmw maxs
+// CHECK:           func.call @sto_record_error
 // CHECK:         } else {
 // CHECK-NEXT:      %[[M:.+]] = llvm.mlir.addressof @[[TEXT:__sto_message_[0-9]+]]
 // CHECK-NEXT:      %[[C9:.+]] = arith.constant 9 : i32
@@ -94,6 +97,82 @@ func.func @computed_size(%x: memref<?xf32>, %n: index) {
     cf.assert %ok, "in a parallel loop" {sto.shape_check}
     scf.reduce
   }
+  return
+}
+
+// -----
+
+// A parallel loop's iterations (an OpenMP region, a GPU kernel) have no
+// status of their own: a failed check skips the rest of its iteration and
+// marks a cell with its number, the first check the highest (atomic max:
+// the same message whatever the order of the iterations); one inside a
+// sequential loop inside skips that loop's iteration. The cell is a buffer
+// (device memory for CUDA) set and read through copies from a stack slot;
+// after the loop, each check's cf.assert on the cell guards the rest of
+// the function.
+// CHECK-LABEL: func.func @in_parallel_loops(
+// CHECK:         %[[CELL:.+]] = memref.alloc() : memref<i32>
+// CHECK-NEXT:    %[[SLOT:.+]] = memref.alloca() : memref<i32>
+// CHECK-NEXT:    %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK-NEXT:    memref.store %[[ZERO]], %[[SLOT]][]
+// CHECK-NEXT:    memref.copy %[[SLOT]], %[[CELL]]
+// CHECK-NEXT:    scf.forall (%[[I:.+]]) in
+// CHECK:           %[[V:.+]] = memref.load %{{.+}}[%[[I]]]
+// CHECK:           %[[POS:.+]] = arith.cmpf oge, %[[V]]
+// CHECK-NEXT:      scf.if %[[POS]] {
+// CHECK:             scf.for
+// CHECK:               scf.if %{{.+}} {
+// CHECK-NEXT:            memref.load
+// CHECK-NEXT:            memref.store
+// CHECK-NEXT:          } else {
+// CHECK-NEXT:            %[[ONE:.+]] = arith.constant 1 : i32
+// CHECK-NEXT:            memref.atomic_rmw maxs %[[ONE]], %[[CELL]][]
+// CHECK-NEXT:          }
+// CHECK:           } else {
+// CHECK-NEXT:        %[[TWO:.+]] = arith.constant 2 : i32
+// CHECK-NEXT:        memref.atomic_rmw maxs %[[TWO]], %[[CELL]][]
+// CHECK-NEXT:      }
+// CHECK-NEXT:    }
+// CHECK-NEXT:    memref.copy %[[CELL]], %[[SLOT]]
+// CHECK-NEXT:    %[[GOT:.+]] = memref.load %[[SLOT]][]
+// CHECK-NEXT:    %[[C1:.+]] = arith.constant 1 : i32
+// CHECK-NEXT:    %[[NOT1:.+]] = arith.cmpi ne, %[[GOT]], %[[C1]]
+// CHECK-NEXT:    scf.if %[[NOT1]] {
+// CHECK-NEXT:      %[[C2:.+]] = arith.constant 2 : i32
+// CHECK-NEXT:      %[[NOT2:.+]] = arith.cmpi ne, %[[GOT]], %[[C2]]
+// CHECK-NEXT:      scf.if %[[NOT2]] {
+// CHECK:             memref.store
+// CHECK-NEXT:      } else {
+// CHECK-NEXT:        llvm.mlir.addressof @[[ROW:__sto_message_[0-9]+]]
+// CHECK-NEXT:        %[[C9:.+]] = arith.constant 9 : i32
+// CHECK-NEXT:        func.call @sto_record_error(%[[C9]],
+// CHECK:           } else {
+// CHECK-NEXT:      llvm.mlir.addressof @[[INDEX:__sto_message_[0-9]+]]
+// CHECK-NEXT:      %[[C7:.+]] = arith.constant 7 : i32
+// CHECK-NEXT:      func.call @sto_record_error(%[[C7]],
+// CHECK-DAG:   llvm.mlir.global private constant @[[ROW]]("row starts below 0\00")
+// CHECK-DAG:   llvm.mlir.global private constant @[[INDEX]]("index out of range\00")
+func.func @in_parallel_loops(%x: memref<?xf32>, %idx: memref<?x4xindex>, %y: memref<?x4xf32>, %done: memref<i32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %idx, %c0 : memref<?x4xindex>
+  %dx = memref.dim %x, %c0 : memref<?xf32>
+  scf.forall (%i) in (%n) {
+    %first = memref.load %x[%i] : memref<?xf32>
+    %pos = arith.cmpf oge, %first, %zero : f32
+    cf.assert %pos, "row starts below 0"
+    scf.for %j = %c0 to %c4 step %c1 {
+      %k = memref.load %idx[%i, %j] : memref<?x4xindex>
+      %in = arith.cmpi ult, %k, %dx : index
+      cf.assert %in, "index out of range" {sto.shape_check}
+      %v = memref.load %x[%k] : memref<?xf32>
+      memref.store %v, %y[%i, %j] : memref<?x4xf32>
+    }
+  }
+  %one = arith.constant 1 : i32
+  memref.store %one, %done[] : memref<i32>
   return
 }
 

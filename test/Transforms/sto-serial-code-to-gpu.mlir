@@ -134,3 +134,31 @@ func.func @vector_result(%x: memref<8xf32>) -> vector<4xf32> {
   %v = vector.load %x[%c0] : memref<8xf32>, vector<4xf32>
   return %v : vector<4xf32>
 }
+
+// -----
+
+// A stack slot is host memory (a status cell read back after a kernel, a
+// scalar brought back by this pass): its store and load stay on the host,
+// around the copies; only the device buffer's update becomes a kernel.
+// CHECK-LABEL: func.func @stack_slot(
+// CHECK-SAME:    %[[CELL:.+]]: memref<i32>) -> i32
+// CHECK:         %[[SLOT:.+]] = memref.alloca() : memref<i32>
+// CHECK-NEXT:    memref.store %{{.+}}, %[[SLOT]][]
+// CHECK-NEXT:    memref.copy %[[SLOT]], %[[CELL]]
+// CHECK:         gpu.launch
+// CHECK:           memref.atomic_rmw maxs %{{.+}}, %[[CELL]][]
+// CHECK:           gpu.terminator
+// CHECK:         memref.copy %[[CELL]], %[[SLOT]]
+// CHECK-NEXT:    %[[GOT:.+]] = memref.load %[[SLOT]][]
+// CHECK-NEXT:    return %[[GOT]]
+func.func @stack_slot(%cell: memref<i32>) -> i32 {
+  %zero = arith.constant 0 : i32
+  %two = arith.constant 2 : i32
+  %slot = memref.alloca() : memref<i32>
+  memref.store %zero, %slot[] : memref<i32>
+  memref.copy %slot, %cell : memref<i32> to memref<i32>
+  %old = memref.atomic_rmw maxs %two, %cell[] : (i32, memref<i32>) -> i32
+  memref.copy %cell, %slot : memref<i32> to memref<i32>
+  %got = memref.load %slot[] : memref<i32>
+  return %got : i32
+}

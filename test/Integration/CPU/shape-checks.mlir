@@ -106,3 +106,30 @@ func.func @scaled(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
   %y = arith.mulf %x, %sb : tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// In a parallel loop (an OpenMP region, a GPU kernel) a failed check skips
+// the rest of its iteration and the call returns its status after the
+// loop; the other iterations ran. When iterations fail different checks,
+// the first check in the program is reported, whatever the order in which
+// the iterations ran.
+// CHECK: rows 8 2: status 0 '' y = 1 2 3 4 5 6 7 8 -1
+// CHECK: rows 8 3: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+10]]:10: 'tensor.extract_slice' op the slice runs out of dimension 0 of the source' untouched 0 y = 1 2 3 4 5 6 7 8 -1
+// CHECK: rows 8 2 negative: status 9 'a row starts at or above 0' untouched 0 y = 1 2 3 4 -1 -1 -1 -1 -1
+// CHECK: rows 8 3 negative: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+8]]:10: 'tensor.extract_slice' op the slice runs out of dimension 0 of the source' untouched 0 y = 1 2 3 4 -1 -1 -1 -1 -1
+func.func @rows(%x: tensor<?xf32>, %n: index) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %r = scf.forall (%i) in (%n) shared_outs(%o = %e) -> tensor<?x4xf32> {
+    %off = arith.muli %i, %c4 : index
+    %s = tensor.extract_slice %x[%off] [4] [1] : tensor<?xf32> to tensor<4xf32>
+    %first = tensor.extract %s[%c0] : tensor<4xf32>
+    %pos = arith.cmpf oge, %first, %zero : f32
+    cf.assert %pos, "a row starts at or above 0"
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<?x4xf32>
+    }
+  }
+  return %r : tensor<?x4xf32>
+}

@@ -113,5 +113,26 @@ int main(void) {
   reset();
   report("scaled -1", scaled(x, -1.0f, out));
   printf("\n");
+
+  /* Rows of x, one per iteration of a parallel loop: row 2 of an 8-element
+     x runs out of it; a negative row start fails the model's assert. */
+  float neg[8] = {1, 2, 3, 4, -5, 6, 7, 8};
+  const struct {
+    const char *what;
+    const float *x;
+    int64_t n;
+  } rowCases[] = {{"rows 8 2", x, 2},
+                  {"rows 8 3", x, 3},
+                  {"rows 8 2 negative", neg, 2},
+                  {"rows 8 3 negative", neg, 3}};
+  for (int c = 0; c < 4; ++c) {
+    reset();
+    st = rows(rowCases[c].x, 8, rowCases[c].n, out, rowCases[c].n);
+    report(rowCases[c].what, st);
+    printf(" y =");
+    for (int i = 0; i < 9; ++i)
+      printf(" %g", out[i]);
+    printf("\n");
+  }
   return 0;
 }
