@@ -223,6 +223,9 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
 
 void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
                                    const StoPipelineOptions &opts) {
+  // A model's own scf.forall runs on the threads like linalg's loops
+  // (SCFToControlFlow would make it sequential).
+  pm.addPass(createForallToParallelLoopPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<LowerStridedCopies>());
   // Matrix products run their reduction outside the output's rows, so
   // that the inner loop vectorizes (same bits).
@@ -296,6 +299,9 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   // f32 matrix products go to cuBLAS before the loops become kernels; the
   // elementwise work around them stays in their own fused kernels.
   pm.addPass(createStoMatmulToCublas());
+  // A model's own scf.forall becomes a kernel like linalg's loops (it
+  // stayed a host loop launching a kernel per iteration).
+  pm.addPass(createForallToParallelLoopPass());
   // Copies into or out of views (insert_slice, extract_slice) become
   // kernels; gpu.memcpy copies only whole buffers.
   pm.addNestedPass<func::FuncOp>(
