@@ -648,6 +648,61 @@ func.func @combine_f32_256(%y: tensor<8x5x16xf32>, %w: tensor<256x2xf32>, %i: te
   return %0 : tensor<256x16xf32>
 }
 
+//===--- randomized smoothing: monte_carlo, certify --------------------------===//
+
+// Class of a noisy copy: [x0 > 0] + 2 [x1 > 0.5] + 4 [x255 > 10] (ids 4..7
+// are outside num_classes = 4 and not counted).
+func.func private @smoothing_classes(%b: tensor<128x256xf32>) -> tensor<128xi32> {
+  %c0 = tensor.extract_slice %b[0, 0] [128, 1] [1, 1] : tensor<128x256xf32> to tensor<128xf32>
+  %c1 = tensor.extract_slice %b[0, 1] [128, 1] [1, 1] : tensor<128x256xf32> to tensor<128xf32>
+  %c2 = tensor.extract_slice %b[0, 255] [128, 1] [1, 1] : tensor<128x256xf32> to tensor<128xf32>
+  %t0 = arith.constant dense<0.0> : tensor<128xf32>
+  %t1 = arith.constant dense<0.5> : tensor<128xf32>
+  %t2 = arith.constant dense<10.0> : tensor<128xf32>
+  %two = arith.constant dense<2> : tensor<128xi32>
+  %four = arith.constant dense<4> : tensor<128xi32>
+  %a = arith.cmpf ogt, %c0, %t0 : tensor<128xf32>
+  %b1 = arith.cmpf ogt, %c1, %t1 : tensor<128xf32>
+  %b2 = arith.cmpf ogt, %c2, %t2 : tensor<128xf32>
+  %ai = arith.extui %a : tensor<128xi1> to tensor<128xi32>
+  %bi = arith.extui %b1 : tensor<128xi1> to tensor<128xi32>
+  %ci = arith.extui %b2 : tensor<128xi1> to tensor<128xi32>
+  %b2i = arith.muli %bi, %two : tensor<128xi32>
+  %c4i = arith.muli %ci, %four : tensor<128xi32>
+  %s = arith.addi %ai, %b2i : tensor<128xi32>
+  %ids = arith.addi %s, %c4i : tensor<128xi32>
+  return %ids : tensor<128xi32>
+}
+// 1000 noisy copies in batches of 128 (the last one counts 104).
+func.func @monte_carlo_f32_256(%k: !sto.key, %x: tensor<256xf32>) -> tensor<4xi64> {
+  %c = sto.monte_carlo %k, %x {samples = 1000 : i64, batch = 128 : i64, stddev = 0.5 : f64, num_classes = 4 : i64} : tensor<256xf32> -> tensor<4xi64> {
+  ^bb0(%b: tensor<128x256xf32>):
+    %ids = func.call @smoothing_classes(%b) : (tensor<128x256xf32>) -> tensor<128xi32>
+    sto.yield %ids : tensor<128xi32>
+  }
+  return %c : tensor<4xi64>
+}
+// CERTIFY around x + 3: class 3 (x0 > 0 and x1 > 0.5, never x255 > 10 under
+// noise of 0.5) wins nearly every vote, so it is certified with a radius;
+// selection and estimation draw from two keys split from one.
+func.func @smoothed_certify_256(%k: !sto.key, %x: tensor<256xf32>) -> (tensor<4xi64>, i64, f64) {
+  %three = arith.constant dense<3.0> : tensor<256xf32>
+  %xs = arith.addf %x, %three : tensor<256xf32>
+  %ks0, %ks1 = sto.split %k count 2
+  %c0 = sto.monte_carlo %ks0, %xs {samples = 128 : i64, batch = 128 : i64, stddev = 0.5 : f64, num_classes = 4 : i64} : tensor<256xf32> -> tensor<4xi64> {
+  ^bb0(%b: tensor<128x256xf32>):
+    %ids = func.call @smoothing_classes(%b) : (tensor<128x256xf32>) -> tensor<128xi32>
+    sto.yield %ids : tensor<128xi32>
+  }
+  %c = sto.monte_carlo %ks1, %xs {samples = 1000 : i64, batch = 128 : i64, stddev = 0.5 : f64, num_classes = 4 : i64} : tensor<256xf32> -> tensor<4xi64> {
+  ^bb0(%b: tensor<128x256xf32>):
+    %ids = func.call @smoothing_classes(%b) : (tensor<128x256xf32>) -> tensor<128xi32>
+    sto.yield %ids : tensor<128xi32>
+  }
+  %a, %r = sto.certify %c0, %c {alpha = 0.001 : f64, stddev = 0.5 : f64} : tensor<4xi64>
+  return %c, %a, %r : tensor<4xi64>, i64, f64
+}
+
 //===--- the benchmark workloads (workloads.mlir) at small, odd sizes -------===//
 
 func.func @w_noise_add(%x: tensor<1048579xf32>, %seed: i64) -> tensor<1048579xf32> {

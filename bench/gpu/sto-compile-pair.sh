@@ -29,8 +29,9 @@ chip=${STO_CHIP:-sm_90a}
 mcpu=${STO_CPU_MCPU:-x86-64-v3}
 mkdir -p "$out"
 for side in gpu cpu; do
-  # Rename the definitions and the calls: func.func @f / func.call @f -> @<side>_f.
-  sed -E "s/(func\.func|func\.call|call) @([A-Za-z_][A-Za-z0-9_.]*)/\1 @${side}_\2/g" \
+  # Rename the definitions (public and private) and the calls:
+  # func.func [private] @f / func.call @f -> @<side>_f.
+  sed -E "s/(func\.func|func\.func private|func\.call|call) @([A-Za-z_][A-Za-z0-9_.]*)/\1 @${side}_\2/g" \
     "$in" > "$out/${stem}_${side}.mlir"
 done
 "$compile" "$out/${stem}_gpu.mlir" --target="${STO_GPU_TARGET:-cuda}" --chip="$chip" \

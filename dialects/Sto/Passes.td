@@ -131,13 +131,7 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "as the chunk starts (one vector compare) to a sorted list held "
            "in vector registers; dispatch's gather and "
            "combine's sum run the feature dimension innermost without a "
-           "branch (static shapes), so it vectorizes.">,
-    Option<"hostTensors", "host-tensors", "bool", /*default=*/"true",
-           "Tensors live in host memory (the CPU target): sto.monte_carlo "
-           "(a loop over batches of noisy copies, the body inlined) and "
-           "sto.certify (libsto_runtime's confidence bound and normal "
-           "quantile) lower. The CUDA pipeline sets it to false, and both "
-           "ops are then an error.">
+           "branch (static shapes), so it vectorizes.">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -184,8 +184,6 @@ void mlir::sto::buildLinalgPhase(OpPassManager &pm,
   lowering.dpRowGroups =
       opts.dpForm.empty() ? widePhilox : opts.dpForm == "grouped";
   lowering.moeCpuForms = widePhilox;
-  // The CUDA target keeps tensors in device memory.
-  lowering.hostTensors = widePhilox;
   pm.addPass(createConvertStoToLinalg(lowering));
   // arith/math on whole tensors (the differentiable paths of a model) become
   // linalg.generic too, so they bufferize and fuse with the sampling.

@@ -6,8 +6,10 @@
 // the copy's place in the stream), the body runs inlined on it, and its
 // class ids are counted in order. sto.certify takes the argmax of the
 // selection counts and calls libsto_runtime for the confidence bound and the
-// normal quantile (docs/Randomness.md, 8.11). Both need the tensors in host
-// memory (the CPU target).
+// normal quantile (docs/Randomness.md, 8.11). For the GPU the noise and the
+// body are kernels; the counting and certify's loops over the counts are
+// sequential and become one-thread kernels (sto-serial-code-to-gpu), whose
+// scalars come back to the host for the runtime's calls.
 //
 //===----------------------------------------------------------------------===//
 

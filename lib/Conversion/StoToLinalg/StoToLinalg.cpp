@@ -477,28 +477,20 @@ struct ConvertStoToLinalgPass
     MLIRContext *ctx = &getContext();
     // What does not lower for this target: say so, at the op, instead of
     // the conversion's "failed to legalize".
-    WalkResult unsupported =
-        getOperation()->walk([&](Operation *op) {
-          if (isa<MonteCarloOp, CertifyOp>(op) && !hostTensors) {
-            op->emitOpError()
-                << "cannot be compiled for the GPU yet: randomized smoothing "
-                   "(sto.monte_carlo, sto.certify) lowers for the CPU only";
-            return WalkResult::interrupt();
-          }
-          // The GPU form keeps each of the k ranks in its own buffer, and every
-          // buffer is a kernel parameter: CUDA allows 4 KB of those (k = 64
-          // needs 5 KB), so ptxas would fail.
-          auto gate = dyn_cast<TopKGateOp>(op);
-          if (gate && !moeCpuForms && gate.getK() > kMaxGpuTopK) {
-            gate.emitOpError()
-                << "with k = " << gate.getK()
-                << " cannot be compiled for the GPU yet (k <= " << kMaxGpuTopK
-                << ": each rank is a kernel "
-                << "parameter, and CUDA allows 4 KB of them)";
-            return WalkResult::interrupt();
-          }
-          return WalkResult::advance();
-        });
+    WalkResult unsupported = getOperation()->walk([&](Operation *op) {
+      // The GPU form keeps each of the k ranks in its own buffer, and every
+      // buffer is a kernel parameter: CUDA allows 4 KB of those (k = 64
+      // needs 5 KB), so ptxas would fail.
+      auto gate = dyn_cast<TopKGateOp>(op);
+      if (gate && !moeCpuForms && gate.getK() > kMaxGpuTopK) {
+        gate.emitOpError() << "with k = " << gate.getK()
+                           << " cannot be compiled for the GPU yet (k <= "
+                           << kMaxGpuTopK << ": each rank is a kernel "
+                           << "parameter, and CUDA allows 4 KB of them)";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
     if (unsupported.wasInterrupted())
       return signalPassFailure();
     StoTypeConverter converter;
@@ -525,8 +517,7 @@ struct ConvertStoToLinalgPass
     RewritePatternSet patterns(ctx);
     populateStoToLinalgConversionPatterns(converter, patterns, parallelScans,
                                           dpRowGroups, moeCpuForms);
-    if (hostTensors)
-      populateSmoothingLoweringPatterns(converter, patterns);
+    populateSmoothingLoweringPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateCallOpTypeConversionPattern(patterns, converter);

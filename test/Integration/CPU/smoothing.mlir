@@ -15,6 +15,14 @@
 // RUN: env OMP_NUM_THREADS=2 %t/smoothing > %t/threads2.txt
 // RUN: diff %t/threads1.txt %t/threads2.txt
 // RUN: FileCheck %s < %t/threads2.txt
+// The CUDA pipeline's code (noise kernels, one-thread kernels for the counts
+// and certify's argmax, its host calls of libsto_runtime) run on the host,
+// --target=cuda-emulator: the same counts and certificates, bit for bit.
+// RUN: mkdir -p %t/emu
+// RUN: sto-compile %s --target=cuda-emulator -o %t/smoothing-emu.o --header %t/emu/smoothing.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/smoothing.cpp %t/smoothing-emu.o %sto_runtime_link -o %t/smoothing-emu
+// RUN: %t/smoothing-emu > %t/emulated.txt
+// RUN: diff %t/threads2.txt %t/emulated.txt
 
 // CHECK: monte_carlo f32 [3] 10 samples in batches of 4: 0 mismatches of 2
 // CHECK: monte_carlo f64 [2x2] 1000 samples in batches of 64: 0 mismatches of 3
