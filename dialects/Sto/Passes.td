@@ -254,13 +254,14 @@ def StoStageRandomValues : Pass<"sto-stage-random-values"> {
 
     This pass splits the lane loop's body into the ops that read no memory
     and depend only on the block's ops, the lane and values from outside
-    (the sampled values), and the rest. Per chunk of 16 blocks, a first
+    (the sampled values), and the rest. Per chunk of 32 blocks, a first
     loop computes the sampled values that the rest uses (at most 4) into
-    stack buffers of 64 elements in element order; a second loop over the
-    chunk's 64 elements does the rest with the block and lane recomputed
+    stack buffers of 128 elements in element order; a second loop over the
+    chunk's 128 elements does the rest with the block and lane recomputed
     from the element. The first loop vectorizes over blocks and interleaves
-    its results once; the second one reads and writes its operands
-    contiguously. Blocks past the last whole chunk keep the original loop.
+    its results once (its `llvm.loop_annotation` asks LLVM to interleave
+    two vector iterations: more independent Philox chains in flight); the
+    second one reads and writes its operands contiguously. Blocks past the last whole chunk keep the original loop.
     Every (block, lane) pair is visited in the original order by the same
     ops: the results are bit for bit the same. Applies to an
     `scf.parallel` of one dimension or an `scf.for` without results, from 0 with step
@@ -274,6 +275,7 @@ def StoStageRandomValues : Pass<"sto-stage-random-values"> {
            "function's entry">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }

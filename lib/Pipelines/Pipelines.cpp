@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -67,6 +68,34 @@ struct LowerStridedCopies
       linalg::CopyOp::create(b, op.getLoc(), op.getSource(), op.getTarget());
       op.erase();
     }
+  }
+};
+
+/// SCFToControlFlow copies an `scf.for`'s `llvm.loop_annotation` to its
+/// latch branch as a discardable attribute, and the branch's conversion to
+/// the LLVM dialect keeps it so; the translation to LLVM IR reads only the
+/// branch's own `loop_annotation`. This moves it there (sto's loop hints:
+/// sto-stage-random-values).
+struct AttachLoopAnnotations
+    : public PassWrapper<AttachLoopAnnotations, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AttachLoopAnnotations)
+  StringRef getArgument() const override {
+    return "sto-attach-loop-annotations";
+  }
+  void runOnOperation() override {
+    constexpr StringLiteral kName = "llvm.loop_annotation";
+    getOperation()->walk([&](Operation *op) {
+      auto annotation = op->getAttrOfType<LLVM::LoopAnnotationAttr>(kName);
+      if (!annotation)
+        return;
+      if (auto br = dyn_cast<LLVM::BrOp>(op))
+        br.setLoopAnnotationAttr(annotation);
+      else if (auto condBr = dyn_cast<LLVM::CondBrOp>(op))
+        condBr.setLoopAnnotationAttr(annotation);
+      else
+        return;
+      op->removeAttr(kName);
+    });
   }
 };
 
@@ -263,6 +292,7 @@ void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(std::make_unique<AttachLoopAnnotations>());
 }
 
 namespace {

@@ -133,14 +133,14 @@ func.func @langevin_average(%k: !sto.key, %p: tensor<4096xf32>, %g: tensor<4096x
 // LOOPS:         return
 // LOOPS-LABEL: func.func @__sto_impl_langevin_average(
 // LOOPS-NOT:     memref.alloc(
-// The noise of 16 blocks in element order (sto-stage-random-values), then
-// the update over their 64 elements.
-// LOOPS:         %[[Z:.+]] = memref.alloca() : memref<64xf32>
+// The noise of 32 blocks in element order (sto-stage-random-values), then
+// the update over their 128 elements.
+// LOOPS:         %[[Z:.+]] = memref.alloca() : memref<128xf32>
 // LOOPS:         scf.parallel
-// LOOPS:           scf.for %{{.+}} = %{{.+}} to %c16
+// LOOPS:           scf.for %{{.+}} = %{{.+}} to %c32
 // LOOPS:             scf.for %{{.+}} = %{{.+}} to %c4
 // LOOPS:               memref.store %{{.+}}, %[[Z]]
-// LOOPS:           scf.for %[[E:.+]] = %{{.+}} to %c64
+// LOOPS:           scf.for %[[E:.+]] = %{{.+}} to %c128
 // LOOPS:             memref.load %[[Z]][%[[E]]]
 // LOOPS:             memref.store
 // LOOPS-NOT:     scf.parallel

@@ -1,23 +1,27 @@
 // RUN: sto-opt %s --sto-stage-random-values -split-input-file | FileCheck %s
 // RUN: sto-opt %s --sto-stage-random-values=parallel=false -split-input-file | FileCheck %s --check-prefix=SERIAL
 
-// A blocked sampler's nest: per chunk of 16 blocks, the values computed
-// from the block and lane alone go to a stack buffer in element order,
-// then the rest runs over the chunk's 64 elements with contiguous indices
-// into the collapsed views. 128 blocks: 8 chunks, no remainder loop.
+// A blocked sampler's nest: per chunk of 32 blocks, the values computed
+// from the block and lane alone go to a stack buffer in element order
+// (a loop that asks LLVM to interleave two vector iterations), then the
+// rest runs over the chunk's 128 elements with contiguous indices into the
+// collapsed views. 128 blocks: 4 chunks, no remainder loop.
 
+// CHECK-DAG:   #[[INTERLEAVE:.+]] = #llvm.loop_interleave<count = 2 : i32>
+// CHECK-DAG:   #[[ANN:.+]] = #llvm.loop_annotation<interleave = #[[INTERLEAVE]]>
 // CHECK-LABEL: func.func @parallel_blocks
 // CHECK-DAG:     %[[XF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
 // CHECK-DAG:     %[[YF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
 // CHECK:         scf.parallel (%[[C:.+]]) = (%{{.+}}) to (%{{.+}}) step
 // CHECK:           %[[FIRST:.+]] = arith.muli %[[C]], %{{.+}} : index
-// CHECK:           %[[BUF:.+]] = memref.alloca() : memref<64xf32>
-// CHECK:           scf.for %[[B:.+]] = %{{.+}} to %c16
+// CHECK:           %[[BUF:.+]] = memref.alloca() : memref<128xf32>
+// CHECK:           scf.for %[[B:.+]] = %{{.+}} to %c32
 // CHECK:             arith.muli
 // CHECK:             scf.for %[[L:.+]] = %{{.+}} to %c4
 // CHECK:               %[[U:.+]] = arith.uitofp
-// CHECK:               memref.store %[[U]], %[[BUF]][%{{.+}}] : memref<64xf32>
-// CHECK:           scf.for %[[E:.+]] = %{{.+}} to %c64
+// CHECK:               memref.store %[[U]], %[[BUF]][%{{.+}}] : memref<128xf32>
+// CHECK:           } {llvm.loop_annotation = #[[ANN]]}
+// CHECK:           scf.for %[[E:.+]] = %{{.+}} to %c128
 // CHECK:             %[[V:.+]] = memref.load %[[BUF]][%[[E]]]
 // CHECK:             %[[I:.+]] = arith.addi %{{.+}}, %[[E]] : index
 // CHECK:             %[[X:.+]] = memref.load %[[XF]][%[[I]]]
@@ -28,7 +32,7 @@
 
 // Not running in parallel: one buffer at the function's entry.
 // SERIAL-LABEL: func.func @parallel_blocks
-// SERIAL-NEXT:    %[[BUF:.+]] = memref.alloca() : memref<64xf32>
+// SERIAL-NEXT:    %[[BUF:.+]] = memref.alloca() : memref<128xf32>
 // SERIAL:         scf.parallel
 // SERIAL-NOT:       memref.alloca
 // SERIAL:           memref.store %{{.+}}, %[[BUF]]
@@ -54,50 +58,50 @@ func.func @parallel_blocks(%x: memref<128x4xf32>, %y: memref<128x4xf32>, %k: i32
 
 // -----
 
-// A block loop (scf.for) inside a row loop, 20 blocks: one chunk, then the
-// original loop for blocks 16 to 20. A flag (i1) is kept as a byte. The
+// A block loop (scf.for) inside a row loop, 40 blocks: one chunk, then the
+// original loop for blocks 32 to 40. A flag (i1) is kept as a byte. The
 // buffer goes to the row loop's body (each thread its own), not into the
 // sequential block loop.
 
 // CHECK-LABEL: func.func @rows_of_blocks
 // CHECK:         scf.parallel (%[[R:.+]]) =
-// CHECK-NEXT:      %[[BUF:.+]] = memref.alloca() : memref<64xi8>
+// CHECK-NEXT:      %[[BUF:.+]] = memref.alloca() : memref<128xi8>
 // CHECK:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step
-// CHECK:             scf.for %{{.+}} = %{{.+}} to %c16
+// CHECK:             scf.for %{{.+}} = %{{.+}} to %c32
 // CHECK:               scf.for
 // CHECK:                 %[[F:.+]] = arith.cmpi ult
 // CHECK:                 %[[F8:.+]] = arith.extui %[[F]] : i1 to i8
 // CHECK:                 memref.store %[[F8]], %[[BUF]]
-// CHECK:             scf.for %[[E:.+]] = %{{.+}} to %c64
-// CHECK:               %[[G8:.+]] = memref.load %[[BUF]][%[[E]]] : memref<64xi8>
+// CHECK:             scf.for %[[E:.+]] = %{{.+}} to %c128
+// CHECK:               %[[G8:.+]] = memref.load %[[BUF]][%[[E]]] : memref<128xi8>
 // CHECK:               %[[G:.+]] = arith.trunci %[[G8]] : i8 to i1
 // CHECK:               arith.select %[[G]]
-// CHECK:           scf.for %[[B:.+]] = %{{.+}} to %c20
+// CHECK:           scf.for %[[B:.+]] = %{{.+}} to %c40
 // CHECK:             scf.for %[[L:.+]] =
-// CHECK:               memref.load %{{.+}}[%[[R]], %[[B]], %[[L]]] : memref<3x20x4xf32>
+// CHECK:               memref.load %{{.+}}[%[[R]], %[[B]], %[[L]]] : memref<3x40x4xf32>
 // SERIAL-LABEL: func.func @rows_of_blocks
-// SERIAL-NEXT:    memref.alloca() : memref<64xi8>
+// SERIAL-NEXT:    memref.alloca() : memref<128xi8>
 // SERIAL:         scf.parallel
 // SERIAL-NOT:       memref.alloca
-func.func @rows_of_blocks(%x: memref<3x20x4xf32>, %y: memref<3x20x4xf32>, %k: i32) {
+func.func @rows_of_blocks(%x: memref<3x40x4xf32>, %y: memref<3x40x4xf32>, %k: i32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c3 = arith.constant 3 : index
   %c4 = arith.constant 4 : index
-  %c20 = arith.constant 20 : index
+  %c40 = arith.constant 40 : index
   %t = arith.constant 1000 : i32
   %zero = arith.constant 0.0 : f32
   scf.parallel (%r) = (%c0) to (%c3) step (%c1) {
-    scf.for %b = %c0 to %c20 step %c1 {
+    scf.for %b = %c0 to %c40 step %c1 {
       %bi = arith.index_castui %b : index to i32
       %w = arith.muli %bi, %k : i32
       scf.for %l = %c0 to %c4 step %c1 {
         %li = arith.index_castui %l : index to i32
         %r2 = arith.xori %w, %li : i32
         %keep = arith.cmpi ult, %r2, %t : i32
-        %v = memref.load %x[%r, %b, %l] : memref<3x20x4xf32>
+        %v = memref.load %x[%r, %b, %l] : memref<3x40x4xf32>
         %s = arith.select %keep, %v, %zero : f32
-        memref.store %s, %y[%r, %b, %l] : memref<3x20x4xf32>
+        memref.store %s, %y[%r, %b, %l] : memref<3x40x4xf32>
       }
     }
   }
@@ -157,14 +161,14 @@ func.func @nothing_sampled(%x: memref<32x4xf32>, %y: memref<32x4xf32>) {
 
 // SERIAL-LABEL: func.func @block_value_in_rest
 // CHECK-LABEL: func.func @block_value_in_rest
-// CHECK-DAG:       %[[R:.+]] = memref.alloca() : memref<64xi32>
-// CHECK-DAG:       %[[W:.+]] = memref.alloca() : memref<64xi32>
-// CHECK:           scf.for %{{.+}} = %{{.+}} to %c16
+// CHECK-DAG:       %[[R:.+]] = memref.alloca() : memref<128xi32>
+// CHECK-DAG:       %[[W:.+]] = memref.alloca() : memref<128xi32>
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %c32
 // CHECK:             %[[WORD:.+]] = arith.muli
 // CHECK:             scf.for
 // CHECK-DAG:           memref.store %{{.+}}, %[[R]]
 // CHECK-DAG:           memref.store %[[WORD]], %[[W]]
-// CHECK:           scf.for %[[E:.+]] = %{{.+}} to %c64
+// CHECK:           scf.for %[[E:.+]] = %{{.+}} to %c128
 // CHECK-NOT:         arith.muli %{{.+}}, %{{.+}} : i32
 // CHECK-DAG:         memref.load %[[R]][%[[E]]]
 // CHECK-DAG:         memref.load %[[W]][%[[E]]]
