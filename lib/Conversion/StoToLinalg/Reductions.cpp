@@ -432,6 +432,15 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     int64_t rank = gType.getRank();
     double clip = op.getClipNorm().convertToDouble();
     double sigma = op.getNoiseMultiplier().convertToDouble();
+    // A per-sample gradient with a static zero dimension has no elements,
+    // and neither has the result. The rows below would collapse that zero
+    // with any dynamic dimension into a dynamic one, which bufferizes to an
+    // invalid memref.collapse_shape (a static 0 for a dynamic group).
+    if (llvm::is_contained(gType.getShape().drop_front(), 0)) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+          op, op.getType(), dynSizesWithout(rewriter, loc, grads, 0));
+      return success();
+    }
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     AffineMap batchOnly =
         AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx)}, ctx);

@@ -1,5 +1,6 @@
 // RUN: sto-opt %s --convert-sto-to-linalg=dp-row-groups=true | FileCheck %s --check-prefix=CPU
 // RUN: sto-opt %s --convert-sto-to-linalg | FileCheck %s --check-prefix=GPU
+// RUN: sto-opt %s --sto-cpu-pipeline -o /dev/null
 
 // dp_aggregate with rows a multiple of 64: squared norms in 16 lanes, clip
 // factors, clipped sum in tiles of 64, then the noise. Both forms keep every
@@ -66,4 +67,19 @@ func.func @small(%k: !sto.key, %g: tensor<8x128xf32>) -> tensor<128xf32> {
 func.func @dynamic_n(%k: !sto.key, %g: tensor<3x?x4xf32>) -> tensor<?x4xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<3x?x4xf32> -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
+}
+
+// Per-sample gradients with a static zero dimension next to a dynamic one:
+// the result is empty, with no rows to collapse (collapsing [?, 0] into one
+// dimension bufferized to an invalid memref.collapse_shape).
+// CPU-LABEL: func.func @empty_rows(
+// CPU-NOT:     tensor.collapse_shape
+// CPU:         %[[D:.+]] = tensor.dim %{{.+}}, %{{.+}} : tensor<3x?x0xf32>
+// CPU:         %[[E:.+]] = tensor.empty(%[[D]]) : tensor<?x0xf32>
+// CPU:         return %[[E]]
+// GPU-LABEL: func.func @empty_rows(
+// GPU:         tensor.empty
+func.func @empty_rows(%k: !sto.key, %g: tensor<3x?x0xf32>) -> tensor<?x0xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<3x?x0xf32> -> tensor<?x0xf32>
+  return %0 : tensor<?x0xf32>
 }
