@@ -137,6 +137,12 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
       options.gpuFormat != "bin" && options.gpuFormat != "isa")
     return module.emitError() << "unknown GPU format '" << options.gpuFormat
                               << "' (supported: fatbin, bin, isa)";
+  if (cuda) {
+    std::string error = checkCudaTarget(options.chip, options.ptxFeatures);
+    // The message starts with the option's name.
+    if (!error.empty())
+      return module.emitError() << "--" << error;
+  }
 
   StoPipelineOptions pipelineOptions;
   pipelineOptions.verifyKeys = options.verifyKeys;

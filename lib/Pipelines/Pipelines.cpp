@@ -20,6 +20,11 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::sto;
@@ -186,6 +191,41 @@ StringRef mlir::sto::phaseName(Phase phase) {
     return "llvm";
   }
   llvm_unreachable("unknown phase");
+}
+
+std::string mlir::sto::checkCudaTarget(StringRef chip, StringRef ptxFeatures) {
+  // NVPTX does not reject bad values where they are given: an empty chip
+  // crashed the verifier of the NVVM target attribute, and an unknown chip
+  // or feature is only warned about, then fails far from the option.
+  LLVMInitializeNVPTXTargetInfo();
+  LLVMInitializeNVPTXTargetMC();
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return "no NVPTX target in this LLVM: " + error;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!llvm::any_of(
+          info->getAllProcessorDescriptions(),
+          [&](const llvm::SubtargetSubTypeKV &kv) { return chip == kv.Key; }))
+    return ("chip must be an NVPTX GPU architecture (e.g. sm_90a), not '" +
+            chip + "'")
+        .str();
+  // Named: a range-for does not extend the life of a temporary's member.
+  llvm::SubtargetFeatures requested(ptxFeatures);
+  for (const std::string &f : requested.getFeatures()) {
+    StringRef name = StringRef(f).drop_front();
+    if (!llvm::SubtargetFeatures::hasFlag(f) ||
+        !llvm::any_of(
+            info->getAllProcessorFeatures(),
+            [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; }))
+      return "ptx-features must be NVPTX features with + or - (e.g. "
+             "+ptx80), not '" +
+             f + "'";
+  }
+  return "";
 }
 
 void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
@@ -422,6 +462,11 @@ std::string checkOptions(StringRef pipeline, const StoPipelineOptions &opts,
         (opts.threadsPerBlock < 1 || opts.threadsPerBlock > 1024))
       os << pipeline << ": threads-per-block must be in [1, 1024] (a CUDA "
          << "block), not " << opts.threadsPerBlock;
+    if (error.empty()) {
+      std::string target = checkCudaTarget(opts.chip, opts.ptxFeatures);
+      if (!target.empty())
+        os << pipeline << ": " << target;
+    }
   }
   return error;
 }

@@ -36,6 +36,15 @@
 // BADTARGET: compile-to.mlir{{.*}}: error: {{.*}}target 'rocm'
 // RUN: not sto-compile %s --target=cuda --gpu-format=ptx -o %t.o 2>&1 | FileCheck %s --check-prefix=BADFORMAT
 // BADFORMAT: compile-to.mlir{{.*}}: error: unknown GPU format 'ptx' (supported: fatbin, bin, isa)
+// An empty or unknown --chip, or a --ptx-features entry NVPTX does not know,
+// fails before anything is compiled (an empty chip crashed, the others were
+// only warned about).
+// RUN: not sto-compile %s --target=cuda --gpu-format=isa --chip= -o %t.o 2>&1 | FileCheck %s --check-prefix=NOCHIP
+// RUN: not sto-compile %s --target=cuda --gpu-format=isa --chip=gfx90a -o %t.o 2>&1 | FileCheck %s --check-prefix=BADCHIP
+// RUN: not sto-compile %s --target=cuda --gpu-format=isa --ptx-features=+ptx80,+bogus -o %t.o 2>&1 | FileCheck %s --check-prefix=BADPTX
+// NOCHIP: compile-to.mlir{{.*}}: error: --chip must be an NVPTX GPU architecture (e.g. sm_90a), not ''
+// BADCHIP: compile-to.mlir{{.*}}: error: --chip must be an NVPTX GPU architecture (e.g. sm_90a), not 'gfx90a'
+// BADPTX: compile-to.mlir{{.*}}: error: --ptx-features must be NVPTX features with + or - (e.g. +ptx80), not '+bogus'
 // A CPU or CPU feature LLVM does not know fails before anything is compiled
 // (LLVM would warn and then abort, or ignore the feature).
 // RUN: not sto-compile %s -o %t.o --mcpu=notacpu 2>&1 | FileCheck %s --check-prefix=BADCPU

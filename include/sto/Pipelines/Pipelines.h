@@ -14,6 +14,7 @@
 #include "mlir/Pass/PassOptions.h"
 
 #include <optional>
+#include <string>
 
 namespace mlir {
 namespace sto {
@@ -86,6 +87,10 @@ enum class Phase { Input, Frontend, Linalg, Bufferized, Loops, LLVM };
 /// `loops`, `llvm`).
 std::optional<Phase> parsePhase(llvm::StringRef name);
 llvm::StringRef phaseName(Phase phase);
+
+/// Why `chip` and `ptxFeatures` (the CUDA target's options) are not an
+/// NVPTX architecture and features, or "".
+std::string checkCudaTarget(llvm::StringRef chip, llvm::StringRef ptxFeatures);
 
 /// Frontend: checks key linearity (unless disabled) and simplifies
 /// (canonicalize + CSE). Every target pipeline starts with this phase.
