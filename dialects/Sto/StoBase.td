@@ -36,6 +36,8 @@ def Sto_Dialect : Dialect {
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
+  // `sto.c_abi` on a function is read back by later passes and sto-compile.
+  let hasOperationAttrVerify = 1;
   let hasConstantMaterializer = 0;
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

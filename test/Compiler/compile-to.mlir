@@ -76,6 +76,10 @@
 // MEMREF: memref-arg.mlir:2:1: error: public function 'takes_memref' has argument #0 of type 'memref<4xf32>', which the C ABI cannot pass
 // MEMREF-NOT: see current operation
 // VECTOR: vector-result.mlir:2:1: error: public function 'gives_vector' has result #0 of type 'vector<4xf32>', which the C ABI cannot pass
+// A malformed sto.c_abi (as a prepared module carries it) is a located error,
+// also with --header (which read its entries as types and crashed).
+// RUN: not sto-compile %S/Inputs/malformed-c-abi.mlir -o %t.bad.o --header %t.bad.h 2>&1 | FileCheck %s --check-prefix=CABI
+// CABI: malformed-c-abi.mlir:2:1: error: 'func.func' op malformed 'sto.c_abi' attribute
 // A public name that is not a valid C function name, with and without a
 // header: located error, nothing written.
 // RUN: rm -f %t.kw.h %t.kw.o

@@ -1273,3 +1273,27 @@ func.func @dispatch_slot_static_from_dynamic(%x: tensor<?x8xf32>, %i: tensor<?x2
   %b, %s = sto.dispatch %x, %i {num_experts = 4 : i64, capacity = 3 : i64} : tensor<?x8xf32>, tensor<?x2xi32> -> tensor<4x3x8xf32>, tensor<6x2xi32>
   return
 }
+
+// -----
+
+// sto.c_abi records a C entry point (sto-prepare-c-abi); its entries are
+// read back as types, so one that is not a type used to crash sto-compile's
+// header.
+// expected-error @+1 {{'func.func' op malformed 'sto.c_abi' attribute: expected a dictionary of 'name' (the C entry point's name) and 'inputs' and 'results' (arrays of types), got {inputs = [unit], name = "f", results = []}}}
+func.func @c_abi_input_not_a_type(%x: tensor<4xf32>) attributes {sto.c_abi = {name = "f", inputs = [unit], results = []}} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{malformed 'sto.c_abi' attribute}}
+func.func @c_abi_not_a_dictionary() attributes {sto.c_abi = 1 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{malformed 'sto.c_abi' attribute}}
+func.func @c_abi_without_name() attributes {sto.c_abi = {inputs = [], results = []}} {
+  return
+}

@@ -37,6 +37,34 @@ void StoDialect::initialize() {
 }
 
 //===----------------------------------------------------------------------===//
+// Discardable attributes
+//===----------------------------------------------------------------------===//
+
+LogicalResult StoDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  // sto-prepare-c-abi records a public function's C signature here; a
+  // prepared module can be compiled again, so the attribute may come from
+  // the input, and sto-emit-c-abi and the C header read it back as types.
+  if (attr.getName() != "sto.c_abi")
+    return success();
+  auto abi = dyn_cast<DictionaryAttr>(attr.getValue());
+  auto typeArray = [&](StringRef key) {
+    auto array = abi ? abi.getAs<ArrayAttr>(key) : ArrayAttr();
+    return array &&
+           llvm::all_of(array, [](Attribute a) { return isa<TypeAttr>(a); });
+  };
+  auto name = abi ? abi.getAs<StringAttr>("name") : StringAttr();
+  if (!name || name.getValue().empty() || !typeArray("inputs") ||
+      !typeArray("results"))
+    return op->emitOpError()
+           << "malformed 'sto.c_abi' attribute: expected a dictionary of "
+              "'name' (the C entry point's name) and 'inputs' and 'results' "
+              "(arrays of types), got "
+           << attr.getValue();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // KeyType
 //===----------------------------------------------------------------------===//
 
