@@ -38,7 +38,13 @@ Value i64Const(OpBuilder &b, Location loc, int64_t v) {
 }
 
 struct MonteCarloLowering : public OpConversionPattern<MonteCarloOp> {
-  using OpConversionPattern::OpConversionPattern;
+  MonteCarloLowering(const TypeConverter &converter, MLIRContext *ctx)
+      : OpConversionPattern(converter, ctx) {
+    // A body may hold another sto.monte_carlo, which this pattern clones and
+    // then lowers again; without this the conversion rejects that as
+    // unbounded recursion ("failed to legalize"). The nesting is finite.
+    setHasBoundedRewriteRecursion();
+  }
 
   LogicalResult
   matchAndRewrite(MonteCarloOp op, OpAdaptor adaptor,

@@ -54,3 +54,29 @@ func.func @certify(%c0: tensor<3xi64>, %c: tensor<3xi64>) -> (i64, f64) {
   %a, %r = sto.certify %c0, %c {alpha = 0.001 : f64, stddev = 0.25 : f64, bound = #sto.bound<bernstein>} : tensor<3xi64>
   return %a, %r : i64, f64
 }
+
+// -----
+
+// A body that holds another sto.monte_carlo (with its own key): the inner op,
+// inlined into the outer batch loop, is lowered by the same pattern (the
+// conversion rejected that as recursion: "failed to legalize").
+// CHECK-LABEL: func.func @nested(
+// CHECK-NOT:     sto.monte_carlo
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:         return
+func.func @nested(%s: i64, %x: tensor<4xf32>) -> tensor<3xi64> {
+  %k = sto.seed %s : i64
+  %c = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 2 : i64, stddev = 0.5 : f64, num_classes = 3 : i64} : tensor<4xf32> -> tensor<3xi64> {
+  ^bb0(%b: tensor<2x4xf32>):
+    %k2 = sto.seed %s : i64
+    %inner = sto.monte_carlo %k2, %b {samples = 4 : i64, batch = 4 : i64, stddev = 0.5 : f64, num_classes = 2 : i64} : tensor<2x4xf32> -> tensor<2xi64> {
+    ^bb1(%bb: tensor<4x2x4xf32>):
+      %z = arith.constant dense<1> : tensor<4xi32>
+      sto.yield %z : tensor<4xi32>
+    }
+    %ids = arith.trunci %inner : tensor<2xi64> to tensor<2xi32>
+    sto.yield %ids : tensor<2xi32>
+  }
+  return %c : tensor<3xi64>
+}
