@@ -469,6 +469,28 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
 /// The largest k of sto.topk_gate in its GPU form (see runOnOperation).
 constexpr int64_t kMaxGpuTopK = 32;
 
+/// True when `op` has a !sto.key operand, result or region argument but no
+/// pattern of the pass converts it: keys become i64 only through the sto
+/// ops, function signatures, calls and returns, the scf and cf structural
+/// conversions and arith.select.
+bool carriesUnconvertedKey(Operation *op) {
+  if (isa<StoDialect>(op->getDialect()) ||
+      isa<func::FuncOp, func::CallOp, func::ReturnOp, arith::SelectOp,
+          scf::ForOp, scf::IfOp, scf::WhileOp, scf::ConditionOp,
+          scf::IndexSwitchOp, scf::YieldOp, cf::BranchOp, cf::CondBranchOp,
+          cf::SwitchOp>(op))
+    return false;
+  auto isKey = [](Type t) { return isa<KeyType>(t); };
+  if (llvm::any_of(op->getOperandTypes(), isKey) ||
+      llvm::any_of(op->getResultTypes(), isKey))
+    return true;
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      if (llvm::any_of(block.getArgumentTypes(), isKey))
+        return true;
+  return false;
+}
+
 struct ConvertStoToLinalgPass
     : public sto::impl::ConvertStoToLinalgBase<ConvertStoToLinalgPass> {
   using ConvertStoToLinalgBase::ConvertStoToLinalgBase;
@@ -477,6 +499,20 @@ struct ConvertStoToLinalgPass
     MLIRContext *ctx = &getContext();
     // What does not lower for this target: say so, at the op, instead of
     // the conversion's "failed to legalize".
+    // Pre-order: an op that carries a key is named, not the scf.yield or
+    // the unresolved cast that the conversion would report inside it.
+    WalkResult keys =
+        getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+          if (!carriesUnconvertedKey(op))
+            return WalkResult::advance();
+          op->emitOpError()
+              << "cannot carry an RNG key: keys may pass through function "
+                 "arguments, results and calls, scf.for, scf.if, scf.while, "
+                 "scf.index_switch, cf branches and arith.select";
+          return WalkResult::interrupt();
+        });
+    if (keys.wasInterrupted())
+      return signalPassFailure();
     WalkResult unsupported = getOperation()->walk([&](Operation *op) {
       // The GPU form keeps each of the k ranks in its own buffer, and every
       // buffer is a kernel parameter: CUDA allows 4 KB of those (k = 64
