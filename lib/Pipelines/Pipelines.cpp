@@ -285,6 +285,11 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
     pm.addPass(createStoGuardShapeChecks());
   bufferization::BufferDeallocationPipelineOptions deallocOpts;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOpts);
+  // Where a function returns a buffer that it may or may not own (a helper
+  // returning its argument or a new buffer, from an scf.if or a loop), the
+  // deallocation returns a bufferization.clone, which nothing after this
+  // phase lowers: it is an allocation and a copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
 }
 
