@@ -110,6 +110,12 @@ struct AttachLoopAnnotations
 /// that returns a dynamically shaped tensor keeps returning its buffer:
 /// upstream's pass, applied to it, fails at its call sites ("cannot create
 /// out param for dynamically shaped result") since no caller can size it.
+/// True unless `t` is a memref with a dynamic size.
+bool hasStaticShape(Type t) {
+  auto memref = dyn_cast<MemRefType>(t);
+  return !memref || memref.hasStaticShape();
+}
+
 struct ResultsToOutParams
     : public PassWrapper<ResultsToOutParams, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ResultsToOutParams)
@@ -146,16 +152,38 @@ struct ResultsToOutParams
         operand.set(copy);
       }
     });
+    // An entry point's results become out-parameters, which its callers in
+    // the module cannot size when one is dynamic (upstream's rewrite of the
+    // call fails: "cannot create out param for dynamically shaped
+    // result"). Those callers call a private copy that keeps returning its
+    // buffers, as any helper does.
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (!func->hasAttr("sto.c_abi") || func.isExternal() ||
+          llvm::all_of(func.getResultTypes(), hasStaticShape))
+        continue;
+      std::optional<SymbolTable::UseRange> uses =
+          SymbolTable::getSymbolUses(func, module);
+      if (!uses || uses->empty())
+        continue;
+      auto copy = cast<func::FuncOp>(func->clone());
+      copy->removeAttr("sto.c_abi");
+      copy.setPrivate();
+      copy.setSymName((func.getSymName() + "_internal").str());
+      // Inserting renames the copy if that name is taken.
+      symbols.insert(copy, std::next(Block::iterator(func)));
+      if (failed(SymbolTable::replaceAllSymbolUses(func, copy.getSymNameAttr(),
+                                                   module)))
+        return signalPassFailure();
+    }
     bufferization::BufferResultsToOutParamsOpts opts;
     opts.hoistStaticAllocs = true;
     opts.modifyPublicFunctions = true;
     opts.filterFn = [](func::FuncOp *func) {
       if ((*func)->hasAttr("sto.c_abi"))
         return true;
-      return llvm::all_of(func->getResultTypes(), [](Type t) {
-        auto memref = dyn_cast<MemRefType>(t);
-        return !memref || memref.hasStaticShape();
-      });
+      return llvm::all_of(func->getResultTypes(), hasStaticShape);
     };
     if (failed(bufferization::promoteBufferResultsToOutParams(getOperation(),
                                                               opts)))
