@@ -143,9 +143,22 @@ bool fitsInMemory(Type t) {
 
 LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
-    // Declarations are the runtime's or the user's own externals; prepared
-    // functions (__sto_impl_*) were checked when they were prepared.
-    if (func.isExternal() || func->hasAttr(kAbiAttr))
+    // Prepared functions (__sto_impl_*) were checked when they were
+    // prepared, but a prepared module may be hand-written: the entry point's
+    // recorded name gets the checks of a public function's name.
+    if (auto abi = func->getAttrOfType<DictionaryAttr>(kAbiAttr)) {
+      auto name = abi.getAs<StringAttr>("name");
+      if (name && (!isCIdentifier(name.getValue()) ||
+                   isReservedInC(name.getValue()) ||
+                   isReservedForRuntime(name.getValue())))
+        return mlir::emitError(func.getLoc())
+               << "the C entry point's name '" << name.getValue()
+               << "' in 'sto.c_abi' must be a C identifier, not a C or C++ "
+                  "keyword, 'main' or a name reserved for libsto_runtime";
+      continue;
+    }
+    // Declarations are the runtime's or the user's own externals.
+    if (func.isExternal())
       continue;
     StringRef name = func.getSymName();
     // At the function, without a dump of its body.

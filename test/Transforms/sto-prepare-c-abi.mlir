@@ -188,3 +188,20 @@ func.func @huge_inside(%k: !sto.key) -> tensor<4xf32> {
   %c = arith.constant dense<0.0> : tensor<4xf32>
   return %c : tensor<4xf32>
 }
+
+// -----
+
+// A prepared function (a module printed by --compile-to and compiled again,
+// or written by hand) keeps its recorded entry point name, which gets the
+// checks of a public function's name: "g h" was written to the header as is.
+// expected-error @+1 {{the C entry point's name 'g h' in 'sto.c_abi' must be a C identifier, not a C or C++ keyword, 'main' or a name reserved for libsto_runtime}}
+func.func @__sto_impl_g(%x: tensor<4xf32>) -> tensor<4xf32> attributes {sto.c_abi = {name = "g h", inputs = [tensor<4xf32>], results = [tensor<4xf32>]}} {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{the C entry point's name 'main' in 'sto.c_abi'}}
+func.func @__sto_impl_main() attributes {sto.c_abi = {name = "main", inputs = [], results = []}} {
+  return
+}
