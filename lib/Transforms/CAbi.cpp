@@ -148,9 +148,9 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
     // recorded name gets the checks of a public function's name.
     if (auto abi = func->getAttrOfType<DictionaryAttr>(kAbiAttr)) {
       auto name = abi.getAs<StringAttr>("name");
-      if (name && (!isCIdentifier(name.getValue()) ||
-                   isReservedInC(name.getValue()) ||
-                   isReservedForRuntime(name.getValue())))
+      if (name &&
+          (!isCIdentifier(name.getValue()) || isReservedInC(name.getValue()) ||
+           isReservedForRuntime(name.getValue())))
         return mlir::emitError(func.getLoc())
                << "the C entry point's name '" << name.getValue()
                << "' in 'sto.c_abi' must be a C identifier, not a C or C++ "
