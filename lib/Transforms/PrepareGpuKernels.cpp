@@ -50,9 +50,12 @@ std::optional<int64_t> constantTrips(scf::ForOp loop) {
   };
   auto lb = cst(loop.getLowerBound()), ub = cst(loop.getUpperBound()),
        step = cst(loop.getStep());
-  if (!lb || !ub || !step || *step <= 0)
+  // Bounds near the ends of the index range have no count here.
+  int64_t span, rounded;
+  if (!lb || !ub || !step || *step <= 0 || llvm::SubOverflow(*ub, *lb, span) ||
+      llvm::AddOverflow(span, *step - 1, rounded))
     return std::nullopt;
-  return (*ub - *lb + *step - 1) / *step;
+  return rounded / *step;
 }
 
 //===----------------------------------------------------------------------===//

@@ -600,3 +600,28 @@ module attributes {gpu.container_module} {
     return
   }
 }
+
+// -----
+
+// A loop whose bounds span more than int64_t has no constant trip count
+// here (computing it overflowed): it is neither unrolled nor an error.
+// CHECK-LABEL: gpu.func @wide_bounds(
+// CHECK:         scf.for
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @wide_bounds(%x: memref<?xf32>) kernel {
+      %lo = arith.constant -9223372036854775807 : index
+      %hi = arith.constant 9223372036854775807 : index
+      %c1 = arith.constant 1 : index
+      %z = arith.constant 0.0 : f32
+      %s = scf.for %i = %lo to %hi step %c1 iter_args(%a = %z) -> f32 {
+        %v = memref.load %x[%i] : memref<?xf32>
+        %n = arith.addf %a, %v : f32
+        scf.yield %n : f32
+      }
+      %c0 = arith.constant 0 : index
+      memref.store %s, %x[%c0] : memref<?xf32>
+      gpu.return
+    }
+  }
+}
