@@ -1360,7 +1360,7 @@ struct CombineLowering : public OpConversionPattern<CombineOp> {
     // choice reads y[0, 0, d] and adds nothing), so it vectorizes.
     auto yType = cast<RankedTensorType>(y.getType());
     bool cpuForm = cpuForms && yType.hasStaticShape() &&
-                   yType.getDimSize(0) * yType.getDimSize(1) > 0;
+                   yType.getDimSize(0) > 0 && yType.getDimSize(1) > 0;
     unsigned jDim = cpuForm ? 1 : 2, dDim = cpuForm ? 2 : 1;
     AffineMap choice = AffineMap::get(
         3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(jDim, ctx)}, ctx);

@@ -17,6 +17,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::sto;
@@ -399,7 +402,11 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
                  scaledInto(c))
           .getResult(0);
     };
-    int64_t rowBytes = rowLen * int64_t(t.getIntOrFloatBitWidth() / 8);
+    // Saturated: a row of 2^63 bytes or more is one group.
+    int64_t rowBytes;
+    if (llvm::MulOverflow(rowLen, int64_t(t.getIntOrFloatBitWidth() / 8),
+                          rowBytes))
+      rowBytes = std::numeric_limits<int64_t>::max();
     int64_t perGroup = std::max<int64_t>(1, kRowGroupBytes / rowBytes);
     if (!rowGroups || rows <= perGroup || rows % perGroup != 0)
       return group(rewriter, loc, flat, rows, acc);
@@ -458,11 +465,12 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     // With the row length a static multiple of kNormLanes, the row is read
     // as [N/L, L] and L interleaved partial sums (lanes vectorize) are then
     // added in increasing lane order; otherwise one chain in row order.
+    // (The verifier bounds the product by 2^63; 0 also on overflow.)
     int64_t rowLen = rank > 1 ? 1 : 0;
     for (int64_t d = 1; d < rank; ++d)
-      rowLen = gType.isDynamicDim(d) || rowLen == 0
-                   ? 0
-                   : rowLen * gType.getDimSize(d);
+      if (gType.isDynamicDim(d) || rowLen == 0 ||
+          llvm::MulOverflow(rowLen, gType.getDimSize(d), rowLen))
+        rowLen = 0;
     Value flat;
     if (rowLen > 0 && (rowLen % kNormLanes == 0 || rowLen % kSumTile == 0)) {
       SmallVector<ReassociationIndices> toRows{{0}, {}};

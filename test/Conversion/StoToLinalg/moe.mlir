@@ -280,3 +280,15 @@ func.func @combine(%y: tensor<8x5x16xf16>, %w: tensor<4x2xf16>, %i: tensor<4x2xi
       : tensor<8x5x16xf16>, tensor<4x2xf16>, tensor<4x2xi32>, tensor<4x2xi32> -> tensor<4x16xf16>
   return %0 : tensor<4x16xf16>
 }
+
+// y with more than 2^63 slots: E·C overflowed int64_t where the lowering
+// chose the branch-free CPU form (y has rows).
+// ROW-LABEL: func.func @combine_huge_y(
+// ROW-NOT:     scf.if
+// ROW:         tensor.extract
+// ROW:         return
+// CHECK-LABEL: func.func @combine_huge_y(
+func.func @combine_huge_y(%y: tensor<1099511627776x1099511627776x5xf32>, %w: tensor<8x2xf32>, %i: tensor<8x2xi32>, %s: tensor<8x2xi32>) -> tensor<8x5xf32> {
+  %o = sto.combine %y, %w, %i, %s : tensor<1099511627776x1099511627776x5xf32>, tensor<8x2xf32>, tensor<8x2xi32>, tensor<8x2xi32> -> tensor<8x5xf32>
+  return %o : tensor<8x5xf32>
+}

@@ -974,6 +974,29 @@ func.func @monte_carlo_indices_overflow(%k: !sto.key, %x: tensor<8xf32>) {
 
 // -----
 
+// numel(x) itself overflows (2^64 wrapped to 0, which passed the check).
+func.func @monte_carlo_numel_overflow(%k: !sto.key, %x: tensor<4294967296x4294967296xf32>) {
+  // expected-error @+1 {{'sto.monte_carlo' op samples × elements of x (3 × 4294967296x4294967296) must stay below 2^63: they are the noise's stream indices}}
+  %0 = sto.monte_carlo %k, %x {samples = 3 : i64, batch = 1 : i64, stddev = 5.0e-01 : f64, num_classes = 2 : i64} : tensor<4294967296x4294967296xf32> -> tensor<2xi64> {
+  ^bb0(%n: tensor<1x4294967296x4294967296xf32>):
+    %ids = arith.constant dense<0> : tensor<1xi32>
+    sto.yield %ids : tensor<1xi32>
+  }
+  return
+}
+
+// -----
+
+// Element j of the result draws the noise of stream index j; the lowering
+// multiplied the per-sample sizes in int64_t (a signed overflow).
+func.func @dp_aggregate_sample_too_large(%k: !sto.key, %g: tensor<2x4294967296x4294967296xf32>) {
+  // expected-error @+1 {{'sto.dp_aggregate' op a per-sample gradient of 'grads' must have fewer than 2^63 elements (the noise's stream indices), got 'tensor<2x4294967296x4294967296xf32>'}}
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<2x4294967296x4294967296xf32> -> tensor<4294967296x4294967296xf32>
+  return
+}
+
+// -----
+
 func.func @monte_carlo_batch_zero(%k: !sto.key, %x: tensor<8xf32>) {
   // expected-error @+1 {{'sto.monte_carlo' op attribute 'batch' must be at least 1, got 0}}
   %0 = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 0 : i64, stddev = 5.0e-01 : f64, num_classes = 10 : i64} : tensor<8xf32> -> tensor<10xi64> {

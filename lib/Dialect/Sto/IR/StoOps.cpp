@@ -65,6 +65,18 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
   return s;
 }
 
+/// The product of the static sizes of `shape`, or none if it does not fit
+/// int64_t (ShapedType::getNumElements wraps around).
+std::optional<int64_t> staticElementCount(ArrayRef<int64_t> shape) {
+  if (llvm::is_contained(shape, 0))
+    return 0;
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (!ShapedType::isDynamic(d) && llvm::MulOverflow(n, d, n))
+      return std::nullopt;
+  return n;
+}
+
 /// True when two dimensions may be equal (either is dynamic, or both agree).
 bool dimsCompatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
@@ -573,6 +585,12 @@ LogicalResult DPAggregateOp::verify() {
       failed(checkSameElement(*this, "result", getType(),
                               gType.getElementType(), "grads")))
     return failure();
+  // Element j of the result draws its noise at stream index j.
+  if (!staticElementCount(gType.getShape().drop_front()))
+    return emitOpError() << "a per-sample gradient of 'grads' must have "
+                            "fewer than 2^63 elements (the noise's stream "
+                            "indices), got "
+                         << gType;
   return success();
 }
 
@@ -618,12 +636,13 @@ LogicalResult MonteCarloOp::verify() {
   // Copy s of x draws its noise at stream indices s·numel(x) + j.
   auto xType = getX().getType();
   if (xType.hasStaticShape()) {
+    std::optional<int64_t> numel = staticElementCount(xType.getShape());
     int64_t indices = 0;
-    if (llvm::MulOverflow(getSamplesAttr().getInt(), xType.getNumElements(),
-                          indices))
+    if (!numel || llvm::MulOverflow(getSamplesAttr().getInt(), *numel, indices))
       return emitOpError() << "samples × elements of x ("
                            << getSamplesAttr().getInt() << " × "
-                           << xType.getNumElements()
+                           << (numel ? std::to_string(*numel)
+                                     : shapeStr(xType.getShape()))
                            << ") must stay below 2^63: they are the noise's "
                               "stream indices";
   }
