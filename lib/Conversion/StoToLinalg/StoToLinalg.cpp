@@ -468,6 +468,11 @@ struct AverageLowering : public OpConversionPattern<AverageOp> {
 
 /// The largest k of sto.topk_gate in its GPU form (see runOnOperation).
 constexpr int64_t kMaxGpuTopK = 32;
+/// The largest k of sto.topk_gate in any form: the lowering makes a result
+/// column per rank and keeps a row's k best experts in registers, so its
+/// code grows with k and compilation time faster (k = 1024 takes 40 s, and
+/// a k of 2^40 exhausted memory).
+constexpr int64_t kMaxTopK = 256;
 
 /// True when `op` has a !sto.key operand, result or region argument but no
 /// pattern of the pass converts it: keys become i64 only through the sto
@@ -514,10 +519,17 @@ struct ConvertStoToLinalgPass
     if (keys.wasInterrupted())
       return signalPassFailure();
     WalkResult unsupported = getOperation()->walk([&](Operation *op) {
+      auto gate = dyn_cast<TopKGateOp>(op);
+      if (gate && gate.getK() > kMaxTopK) {
+        gate.emitOpError() << "with k = " << gate.getK()
+                           << " cannot be compiled yet (k <= " << kMaxTopK
+                           << ": each rank is a result column and a register "
+                              "of the row's sorted list)";
+        return WalkResult::interrupt();
+      }
       // The GPU form keeps each of the k ranks in its own buffer, and every
       // buffer is a kernel parameter: CUDA allows 4 KB of those (k = 64
       // needs 5 KB), so ptxas would fail.
-      auto gate = dyn_cast<TopKGateOp>(op);
       if (gate && !moeCpuForms && gate.getK() > kMaxGpuTopK) {
         gate.emitOpError() << "with k = " << gate.getK()
                            << " cannot be compiled for the GPU yet (k <= "
