@@ -34,6 +34,7 @@
 #include "mlir/Analysis/Presburger/IntegerRelation.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
@@ -127,7 +128,8 @@ bool reaches(Block *from, Block *to, Block *barrier) {
 /// with several, each is asked about with the others there, since
 /// `forall (i, j) { fold_in %k, %i }` repeats its keys for every j.
 bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
-                        Operation *loop, ArrayRef<Value> invariantIvs = {}) {
+                        Operation *loop, ArrayRef<Value> invariantIvs = {},
+                        ArrayRef<int64_t> invariantDims = {}) {
   SmallVector<Value> worklist{value};
   llvm::SmallPtrSet<Operation *, 16> visited;
   // Follows what `op` computes from: its operands and captured values.
@@ -173,6 +175,23 @@ bool variesPerIteration(Value value, function_ref<bool(Block *)> inLoop,
     Operation *def = v.getDefiningOp();
     if (!inLoop(def->getBlock()) || visited.contains(def))
       continue;
+    // linalg.index is an induction variable of its linalg op's loops: it
+    // varies in them (but for a dimension in `invariantDims`, asked about
+    // as `invariantIvs` are); in an outer loop it follows the op's sizes,
+    // like an inner induction variable its bounds.
+    if (auto index = dyn_cast<linalg::IndexOp>(def)) {
+      Operation *owner = index->getParentOfType<linalg::LinalgOp>();
+      if (owner && owner == loop &&
+          llvm::is_contained(invariantDims, int64_t(index.getDim()))) {
+        visited.insert(def);
+        continue;
+      }
+      if (!owner || !loop || owner == loop)
+        return true;
+      visited.insert(def);
+      llvm::append_range(worklist, owner->getOperands());
+      continue;
+    }
     if (!isMemoryEffectFree(def))
       return true;
     dependOn(def);
@@ -257,12 +276,23 @@ LogicalResult KeyChecker::checkRepetition(OpOperand &use, Value key,
           if (auto like = dyn_cast<LoopLikeOpInterface>(loop))
             if (auto all = like.getLoopInductionVars())
               ivs = *all;
-          severalIvs = ivs.size() > 1;
-          if (severalIvs)
+          // A linalg op's loops: each of its dimensions (linalg.index).
+          auto linalgOp = dyn_cast<linalg::LinalgOp>(loop);
+          int64_t dims = linalgOp ? linalgOp.getNumLoops() : 0;
+          severalIvs = ivs.size() > 1 || dims > 1;
+          if (ivs.size() > 1)
             varies = llvm::all_of(ivs, [&](Value iv) {
               SmallVector<Value> others(ivs);
               llvm::erase(others, iv);
               return variesPerIteration(data, inLoop, loop, others);
+            });
+          else if (dims > 1)
+            varies = llvm::all_of(llvm::seq<int64_t>(0, dims), [&](int64_t d) {
+              SmallVector<int64_t> others;
+              for (int64_t o = 0; o < dims; ++o)
+                if (o != d)
+                  others.push_back(o);
+              return variesPerIteration(data, inLoop, loop, {}, others);
             });
           else
             varies = variesPerIteration(data, inLoop, loop);

@@ -690,6 +690,50 @@ func.func @fold_in_forall_one_of_two_ivs(%k: !sto.key) -> tensor<4x4xf32> {
 
 // -----
 
+// In a linalg.generic body, linalg.index d is the induction variable of
+// dimension d: folding in the linear index of a 2-D generic (or index 0 of
+// a 1-D one) derives a key per element; index 0 alone of a 2-D generic
+// repeats row i's keys in every column.
+// CHECK-LABEL: func.func @fold_in_linalg_index
+func.func @fold_in_linalg_index(%k: !sto.key, %x: tensor<8xf32>, %y: tensor<8x4xf32>) -> (tensor<8xf32>, tensor<8x4xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %i = linalg.index 0 : index
+    %ki = sto.fold_in %k, %i : index
+    linalg.yield %in : f32
+  } -> tensor<8xf32>
+  %e2 = tensor.empty() : tensor<8x4xf32>
+  %r2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<8x4xf32>) outs(%e2 : tensor<8x4xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %c4 = arith.constant 4 : index
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %i4 = arith.muli %i, %c4 : index
+    %l = arith.addi %i4, %j : index
+    %kl = sto.fold_in %k, %l : index
+    linalg.yield %in : f32
+  } -> tensor<8x4xf32>
+  return %r, %r2 : tensor<8xf32>, tensor<8x4xf32>
+}
+
+// -----
+
+func.func @fold_in_linalg_index_one_of_two(%k: !sto.key, %y: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %e = tensor.empty() : tensor<8x4xf32>
+  // expected-note @+1 {{the loop is here}}
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<8x4xf32>) outs(%e : tensor<8x4xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %i = linalg.index 0 : index
+    // expected-error @+1 {{does not change with every induction variable of the loop}}
+    %ki = sto.fold_in %k, %i : index
+    linalg.yield %in : f32
+  } -> tensor<8x4xf32>
+  return %r : tensor<8x4xf32>
+}
+
+// -----
+
 func.func @fold_in_parallel_one_of_two_ivs(%k: !sto.key, %m: memref<4x4xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
