@@ -352,6 +352,10 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
 void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
                                     const StoPipelineOptions &) {
   pm.addPass(createStoApproximateMath());
+  // What has no expansion there (f64 erf, erfc and cbrt; atanh, asinh and
+  // acosh) calls libm, as the CUDA target calls libdevice: user math, not
+  // the random streams, so the two may differ by an ulp (docs/Compiling.md).
+  pm.addPass(createConvertMathToLibmPass());
   // f32 <-> bf16 conversions as integer arithmetic: LLVM's `fptrunc` to
   // bfloat becomes vcvtneps2bf16 on AVX512-BF16 CPUs, which flushes
   // subnormals to zero (the contract keeps them), and a call to
