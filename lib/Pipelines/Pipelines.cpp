@@ -3,7 +3,9 @@
 #include "sto/Pipelines/Pipelines.h"
 #include "sto/Transforms/Passes.h"
 
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -13,11 +15,14 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -73,6 +78,38 @@ struct LowerStridedCopies
       linalg::CopyOp::create(b, op.getLoc(), op.getSource(), op.getTarget());
       op.erase();
     }
+  }
+};
+
+/// Calls libm for the math ops that neither sto-approximate-math expands
+/// nor MathToLLVM lowers to an intrinsic. Only those: upstream's
+/// convert-math-to-libm would also turn sqrt and fma, which stay intrinsics
+/// (vector instructions), into scalar calls.
+struct LibmForUnexpandedMath
+    : public PassWrapper<LibmForUnexpandedMath, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LibmForUnexpandedMath)
+  StringRef getArgument() const override {
+    return "sto-libm-for-unexpanded-math";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, func::FuncDialect,
+                    vector::VectorDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<math::ErfOp, math::ErfcOp, math::CbrtOp, math::AtanhOp,
+              math::AsinhOp, math::AcoshOp>(op))
+        ops.push_back(op);
+    });
+    if (ops.empty())
+      return;
+    RewritePatternSet patterns(&getContext());
+    populateMathToLibmConversionPatterns(patterns);
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
+      return signalPassFailure();
   }
 };
 
@@ -352,10 +389,11 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
 void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
                                     const StoPipelineOptions &) {
   pm.addPass(createStoApproximateMath());
-  // What has no expansion there (f64 erf, erfc and cbrt; atanh, asinh and
-  // acosh) calls libm, as the CUDA target calls libdevice: user math, not
-  // the random streams, so the two may differ by an ulp (docs/Compiling.md).
-  pm.addPass(createConvertMathToLibmPass());
+  // What has neither an expansion there nor an LLVM intrinsic (f64 erf,
+  // erfc and cbrt; atanh, asinh and acosh) calls libm, as the CUDA target
+  // calls libdevice: user math, not the random streams, so the two may
+  // differ by an ulp (docs/Compiling.md).
+  pm.addPass(std::make_unique<LibmForUnexpandedMath>());
   // f32 <-> bf16 conversions as integer arithmetic: LLVM's `fptrunc` to
   // bfloat becomes vcvtneps2bf16 on AVX512-BF16 CPUs, which flushes
   // subnormals to zero (the contract keeps them), and a call to

@@ -7,6 +7,15 @@
 //
 // RUN: sto-compile %s --compile-to=llvm | FileCheck %s
 // RUN: sto-compile %s --compile-to=llvm | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=IR
+//
+// Box-Muller's sqrt and the polynomials' fma stay LLVM intrinsics (vector
+// instructions): only math without one calls libm (sto-libm-for-unexpanded-
+// math). Upstream's convert-math-to-libm made them scalar calls of sqrtf
+// and fmaf, and the kernel 70 times slower.
+// RUN: sto-compile %s --compile-to=llvm | FileCheck %s --check-prefix=INTR
+// INTR-NOT:    llvm.call @{{(sqrtf|fmaf|sqrt|fma)}}(
+// INTR:        llvm.intr.sqrt
+// INTR-NOT:    llvm.call @{{(sqrtf|fmaf|sqrt|fma)}}(
 
 // CHECK-DAG:   #[[INTERLEAVE:.+]] = #llvm.loop_interleave<count = 2 : i32>
 // CHECK-DAG:   #[[ANN:.+]] = #llvm.loop_annotation<interleave = #[[INTERLEAVE]]>
