@@ -61,12 +61,16 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
     many iterations as they allow (`for j < %m { fold_in(k, 4 * i + j) }`
     is an error, since m may exceed 4); what `ValueBoundsOpInterface`
     proves about index values is used (`affine.min(%n, 4)`, bounds that
-    differ by a constant through `affine.apply`).
+    differ by a constant through `affine.apply`). An induction variable
+    narrower than 64 bits (`scf.for` over i32) counts through its sign
+    extension (`arith.extsi`, `index_cast`) to the datum; arithmetic in the
+    narrow type is not looked into (it wraps).
 
     Limits (accepted, though they may repeat keys): data that are not
     affine in induction variables with constant coefficients (`i * %m +
     j`, `i floordiv 2`), loads and calls, `fold_in` in loops that are not
-    counted (`scf.while`, unstructured loops, `linalg.generic` bodies) or
+    counted (`scf.while`, unstructured loops; in a `linalg.generic` body
+    the datum must change with every `linalg.index`) or
     under a branch whose condition changes with the iterations, and
     symbols that do not cancel (`fold_in(k, %a)` and `fold_in(k, %b)` with
     `%a == %b` at run time).

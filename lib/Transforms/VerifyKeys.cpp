@@ -539,6 +539,14 @@ ValueAffine linearize(Value v, unsigned depth = 0) {
     if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def) &&
         is64(def->getOperand(0).getType()) && is64(v.getType()))
       return linearize(def->getOperand(0), depth + 1);
+    // A sign extension to 64 bits keeps a narrower value's signed value: a
+    // narrow block argument (an i32 induction variable) is a term of its
+    // own. Narrow arithmetic is not looked into: it wraps at its width.
+    if (isa<arith::ExtSIOp, arith::IndexCastOp>(def) && is64(v.getType()) &&
+        isa<BlockArgument>(def->getOperand(0))) {
+      result.terms[def->getOperand(0)] = DynamicAPInt(1);
+      return result;
+    }
     if (isa<arith::AddIOp, arith::SubIOp>(def)) {
       result = linearize(def->getOperand(0), depth + 1);
       result.add(linearize(def->getOperand(1), depth + 1),
@@ -680,8 +688,10 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
     for (auto [iv, lb, ub, step] : llvm::zip(*ivs, *lbs, *ubs, *steps)) {
       std::optional<int64_t> s = getConstantIntValue(step);
       std::optional<ValueAffine> l = linearize(lb), u = linearize(ub);
-      if (!s || *s < 1 || !is64(iv.getType()) || !l || !u || !affine(*l) ||
-          !affine(*u))
+      // An induction variable narrower than 64 bits (scf.for over i32)
+      // takes its bounds' signed values, as the loop compares signed.
+      if (!s || *s < 1 || !iv.getType().isSignlessIntOrIndex() || !l || !u ||
+          !affine(*l) || !affine(*u))
         return std::nullopt;
       model.dims.push_back(
           {iv, loop, *s, *l, *u, boundRange(lb, ub, loop->getContext())});

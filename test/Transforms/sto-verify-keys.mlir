@@ -1300,3 +1300,43 @@ func.func @fold_in_invariant_branch_in_loop(%k: !sto.key, %c: i1) {
   %v = sto.uniform %b : tensor<4xf32>
   return
 }
+
+// -----
+
+// An i32 induction variable, sign-extended to the datum's 64 bits, takes its
+// bounds' values like an index one: i and i + 1 collide.
+func.func @fold_in_i32_iv_and_next(%k: !sto.key, %n: i32) {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %one = arith.constant 1 : i64
+  scf.for %i = %c0 to %n step %c1 : i32 {
+    %d = arith.extsi %i : i32 to i64
+    // expected-note @+1 {{first use of the key}}
+    %k1 = sto.fold_in %k, %d : i64
+    %d1 = arith.addi %d, %one : i64
+    // expected-error @+1 {{both fold in 1 (this use in iteration 0 of its 'scf.for', the first in iteration 1 of its 'scf.for')}}
+    %k2 = sto.fold_in %k, %d1 : i64
+  }
+  return
+}
+
+// -----
+
+// One fold_in of the extended i32 variable (or of its index_cast) per
+// iteration, in two loops over disjoint ranges: distinct keys.
+// CHECK-LABEL: func.func @fold_in_i32_iv_disjoint
+func.func @fold_in_i32_iv_disjoint(%k: !sto.key) {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c8 = arith.constant 8 : i32
+  %c16 = arith.constant 16 : i32
+  scf.for %i = %c0 to %c8 step %c1 : i32 {
+    %d = arith.extsi %i : i32 to i64
+    %k1 = sto.fold_in %k, %d : i64
+  }
+  scf.for %j = %c8 to %c16 step %c1 : i32 {
+    %d = arith.index_cast %j : i32 to index
+    %k2 = sto.fold_in %k, %d : index
+  }
+  return
+}
