@@ -236,7 +236,8 @@ def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
            "GPU form: sequentialize only a trailing lane dimension of trip "
            "count 4 and collapse the other parallel dimensions into one, so "
            "that consecutive threads handle consecutive Philox blocks "
-           "(coalesced 16-byte accesses)">,
+           "(coalesced 16-byte accesses); a parallel loop nested in another "
+           "becomes loops inside the thread, as on the CPU">,
     Option<"minParallelWork", "min-parallel-work", "int64_t",
            /*default=*/"1024",
            "CPU form: a loop nest with a static count of innermost "

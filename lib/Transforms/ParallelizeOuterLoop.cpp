@@ -169,13 +169,21 @@ struct StoParallelizeOuterLoop
   using StoParallelizeOuterLoopBase::StoParallelizeOuterLoopBase;
   void runOnOperation() override {
     if (gpu) {
-      SmallVector<scf::ParallelOp> loops;
-      // Outermost parallel loops without reductions only: nested ones run
-      // inside a thread.
+      SmallVector<scf::ParallelOp> nested, loops;
+      // Outermost parallel loops without reductions only: nested ones (a
+      // linalg op in the body of a model's scf.forall) run inside a thread
+      // and become loops, so that the outer loop is the one tiled into
+      // thread blocks (it got one thread per block).
       getOperation()->walk([&](scf::ParallelOp op) {
-        if (op.getInitVals().empty() && !op->getParentOfType<scf::ParallelOp>())
+        if (!op.getInitVals().empty())
+          return;
+        if (op->getParentOfType<scf::ParallelOp>())
+          nested.push_back(op);
+        else
           loops.push_back(op);
       });
+      for (scf::ParallelOp op : nested)
+        sequentializeAll(op);
       for (scf::ParallelOp op : loops)
         mapForGpu(op);
       return;

@@ -1,7 +1,9 @@
 // A model's own scf.forall runs in parallel like linalg's loops: an OpenMP
 // worksharing loop on the CPU (SCFToControlFlow alone made it sequential),
 // one kernel on the GPU (it stayed a host loop that launched a kernel per
-// iteration for its copy).
+// iteration for its copy), 256 iterations per thread block, each row's copy
+// a loop in its thread (the copy's own parallel loop had taken the threads,
+// one row per block of one thread).
 //
 // RUN: sto-compile %s --compile-to=loops | FileCheck %s --check-prefix=CPU
 // RUN: sto-compile %s --target=cuda --gpu-format=isa --compile-to=loops | FileCheck %s --check-prefix=CUDA
@@ -13,7 +15,7 @@
 // CPU-NOT:     scf.forall
 
 // CUDA-LABEL: func.func @__sto_impl_rows(
-// CUDA:         gpu.launch_func
+// CUDA:         gpu.launch_func {{.*}} threads in (%c256, %c1, %c1)
 // CUDA-NOT:     gpu.launch_func
 // CUDA:         return
 func.func @rows(%x: tensor<?x8xf32>, %idx: tensor<?xindex>) -> tensor<?x8xf32> {

@@ -140,7 +140,8 @@ func.func @reduction(%x: memref<8x4xf32>) -> f32 {
 }
 
 // A parallel loop inside another (a loop between them) runs inside one
-// thread: it becomes a loop; gpu=true leaves nested loops alone.
+// thread: it becomes a loop, in both modes (on the GPU the outer loop is
+// then the one tiled into thread blocks).
 // CHECK-LABEL: func.func @nested(
 // CHECK:         scf.parallel (%[[I:.+]]) =
 // CHECK-NEXT:      scf.for %[[B:.+]] =
@@ -153,7 +154,9 @@ func.func @reduction(%x: memref<8x4xf32>) -> f32 {
 // GPU-LABEL:   func.func @nested(
 // GPU:           scf.parallel
 // GPU-NEXT:        scf.for
-// GPU-NEXT:          scf.parallel
+// GPU-NEXT:          scf.for
+// GPU-NOT:       scf.parallel
+// GPU:           return
 func.func @nested(%x: memref<8x16x4xf32>, %y: memref<8x4xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -185,7 +188,10 @@ func.func @nested(%x: memref<8x16x4xf32>, %y: memref<8x4xf32>) {
 // CHECK:         return
 // GPU-LABEL:   func.func @nested_2d(
 // GPU:           scf.parallel (%{{[^,]+}}) =
-// GPU:             scf.parallel (%{{.+}}, %{{.+}}) =
+// GPU:             scf.for
+// GPU-NEXT:          scf.for
+// GPU-NOT:       scf.parallel
+// GPU:           return
 func.func @nested_2d(%x: memref<8x16x4xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
