@@ -677,18 +677,18 @@ struct StoInsertShapeChecks
 // The guard
 //===----------------------------------------------------------------------===//
 
-/// Records the failure of `check` (when its condition is false), in place;
-/// what follows runs anyway.
-void recordInPlace(cf::AssertOp check, ModuleOp module) {
+/// Runs what `onFailure` builds where `check`'s condition is false, in
+/// place of the check; what follows runs anyway (a block that cannot be cut
+/// short).
+void onFailureInPlace(cf::AssertOp check,
+                      function_ref<void(OpBuilder &, Location)> onFailure) {
   OpBuilder b(check);
   Location loc = check.getLoc();
   Value failed = arith::XOrIOp::create(
       b, loc, check.getArg(), arith::ConstantIntOp::create(b, loc, 1, 1));
   auto ifOp = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  buildRecordError(b, loc, module, statusOf(check),
-                   buildMessagePointer(b, loc, module, check.getMsg()));
-  check->erase();
+  onFailure(b, loc);
 }
 
 struct StoGuardShapeChecks
@@ -719,10 +719,9 @@ struct StoGuardShapeChecks
           buildRecordError(b, l, module, statusOf(check),
                            buildMessagePointer(b, l, module, check.getMsg()));
         };
-        if (succeeded(guardRestOfBlock(check, check.getArg(), record)))
-          check->erase();
-        else
-          recordInPlace(check, module);
+        if (failed(guardRestOfBlock(check, check.getArg(), record)))
+          onFailureInPlace(check, record);
+        check->erase();
       }
     }
   }
@@ -765,18 +764,8 @@ struct StoGuardShapeChecks
           memref::AtomicRMWOp::create(eb, l, arith::AtomicRMWKind::maxs, c,
                                       cell, ValueRange{});
         };
-        if (failed(guardRestOfBlock(check, check.getArg(), mark))) {
-          // A block that yields values: mark, and let it go on.
-          OpBuilder ib(check);
-          Location cl = check.getLoc();
-          Value failed =
-              arith::XOrIOp::create(ib, cl, check.getArg(),
-                                    arith::ConstantIntOp::create(ib, cl, 1, 1));
-          auto ifOp =
-              scf::IfOp::create(ib, cl, failed, /*withElseRegion=*/false);
-          ib.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-          mark(ib, cl);
-        }
+        if (failed(guardRestOfBlock(check, check.getArg(), mark)))
+          onFailureInPlace(check, mark);
       }
 
       b.setInsertionPointAfter(loop);
