@@ -258,6 +258,32 @@ StringRef mlir::sto::phaseName(Phase phase) {
   llvm_unreachable("unknown phase");
 }
 
+/// The oldest PTX version that has `chip` (sm_90a: 8.0), as 10 * major +
+/// minor; 0 when not known here (NVPTX then decides).
+static unsigned minPtxVersionForChip(StringRef chip) {
+  return llvm::StringSwitch<unsigned>(chip)
+      .Cases({"sm_20", "sm_21", "sm_30", "sm_35"}, 32)
+      .Cases({"sm_32", "sm_50"}, 40)
+      .Cases({"sm_37", "sm_52"}, 41)
+      .Case("sm_53", 42)
+      .Cases({"sm_60", "sm_61", "sm_62"}, 50)
+      .Case("sm_70", 60)
+      .Case("sm_72", 61)
+      .Case("sm_75", 63)
+      .Case("sm_80", 70)
+      .Case("sm_86", 71)
+      .Case("sm_87", 74)
+      .Cases({"sm_89", "sm_90"}, 78)
+      .Case("sm_90a", 80)
+      .Cases({"sm_100", "sm_100a", "sm_101", "sm_101a"}, 86)
+      .Cases({"sm_120", "sm_120a"}, 87)
+      .Cases({"sm_100f", "sm_101f", "sm_103", "sm_103f", "sm_103a", "sm_120f",
+              "sm_121", "sm_121f", "sm_121a"},
+             88)
+      .Cases({"sm_88", "sm_110", "sm_110f", "sm_110a"}, 90)
+      .Default(0);
+}
+
 std::string mlir::sto::checkCudaTarget(StringRef chip, StringRef ptxFeatures) {
   // NVPTX does not reject bad values where they are given: an empty chip
   // crashed the verifier of the NVVM target attribute, and an unknown chip
@@ -290,6 +316,25 @@ std::string mlir::sto::checkCudaTarget(StringRef chip, StringRef ptxFeatures) {
              "+ptx80), not '" +
              f + "'";
   }
+  // NVPTX reports a PTX version too old for the chip only from codegen, as an
+  // unlocated fatal error; the check is here, with NVPTX's table
+  // (getMinPTXVersionForSM in NVPTXSubtarget.cpp, which is not public).
+  auto ptxVersion = [](StringRef feature) -> unsigned {
+    unsigned v = 0;
+    if (!feature.consume_front("ptx") || feature.getAsInteger(10, v))
+      return 0;
+    return v;
+  };
+  unsigned needed = minPtxVersionForChip(chip);
+  unsigned given = 0;
+  for (const std::string &f : requested.getFeatures())
+    if (llvm::SubtargetFeatures::isEnabled(f))
+      given = std::max(given, ptxVersion(StringRef(f).drop_front()));
+  if (given != 0 && given < needed)
+    return ("ptx-features must give PTX " + Twine(needed / 10) + "." +
+            Twine(needed % 10) + " or later for " + chip + " (+ptx" +
+            Twine(needed) + "), not +ptx" + Twine(given))
+        .str();
   return "";
 }
 

@@ -45,6 +45,13 @@
 // NOCHIP: compile-to.mlir{{.*}}: error: --chip must be an NVPTX GPU architecture (e.g. sm_90a), not ''
 // BADCHIP: compile-to.mlir{{.*}}: error: --chip must be an NVPTX GPU architecture (e.g. sm_90a), not 'gfx90a'
 // BADPTX: compile-to.mlir{{.*}}: error: --ptx-features must be NVPTX features with + or - (e.g. +ptx80), not '+bogus'
+// A PTX version older than the chip was an unlocated LLVM ERROR from codegen
+// (sm_100 with the default +ptx80); with one that has it, it compiles.
+// RUN: not sto-compile %s --target=cuda --gpu-format=isa --chip=sm_100 -o %t.o 2>&1 | FileCheck %s --check-prefix=OLDPTX
+// RUN: not sto-compile %s --target=cuda --gpu-format=isa --chip=sm_90 --ptx-features=+ptx70 -o %t.o 2>&1 | FileCheck %s --check-prefix=OLDPTX90
+// RUN: sto-compile %s --target=cuda --gpu-format=isa --chip=sm_100 --ptx-features=+ptx86 -o %t.o
+// OLDPTX: compile-to.mlir{{.*}}: error: --ptx-features must give PTX 8.6 or later for sm_100 (+ptx86), not +ptx80
+// OLDPTX90: compile-to.mlir{{.*}}: error: --ptx-features must give PTX 7.8 or later for sm_90 (+ptx78), not +ptx70
 // A CPU or CPU feature LLVM does not know fails before anything is compiled
 // (LLVM would warn and then abort, or ignore the feature).
 // RUN: not sto-compile %s -o %t.o --mcpu=notacpu 2>&1 | FileCheck %s --check-prefix=BADCPU

@@ -9,6 +9,7 @@
 // RUN: not sto-opt %s --sto-cuda-pipeline=chip= 2>&1 | FileCheck %s --check-prefix=NOCHIP
 // RUN: not sto-opt %s --sto-cuda-pipeline=chip=sm_90x 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not sto-opt %s --sto-cuda-pipeline=ptx-features=ptx80 2>&1 | FileCheck %s --check-prefix=PTX
+// RUN: not sto-opt %s '--sto-cuda-pipeline=chip=sm_100 ptx-features=+ptx80' 2>&1 | FileCheck %s --check-prefix=OLDPTX
 // Valid values, and the defaults, pass.
 // RUN: sto-opt %s '--sto-cpu-pipeline=moe-scans=parallel dp-form=flat' -o /dev/null
 // RUN: sto-opt %s --sto-cpu-pipeline -o /dev/null
@@ -24,6 +25,7 @@
 // NOCHIP: error: sto-cuda-pipeline: chip must be an NVPTX GPU architecture (e.g. sm_90a), not ''
 // CHIP: error: sto-cuda-pipeline: chip must be an NVPTX GPU architecture (e.g. sm_90a), not 'sm_90x'
 // PTX: error: sto-cuda-pipeline: ptx-features must be NVPTX features with + or - (e.g. +ptx80), not 'ptx80'
+// OLDPTX: error: sto-cuda-pipeline: ptx-features must give PTX 8.6 or later for sm_100 (+ptx86), not +ptx80
 
 func.func @f(%s: i64, %x: tensor<64xf32>) -> tensor<64xf32> {
   %k = sto.seed %s : i64

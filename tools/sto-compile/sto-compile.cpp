@@ -43,9 +43,11 @@ static cl::opt<std::string>
 static cl::opt<std::string> chip("chip",
                                  cl::desc("CUDA: GPU architecture (sm_90a)"),
                                  cl::init("sm_90a"));
-static cl::opt<std::string> ptxFeatures("ptx-features",
-                                        cl::desc("CUDA: PTX features (+ptx80)"),
-                                        cl::init("+ptx80"));
+static cl::opt<std::string>
+    ptxFeatures("ptx-features",
+                cl::desc("CUDA: PTX features (+ptx80; a newer chip needs a "
+                         "newer PTX, e.g. sm_100: +ptx86)"),
+                cl::init("+ptx80"));
 static cl::opt<std::string>
     gpuFormat("gpu-format",
               cl::desc("CUDA: what the object embeds: fatbin (sm_90a cubin "
