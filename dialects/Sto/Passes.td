@@ -401,7 +401,10 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     the dimensions of linalg operands that index one loop (a matrix
     product's inner dimensions), a `topk_gate` bias and the logits'
     columns, a `langevin_step` parameter and its gradient, a `tensor.cast`
-    or `tensor.expand_shape` to given sizes, the slices of
+    or `tensor.expand_shape` to given sizes, the shape of a
+    `tensor.reshape` read at run time (its sizes multiply to the source's
+    element count, match the result's static sizes, are not negative), the
+    slices of
     `tensor.extract_slice`/`insert_slice` and the indices of
     `tensor.extract`/`insert` (inside their tensor), and the sizes of a
     sampler's result, which must not be negative. (Not inside linalg

@@ -400,6 +400,11 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
   // deallocation returns a bufferization.clone, which nothing after this
   // phase lowers: it is an allocation and a copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // memref.reshape (of tensor.reshape) becomes loads of its shape and a
+  // reinterpret_cast: MemRefToLLVM's own lowering reads the shape on the
+  // host (device memory on CUDA; the loads here move into kernels like any
+  // other) and fails on an index-typed shape.
+  pm.addPass(memref::createExpandOpsPass());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -223,6 +223,49 @@ void checkExpandShape(OpBuilder &b, tensor::ExpandShapeOp op) {
   }
 }
 
+/// The sizes given to tensor.reshape are not negative, equal the result's
+/// static sizes, and multiply to the source's element count (the lowering
+/// reads the shape as it is: a larger count read past the source).
+void checkReshape(OpBuilder &b, tensor::ReshapeOp op) {
+  auto source = dyn_cast<RankedTensorType>(op.getSource().getType());
+  auto result = op.getResultType();
+  if (!source || source.hasStaticShape())
+    return; // A static source: the verifier has compared the counts.
+  Location loc = op.getLoc();
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < source.getRank(); ++d)
+    count = arith::MulIOp::create(b, loc, count,
+                                  dimValue(b, loc, op.getSource(), d));
+  Value product = arith::ConstantIndexOp::create(b, loc, 1);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  for (int64_t d = 0; d < result.getRank(); ++d) {
+    Value size = tensor::ExtractOp::create(
+        b, loc, op.getShape(),
+        ValueRange{arith::ConstantIndexOp::create(b, loc, d)});
+    if (!size.getType().isIndex())
+      size = arith::IndexCastOp::create(b, loc, b.getIndexType(), size);
+    if (!result.isDynamicDim(d)) {
+      assertEq(b, loc, size,
+               arith::ConstantIndexOp::create(b, loc, result.getDimSize(d)),
+               describe(op, (llvm::Twine("size ") + llvm::Twine(d) +
+                             " of the shape is not " +
+                             llvm::Twine(result.getDimSize(d)))
+                                .str()));
+    } else {
+      cf::AssertOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, size, zero),
+          describe(op, (llvm::Twine("size ") + llvm::Twine(d) +
+                        " of the shape is negative")
+                           .str()));
+    }
+    product = arith::MulIOp::create(b, loc, product, size);
+  }
+  assertEq(b, loc, product, count,
+           describe(op, "the sizes of the shape do not multiply to the "
+                        "source's element count"));
+}
+
 /// `0 <= v < size`.
 Value inBounds(OpBuilder &b, Location loc, Value v, Value size) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -610,6 +653,8 @@ struct StoInsertShapeChecks
         checkCast(b, cast);
       } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
         checkExpandShape(b, expand);
+      } else if (auto reshape = dyn_cast<tensor::ReshapeOp>(op)) {
+        checkReshape(b, reshape);
       } else if (auto extract = dyn_cast<tensor::ExtractSliceOp>(op)) {
         checkSlice(b, extract, extract.getSource(), "source");
       } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {

@@ -187,6 +187,41 @@ func.func @reshape(%x: tensor<?xf32>, %y: tensor<?xf32>, %r: index) -> (tensor<8
 
 // -----
 
+// tensor.reshape with a dynamic source: each size of the shape (read from
+// the shape tensor, index-cast from i64) is not negative or equals the
+// result's static size, and their product is the source's element count.
+// CHECK-LABEL: func.func @reshape_shape(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?x8xf32>, %[[S:[^:]+]]: tensor<2xi64>)
+// CHECK:         %[[S0:.+]] = tensor.extract %[[S]][%c0]
+// CHECK:         %[[I0:.+]] = arith.index_cast %[[S0]] : i64 to index
+// CHECK:         arith.cmpi sge, %[[I0]], %c0
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.reshape' op size 0 of the shape is negative"
+// CHECK:         %[[S1:.+]] = tensor.extract %[[S]][%c1]
+// CHECK:         %[[I1:.+]] = arith.index_cast %[[S1]] : i64 to index
+// CHECK:         arith.cmpi eq, %[[I1]], %c4
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.reshape' op size 1 of the shape is not 4"
+// CHECK:         %[[P:.+]] = arith.muli %[[I0]], %[[I1]]
+// CHECK:         %[[D0:.+]] = tensor.dim %[[X]], %c0
+// CHECK:         %[[N:.+]] = arith.muli %[[D0]], %c8
+// CHECK:         arith.cmpi eq, %[[P]], %[[N]]
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.reshape' op the sizes of the shape do not multiply to the source's element count"
+// CHECK:         tensor.reshape
+func.func @reshape_shape(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x4xf32> {
+  %y = tensor.reshape %x(%s) : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// A static source: the verifier has compared the element counts; nothing.
+// CHECK-LABEL: func.func @reshape_static(
+// CHECK-NOT:     cf.assert
+// CHECK:         tensor.reshape
+func.func @reshape_static(%x: tensor<2x8xf32>, %s: tensor<1xi64>) -> tensor<16xf32> {
+  %y = tensor.reshape %x(%s) : (tensor<2x8xf32>, tensor<1xi64>) -> tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+
+// -----
+
 // Slices and elements at given positions lie inside their tensor. In a loop
 // over microbatches the check depends on the induction variable and stays
 // in the loop; the one on the function's own index moves to the entry.

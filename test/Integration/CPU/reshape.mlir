@@ -1,0 +1,35 @@
+// tensor.reshape with a shape known only at run time: the shape's sizes are
+// checked when the compiled function is called (they must multiply to the
+// source's element count, match the result's static sizes and not be
+// negative). Before, a shape of 100 elements for a source of 16 returned 0
+// and copied 100 floats from the 16-float argument. An index-typed shape
+// (tensor<Nxindex>, int64_t in C) compiles like an i64 one: it failed in the
+// lowering to LLVM.
+// REQUIRES: sto-example-drivers
+// RUN: sto-compile %s -o %t.o --header %t.h
+// RUN: %sto_example_cc -I%sto_src_root/include -include %t.h %S/Inputs/reshape.c %t.o %sto_runtime_link -o %t
+// RUN: %t | FileCheck %s
+// The CUDA target refuses it with a located message (the view's sizes come
+// from device memory), instead of reading the shape on the host.
+// RUN: not sto-compile %s --target=cuda --gpu-format=isa -o %t.cuda.o 2>&1 | FileCheck %s --check-prefix=CUDA
+// CUDA: reshape.mlir:[[#@LINE+10]]:8: error: a 'memref<?xf32>' computed from device memory is used on the host
+
+// CHECK: flat 2x8 [16]: status 0 '' y = 1 2 15 16
+// CHECK: flat 2x8 [100]: status 7 '{{.*}}reshape.mlir:[[#@LINE+7]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
+// CHECK: flat 2x8 [-16]: status 7 '{{.*}}reshape.mlir:[[#@LINE+6]]:8: 'tensor.reshape' op size 0 of the shape is negative' untouched 1
+// CHECK: flat_index 2x8 [16]: status 0 '' y = 1 2 15 16
+// CHECK: flat_index 2x8 [8]: status 7 '{{.*}}reshape.mlir:[[#@LINE+8]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
+// CHECK: rows 2x8 [4 4]: status 0 '' y = 1 2 15 16
+// CHECK: rows 2x8 [8 2]: status 7 '{{.*}}reshape.mlir:[[#@LINE+10]]:8: 'tensor.reshape' op size 1 of the shape is not 4' untouched 1
+func.func @flat(%x: tensor<?x8xf32>, %s: tensor<1xi64>) -> tensor<?xf32> {
+  %y = tensor.reshape %x(%s) : (tensor<?x8xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+func.func @flat_index(%x: tensor<?x8xf32>, %s: tensor<1xindex>) -> tensor<?xf32> {
+  %y = tensor.reshape %x(%s) : (tensor<?x8xf32>, tensor<1xindex>) -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+func.func @rows(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x4xf32> {
+  %y = tensor.reshape %x(%s) : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
