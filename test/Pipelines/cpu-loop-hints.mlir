@@ -1,9 +1,9 @@
-// The CPU pipeline's one loop hint: the loop that computes a chunk's random
+// The CPU pipeline's loop hints: the loop that computes a chunk's random
 // values (sto-stage-random-values) asks LLVM to interleave two vector
-// iterations. SCFToControlFlow leaves the scf.for's llvm.loop_annotation on
+// iterations, and the loop over the chunk's elements four. SCFToControlFlow leaves the scf.for's llvm.loop_annotation on
 // the latch branch as a discardable attribute, which the translation to
 // LLVM IR ignores; the pipeline makes it the branch's own loop_annotation,
-// which becomes !llvm.loop metadata with llvm.loop.interleave.count 2.
+// which becomes !llvm.loop metadata with llvm.loop.interleave.count 2 and 4.
 //
 // RUN: sto-compile %s --compile-to=llvm | FileCheck %s
 // RUN: sto-compile %s --compile-to=llvm | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=IR
@@ -18,14 +18,21 @@
 // INTR-NOT:    llvm.call @{{(sqrtf|fmaf|sqrt|fma)}}(
 
 // CHECK-DAG:   #[[INTERLEAVE:.+]] = #llvm.loop_interleave<count = 2 : i32>
+// CHECK-DAG:   #[[INTERLEAVE4:.+]] = #llvm.loop_interleave<count = 4 : i32>
 // CHECK-DAG:   #[[ANN:.+]] = #llvm.loop_annotation<interleave = #[[INTERLEAVE]]>
+// CHECK-DAG:   #[[ANN4:.+]] = #llvm.loop_annotation<interleave = #[[INTERLEAVE4]]>
 // CHECK-LABEL: llvm.func internal @__sto_impl_noisy(
 // CHECK:         llvm.br ^{{.+}} {loop_annotation = #[[ANN]]}
+// CHECK:         llvm.br ^{{.+}} {loop_annotation = #[[ANN4]]}
 // CHECK-NOT:     llvm.loop_annotation
 
+// (The element loop comes first in the outlined OpenMP body's IR.)
+// IR:          br label %{{.+}}, !llvm.loop ![[LOOP4:[0-9]+]]
 // IR:          br label %{{.+}}, !llvm.loop ![[LOOP:[0-9]+]]
-// IR:          ![[LOOP]] = distinct !{![[LOOP]], ![[COUNT:[0-9]+]]}
-// IR:          ![[COUNT]] = !{!"llvm.loop.interleave.count", i32 2}
+// IR:          ![[LOOP4]] = distinct !{![[LOOP4]], ![[COUNT4:[0-9]+]]}
+// IR-NEXT:     ![[COUNT4]] = !{!"llvm.loop.interleave.count", i32 4}
+// IR-NEXT:     ![[LOOP]] = distinct !{![[LOOP]], ![[COUNT:[0-9]+]]}
+// IR-NEXT:     ![[COUNT]] = !{!"llvm.loop.interleave.count", i32 2}
 func.func @noisy(%k: !sto.key, %x: tensor<4096xf32>) -> tensor<4096xf32> {
   %y = sto.noise %k, %x {scale = 2.5e-01 : f64} : tensor<4096xf32>
   return %y : tensor<4096xf32>

@@ -5,10 +5,12 @@
 // from the block and lane alone go to a stack buffer in element order
 // (a loop that asks LLVM to interleave two vector iterations), then the
 // rest runs over the chunk's 128 elements with contiguous indices into the
-// collapsed views. 128 blocks: 4 chunks, no remainder loop.
+// collapsed views (asking for four). 128 blocks: 4 chunks, no remainder loop.
 
 // CHECK-DAG:   #[[INTERLEAVE:.+]] = #llvm.loop_interleave<count = 2 : i32>
+// CHECK-DAG:   #[[INTERLEAVE4:.+]] = #llvm.loop_interleave<count = 4 : i32>
 // CHECK-DAG:   #[[ANN:.+]] = #llvm.loop_annotation<interleave = #[[INTERLEAVE]]>
+// CHECK-DAG:   #[[ANN4:.+]] = #llvm.loop_annotation<interleave = #[[INTERLEAVE4]]>
 // CHECK-LABEL: func.func @parallel_blocks
 // CHECK-DAG:     %[[XF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
 // CHECK-DAG:     %[[YF:.+]] = memref.collapse_shape %{{.+}} {{\[}}[0, 1]] : memref<128x4xf32> into memref<512xf32>
@@ -27,6 +29,7 @@
 // CHECK:             %[[X:.+]] = memref.load %[[XF]][%[[I]]]
 // CHECK:             %[[S:.+]] = arith.addf %[[X]], %[[V]]
 // CHECK:             memref.store %[[S]], %[[YF]][%[[I]]]
+// CHECK:           } {llvm.loop_annotation = #[[ANN4]]}
 // CHECK-NOT:     scf.parallel
 // CHECK:         return
 
