@@ -272,8 +272,8 @@ private:
   void flagNull(Value ptr);
   void flagNegative(Value size);
 
-  /// Calls a libsto_runtime function of no arguments, declaring it first.
-  Value callRuntime(StringRef name, Type result);
+  /// Calls a libsto_runtime function, declaring it first.
+  Value callRuntime(StringRef name, Type result, ValueRange args = {});
 
   OpBuilder &b;
   Location loc;
@@ -281,17 +281,19 @@ private:
   Value nullFlag, negFlag;
 };
 
-Value EntryPointBuilder::callRuntime(StringRef name, Type result) {
+Value EntryPointBuilder::callRuntime(StringRef name, Type result,
+                                     ValueRange args) {
   auto module =
       b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
   auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
   if (!func) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
-    func = LLVM::LLVMFuncOp::create(b, loc, name,
-                                    LLVM::LLVMFunctionType::get(result, {}));
+    func = LLVM::LLVMFuncOp::create(
+        b, loc, name,
+        LLVM::LLVMFunctionType::get(result, llvm::to_vector(args.getTypes())));
   }
-  auto call = LLVM::CallOp::create(b, loc, func, ValueRange{});
+  auto call = LLVM::CallOp::create(b, loc, func, args);
   return call.getNumResults() ? call.getResult() : Value();
 }
 
@@ -442,6 +444,12 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   LLVM::CondBrOp::create(b, loc, failed, errorBlock, ValueRange{status},
                          callBlock, ValueRange{});
   b.setInsertionPointToStart(errorBlock);
+  // Recorded too, so that sto_last_error_message() describes this call (the
+  // status's own message), not an earlier failed one.
+  Type voidType = LLVM::LLVMVoidType::get(ctx);
+  (void)callRuntime("sto_take_status", b.getI32Type());
+  callRuntime("sto_record_status", voidType, errorBlock->getArgument(0));
+  (void)callRuntime("sto_take_status", b.getI32Type());
   LLVM::ReturnOp::create(b, loc, errorBlock->getArgument(0));
 
   b.setInsertionPointToStart(callBlock);

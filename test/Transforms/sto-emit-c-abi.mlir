@@ -4,7 +4,8 @@
 // For every llvm.func with `sto.c_abi`, an entry point `i32 <name>(...)`:
 // tensors as a pointer and one i64 per dynamic dimension, scalars by value
 // (!sto.key and index as i64), results after the arguments as pointers. It
-// checks for null pointers (status 1) and negative sizes (status 2), builds
+// checks for null pointers (status 1) and negative sizes (status 2), which it
+// also records (for sto_last_error_message), builds
 // the memref descriptors (offset 0, row-major strides), calls the
 // implementation, stores the scalar results and returns the runtime's
 // status. With `cuda`, it clears the CUDA error state before the call and
@@ -35,6 +36,9 @@
 // CHECK-NEXT:    %[[R:.+]] = llvm.call @sto_take_status() : () -> i32
 // CHECK-NEXT:    llvm.return %[[R]] : i32
 // CHECK-NEXT:  ^[[ERR]](%[[E:.+]]: i32):
+// CHECK-NEXT:    llvm.call @sto_take_status() : () -> i32
+// CHECK-NEXT:    llvm.call @sto_record_status(%[[E]]) : (i32) -> ()
+// CHECK-NEXT:    llvm.call @sto_take_status() : () -> i32
 // CHECK-NEXT:    llvm.return %[[E]] : i32
 
 // CUDA-DAG:   llvm.func @sto_cuda_clear_error()

@@ -19,18 +19,25 @@
 // CHECK: empty tensors (size 0): status 0 (expected 0)
 // CHECK: NULL tensor argument: status 1 (expected 1)
 // CHECK: NULL tensor argument: nothing written: ok
+// CHECK: NULL tensor argument: its message: ok
 // CHECK: NULL static tensor argument: status 1 (expected 1)
 // CHECK: NULL static tensor argument: nothing written: ok
+// CHECK: NULL static tensor argument: its message: ok
 // CHECK: NULL tensor result: status 1 (expected 1)
 // CHECK: NULL tensor result: nothing written: ok
+// CHECK: NULL tensor result: its message: ok
 // CHECK: NULL scalar result: status 1 (expected 1)
 // CHECK: NULL scalar result: nothing written: ok
+// CHECK: NULL scalar result: its message: ok
 // CHECK: negative argument size: status 2 (expected 2)
 // CHECK: negative argument size: nothing written: ok
+// CHECK: negative argument size: its message: ok
 // CHECK: negative result size: status 2 (expected 2)
 // CHECK: negative result size: nothing written: ok
+// CHECK: negative result size: its message: ok
 // CHECK: NULL and negative size: status 1 (expected 1)
 // CHECK: NULL and negative size: nothing written: ok
+// CHECK: NULL and negative size: its message: ok
 // CHECK: no arguments: status 0 (expected 0)
 // CHECK: uniform f32 [2] seed 42: 0 mismatches of 2
 // CHECK: no arguments, NULL result: status 1 (expected 1)

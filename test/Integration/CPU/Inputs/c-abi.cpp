@@ -76,6 +76,10 @@ int main() {
     c.status(what, call.run(), want);
     c.expect((std::string(what) + ": nothing written").c_str(),
              call.untouched());
+    // The call's own failure, not an earlier call's message (the entry
+    // point's NULL and size checks returned without recording theirs).
+    c.expect((std::string(what) + ": its message").c_str(),
+             std::string(sto_last_error_message()) == sto_status_message(want));
   };
   {
     Call call;
