@@ -403,8 +403,8 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     columns, a `langevin_step` parameter and its gradient, a `tensor.cast`
     or `tensor.expand_shape` to given sizes, the shape of a
     `tensor.reshape` read at run time (its sizes multiply to the source's
-    element count, match the result's static sizes, are not negative), the
-    slices of
+    element count, match the result's static sizes, are not negative), a
+    `tensor.dim` index given at run time (below the rank), the slices of
     `tensor.extract_slice`/`insert_slice` and the indices of
     `tensor.extract`/`insert` (inside their tensor), and the sizes of a
     sampler's result, which must not be negative. (Not inside linalg

@@ -457,17 +457,6 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   if (cuda)
     callRuntime("sto_cuda_clear_error", LLVM::LLVMVoidType::get(ctx));
   auto call = LLVM::CallOp::create(b, loc, impl, operands);
-  if (!scalarResultPtrs.empty()) {
-    Value ret = call.getResult();
-    if (scalarResultPtrs.size() == 1) {
-      LLVM::StoreOp::create(b, loc, ret, scalarResultPtrs[0]);
-    } else {
-      for (auto [i, ptr] : llvm::enumerate(scalarResultPtrs)) {
-        Value v = LLVM::ExtractValueOp::create(b, loc, ret, i);
-        LLVM::StoreOp::create(b, loc, v, ptr);
-      }
-    }
-  }
   // Failures inside (a result size that does not match, and in a CUDA
   // module the launches and allocations, whose mgpu* functions cannot
   // return a status) are recorded in the runtime.
@@ -477,6 +466,27 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
     Value ok =
         LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, result, i32(0));
     result = LLVM::SelectOp::create(b, loc, ok, cudaStatus, result);
+  }
+  // A failed call writes no result, scalars included.
+  if (!scalarResultPtrs.empty()) {
+    Block *storeBlock = entry.addBlock();
+    Block *doneBlock = entry.addBlock();
+    Value ok =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, result, i32(0));
+    LLVM::CondBrOp::create(b, loc, ok, storeBlock, ValueRange{}, doneBlock,
+                           ValueRange{});
+    b.setInsertionPointToStart(storeBlock);
+    Value ret = call.getResult();
+    if (scalarResultPtrs.size() == 1) {
+      LLVM::StoreOp::create(b, loc, ret, scalarResultPtrs[0]);
+    } else {
+      for (auto [i, ptr] : llvm::enumerate(scalarResultPtrs)) {
+        Value v = LLVM::ExtractValueOp::create(b, loc, ret, i);
+        LLVM::StoreOp::create(b, loc, v, ptr);
+      }
+    }
+    LLVM::BrOp::create(b, loc, ValueRange{}, doneBlock);
+    b.setInsertionPointToStart(doneBlock);
   }
   LLVM::ReturnOp::create(b, loc, result);
   return success();

@@ -274,6 +274,22 @@ Value inBounds(OpBuilder &b, Location loc, Value v, Value size) {
   return arith::AndIOp::create(b, loc, lo, hi);
 }
 
+/// A dimension index given at run time is below the rank (tensor.dim of
+/// another index is undefined: it read the stack).
+void checkDim(OpBuilder &b, tensor::DimOp op) {
+  auto type = dyn_cast<RankedTensorType>(op.getSource().getType());
+  if (!type || op.getConstantIndex())
+    return;
+  Location loc = op.getLoc();
+  cf::AssertOp::create(
+      b, loc,
+      inBounds(b, loc, op.getIndex(),
+               arith::ConstantIndexOp::create(b, loc, type.getRank())),
+      describe(op, (llvm::Twine("index is not a dimension of the rank-") +
+                    llvm::Twine(type.getRank()) + " source")
+                       .str()));
+}
+
 /// A slice of `tensor` (extract_slice's source, insert_slice's destination)
 /// lies inside it: in each dimension the size is not negative and, unless
 /// it is 0, the first and the last index are in bounds.
@@ -653,6 +669,8 @@ struct StoInsertShapeChecks
         checkCast(b, cast);
       } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
         checkExpandShape(b, expand);
+      } else if (auto dim = dyn_cast<tensor::DimOp>(op)) {
+        checkDim(b, dim);
       } else if (auto reshape = dyn_cast<tensor::ReshapeOp>(op)) {
         checkReshape(b, reshape);
       } else if (auto extract = dyn_cast<tensor::ExtractSliceOp>(op)) {

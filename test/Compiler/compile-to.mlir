@@ -268,12 +268,16 @@ func.func @no_arguments() -> tensor<2xf32> {
 // LLVM-NEXT:    %[[ST0:.*]] = llvm.call @sto_take_status() : () -> i32
 // LLVM-NEXT:    llvm.return %[[ST0]] : i32
 // LLVM:       ^[[ERR]](%[[ST:.*]]: i32):
+// LLVM-NEXT:    llvm.call @sto_take_status() : () -> i32
+// LLVM-NEXT:    llvm.call @sto_record_status(%[[ST]]) : (i32) -> ()
+// LLVM-NEXT:    llvm.call @sto_take_status() : () -> i32
 // LLVM-NEXT:    llvm.return %[[ST]] : i32
 // A key result comes back through a uint64_t pointer.
 // LLVM-LABEL: llvm.func @types(
 // LLVM-SAME:      %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: f64, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: !llvm.ptr, %[[KEYOUT:.*]]: !llvm.ptr) -> i32 {
 // LLVM:         %[[NEWKEY:.*]] = llvm.call @__sto_impl_types(
-// LLVM-NEXT:    llvm.store %[[NEWKEY]], %[[KEYOUT]] : i64, !llvm.ptr
+// LLVM:         llvm.cond_br
+// LLVM:         llvm.store %[[NEWKEY]], %[[KEYOUT]] : i64, !llvm.ptr
 // LLVM-LABEL: llvm.func @no_arguments(
 // LLVM-SAME:      %{{.*}}: !llvm.ptr) -> i32
 

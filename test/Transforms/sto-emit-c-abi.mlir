@@ -82,11 +82,19 @@ module {
 // CHECK:         %[[SNULL:.+]] = llvm.select %{{.+}}, %{{.+}}, %[[SN]] : i1, i32
 // CHECK:         llvm.cond_br %{{.+}}, ^{{.+}}(%[[SNULL]] : i32), ^
 // CHECK:         %[[RES:.+]] = llvm.call @__sto_impl_forward(%[[K]], %[[X]], %[[X]], %{{.+}}, %[[N]], %[[C4]], %[[ST0]], %[[ST1]], %[[S]], %[[I]], %[[Y]], %[[Y]], %{{.+}}, %[[M]], %{{.+}}, %{{.+}}, %{{.+}})
+// The scalar results are stored only when the call succeeded.
+// CHECK-NEXT:    %[[ST:.+]] = llvm.call @sto_take_status()
+// CHECK-NEXT:    %[[Z:.+]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT:    %[[OK:.+]] = llvm.icmp "eq" %[[ST]], %[[Z]] : i32
+// CHECK-NEXT:    llvm.cond_br %[[OK]], ^[[STORE:.+]], ^[[DONE:[^ ]+]]
+// CHECK:       ^[[STORE]]:
 // CHECK-NEXT:    %[[V0:.+]] = llvm.extractvalue %[[RES]][0] : !llvm.struct<(f32, i64)>
 // CHECK-NEXT:    llvm.store %[[V0]], %[[P0]] : f32, !llvm.ptr
 // CHECK-NEXT:    %[[V1:.+]] = llvm.extractvalue %[[RES]][1] : !llvm.struct<(f32, i64)>
 // CHECK-NEXT:    llvm.store %[[V1]], %[[P1]] : i64, !llvm.ptr
-// CHECK-NEXT:    llvm.call @sto_take_status()
+// CHECK-NEXT:    llvm.br ^[[DONE]]
+// CHECK-NEXT:  ^[[DONE]]:
+// CHECK-NEXT:    llvm.return %[[ST]] : i32
 module {
   llvm.func @__sto_impl_forward(%k: i64, %a: !llvm.ptr, %b: !llvm.ptr, %c: i64, %d0: i64, %d1: i64, %s0: i64, %s1: i64,
                                 %s: f32, %i: i64,
@@ -105,7 +113,8 @@ module {
 // CHECK-LABEL: llvm.func @loss(
 // CHECK-SAME:    %[[X:[^:]+]]: !llvm.ptr, %[[P:[^:]+]]: !llvm.ptr) -> i32
 // CHECK:         %[[L:.+]] = llvm.call @__sto_impl_loss(%[[X]], %[[X]], %{{.+}}) : (!llvm.ptr, !llvm.ptr, i64) -> f32
-// CHECK-NEXT:    llvm.store %[[L]], %[[P]] : f32, !llvm.ptr
+// CHECK:         llvm.cond_br
+// CHECK:         llvm.store %[[L]], %[[P]] : f32, !llvm.ptr
 module {
   llvm.func @__sto_impl_loss(%a: !llvm.ptr, %b: !llvm.ptr, %c: i64) -> f32
       attributes {sto.c_abi = {inputs = [tensor<f32>], name = "loss", results = [f32]}} {

@@ -211,6 +211,22 @@ func.func @reshape_shape(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x4xf
   return %y : tensor<?x4xf32>
 }
 
+// tensor.dim at an index known only at run time: 0 <= index < rank. A
+// constant index needs nothing.
+// CHECK-LABEL: func.func @dim_index(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?x4xf32>, %[[I:[^:]+]]: index)
+// CHECK:         arith.cmpi sge, %[[I]], %c0
+// CHECK:         arith.cmpi slt, %[[I]], %c2
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.dim' op index is not a dimension of the rank-2 source"
+// CHECK-NOT:     cf.assert
+// CHECK:         return
+func.func @dim_index(%x: tensor<?x4xf32>, %i: index) -> (index, index) {
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %x, %i : tensor<?x4xf32>
+  %e = tensor.dim %x, %c0 : tensor<?x4xf32>
+  return %d, %e : index, index
+}
+
 // A static source: the verifier has compared the element counts; nothing.
 // CHECK-LABEL: func.func @reshape_static(
 // CHECK-NOT:     cf.assert

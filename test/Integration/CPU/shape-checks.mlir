@@ -133,3 +133,13 @@ func.func @rows(%x: tensor<?xf32>, %n: index) -> tensor<?x4xf32> {
   }
   return %r : tensor<?x4xf32>
 }
+
+// tensor.dim at an index given at run time: an index that is not a
+// dimension (it read the stack) fails, and the scalar result is not written.
+// CHECK: dim 1: status 0 '' d = 4
+// CHECK: dim 2: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:8: 'tensor.dim' op index is not a dimension of the rank-2 source' untouched 1 d = -1
+// CHECK: dim -1: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+2]]:8: 'tensor.dim' op index is not a dimension of the rank-2 source' untouched 1 d = -1
+func.func @dim(%x: tensor<?x4xf32>, %i: index) -> index {
+  %d = tensor.dim %x, %i : tensor<?x4xf32>
+  return %d : index
+}

@@ -134,5 +134,15 @@ int main(void) {
       printf(" %g", out[i]);
     printf("\n");
   }
+
+  const int64_t dims[3] = {1, 2, -1};
+  for (int c = 0; c < 3; ++c) {
+    int64_t d = -1;
+    reset();
+    st = dim(x, 2, dims[c], &d);
+    printf("dim %lld", (long long)dims[c]);
+    report("", st);
+    printf(" d = %lld\n", (long long)d);
+  }
   return 0;
 }
