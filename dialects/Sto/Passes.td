@@ -168,11 +168,16 @@ def StoEmitCAbi : Pass<"sto-emit-c-abi", "ModuleOp"> {
     result is a caller-allocated pointer (followed by one i64 per dynamic
     dimension) placed after the arguments. The entry point builds the memref
     descriptors (identity layout, offset 0), calls the implementation, stores
-    scalar results and returns 0, or a non-zero status (see
-    include/sto-c/Runtime.h) when a pointer is null or a size negative.
+    scalar results when it succeeded and returns 0, or a non-zero status
+    (see include/sto-c/Runtime.h, also recorded for
+    `sto_last_error_message()`) when a pointer is null or a size negative.
     With `cuda`, the entry point clears the CUDA runtime's error state first
     and returns `sto_cuda_last_error()` at the end, so a failed launch or
     allocation inside comes back as the call's status.
+
+    A constant global of more than 2^31 bytes (a tensor constant that was
+    not folded into the loops reading it) is an error at its location: the
+    object could not address it with the default code model.
   }];
   let options = [
     Option<"cuda", "cuda", "bool", /*default=*/"false",

@@ -492,11 +492,44 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   return success();
 }
 
+/// The bytes of a global's array type (nested arrays of integers or
+/// floats), or nothing when it is of another type or overflows.
+std::optional<int64_t> arrayBytes(Type t) {
+  int64_t count = 1;
+  while (auto array = dyn_cast<LLVM::LLVMArrayType>(t)) {
+    if (llvm::MulOverflow(count, int64_t(array.getNumElements()), count))
+      return INT64_MAX;
+    t = array.getElementType();
+  }
+  if (!t.isIntOrFloat())
+    return std::nullopt;
+  int64_t bytes = std::max<int64_t>(1, (t.getIntOrFloatBitWidth() + 7) / 8);
+  if (llvm::MulOverflow(count, bytes, bytes))
+    return INT64_MAX;
+  return bytes;
+}
+
+/// A constant tensor that stayed a tensor (one that was not folded into the
+/// loops that read it) is data of the object; past 2 GiB its symbol is out
+/// of reach of the default code model, and LLVM ran out of memory building
+/// a 2^62-byte splat.
+constexpr int64_t kMaxGlobalBytes = int64_t(1) << 31;
+
 struct StoEmitCAbi : public sto::impl::StoEmitCAbiBase<StoEmitCAbi> {
   using StoEmitCAbiBase::StoEmitCAbiBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
+    for (auto global : module.getOps<LLVM::GlobalOp>()) {
+      std::optional<int64_t> bytes = arrayBytes(global.getGlobalType());
+      if (global.getValueOrNull() && bytes && *bytes > kMaxGlobalBytes) {
+        global.emitError() << "a constant of " << global.getGlobalType()
+                           << " is too large to embed in the object (at most "
+                              "2^31 bytes): fill a tensor.empty with "
+                              "linalg.fill instead";
+        return signalPassFailure();
+      }
+    }
     llvm::StringSet<> entryPoints;
     for (auto impl :
          llvm::make_early_inc_range(module.getOps<LLVM::LLVMFuncOp>())) {

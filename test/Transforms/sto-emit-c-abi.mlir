@@ -182,3 +182,23 @@ module {
     llvm.return
   }
 }
+
+// -----
+
+// A tensor constant that stayed data (not folded into the loops reading it)
+// of more than 2^31 bytes: an error at the global (which carries the
+// constant's location), not an out-of-memory abort in the LLVM translation.
+// Up to 2^31 bytes, and an uninitialized global of any size, pass.
+module {
+  // expected-error @+1 {{a constant of '!llvm.array<4611686018427387904 x i8>' is too large to embed in the object (at most 2^31 bytes)}}
+  llvm.mlir.global private constant @huge(dense<1> : tensor<4611686018427387904xi8>) {addr_space = 0 : i32} : !llvm.array<4611686018427387904 x i8>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.mlir.global private constant @at_limit
+// CHECK:       llvm.mlir.global private @no_value
+module {
+  llvm.mlir.global private constant @at_limit(dense<1> : tensor<2x1073741824xi8>) {addr_space = 0 : i32} : !llvm.array<2 x array<1073741824 x i8>>
+  llvm.mlir.global private @no_value() {addr_space = 0 : i32} : !llvm.array<4294967296 x i8>
+}
