@@ -540,8 +540,11 @@ def StoSerialCodeToGpu : Pass<"sto-serial-code-to-gpu", "ModuleOp"> {
     stretch ended: between two host ops (launches, copies, allocations,
     calls) the order of device work is kept. A scalar computed in the
     kernel and used on the host comes back through a device buffer copied
-    into a stack slot. Anything else computed from device memory and used
-    on the host (a memref, a vector) is an error. Runs after
+    into a stack slot. A view whose sizes or offsets were read from device
+    memory (the `memref.reinterpret_cast` of a reshape to a run-time shape)
+    stays on the host, which computes descriptors: the kernel before it
+    brings those scalars back. Anything else computed from device memory and
+    used on the host (a vector, say) is an error. Runs after
     `convert-parallel-loops-to-gpu` and before `sto-host-buffers-to-gpu`.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",

@@ -95,6 +95,11 @@ public:
     // 1. What moves: the device ops and everything pure that uses their
     //    results (it may not stay behind on the host).
     llvm::SetVector<Operation *> moved;
+    // Pure ops with a memref result (a view whose sizes were read from
+    // device memory: memref.reinterpret_cast of a reshape) stay on the host,
+    // which computes descriptors; the scalars they use come back, so they
+    // end the kernel before them.
+    llvm::SmallPtrSet<Operation *, 4> hostViews;
     for (Operation &op : block) {
       Kind kind = classify(&op);
       if (kind == Kind::Device) {
@@ -104,8 +109,13 @@ public:
       if (kind == Kind::Pure && llvm::any_of(op.getOperands(), [&](Value v) {
             Operation *def = v.getDefiningOp();
             return def && moved.contains(def);
-          }))
-        moved.insert(&op);
+          })) {
+        if (llvm::all_of(op.getResultTypes(), isScalar) ||
+            !llvm::all_of(op.getResultTypes(), llvm::IsaPred<MemRefType>))
+          moved.insert(&op);
+        else
+          hostViews.insert(&op);
+      }
       // Host regions (an scf.if around a copy, say) may hold device code;
       // kernels already are on the device.
       if (kind == Kind::Host &&
@@ -125,7 +135,8 @@ public:
     for (Operation &op : block) {
       if (moved.contains(&op))
         runs.back().push_back(&op);
-      else if (classify(&op) == Kind::Host && !runs.back().empty())
+      else if ((classify(&op) == Kind::Host || hostViews.contains(&op)) &&
+               !runs.back().empty())
         runs.emplace_back();
     }
     for (ArrayRef<Operation *> ops : runs)

@@ -137,6 +137,30 @@ func.func @vector_result(%x: memref<8xf32>) -> vector<4xf32> {
 
 // -----
 
+// A view whose size was read from device memory (the reinterpret_cast of a
+// tensor.reshape to a run-time shape) stays on the host, which makes
+// descriptors: the size comes back from a one-thread kernel, and the load
+// through the view runs in a second one after it.
+// CHECK-LABEL: func.func @view_of_device_size(
+// CHECK-SAME:    %[[X:.+]]: memref<?x8xf32>, %[[S:.+]]: memref<1xindex>, %[[O:.+]]: memref<f32>)
+// CHECK:         gpu.launch
+// CHECK:           %[[N:.+]] = memref.load %[[S]]
+// CHECK:           memref.store %[[N]], %[[BUF:.+]][]
+// CHECK:         memref.copy %[[BUF]], %[[SLOT:.+]] :
+// CHECK:         %[[HN:.+]] = memref.load %[[SLOT]][]
+// CHECK:         %[[V:.+]] = memref.reinterpret_cast %[[X]] to offset: [0], sizes: [%[[HN]]], strides: [1]
+// CHECK:         gpu.launch
+// CHECK:           memref.load %[[V]]
+// CHECK:           memref.store %{{.+}}, %[[O]][]
+func.func @view_of_device_size(%x: memref<?x8xf32>, %s: memref<1xindex>, %o: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %n = memref.load %s[%c0] : memref<1xindex>
+  %v = memref.reinterpret_cast %x to offset: [0], sizes: [%n], strides: [1] : memref<?x8xf32> to memref<?xf32>
+  %e = memref.load %v[%c0] : memref<?xf32>
+  memref.store %e, %o[] : memref<f32>
+  return
+}
+
 // A stack slot is host memory (a status cell read back after a kernel, a
 // scalar brought back by this pass): its store and load stay on the host,
 // around the copies; only the device buffer's update becomes a kernel.
