@@ -107,12 +107,38 @@ bool isCIdentifier(StringRef name) {
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
+/// A function of <math.h> (or a GNU one LLVM emits, sincos and exp10), in
+/// its double, float or long double form: compiled code calls them (math
+/// without an expansion calls libm, and LLVM lowers some intrinsics to
+/// them), and a definition of the module with that name took those calls
+/// (math.cbrt called a helper named @cbrt).
+bool isLibmName(StringRef name) {
+  static const llvm::StringSet<> bases = {
+      "acos",   "asin",     "atan",    "atan2",     "cos",
+      "sin",    "tan",      "acosh",   "asinh",     "atanh",
+      "cosh",   "sinh",     "tanh",    "exp",       "exp2",
+      "exp10",  "expm1",    "frexp",   "ilogb",     "ldexp",
+      "log",    "log10",    "log1p",   "log2",      "logb",
+      "modf",   "scalbn",   "scalbln", "cbrt",      "fabs",
+      "hypot",  "pow",      "sqrt",    "erf",       "erfc",
+      "lgamma", "tgamma",   "ceil",    "floor",     "nearbyint",
+      "rint",   "lrint",    "llrint",  "round",     "roundeven",
+      "lround", "llround",  "trunc",   "fmod",      "remainder",
+      "remquo", "copysign", "nan",     "nextafter", "nexttoward",
+      "fdim",   "fmax",     "fmin",    "fma",       "sincos"};
+  if (bases.contains(name))
+    return true;
+  return (name.ends_with("f") || name.ends_with("l")) &&
+         bases.contains(name.drop_back());
+}
+
 /// Names that compiled code calls or that libsto_runtime defines: a
 /// function of the module with such a name would replace them.
 bool isReservedForRuntime(StringRef name) {
   return name.starts_with("sto_") || name.starts_with("__sto") ||
          name.starts_with("mgpu") || name.starts_with("__kmpc_") ||
-         name.starts_with("omp_") ||
+         name.starts_with("omp_") || name.starts_with("__nv_") ||
+         isLibmName(name) ||
          llvm::is_contained({"malloc", "free", "aligned_alloc", "calloc",
                              "realloc", "memcpy", "memmove", "memset",
                              "memrefCopy", "abort", "exit"},
@@ -166,8 +192,9 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
       return mlir::emitError(func.getLoc())
              << "function name '" << name
              << "' is reserved for libsto_runtime and the libraries compiled "
-                "code calls (sto_*, __sto*, mgpu*, __kmpc_*, omp_*, malloc, "
-                "free, memcpy, ...): rename the function";
+                "code calls (sto_*, __sto*, mgpu*, __kmpc_*, omp_*, __nv_*, "
+                "malloc, free, memcpy, the functions of <math.h>, ...): "
+                "rename the function";
     if (func.isPublic() && (!isCIdentifier(name) || isReservedInC(name)))
       return mlir::emitError(func.getLoc())
              << "public function '" << name

@@ -108,6 +108,42 @@ func.func private @sto_take_status() -> i32 {
 
 // -----
 
+// A helper named like a libm function took the calls compiled code makes to
+// it: math.cbrt on f64 (which calls libm's cbrt) called this x * 2.
+// expected-error @+1 {{function name 'cbrt' is reserved for libsto_runtime and the libraries compiled code calls (sto_*, __sto*, mgpu*, __kmpc_*, omp_*, __nv_*, malloc, free, memcpy, the functions of <math.h>, ...): rename the function}}
+func.func private @cbrt(%x: f64) -> f64 {
+  %c = arith.constant 2.0 : f64
+  %y = arith.mulf %x, %c : f64
+  return %y : f64
+}
+
+// -----
+
+// So is a public one, in its float form (its entry point would replace
+// libm's logf in the whole program).
+// expected-error @+1 {{function name 'logf' is reserved}}
+func.func @logf(%x: f32) -> f32 {
+  return %x : f32
+}
+
+// -----
+
+// A declaration of libm's own function is the user's way to call it, and
+// names that only start or end like one are free.
+// CHECK-LABEL: func.func private @cbrt(f64) -> f64
+// CHECK-LABEL: func.func @__sto_impl_cube_root(
+// CHECK-LABEL: func.func @__sto_impl_logistic(
+func.func private @cbrt(f64) -> f64
+func.func @cube_root(%x: f64) -> f64 {
+  %y = func.call @cbrt(%x) : (f64) -> f64
+  return %y : f64
+}
+func.func @logistic(%x: f32) -> f32 {
+  return %x : f32
+}
+
+// -----
+
 // expected-error @+1 {{function name 'malloc' is reserved}}
 func.func private @malloc(%n: i64) -> i64 {
   return %n : i64
