@@ -5,6 +5,8 @@
 #include "sto/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -142,6 +144,32 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
     // The message starts with the option's name.
     if (!error.empty())
       return module.emitError() << "--" << error;
+  }
+
+  // Output of a late phase does not go through the phases again: the
+  // deallocation pipeline rejects its deallocations, and LLVM-dialect entry
+  // points came out internal, exporting nothing.
+  for (Operation &op : module.getBody()->getOperations()) {
+    auto llvmFunc = dyn_cast<LLVM::LLVMFuncOp>(op);
+    if (llvmFunc && !llvmFunc.isExternal())
+      return llvmFunc.emitError()
+             << "this module is already in the LLVM dialect (the output of "
+                "--compile-to=llvm): sto-compile takes a program of "
+                "func.func, such as the input or the --compile-to=linalg "
+                "output";
+    auto func = dyn_cast<func::FuncOp>(op);
+    if (!func)
+      continue;
+    WalkResult walk = func.walk([](memref::DeallocOp dealloc) {
+      dealloc.emitError()
+          << "this module is already bufferized, with its deallocations "
+             "(the output of --compile-to=bufferized or loops): sto-compile "
+             "takes a program on tensors, such as the input or the "
+             "--compile-to=linalg output";
+      return WalkResult::interrupt();
+    });
+    if (walk.wasInterrupted())
+      return failure();
   }
 
   StoPipelineOptions pipelineOptions;
