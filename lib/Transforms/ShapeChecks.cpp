@@ -238,6 +238,11 @@ void checkReshape(OpBuilder &b, tensor::ReshapeOp op) {
                                   dimValue(b, loc, op.getSource(), d));
   Value product = arith::ConstantIndexOp::create(b, loc, 1);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value maxIndex = arith::ConstantIndexOp::create(
+      b, loc, std::numeric_limits<int64_t>::max());
+  // The product may not wrap around to the count ([2^62, 4] of nothing).
+  Value noOverflow = arith::ConstantIntOp::create(b, loc, 1, 1);
   for (int64_t d = 0; d < result.getRank(); ++d) {
     Value size = tensor::ExtractOp::create(
         b, loc, op.getShape(),
@@ -259,11 +264,23 @@ void checkReshape(OpBuilder &b, tensor::ReshapeOp op) {
                         " of the shape is negative")
                            .str()));
     }
+    // size <= 0 (a failed check above, or nothing) or product <= MAX / size.
+    Value notPositive =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, size, zero);
+    Value limit = arith::DivSIOp::create(
+        b, loc, maxIndex, arith::MaxSIOp::create(b, loc, size, one));
+    Value fits = arith::OrIOp::create(
+        b, loc, notPositive,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product,
+                              limit));
+    noOverflow = arith::AndIOp::create(b, loc, noOverflow, fits);
     product = arith::MulIOp::create(b, loc, product, size);
   }
-  assertEq(b, loc, product, count,
-           describe(op, "the sizes of the shape do not multiply to the "
-                        "source's element count"));
+  Value equal =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, product, count);
+  cf::AssertOp::create(b, loc, arith::AndIOp::create(b, loc, noOverflow, equal),
+                       describe(op, "the sizes of the shape do not multiply "
+                                    "to the source's element count"));
 }
 
 /// `0 <= v < size`.

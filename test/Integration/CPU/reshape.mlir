@@ -18,12 +18,13 @@
 // RUN: sto-compile %s --target=cuda --gpu-format=isa -o %t.cuda.o
 
 // CHECK: flat 2x8 [16]: status 0 '' y = 1 2 15 16
-// CHECK: flat 2x8 [100]: status 7 '{{.*}}reshape.mlir:[[#@LINE+7]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
-// CHECK: flat 2x8 [-16]: status 7 '{{.*}}reshape.mlir:[[#@LINE+6]]:8: 'tensor.reshape' op size 0 of the shape is negative' untouched 1
+// CHECK: flat 2x8 [100]: status 7 '{{.*}}reshape.mlir:[[#@LINE+8]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
+// CHECK: flat 2x8 [-16]: status 7 '{{.*}}reshape.mlir:[[#@LINE+7]]:8: 'tensor.reshape' op size 0 of the shape is negative' untouched 1
 // CHECK: flat_index 2x8 [16]: status 0 '' y = 1 2 15 16
-// CHECK: flat_index 2x8 [8]: status 7 '{{.*}}reshape.mlir:[[#@LINE+8]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
+// CHECK: flat_index 2x8 [8]: status 7 '{{.*}}reshape.mlir:[[#@LINE+9]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
 // CHECK: rows 2x8 [4 4]: status 0 '' y = 1 2 15 16
-// CHECK: rows 2x8 [8 2]: status 7 '{{.*}}reshape.mlir:[[#@LINE+10]]:8: 'tensor.reshape' op size 1 of the shape is not 4' untouched 1
+// CHECK: rows 2x8 [8 2]: status 7 '{{.*}}reshape.mlir:[[#@LINE+11]]:8: 'tensor.reshape' op size 1 of the shape is not 4' untouched 1
+// CHECK: rows 0x8 [2^62 4]: status 7 '{{.*}}reshape.mlir:[[#@LINE+10]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
 func.func @flat(%x: tensor<?x8xf32>, %s: tensor<1xi64>) -> tensor<?xf32> {
   %y = tensor.reshape %x(%s) : (tensor<?x8xf32>, tensor<1xi64>) -> tensor<?xf32>
   return %y : tensor<?xf32>

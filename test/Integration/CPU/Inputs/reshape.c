@@ -2,6 +2,7 @@
    source and with shapes that do not. A failed call must leave its result as
    it was (-1 here). */
 #include "sto-c/Runtime.h"
+#include <stdint.h>
 #include <stdio.h>
 
 static float out[128];
@@ -48,5 +49,9 @@ int main(void) {
   report("rows 2x8 [4 4]", rows(x, 2, s44, out, 4));
   reset();
   report("rows 2x8 [8 2]", rows(x, 2, s82, out, 8));
+  /* 2^62 * 4 wraps around to 0, the element count of a 0x8 source. */
+  int64_t sbig[2] = {INT64_C(1) << 62, 4};
+  reset();
+  report("rows 0x8 [2^62 4]", rows(x, 0, sbig, out, INT64_C(1) << 62));
   return 0;
 }
