@@ -197,6 +197,40 @@ void checkCast(OpBuilder &b, tensor::CastOp op) {
   }
 }
 
+/// `sizes` multiplied, with whether no step overflowed int64_t (sizes
+/// that multiply to 2^64 would pass for 0). A size that is not positive
+/// cannot overflow (a negative one fails its own check).
+std::pair<Value, Value> checkedProduct(OpBuilder &b, Location loc,
+                                       ArrayRef<Value> sizes) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value maxIndex = arith::ConstantIndexOp::create(
+      b, loc, std::numeric_limits<int64_t>::max());
+  Value product = one;
+  Value noOverflow = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (Value size : sizes) {
+    Value notPositive =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, size, zero);
+    Value limit = arith::DivSIOp::create(
+        b, loc, maxIndex, arith::MaxSIOp::create(b, loc, size, one));
+    Value fits = arith::OrIOp::create(
+        b, loc, notPositive,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product,
+                              limit));
+    noOverflow = arith::AndIOp::create(b, loc, noOverflow, fits);
+    product = arith::MulIOp::create(b, loc, product, size);
+  }
+  return {product, noOverflow};
+}
+
+/// `product` (of checkedProduct) equals `expected`.
+Value productEquals(OpBuilder &b, Location loc, std::pair<Value, Value> product,
+                    Value expected) {
+  Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                      product.first, expected);
+  return arith::AndIOp::create(b, loc, product.second, equal);
+}
+
 /// The sizes given to tensor.expand_shape multiply to the source's.
 void checkExpandShape(OpBuilder &b, tensor::ExpandShapeOp op) {
   auto source = op.getSrcType();
@@ -208,18 +242,19 @@ void checkExpandShape(OpBuilder &b, tensor::ExpandShapeOp op) {
       dynamic |= op.getResultType().isDynamicDim(r);
     if (!dynamic)
       continue;
-    Value product = arith::ConstantIndexOp::create(b, loc, 1);
+    SmallVector<Value> sizes;
     for (int64_t r : group)
-      product = arith::MulIOp::create(
-          b, loc, product,
-          getValueOrCreateConstantIndexOp(b, loc, outShape[r]));
-    assertEq(b, loc, product, dimValue(b, loc, op.getSrc(), d),
-             describe(op, (llvm::Twine("the sizes of result dimensions ") +
-                           llvm::Twine(group.front()) + " to " +
-                           llvm::Twine(group.back()) +
-                           " do not multiply to dimension " + llvm::Twine(d) +
-                           " of the source")
-                              .str()));
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, outShape[r]));
+    cf::AssertOp::create(
+        b, loc,
+        productEquals(b, loc, checkedProduct(b, loc, sizes),
+                      dimValue(b, loc, op.getSrc(), d)),
+        describe(op,
+                 (llvm::Twine("the sizes of result dimensions ") +
+                  llvm::Twine(group.front()) + " to " +
+                  llvm::Twine(group.back()) + " do not multiply to dimension " +
+                  llvm::Twine(d) + " of the source")
+                     .str()));
   }
 }
 
@@ -236,13 +271,8 @@ void checkReshape(OpBuilder &b, tensor::ReshapeOp op) {
   for (int64_t d = 0; d < source.getRank(); ++d)
     count = arith::MulIOp::create(b, loc, count,
                                   dimValue(b, loc, op.getSource(), d));
-  Value product = arith::ConstantIndexOp::create(b, loc, 1);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value maxIndex = arith::ConstantIndexOp::create(
-      b, loc, std::numeric_limits<int64_t>::max());
-  // The product may not wrap around to the count ([2^62, 4] of nothing).
-  Value noOverflow = arith::ConstantIntOp::create(b, loc, 1, 1);
+  SmallVector<Value> sizes;
   for (int64_t d = 0; d < result.getRank(); ++d) {
     Value size = tensor::ExtractOp::create(
         b, loc, op.getShape(),
@@ -264,23 +294,12 @@ void checkReshape(OpBuilder &b, tensor::ReshapeOp op) {
                         " of the shape is negative")
                            .str()));
     }
-    // size <= 0 (a failed check above, or nothing) or product <= MAX / size.
-    Value notPositive =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, size, zero);
-    Value limit = arith::DivSIOp::create(
-        b, loc, maxIndex, arith::MaxSIOp::create(b, loc, size, one));
-    Value fits = arith::OrIOp::create(
-        b, loc, notPositive,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product,
-                              limit));
-    noOverflow = arith::AndIOp::create(b, loc, noOverflow, fits);
-    product = arith::MulIOp::create(b, loc, product, size);
+    sizes.push_back(size);
   }
-  Value equal =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, product, count);
-  cf::AssertOp::create(b, loc, arith::AndIOp::create(b, loc, noOverflow, equal),
-                       describe(op, "the sizes of the shape do not multiply "
-                                    "to the source's element count"));
+  cf::AssertOp::create(
+      b, loc, productEquals(b, loc, checkedProduct(b, loc, sizes), count),
+      describe(op, "the sizes of the shape do not multiply to the source's "
+                   "element count"));
 }
 
 /// `0 <= v < size`.

@@ -37,3 +37,14 @@ func.func @rows(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x4xf32> {
   %y = tensor.reshape %x(%s) : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+
+// tensor.expand_shape to run-time sizes, whose product may wrap around too
+// (2^62 * 4 passed for 0, and the copy of 2^64 elements crashed).
+// CHECK: split 16 [4 4]: status 0 '' y = 1 2 15 16
+// CHECK: split 16 [3 4]: status 7 '{{.*}}reshape.mlir:[[#@LINE+4]]:8: 'tensor.expand_shape' op the sizes of result dimensions 0 to 1 do not multiply to dimension 0 of the source' untouched 1
+// CHECK: split 0 [2^62 4]: status 7 '{{.*}}reshape.mlir:[[#@LINE+3]]:8: 'tensor.expand_shape' op the sizes of result dimensions 0 to 1 do not multiply to dimension 0 of the source' untouched 1
+func.func @split(%y: tensor<?xf32>, %r: index) -> tensor<?x4xf32> {
+  %c = arith.constant 4 : index
+  %z = tensor.expand_shape %y [[0, 1]] output_shape [%r, 4] : tensor<?xf32> into tensor<?x4xf32>
+  return %z : tensor<?x4xf32>
+}

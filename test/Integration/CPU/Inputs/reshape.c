@@ -53,5 +53,11 @@ int main(void) {
   int64_t sbig[2] = {INT64_C(1) << 62, 4};
   reset();
   report("rows 0x8 [2^62 4]", rows(x, 0, sbig, out, INT64_C(1) << 62));
+  reset();
+  report("split 16 [4 4]", split(x, 16, 4, out, 4));
+  reset();
+  report("split 16 [3 4]", split(x, 16, 3, out, 3));
+  reset();
+  report("split 0 [2^62 4]", split(x, 0, INT64_C(1) << 62, out, INT64_C(1) << 62));
   return 0;
 }
