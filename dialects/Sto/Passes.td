@@ -485,6 +485,13 @@ def StoGuardShapeChecks : Pass<"sto-guard-shape-checks", "ModuleOp"> {
     cell (`memref.atomic_rmw maxs`, so that which message is reported does
     not depend on the order of the iterations); after the loop a
     `cf.assert` per check reads the cell and is guarded as above.
+
+    A heap buffer of a run-time size, or of 1 MiB or more, gets two checks
+    of its own first: before the `memref.alloc`, that its byte size does not
+    overflow int64_t (STO_ERROR_SHAPE_MISMATCH; sizes that multiply to 2^64
+    allocated nothing and were written), and after it, that the pointer is
+    not null (STO_ERROR_RUNTIME, "out of memory"; the writes crashed). They
+    are guarded like the others.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",

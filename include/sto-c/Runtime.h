@@ -26,7 +26,8 @@ enum sto_status {
   STO_OK = 0,
   STO_ERROR_NULL_POINTER = 1,  /* a tensor or result pointer was NULL */
   STO_ERROR_NEGATIVE_SIZE = 2, /* a dynamic dimension was negative */
-  STO_ERROR_RUNTIME = 3,       /* the runtime failed (see the message) */
+  STO_ERROR_RUNTIME = 3, /* the runtime failed, or a buffer of the function
+                            could not be allocated (see the message) */
   /* No usable CUDA driver (libcuda.so.1) or no device; the reason is in
      sto_cuda_last_error_message(). */
   STO_ERROR_NO_CUDA_DRIVER = 4,

@@ -13,7 +13,8 @@ extern "C" const char *sto_status_message(int32_t status) {
   case STO_ERROR_NEGATIVE_SIZE:
     return "a dynamic dimension is negative";
   case STO_ERROR_RUNTIME:
-    return "the sto runtime failed";
+    return "the sto runtime failed, or a buffer could not be allocated (see "
+           "sto_last_error_message)";
   case STO_ERROR_NO_CUDA_DRIVER:
     return "no usable CUDA driver or device (see sto_cuda_last_error_message)";
   case STO_ERROR_CUDA:

@@ -57,39 +57,46 @@ constexpr StringLiteral kCheckedAtCalls = "sto.shape_checks_at_calls";
 /// Marks the checks this pass makes; a `cf.assert` without it is the
 /// model's own (STO_ERROR_ASSERTION rather than a size mismatch).
 constexpr StringLiteral kShapeCheck = "sto.shape_check";
+/// Marks the check that an allocation succeeded (STO_ERROR_RUNTIME).
+constexpr StringLiteral kAllocCheck = "sto.alloc_check";
 
 /// A copy of `check` at `b` with condition `cond` and `message`, of the same
 /// kind.
 cf::AssertOp copyCheck(OpBuilder &b, Location loc, cf::AssertOp check,
                        Value cond, StringRef message) {
   auto copy = cf::AssertOp::create(b, loc, cond, message);
-  if (check->hasAttr(kShapeCheck))
-    copy->setAttr(kShapeCheck, UnitAttr::get(b.getContext()));
+  for (StringLiteral kind : {kShapeCheck, kAllocCheck})
+    if (check->hasAttr(kind))
+      copy->setAttr(kind, UnitAttr::get(b.getContext()));
   return copy;
 }
 
 /// The status a failed `check` records.
 int32_t statusOf(cf::AssertOp check) {
+  if (check->hasAttr(kAllocCheck))
+    return kRuntimeStatus;
   return check->hasAttr(kShapeCheck) ? kShapeMismatchStatus : kAssertionStatus;
 }
 
-/// "file:line:col: 'op' op <what>", the form of a diagnostic.
-std::string describe(Operation *op, StringRef what) {
+/// "file:line:col: " of `op`'s location, or nothing.
+std::string locationPrefix(Operation *op) {
   std::string text;
-  llvm::raw_string_ostream os(text);
-  FileLineColLoc fileLoc;
   op->getLoc()->walk([&](Location loc) {
     if (auto f = dyn_cast<FileLineColLoc>(loc)) {
-      fileLoc = f;
+      text = (f.getFilename().getValue() + ":" + Twine(f.getLine()) + ":" +
+              Twine(f.getColumn()) + ": ")
+                 .str();
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
   });
-  if (fileLoc)
-    os << fileLoc.getFilename().getValue() << ":" << fileLoc.getLine() << ":"
-       << fileLoc.getColumn() << ": ";
-  os << "'" << op->getName() << "' op " << what;
   return text;
+}
+
+/// "file:line:col: 'op' op <what>", the form of a diagnostic.
+std::string describe(Operation *op, StringRef what) {
+  return locationPrefix(op) + "'" + op->getName().getStringRef().str() +
+         "' op " + what.str();
 }
 
 //===----------------------------------------------------------------------===//
@@ -202,23 +209,26 @@ void checkCast(OpBuilder &b, tensor::CastOp op) {
 /// cannot overflow (a negative one fails its own check).
 std::pair<Value, Value> checkedProduct(OpBuilder &b, Location loc,
                                        ArrayRef<Value> sizes) {
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value noOverflow = arith::ConstantIntOp::create(b, loc, 1, 1);
+  if (sizes.empty())
+    return {one, noOverflow};
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value maxIndex = arith::ConstantIndexOp::create(
       b, loc, std::numeric_limits<int64_t>::max());
-  Value product = one;
-  Value noOverflow = arith::ConstantIntOp::create(b, loc, 1, 1);
-  for (Value size : sizes) {
-    Value notPositive =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, size, zero);
-    Value limit = arith::DivSIOp::create(
-        b, loc, maxIndex, arith::MaxSIOp::create(b, loc, size, one));
-    Value fits = arith::OrIOp::create(
-        b, loc, notPositive,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, product,
-                              limit));
-    noOverflow = arith::AndIOp::create(b, loc, noOverflow, fits);
-    product = arith::MulIOp::create(b, loc, product, size);
+  // Folded where sizes are constants (an element's byte count).
+  Value product = sizes.front();
+  for (Value size : sizes.drop_front()) {
+    Value notPositive = b.createOrFold<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::sle, size, zero);
+    Value limit = b.createOrFold<arith::DivSIOp>(
+        loc, maxIndex, b.createOrFold<arith::MaxSIOp>(loc, size, one));
+    Value fits = b.createOrFold<arith::OrIOp>(
+        loc, notPositive,
+        b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::sle, product,
+                                      limit));
+    noOverflow = b.createOrFold<arith::AndIOp>(loc, noOverflow, fits);
+    product = b.createOrFold<arith::MulIOp>(loc, product, size);
   }
   return {product, noOverflow};
 }
@@ -790,6 +800,63 @@ void onFailureInPlace(cf::AssertOp check,
   onFailure(b, loc);
 }
 
+/// Heap buffers of at least this many bytes, and all of a dynamic size,
+/// have their allocation checked.
+constexpr int64_t kCheckedAllocationBytes = int64_t(1) << 20;
+
+/// Allocations of a size known at run time, or large: their byte size may
+/// not overflow (sizes that multiply to 2^64 would allocate nothing and be
+/// written), checked before them as a size check, and what malloc returns
+/// may not be null (out of memory: the writes that followed crashed),
+/// checked after them with STO_ERROR_RUNTIME. Both then guard the rest of
+/// their block like any check.
+void insertAllocationChecks(func::FuncOp func) {
+  func.walk([&](memref::AllocOp alloc) {
+    MemRefType type = alloc.getType();
+    Type element = type.getElementType();
+    int64_t elementBytes =
+        element.isIndex()
+            ? 8
+            : (element.isIntOrFloat()
+                   ? std::max<int64_t>(
+                         1, (element.getIntOrFloatBitWidth() + 7) / 8)
+                   : 0);
+    if (elementBytes == 0)
+      return;
+    int64_t staticBytes = elementBytes;
+    for (int64_t d : type.getShape())
+      if (!ShapedType::isDynamic(d) &&
+          llvm::MulOverflow(staticBytes, d, staticBytes))
+        return; // Refused at compile time (larger than 2^63 bytes).
+    if (type.hasStaticShape() && staticBytes < kCheckedAllocationBytes)
+      return;
+    Location loc = alloc.getLoc();
+    std::string what;
+    llvm::raw_string_ostream os(what);
+    os << "a buffer of type " << type;
+    OpBuilder b(alloc);
+    if (!type.hasStaticShape()) {
+      SmallVector<Value> sizes(alloc.getDynamicSizes());
+      sizes.push_back(arith::ConstantIndexOp::create(b, loc, staticBytes));
+      auto check = cf::AssertOp::create(
+          b, loc, checkedProduct(b, loc, sizes).second,
+          locationPrefix(alloc) + what + " would be larger than 2^63 bytes");
+      check->setAttr(kShapeCheck, b.getUnitAttr());
+    }
+    b.setInsertionPointAfter(alloc);
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, alloc);
+    Value allocated =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, pointer,
+                              arith::ConstantIndexOp::create(b, loc, 0));
+    auto check =
+        cf::AssertOp::create(b, loc, allocated,
+                             locationPrefix(alloc) + "out of memory: " + what +
+                                 " could not be allocated");
+    check->setAttr(kAllocCheck, b.getUnitAttr());
+  });
+}
+
 struct StoGuardShapeChecks
     : public sto::impl::StoGuardShapeChecksBase<StoGuardShapeChecks> {
   void runOnOperation() override {
@@ -797,6 +864,7 @@ struct StoGuardShapeChecks
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
+      insertAllocationChecks(func);
       if (func->hasAttr(kCheckedAtCalls)) {
         // Every caller checks these before its call.
         for (cf::AssertOp check : entryChecks(func))

@@ -226,3 +226,44 @@ func.func @returns_buffer(%x: memref<?xf32>, %y: memref<?xf32>) -> memref<?xf32>
   cf.assert %same, "returns a buffer" {sto.shape_check}
   return %x : memref<?xf32>
 }
+
+// -----
+
+// A buffer of a run-time size: its byte size may not overflow (checked
+// before the allocation, status 7) and the allocation may not fail (checked
+// after it, status 3); each guards the rest of the body. A static buffer
+// under 1 MiB gets no check, one of 1 MiB or more the null check only.
+// CHECK-LABEL: func.func @allocations(
+// CHECK-SAME:    %[[N:[^:]+]]: index, %[[M:[^:]+]]: index) -> f32
+// CHECK:         arith.divsi %{{.+}}, %{{.+}} : index
+// CHECK:         %[[NM:.+]] = arith.muli %[[N]], %[[M]] : index
+// CHECK:         %[[FITS:.+]] = arith.cmpi sle, %[[NM]], %{{.+}} : index
+// CHECK:         scf.if %{{.+}} -> (f32) {
+// CHECK:           %[[A:.+]] = memref.alloc(%[[N]], %[[M]]) {{.*}}: memref<?x?xf32>
+// CHECK-NEXT:      %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK:           %[[ALLOCATED:.+]] = arith.cmpi ne, %[[P]], %{{.+}} : index
+// CHECK-NEXT:      scf.if %[[ALLOCATED]] -> (f32) {
+// CHECK:             memref.alloc() : memref<64xf32>
+// CHECK-NEXT:        memref.alloc() : memref<262144xf32>
+// CHECK-NEXT:        memref.extract_aligned_pointer_as_index
+// CHECK:           } else {
+// CHECK:             func.call @sto_record_error(%c3_i32
+// CHECK:         } else {
+// CHECK:           func.call @sto_record_error(%c7_i32
+// CHECK-DAG:   llvm.mlir.global private constant @{{.+}}("{{.*}}out of memory: a buffer of type memref<?x?xf32> could not be allocated\00")
+// CHECK-DAG:   llvm.mlir.global private constant @{{.+}}("{{.*}}a buffer of type memref<?x?xf32> would be larger than 2^63 bytes\00")
+func.func @allocations(%n: index, %m: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc(%n, %m) {alignment = 64 : i64} : memref<?x?xf32>
+  %small = memref.alloc() : memref<64xf32>
+  %large = memref.alloc() : memref<262144xf32>
+  %v = memref.load %a[%c0, %c0] : memref<?x?xf32>
+  %w = memref.load %small[%c0] : memref<64xf32>
+  %x = memref.load %large[%c0] : memref<262144xf32>
+  %s = arith.addf %v, %w : f32
+  %t = arith.addf %s, %x : f32
+  memref.dealloc %a : memref<?x?xf32>
+  memref.dealloc %small : memref<64xf32>
+  memref.dealloc %large : memref<262144xf32>
+  return %t : f32
+}
