@@ -269,6 +269,13 @@ struct StoPrepareCAbi : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
           NamedAttribute(StringAttr::get(ctx, "results"),
                          typeArray(type.getResults()))};
       func->setAttr(kAbiAttr, DictionaryAttr::get(ctx, entries));
+      // The caller's arrays are `const T *`: bufferization must not write
+      // into them (an insert_slice into an argument wrote the caller's
+      // input in place).
+      for (auto [i, t] : llvm::enumerate(type.getInputs()))
+        if (isa<TensorType>(t))
+          func.setArgAttr(i, "bufferization.writable",
+                          BoolAttr::get(ctx, false));
       std::string implName = (kImplPrefix + func.getSymName()).str();
       if (failed(symbols.rename(func, StringAttr::get(ctx, implName))))
         return signalPassFailure();

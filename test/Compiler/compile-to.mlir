@@ -158,7 +158,7 @@ func.func @no_arguments() -> tensor<2xf32> {
 //===----------------------------------------------------------------------===//
 // FRONTEND-LABEL: func.func private @square(
 // FRONTEND-LABEL: func.func @__sto_impl_noisy(
-// FRONTEND-SAME:      %[[K:.*]]: !sto.key, %[[X:.*]]: tensor<?x8xf32>) -> tensor<?x8xf32>
+// FRONTEND-SAME:      %[[K:.*]]: !sto.key, %[[X:[^:]*]]: tensor<?x8xf32> {bufferization.writable = false}) -> tensor<?x8xf32>
 // FRONTEND-SAME:      attributes {sto.c_abi = {inputs = [!sto.key, tensor<?x8xf32>], name = "noisy", results = [tensor<?x8xf32>]}}
 // FRONTEND-NEXT:    %[[S:.*]]:2 = sto.split %[[K]] count 2
 // FRONTEND-NEXT:    %[[SQ:.*]] = call @square(%[[X]])
@@ -178,7 +178,7 @@ func.func @no_arguments() -> tensor<2xf32> {
 // LINALG:         linalg.generic
 // LINALG:           arith.mulf
 // LINALG-LABEL: func.func @__sto_impl_noisy(
-// LINALG-SAME:      %{{.*}}: i64, %{{.*}}: tensor<?x8xf32>) -> tensor<?x8xf32>
+// LINALG-SAME:      %{{.*}}: i64, %{{.*}}: tensor<?x8xf32> {bufferization.writable = false}) -> tensor<?x8xf32>
 // LINALG-NOT:     sto.split
 // LINALG:         call @square
 // LINALG:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]{{.*}}outs(%{{.*}} : tensor<?x2x4xf32>)
@@ -186,7 +186,7 @@ func.func @no_arguments() -> tensor<2xf32> {
 // LINALG:           math.sqrt
 // LINALG-NOT:     sto.noise
 // LINALG-LABEL: func.func @__sto_impl_types(
-// LINALG-SAME:      %{{.*}}: i64, %{{.*}}: tensor<3x?xf16>, %{{.*}}: tensor<bf16>, %{{.*}}: index, %{{.*}}: f64) -> (tensor<?xi1>, tensor<3x?xf16>, tensor<bf16>, i64)
+// LINALG-SAME:      %{{.*}}: i64, %{{.*}}: tensor<3x?xf16> {bufferization.writable = false}, %{{.*}}: tensor<bf16> {bufferization.writable = false}, %{{.*}}: index, %{{.*}}: f64) -> (tensor<?xi1>, tensor<3x?xf16>, tensor<bf16>, i64)
 // LINALG-LABEL: func.func @__sto_impl_no_arguments()
 // LINALG-NOT:     sto.seed
 // LINALG-NOT:     sto.uniform

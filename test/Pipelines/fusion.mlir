@@ -19,7 +19,7 @@
 // and the gelu; no intermediate tensor is created. The innermost size (256)
 // is a multiple of 4, so the loop nest is blocked: [64, 256/4, 4].
 // CHECK-LABEL: func.func @__sto_impl_gelu_erf(
-// CHECK-SAME:      %[[K:.*]]: i64, %[[X:.*]]: tensor<64x256xf32>, %[[B:.*]]: tensor<256xf32>) -> tensor<64x256xf32>
+// CHECK-SAME:      %[[K:.*]]: i64, %[[X:.*]]: tensor<64x256xf32> {bufferization.writable = false}, %[[B:.*]]: tensor<256xf32> {bufferization.writable = false}) -> tensor<64x256xf32>
 // CHECK-NOT:     linalg.broadcast
 // CHECK-DAG:     %[[XE:.*]] = tensor.expand_shape %[[X]]
 // CHECK-DAG:     %[[BE:.*]] = tensor.expand_shape %[[B]]
@@ -55,7 +55,7 @@ func.func @gelu_erf(%k: !sto.key, %x: tensor<64x256xf32>, %b: tensor<256xf32>) -
 // The tanh form of gelu on an innermost size that is not a multiple of 4
 // (element-by-element loop nest): one linalg.generic too.
 // CHECK-LABEL: func.func @__sto_impl_gelu_tanh(
-// CHECK-SAME:      %[[K:.*]]: i64, %[[X:.*]]: tensor<64x37xf32>, %[[B:.*]]: tensor<37xf32>) -> tensor<64x37xf32>
+// CHECK-SAME:      %[[K:.*]]: i64, %[[X:.*]]: tensor<64x37xf32> {bufferization.writable = false}, %[[B:.*]]: tensor<37xf32> {bufferization.writable = false}) -> tensor<64x37xf32>
 // CHECK:         %[[G:.*]] = linalg.generic {indexing_maps = [#[[ID2]], #[[BCAST2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[B]] : tensor<64x37xf32>, tensor<37xf32>)
 // CHECK-COUNT-19:  arith.muli {{.*}} : i64
 // CHECK-NOT:       arith.muli {{.*}} : i64
@@ -89,7 +89,7 @@ func.func @gelu_tanh(%k: !sto.key, %x: tensor<64x37xf32>, %b: tensor<37xf32>) ->
 // step and the average are one linalg.generic with one Philox call.
 // (When the new parameters are returned too, see fusion-langevin-swa.mlir.)
 // CHECK-LABEL: func.func @__sto_impl_langevin_average(
-// CHECK-SAME:      %[[K:.*]]: i64, %[[P:.*]]: tensor<4096xf32>, %[[GR:.*]]: tensor<4096xf32>, %[[A:.*]]: tensor<4096xf32>, %[[N:.*]]: index)
+// CHECK-SAME:      %[[K:.*]]: i64, %[[P:.*]]: tensor<4096xf32> {bufferization.writable = false}, %[[GR:.*]]: tensor<4096xf32> {bufferization.writable = false}, %[[A:.*]]: tensor<4096xf32> {bufferization.writable = false}, %[[N:.*]]: index)
 // CHECK:         %[[W:.*]] = arith.divf
 // CHECK:         %[[G:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1024x4xf32>, tensor<1024x4xf32>, tensor<1024x4xf32>)
 // CHECK:         ^bb0(%[[AV:.*]]: f32, %[[PV:.*]]: f32, %[[GV:.*]]: f32, %{{.*}}: f32):

@@ -10,7 +10,8 @@
 // CHECK-NOT:     sto.c_abi
 // CHECK-LABEL: func.func private @declared(tensor<4xf32>)
 // CHECK-LABEL: func.func @__sto_impl_forward(
-// CHECK-SAME:    %{{.+}}: !sto.key, %{{.+}}: tensor<?x4xf32>, %{{.+}}: f32, %{{.+}}: index, %{{.+}}: tensor<3xi1>) -> (tensor<?x4xf32>, f32, i64)
+// The caller's arrays are const: bufferization may not write into them.
+// CHECK-SAME:    %{{.+}}: !sto.key, %{{.+}}: tensor<?x4xf32> {bufferization.writable = false}, %{{.+}}: f32, %{{.+}}: index, %{{.+}}: tensor<3xi1> {bufferization.writable = false}) -> (tensor<?x4xf32>, f32, i64)
 // CHECK-SAME:    attributes {sto.c_abi = {inputs = [!sto.key, tensor<?x4xf32>, f32, index, tensor<3xi1>], name = "forward", results = [tensor<?x4xf32>, f32, i64]}}
 // CHECK-LABEL: func.func @__sto_impl_train(
 // CHECK-SAME:    attributes {sto.c_abi = {inputs = [i64, tensor<4xf32>, tensor<?x4xf32>], name = "train", results = []}}
