@@ -274,8 +274,10 @@ void checkExpandShape(OpBuilder &b, tensor::ExpandShapeOp op) {
 void checkReshape(OpBuilder &b, tensor::ReshapeOp op) {
   auto source = dyn_cast<RankedTensorType>(op.getSource().getType());
   auto result = op.getResultType();
-  if (!source || source.hasStaticShape())
-    return; // A static source: the verifier has compared the counts.
+  // Both static: the verifier has compared the counts. (A static source
+  // with a dynamic result is not: a larger shape read past the source.)
+  if (!source || (source.hasStaticShape() && result.hasStaticShape()))
+    return;
   Location loc = op.getLoc();
   Value count = arith::ConstantIndexOp::create(b, loc, 1);
   for (int64_t d = 0; d < source.getRank(); ++d)

@@ -211,6 +211,20 @@ func.func @reshape_shape(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x4xf
   return %y : tensor<?x4xf32>
 }
 
+// -----
+
+// A static source with a dynamic result: the verifier cannot compare the
+// counts (a shape of [3, 4] for 6 elements read past the source).
+// CHECK-LABEL: func.func @reshape_static_source(
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.reshape' op size 0 of the shape is negative"
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.reshape' op size 1 of the shape is negative"
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.reshape' op the sizes of the shape do not multiply to the source's element count"
+// CHECK:         tensor.reshape
+func.func @reshape_static_source(%x: tensor<6xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  %y = tensor.reshape %x(%s) : (tensor<6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
 // tensor.dim at an index known only at run time: 0 <= index < rank. A
 // constant index needs nothing.
 // CHECK-LABEL: func.func @dim_index(

@@ -38,6 +38,17 @@ func.func @rows(%x: tensor<?x8xf32>, %s: tensor<2xi64>) -> tensor<?x4xf32> {
   return %y : tensor<?x4xf32>
 }
 
+// A static source to a dynamic result: the verifier cannot compare the
+// counts, so they are checked at the call too (a shape of [3, 4] for the 6
+// elements copied 12).
+// CHECK: square 6 [2 3]: status 0 '' y = 1 2 -1 -1
+// CHECK: square 6 [3 4]: status 7 '{{.*}}reshape.mlir:[[#@LINE+3]]:8: 'tensor.reshape' op the sizes of the shape do not multiply to the source's element count' untouched 1
+// CHECK: square 6 [-2 -3]: status 7 '{{.*}}reshape.mlir:[[#@LINE+2]]:8: 'tensor.reshape' op size 0 of the shape is negative' untouched 1
+func.func @square(%x: tensor<6xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  %y = tensor.reshape %x(%s) : (tensor<6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
 // tensor.expand_shape to run-time sizes, whose product may wrap around too
 // (2^62 * 4 passed for 0, and the copy of 2^64 elements crashed).
 // CHECK: split 16 [4 4]: status 0 '' y = 1 2 15 16

@@ -53,6 +53,13 @@ int main(void) {
   int64_t sbig[2] = {INT64_C(1) << 62, 4};
   reset();
   report("rows 0x8 [2^62 4]", rows(x, 0, sbig, out, INT64_C(1) << 62));
+  int64_t s23[2] = {2, 3}, s34[2] = {3, 4}, s23neg[2] = {-2, -3};
+  reset();
+  report("square 6 [2 3]", square(x, s23, out, 2, 3));
+  reset();
+  report("square 6 [3 4]", square(x, s34, out, 3, 4));
+  reset();
+  report("square 6 [-2 -3]", square(x, s23neg, out, 0, 0));
   reset();
   report("split 16 [4 4]", split(x, 16, 4, out, 4));
   reset();
