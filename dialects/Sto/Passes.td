@@ -410,9 +410,12 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     `tensor.reshape` read at run time (its sizes multiply to the source's
     element count, match the result's static sizes, are not negative), a
     `tensor.dim` index given at run time (below the rank), the slices of
-    `tensor.extract_slice`/`insert_slice` and the indices of
-    `tensor.extract`/`insert` (inside their tensor), and the sizes of a
-    sampler's result, which must not be negative. (Not inside linalg
+    `tensor.extract_slice`/`insert_slice`/`parallel_insert_slice` and the
+    indices of `tensor.extract`/`insert` (inside their tensor), the source
+    of an inserted slice (the slice's sizes), the inputs of `tensor.concat`
+    (equal off the joined dimension), the step of `scf.for`/`forall`/
+    `parallel` given at run time (positive), and the sizes of a sampler's
+    result, which must not be negative. (Not inside linalg
     bodies, which compute elements.) A call with sizes that disagree would read and write out of
     bounds.
 

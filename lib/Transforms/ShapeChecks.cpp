@@ -379,6 +379,71 @@ void checkSlice(OpBuilder &b, OffsetSizeAndStrideOpInterface op, Value tensor,
   }
 }
 
+/// The source of an insert_slice has the slice's sizes (the copy takes the
+/// source's: a larger one wrote past the slice, a smaller one left part of
+/// it as it was). Unit dimensions that a rank-reducing insert drops are
+/// static.
+void checkInsertedSource(OpBuilder &b, OffsetSizeAndStrideOpInterface op,
+                         Value source, const llvm::SmallBitVector &dropped) {
+  Location loc = op.getLoc();
+  auto type = cast<RankedTensorType>(source.getType());
+  int64_t s = 0;
+  for (auto [d, size] : llvm::enumerate(op.getMixedSizes())) {
+    if (dropped.test(d))
+      continue;
+    int64_t sd = s++;
+    if (sd >= type.getRank() ||
+        (!type.isDynamicDim(sd) && isa<Attribute>(size)))
+      continue;
+    assertEq(b, loc, dimValue(b, loc, source, sd),
+             getValueOrCreateConstantIndexOp(b, loc, size),
+             describe(op, (llvm::Twine("dimension ") + llvm::Twine(sd) +
+                           " of the source differs from size " +
+                           llvm::Twine(d) + " of the slice")
+                              .str()));
+  }
+}
+
+/// The inputs of tensor.concat agree in every dimension but the one they
+/// are joined along (the copies take each input's own sizes).
+void checkConcat(OpBuilder &b, tensor::ConcatOp op) {
+  Location loc = op.getLoc();
+  Value first = op.getInputs().front();
+  auto firstType = cast<RankedTensorType>(first.getType());
+  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+    auto type = cast<RankedTensorType>(input.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (i == 0 || d == static_cast<int64_t>(op.getDim()) ||
+          (!type.isDynamicDim(d) && !firstType.isDynamicDim(d)))
+        continue;
+      assertEq(b, loc, dimValue(b, loc, input, d), dimValue(b, loc, first, d),
+               describe(op, (llvm::Twine("dimension ") + llvm::Twine(d) +
+                             " of operand #" + llvm::Twine(i) +
+                             " differs from that of operand #0")
+                                .str()));
+    }
+  }
+}
+
+/// The step of a loop given at run time is positive (scf.for with a step of
+/// 0 or below ran forever; scf.forall divided by it).
+void checkSteps(OpBuilder &b, Operation *op, ArrayRef<OpFoldResult> steps) {
+  Location loc = op->getLoc();
+  for (auto [d, step] : llvm::enumerate(steps)) {
+    if (getConstantIntValue(step))
+      continue; // The verifier requires a constant step to be positive.
+    Value v = getValueOrCreateConstantIndexOp(b, loc, step);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(v.getType()));
+    cf::AssertOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, v, zero),
+        describe(op, steps.size() == 1 ? std::string("step is not positive")
+                                       : (llvm::Twine("step ") +
+                                          llvm::Twine(d) + " is not positive")
+                                             .str()));
+  }
+}
+
 /// The indices of tensor.extract / tensor.insert are in bounds.
 void checkIndices(OpBuilder &b, Operation *op, Value tensor,
                   ValueRange indices) {
@@ -725,6 +790,22 @@ struct StoInsertShapeChecks
         checkSlice(b, extract, extract.getSource(), "source");
       } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
         checkSlice(b, insert, insert.getDest(), "destination");
+        checkInsertedSource(b, insert, insert.getSource(),
+                            insert.getDroppedDims());
+      } else if (auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(op)) {
+        // Before the terminator that holds it (it takes no other ops).
+        b.setInsertionPoint(op->getParentOp());
+        checkSlice(b, insert, insert.getDest(), "destination");
+        checkInsertedSource(b, insert, insert.getSource(),
+                            insert.getDroppedDims());
+      } else if (auto concat = dyn_cast<tensor::ConcatOp>(op)) {
+        checkConcat(b, concat);
+      } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+        checkSteps(b, loop, OpFoldResult(loop.getStep()));
+      } else if (auto loop = dyn_cast<scf::ForallOp>(op)) {
+        checkSteps(b, loop, loop.getMixedStep());
+      } else if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
+        checkSteps(b, loop, getAsOpFoldResult(loop.getStep()));
       } else if (auto element = dyn_cast<tensor::ExtractOp>(op)) {
         checkIndices(b, element, element.getTensor(), element.getIndices());
       } else if (auto element = dyn_cast<tensor::InsertOp>(op)) {

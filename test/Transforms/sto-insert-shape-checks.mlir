@@ -293,3 +293,88 @@ func.func @gather(%table: tensor<?xf32>, %idx: tensor<4xindex>) -> tensor<4xf32>
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+// -----
+
+// An insert_slice's source has the slice's sizes; dimensions that a
+// rank-reducing insert drops are not the source's.
+// CHECK-LABEL: func.func @insert_source(
+// CHECK-SAME:    %[[D:[^:]+]]: tensor<?x?xf32>, %[[S:[^:]+]]: tensor<?xf32>, %[[O:[^:]+]]: index, %[[N:[^:]+]]: index)
+// CHECK:         %[[SN:.+]] = tensor.dim %[[S]], %c0
+// CHECK:         arith.cmpi eq, %[[SN]], %[[N]]
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.insert_slice' op dimension 0 of the source differs from size 1 of the slice"
+// CHECK-NOT:     differs from size 0
+// CHECK:         tensor.insert_slice
+func.func @insert_source(%d: tensor<?x?xf32>, %s: tensor<?xf32>, %o: index, %n: index) -> tensor<?x?xf32> {
+  %r = tensor.insert_slice %s into %d[%o, 0] [1, %n] [1, 1] : tensor<?xf32> into tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// Likewise in a parallel loop, before the terminator that holds the insert
+// (the source's size moves to the entry, the slice's place stays).
+// CHECK-LABEL: func.func @parallel_insert_source(
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.parallel_insert_slice' op dimension 0 of the source differs from size 0 of the slice"
+// CHECK:         scf.forall
+// CHECK:           cf.assert %{{.+}}, "{{.*}}'tensor.parallel_insert_slice' op the slice runs out of dimension 0 of the destination"
+// CHECK:           scf.forall.in_parallel
+func.func @parallel_insert_source(%x: tensor<?xf32>, %s: tensor<?xf32>, %n: index, %m: index) -> tensor<?xf32> {
+  %r = scf.forall (%i) in (%n) shared_outs(%o = %x) -> tensor<?xf32> {
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i] [%m] [1] : tensor<?xf32> into tensor<?xf32>
+    }
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// The inputs of a concat agree in every dimension but the joined one.
+// CHECK-LABEL: func.func @concat(
+// CHECK-SAME:    %[[A:[^:]+]]: tensor<?x?xf32>, %[[B:[^:]+]]: tensor<?x?xf32>)
+// CHECK:         %[[BD:.+]] = tensor.dim %[[B]], %c1
+// CHECK:         %[[AD:.+]] = tensor.dim %[[A]], %c1
+// CHECK:         arith.cmpi eq, %[[BD]], %[[AD]]
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.concat' op dimension 1 of operand #1 differs from that of operand #0"
+// CHECK-NOT:     cf.assert
+// CHECK:         tensor.concat
+func.func @concat(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = tensor.concat dim(0) %a, %b : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// A loop's step given at run time is positive (scf.for with a step of 0 or
+// below ran forever, scf.forall divided by it); a constant step is the
+// verifier's.
+// CHECK-LABEL: func.func @steps(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?xf32>, %[[ST:[^:]+]]: index, %[[ST32:[^:]+]]: i32, %[[ST2:[^:]+]]: index, %[[ST3:[^:]+]]: index)
+// CHECK:         arith.cmpi sgt, %[[ST]], %c0
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'scf.for' op step is not positive"
+// CHECK:         arith.cmpi sgt, %[[ST32]], %c0_i32
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'scf.for' op step is not positive"
+// CHECK:         arith.cmpi sgt, %[[ST2]], %c0
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'scf.forall' op step 1 is not positive"
+// CHECK-NOT:     step 0 is not positive
+// CHECK:         arith.cmpi sgt, %[[ST3]], %c0
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'scf.parallel' op step is not positive"
+func.func @steps(%x: tensor<?xf32>, %st: index, %st32: i32, %st2: index, %st3: index) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %st iter_args(%t = %x) -> tensor<?xf32> {
+    scf.yield %t : tensor<?xf32>
+  }
+  %z = arith.constant 0 : i32
+  %e = arith.constant 8 : i32
+  scf.for %j = %z to %e step %st32 : i32 {
+  }
+  scf.forall (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %st2) {
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%st3) {
+  }
+  scf.for %i = %c0 to %c4 step %c1 {
+  }
+  return %r : tensor<?xf32>
+}

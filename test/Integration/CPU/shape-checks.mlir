@@ -143,3 +143,53 @@ func.func @dim(%x: tensor<?x4xf32>, %i: index) -> index {
   %d = tensor.dim %x, %i : tensor<?x4xf32>
   return %d : index
 }
+
+// An insert_slice's source has the slice's sizes (a source of 2 in a slice
+// of 4 returned 0 with two elements of the slice never written), and the
+// inputs of a concat agree off the joined dimension (a 3x2 after a 2x3 read
+// the wrong elements).
+// CHECK: put 2 at 1 size 2: status 0 '' y = 1 100 101 4
+// CHECK: put 2 at 1 size 3: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:8: 'tensor.insert_slice' op dimension 0 of the source differs from size 0 of the slice' untouched 1
+// CHECK: put 2 at 3 size 2: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+2]]:8: 'tensor.insert_slice' op the slice runs out of dimension 0 of the destination' untouched 1
+func.func @put(%d: tensor<?xf32>, %s: tensor<?xf32>, %o: index, %n: index) -> tensor<?xf32> {
+  %r = tensor.insert_slice %s into %d[%o] [%n] [1] : tensor<?xf32> into tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+// CHECK: join 1x2 1x2: status 0 '' y = 1 2 100 101
+// CHECK: join 1x2 2x1: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+2]]:8: 'tensor.concat' op dimension 1 of operand #1 differs from that of operand #0' untouched 1
+func.func @join(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = tensor.concat dim(0) %a, %b : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// A loop's step given at run time is positive: a step of 0 or -1 ran
+// forever (scf.for) or divided by 0 (scf.forall).
+// CHECK: count 1: status 0 '' y = 2 3 4 5
+// CHECK: count 0: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+5]]:8: 'scf.for' op step is not positive' untouched 1
+// CHECK: count -1: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+4]]:8: 'scf.for' op step is not positive' untouched 1
+func.func @count(%x: tensor<?xf32>, %st: index) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %r = scf.for %i = %c0 to %n step %st iter_args(%t = %x) -> tensor<?xf32> {
+    %v = tensor.extract %t[%i] : tensor<?xf32>
+    %one = arith.constant 1.0 : f32
+    %w = arith.addf %v, %one : f32
+    %u = tensor.insert %w into %t[%i] : tensor<?xf32>
+    scf.yield %u : tensor<?xf32>
+  }
+  return %r : tensor<?xf32>
+}
+// CHECK: twice 1: status 0 '' y = 2 4 6 8
+// CHECK: twice 0: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+4]]:8: 'scf.forall' op step is not positive' untouched 1
+func.func @twice(%x: tensor<?xf32>, %st: index) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %r = scf.forall (%i) = (%c0) to (%n) step (%st) shared_outs(%o = %x) -> tensor<?xf32> {
+    %v = tensor.extract_slice %o[%i] [1] [1] : tensor<?xf32> to tensor<1xf32>
+    %w = arith.addf %v, %v : tensor<1xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %w into %o[%i] [1] [1] : tensor<1xf32> into tensor<?xf32>
+    }
+  }
+  return %r : tensor<?xf32>
+}

@@ -144,5 +144,48 @@ int main(void) {
     report("", st);
     printf(" d = %lld\n", (long long)d);
   }
+
+  float s[2] = {100, 101};
+  const int64_t puts[3][2] = {{1, 2}, {1, 3}, {3, 2}};
+  for (int c = 0; c < 3; ++c) {
+    char what[32];
+    snprintf(what, sizeof what, "put 2 at %lld size %lld",
+             (long long)puts[c][0], (long long)puts[c][1]);
+    reset();
+    st = put(x, 4, s, 2, puts[c][0], puts[c][1], out, 4);
+    report(what, st);
+    if (!st)
+      printf(" y = %g %g %g %g", out[0], out[1], out[2], out[3]);
+    printf("\n");
+  }
+  reset();
+  st = join(x, 1, 2, s, 1, 2, out, 2, 2);
+  report("join 1x2 1x2", st);
+  printf(" y = %g %g %g %g\n", out[0], out[1], out[2], out[3]);
+  reset();
+  report("join 1x2 2x1", join(x, 1, 2, s, 2, 1, out, 3, 2));
+  printf("\n");
+
+  const int64_t steps[3] = {1, 0, -1};
+  for (int c = 0; c < 3; ++c) {
+    char what[32];
+    snprintf(what, sizeof what, "count %lld", (long long)steps[c]);
+    reset();
+    st = count(x, 4, steps[c], out, 4);
+    report(what, st);
+    if (!st)
+      printf(" y = %g %g %g %g", out[0], out[1], out[2], out[3]);
+    printf("\n");
+  }
+  for (int c = 0; c < 2; ++c) {
+    char what[32];
+    snprintf(what, sizeof what, "twice %lld", (long long)steps[c]);
+    reset();
+    st = twice(x, 4, steps[c], out, 4);
+    report(what, st);
+    if (!st)
+      printf(" y = %g %g %g %g", out[0], out[1], out[2], out[3]);
+    printf("\n");
+  }
   return 0;
 }
