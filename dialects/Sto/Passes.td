@@ -404,7 +404,10 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     The verifiers compare static sizes. A compiled function also needs its
     dynamic sizes to agree: the operands of an elementwise op on tensors,
     the dimensions of linalg operands that index one loop (a matrix
-    product's inner dimensions), a `topk_gate` bias and the logits'
+    product's inner dimensions), the last index of an operand dimension
+    indexed by a sum of loops with coefficients not negative or by a
+    constant (a convolution's `x[i + k]`; inside it unless a loop is
+    empty), a `topk_gate` bias and the logits'
     columns, a `langevin_step` parameter and its gradient, a `tensor.cast`
     or `tensor.expand_shape` to given sizes, the shape of a
     `tensor.reshape` read at run time (its sizes multiply to the source's

@@ -145,13 +145,39 @@ void checkElementwise(OpBuilder &b, Operation *op) {
 /// Every operand dimension that indexes one loop of a linalg op has one
 /// size. Ops whose maps are not (projected) permutations, up to constant
 /// results, are left alone.
+/// `e` as sum(coeffs[d] * d) + constant with coefficients and constant not
+/// negative (conv's d0 + d1, a stride's 2 * d0, a constant row), or false.
+bool nonNegativeLinear(AffineExpr e, SmallVectorImpl<int64_t> &coeffs,
+                       int64_t &constant) {
+  if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+    ++coeffs[dim.getPosition()];
+    return true;
+  }
+  if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+    constant += c.getValue();
+    return c.getValue() >= 0;
+  }
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return false;
+  if (bin.getKind() == AffineExprKind::Add)
+    return nonNegativeLinear(bin.getLHS(), coeffs, constant) &&
+           nonNegativeLinear(bin.getRHS(), coeffs, constant);
+  if (bin.getKind() == AffineExprKind::Mul) {
+    auto factor = dyn_cast<AffineConstantExpr>(bin.getRHS());
+    auto dim = dyn_cast<AffineDimExpr>(bin.getLHS());
+    if (!factor || !dim || factor.getValue() < 0)
+      return false;
+    coeffs[dim.getPosition()] += factor.getValue();
+    return true;
+  }
+  return false;
+}
+
 void checkLinalg(OpBuilder &b, linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics())
     return;
-  for (AffineMap map : op.getIndexingMapsArray())
-    for (AffineExpr e : map.getResults())
-      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
-        return;
+  Location loc = op.getLoc();
   // The first operand dimension seen for each loop.
   DenseMap<unsigned, std::pair<OpOperand *, unsigned>> first;
   for (OpOperand &operand : op->getOpOperands()) {
@@ -171,7 +197,6 @@ void checkLinalg(OpBuilder &b, linalg::LinalgOp op) {
       auto otherType = cast<RankedTensorType>(otherOperand->get().getType());
       if (!type.isDynamicDim(r) && !otherType.isDynamicDim(otherDim))
         continue;
-      Location loc = op.getLoc();
       assertEq(b, loc, dimValue(b, loc, operand.get(), r),
                dimValue(b, loc, otherOperand->get(), otherDim),
                describe(op, (llvm::Twine("dimension ") + llvm::Twine(r) +
@@ -181,6 +206,71 @@ void checkLinalg(OpBuilder &b, linalg::LinalgOp op) {
                              llvm::Twine(otherDim) + " of operand #" +
                              llvm::Twine(otherOperand->getOperandNumber()))
                                 .str()));
+    }
+  }
+  // An operand dimension indexed by more than a loop (a convolution's
+  // x[i + k], a constant row's x[0, j]) reaches its largest index at the last
+  // iteration of each loop it uses: that index must be inside it, unless the
+  // loops run no iteration at all. The loops' sizes are those of the
+  // dimensions that index them alone; where a loop has none, or the index
+  // is not a sum of loops with coefficients not negative, it is not checked.
+  unsigned numLoops = op.getNumLoops();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loopSize = [&](unsigned d) -> Value {
+    auto it = first.find(d);
+    if (it == first.end())
+      return {};
+    return dimValue(b, loc, it->second.first->get(), it->second.second);
+  };
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type)
+      continue;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    for (auto [r, e] : llvm::enumerate(map.getResults())) {
+      if (isa<AffineDimExpr>(e))
+        continue;
+      SmallVector<int64_t> coeffs(numLoops, 0);
+      int64_t constant = 0;
+      if (!nonNegativeLinear(e, coeffs, constant))
+        continue;
+      // Every loop with a size: none may be empty for the index to be read.
+      bool known = true;
+      for (unsigned d = 0; d < numLoops; ++d)
+        known &= coeffs[d] == 0 || first.count(d);
+      if (!known)
+        continue;
+      Value last = arith::ConstantIndexOp::create(b, loc, constant);
+      Value empty = arith::ConstantIntOp::create(b, loc, 0, 1);
+      for (unsigned d = 0; d < numLoops; ++d) {
+        Value size = loopSize(d);
+        if (!size)
+          continue;
+        empty = arith::OrIOp::create(
+            b, loc, empty,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, size,
+                                  zero));
+        if (coeffs[d] == 0)
+          continue;
+        Value top = arith::MulIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, size, one),
+            arith::ConstantIndexOp::create(b, loc, coeffs[d]));
+        last = arith::AddIOp::create(b, loc, last, top);
+      }
+      Value inside =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, last,
+                                dimValue(b, loc, operand.get(), r));
+      std::string exprText;
+      llvm::raw_string_ostream os(exprText);
+      e.print(os);
+      cf::AssertOp::create(
+          b, loc, arith::OrIOp::create(b, loc, empty, inside),
+          describe(op, (llvm::Twine("index ") + exprText + " of dimension " +
+                        llvm::Twine(r) + " of operand #" +
+                        llvm::Twine(operand.getOperandNumber()) +
+                        " runs past its size")
+                           .str()));
     }
   }
 }

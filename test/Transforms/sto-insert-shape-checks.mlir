@@ -252,6 +252,25 @@ func.func @reshape_static(%x: tensor<2x8xf32>, %s: tensor<1xi64>) -> tensor<16xf
 
 // -----
 
+// An operand dimension indexed by a sum of loops (a convolution's x[i + k])
+// or a constant: its last index, at the last iteration of those loops, is
+// inside it unless a loop is empty. The loop sizes come from the dimensions
+// that index a loop alone (o for i, w for k).
+// CHECK-LABEL: func.func @conv_reach(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?xf32>, %[[W:[^:]+]]: tensor<?xf32>, %[[O:[^:]+]]: tensor<?xf32>)
+// CHECK-DAG:     %[[DO:.+]] = tensor.dim %[[O]], %c0
+// CHECK-DAG:     %[[DW:.+]] = tensor.dim %[[W]], %c0
+// CHECK-DAG:     %[[DX:.+]] = tensor.dim %[[X]], %c0
+// CHECK:         arith.cmpi slt, %{{.+}}, %[[DX]] : index
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'linalg.conv_1d' op index d0 + d1 of dimension 0 of operand #0 runs past its size"
+// CHECK:         linalg.conv_1d
+func.func @conv_reach(%x: tensor<?xf32>, %w: tensor<?xf32>, %o: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.conv_1d ins(%x, %w : tensor<?xf32>, tensor<?xf32>) outs(%o : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
 // Slices and elements at given positions lie inside their tensor. In a loop
 // over microbatches the check depends on the induction variable and stays
 // in the loop; the one on the function's own index moves to the entry.

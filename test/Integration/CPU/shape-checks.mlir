@@ -193,3 +193,24 @@ func.func @twice(%x: tensor<?xf32>, %st: index) -> tensor<?xf32> {
   }
   return %r : tensor<?xf32>
 }
+
+// Operand dimensions indexed by more than one loop: a convolution reads
+// x[i + k] up to (outputs - 1) + (taps - 1), and a constant index reads row
+// 0. Both read past their operand (status 0 before).
+// CHECK: conv 4 2 3: status 0 '' y = 3 5 7
+// CHECK: conv 4 2 4: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:8: 'linalg.conv_1d' op index d0 + d1 of dimension 0 of operand #0 runs past its size' untouched 1
+// CHECK: conv 4 3 3: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+2]]:8: 'linalg.conv_1d' op index d0 + d1 of dimension 0 of operand #0 runs past its size' untouched 1
+func.func @conv1(%x: tensor<?xf32>, %w: tensor<?xf32>, %o: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.conv_1d ins(%x, %w : tensor<?xf32>, tensor<?xf32>) outs(%o : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+// CHECK: first_row 2x3: status 0 '' y = 1 2 3
+// CHECK: first_row 0x3: status 7 '{{.*}}shape-checks.mlir:[[#@LINE+3]]:8: 'linalg.generic' op index 0 of dimension 0 of operand #0 runs past its size' untouched 1
+func.func @first_row(%x: tensor<?x3xf32>) -> tensor<3xf32> {
+  %e = tensor.empty() : tensor<3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(j) -> (0, j)>, affine_map<(j) -> (j)>], iterator_types = ["parallel"]} ins(%x : tensor<?x3xf32>) outs(%e : tensor<3xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<3xf32>
+  return %r : tensor<3xf32>
+}

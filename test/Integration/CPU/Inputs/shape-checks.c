@@ -187,5 +187,28 @@ int main(void) {
       printf(" y = %g %g %g %g", out[0], out[1], out[2], out[3]);
     printf("\n");
   }
+
+  /* conv: x = 1 2 3 4, w = 1 1 (o = x[i] + x[i + 1]), o given as zeros. */
+  const float w2[3] = {1, 1, 1}, zeros[8] = {0};
+  const int64_t conv[3][3] = {{4, 2, 3}, {4, 2, 4}, {4, 3, 3}};
+  for (int c = 0; c < 3; ++c) {
+    char what[32];
+    snprintf(what, sizeof what, "conv %lld %lld %lld", (long long)conv[c][0],
+             (long long)conv[c][1], (long long)conv[c][2]);
+    reset();
+    st = conv1(x, conv[c][0], w2, conv[c][1], zeros, conv[c][2], out,
+               conv[c][2]);
+    report(what, st);
+    if (!st)
+      printf(" y = %g %g %g", out[0], out[1], out[2]);
+    printf("\n");
+  }
+  reset();
+  st = first_row(x, 2, out);
+  report("first_row 2x3", st);
+  printf(" y = %g %g %g\n", out[0], out[1], out[2]);
+  reset();
+  report("first_row 0x3", first_row(x, 0, out));
+  printf("\n");
   return 0;
 }
