@@ -417,8 +417,12 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     indices of `tensor.extract`/`insert` (inside their tensor), the source
     of an inserted slice (the slice's sizes), the inputs of `tensor.concat`
     (equal off the joined dimension), the step of `scf.for`/`forall`/
-    `parallel` given at run time (positive), and the sizes of a sampler's
-    result, which must not be negative. (Not inside linalg
+    `parallel` given at run time (positive), the sizes of a sampler's
+    result, of `tensor.empty`/`generate`/`splat` and the paddings of
+    `tensor.pad` (not negative), and values the sto ops divide by or draw
+    from: a `sto.average` swa count (not negative), a `sto.dp_aggregate`
+    batch (not empty), the classes of a `sto.categorical` draw (at least
+    one unless nothing is drawn). (Not inside linalg
     bodies, which compute elements.) A call with sizes that disagree would read and write out of
     bounds.
 

@@ -191,6 +191,7 @@ def Sto_BernoulliOp : Sto_Op<"bernoulli", [
 }
 
 def Sto_CategoricalOp : Sto_Op<"categorical", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>,
     Pure,
@@ -588,6 +589,7 @@ def Sto_AverageOp : Sto_Op<"average", [
 }
 
 def Sto_DPAggregateOp : Sto_Op<"dp_aggregate", [
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>,
     Pure,

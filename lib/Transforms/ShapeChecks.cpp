@@ -412,6 +412,26 @@ Value inBounds(OpBuilder &b, Location loc, Value v, Value size) {
   return arith::AndIOp::create(b, loc, lo, hi);
 }
 
+/// Sizes (or paddings) given at run time are not negative: tensor.empty of
+/// -1 elements made an empty buffer and a result of wrong sizes.
+void checkNonNegative(OpBuilder &b, Operation *op, ValueRange values,
+                      StringRef what) {
+  Location loc = op->getLoc();
+  Value zero;
+  for (auto [i, v] : llvm::enumerate(values)) {
+    // A size of a tensor, or a constant that is not, cannot be.
+    std::optional<int64_t> constant = getConstantIntValue(v);
+    if (v.getDefiningOp<tensor::DimOp>() || (constant && *constant >= 0))
+      continue;
+    if (!zero)
+      zero = arith::ConstantIndexOp::create(b, loc, 0);
+    cf::AssertOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v, zero),
+        describe(op, (what + " #" + llvm::Twine(i) + " is negative").str()));
+  }
+}
+
 /// A dimension index given at run time is below the rank (tensor.dim of
 /// another index is undefined: it read the stack).
 void checkDim(OpBuilder &b, tensor::DimOp op) {
@@ -874,6 +894,16 @@ struct StoInsertShapeChecks
         checkExpandShape(b, expand);
       } else if (auto dim = dyn_cast<tensor::DimOp>(op)) {
         checkDim(b, dim);
+      } else if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
+        checkNonNegative(b, empty, empty.getDynamicSizes(), "dynamic size");
+      } else if (auto generate = dyn_cast<tensor::GenerateOp>(op)) {
+        checkNonNegative(b, generate, generate.getDynamicExtents(),
+                         "dynamic size");
+      } else if (auto splat = dyn_cast<tensor::SplatOp>(op)) {
+        checkNonNegative(b, splat, splat.getDynamicSizes(), "dynamic size");
+      } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+        checkNonNegative(b, pad, pad.getLow(), "dynamic low padding");
+        checkNonNegative(b, pad, pad.getHigh(), "dynamic high padding");
       } else if (auto reshape = dyn_cast<tensor::ReshapeOp>(op)) {
         checkReshape(b, reshape);
       } else if (auto extract = dyn_cast<tensor::ExtractSliceOp>(op)) {

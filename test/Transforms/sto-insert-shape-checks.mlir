@@ -271,6 +271,51 @@ func.func @conv_reach(%x: tensor<?xf32>, %w: tensor<?xf32>, %o: tensor<?xf32>) -
 
 // -----
 
+// Sizes and paddings given at run time are not negative; sizes of tensors
+// and constants need no check.
+// CHECK-LABEL: func.func @sizes_not_negative(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?xf32>, %[[N:[^:]+]]: index, %[[L:[^:]+]]: index)
+// CHECK:         arith.cmpi sge, %[[N]], %c0
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.empty' op dynamic size #0 is negative"
+// CHECK:         arith.cmpi sge, %[[L]], %c0
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'tensor.pad' op dynamic low padding #0 is negative"
+// CHECK-NOT:     cf.assert
+// CHECK:         return
+func.func @sizes_not_negative(%x: tensor<?xf32>, %n: index, %l: index) -> (tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %x, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %f = tensor.empty(%d) : tensor<?xf32>
+  %z = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[%l] high[2] {
+  ^bb0(%i: index):
+    tensor.yield %z : f32
+  } : tensor<?xf32> to tensor<?xf32>
+  return %e, %f, %p : tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+
+// -----
+
+// A swa count is not negative (it divides by count + 1); a dp_aggregate of
+// a dynamic batch has samples; a categorical draw of a dynamic number of
+// classes has some, unless nothing is drawn.
+// CHECK-LABEL: func.func @sto_values(
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.average' op 'count' (of earlier iterates) is negative"
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.dp_aggregate' op dimension 0 of 'grads' (the samples) is 0"
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.categorical' op dimension 1 of 'logits' (the classes) is 0"
+func.func @sto_values(%k: !sto.key, %a: tensor<4xf32>, %p: tensor<4xf32>, %n: i64,
+                      %g: tensor<?x4xf32>, %l: tensor<3x?xf32>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<3xi32>) {
+  %k1, %k2 = sto.split %k count 2
+  %avg = sto.average %a, %p, %n : tensor<4xf32>, i64
+  %d = sto.dp_aggregate %k1, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64}
+      : tensor<?x4xf32> -> tensor<4xf32>
+  %c = sto.categorical %k2, %l {axis = 1 : i64} : tensor<3x?xf32> -> tensor<3xi32>
+  return %avg, %d, %c : tensor<4xf32>, tensor<4xf32>, tensor<3xi32>
+}
+
+// -----
+
 // Slices and elements at given positions lie inside their tensor. In a loop
 // over microbatches the check depends on the induction variable and stays
 // in the loop; the one on the function's own index moves to the entry.

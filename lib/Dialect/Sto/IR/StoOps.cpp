@@ -999,6 +999,57 @@ void AverageOp::generateRuntimeVerification(OpBuilder &b, Location loc,
                                             ErrorMessageFn message) {
   assertSameShape(b, loc, *this, {getParam(), 0, "param"}, {getAvg(), 0, "avg"},
                   message);
+  // swa divides by count + 1: -1 gave infinities, -2 a wrong mean.
+  if (getKind() != AverageKind::swa)
+    return;
+  Value count = getCount();
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(count.getType()));
+  Value ok =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, count, zero);
+  cf::AssertOp::create(b, loc, ok,
+                       message(*this, "'count' (of earlier iterates) is "
+                                      "negative"));
+}
+
+void DPAggregateOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                                ErrorMessageFn message) {
+  // The sum is divided by B: no samples gave infinities.
+  if (!getGrads().getType().isDynamicDim(0))
+    return;
+  Value batch = tensor::DimOp::create(b, loc, getGrads(), 0);
+  Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, batch,
+                                   arith::ConstantIndexOp::create(b, loc, 0));
+  cf::AssertOp::create(
+      b, loc, ok, message(*this, "dimension 0 of 'grads' (the samples) is 0"));
+}
+
+void CategoricalOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                                ErrorMessageFn message) {
+  // No class to draw: every index came out 0. Nothing to draw is fine.
+  RankedTensorType type = getLogits().getType();
+  int64_t rank = type.getRank();
+  int64_t axis = getAxisAttr().getInt();
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank || !type.isDynamicDim(axis))
+    return;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value draws = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      draws = arith::MulIOp::create(
+          b, loc, draws, tensor::DimOp::create(b, loc, getLogits(), d));
+  Value none =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, draws, zero);
+  Value classes = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::sgt,
+      tensor::DimOp::create(b, loc, getLogits(), axis), zero);
+  cf::AssertOp::create(
+      b, loc, arith::OrIOp::create(b, loc, none, classes),
+      message(*this, (llvm::Twine("dimension ") + llvm::Twine(axis) +
+                      " of 'logits' (the classes) is 0")
+                         .str()));
 }
 
 void CertifyOp::generateRuntimeVerification(OpBuilder &b, Location loc,
