@@ -194,9 +194,14 @@ def StoGeneralizeElementwise : Pass<"sto-generalize-elementwise"> {
     `linalg.elementwise` into `linalg.generic`, so that elementwise fusion can
     merge them with the sampling loops (a bias broadcast feeding a dropout,
     for instance). Contractions such as `linalg.matmul` stay named, for
-    tiling and library calls.
+    tiling and library calls. An aggregated op on tensors (`linalg.softmax`)
+    is decomposed into the ops it stands for (`AggregatedOpInterface`):
+    nothing later lowers it.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def StoInterchangeInnerReduction : Pass<"sto-interchange-inner-reduction"> {

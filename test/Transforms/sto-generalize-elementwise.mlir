@@ -126,3 +126,20 @@ func.func @not_generalized(%a: tensor<4x8xf32>, %b: tensor<8x2xf32>, %c: tensor<
   %f = linalg.fill ins(%z : f32) outs(%r0 : tensor<4xf32>) -> tensor<4xf32>
   return %m, %r, %f : tensor<4x2xf32>, tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// linalg.softmax is decomposed: a max over the row, exp of the difference,
+// a sum, a division.
+// CHECK-LABEL: func.func @softmax(
+// CHECK-NOT:     linalg.softmax
+// CHECK:         arith.maxnumf
+// CHECK:         math.exp
+// CHECK:         arith.addf
+// CHECK:         arith.divf
+// CHECK-NOT:     linalg.softmax
+func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %y = linalg.softmax dimension(1) ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
