@@ -527,7 +527,10 @@ def StoApproximateMath : Pass<"sto-approximate-math"> {
     these functions around the sampling stay reproducible across CPU and
     GPU. `math.sqrt` and `math.fma`, which the samplers use and every target
     computes exactly, are left alone, and so is math on tensors (the
-    pipelines run this pass after bufferization).
+    pipelines run this pass after bufferization). `math.isinf` becomes
+    `|x| == inf` and `math.ipowi` a branch-free square-and-multiply over
+    the exponent's bits (a negative exponent: 1 for a base of 1, +-1 for
+    -1, else 0): nothing else lowers them.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

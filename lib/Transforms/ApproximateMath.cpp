@@ -81,6 +81,93 @@ struct ErfApproximation : public OpRewritePattern<math::ErfOp> {
   }
 };
 
+/// A scalar or splat-vector constant of `type` (an integer or float type, or
+/// a vector of one).
+static Value splatConstant(OpBuilder &b, Location loc, Type type,
+                           TypedAttr scalar) {
+  TypedAttr attr = scalar;
+  if (auto vec = dyn_cast<VectorType>(type))
+    attr = DenseElementsAttr::get(vec, scalar);
+  return arith::ConstantOp::create(b, loc, type, attr);
+}
+
+/// isinf(x) = |x| == +inf. Neither MathToLLVM nor upstream's expansions
+/// lower math.isinf: it reached the LLVM translation (the CUDA kernels call
+/// libdevice's __nv_isinf, the same predicate).
+struct IsInfExpansion : public OpRewritePattern<math::IsInfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::IsInfOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getOperand();
+    auto elem = cast<FloatType>(getElementTypeOrSelf(x.getType()));
+    Value inf = splatConstant(
+        rewriter, loc, x.getType(),
+        rewriter.getFloatAttr(elem, APFloat::getInf(elem.getFloatSemantics())));
+    Value abs = math::AbsFOp::create(rewriter, loc, x);
+    rewriter.replaceOpWithNewOp<arith::CmpFOp>(op, arith::CmpFPredicate::OEQ,
+                                               abs, inf);
+    return success();
+  }
+};
+
+/// ipowi(a, b) by square-and-multiply over the bits of b, without branches
+/// (it vectorizes); products wrap. A negative exponent gives 1 for a == 1,
+/// +-1 for a == -1 (by the parity of b) and 0 otherwise, a == 0 included
+/// (upstream's convert-math-to-funcs divides by zero there). Nothing else
+/// lowers math.ipowi: it reached the LLVM translation.
+struct IPowIExpansion : public OpRewritePattern<math::IPowIOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::IPowIOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type type = op.getType();
+    auto elem = dyn_cast<IntegerType>(getElementTypeOrSelf(type));
+    if (!elem)
+      return rewriter.notifyMatchFailure(op, "integer elements only");
+    unsigned width = elem.getWidth();
+    auto cst = [&](int64_t v) {
+      return splatConstant(rewriter, loc, type,
+                           rewriter.getIntegerAttr(elem, v));
+    };
+    Value a = op.getLhs(), b = op.getRhs();
+    Value zero = cst(0), one = cst(1);
+    auto cmp = [&](arith::CmpIPredicate pred, Value l, Value r) -> Value {
+      return arith::CmpIOp::create(rewriter, loc, pred, l, r);
+    };
+    if (width == 1) {
+      // i1: a ** b is a unless b == 0 (-1 ** -1 = -1 is a too).
+      rewriter.replaceOpWithNewOp<arith::OrIOp>(
+          op, a, arith::XOrIOp::create(rewriter, loc, b, one));
+      return success();
+    }
+    Value result = one, power = a;
+    // The sign bit is 0 for every exponent this path serves.
+    for (unsigned bit = 0; bit + 1 < width; ++bit) {
+      Value set =
+          cmp(arith::CmpIPredicate::ne,
+              arith::AndIOp::create(rewriter, loc, b, cst(int64_t(1) << bit)),
+              zero);
+      result = arith::SelectOp::create(
+          rewriter, loc, set,
+          arith::MulIOp::create(rewriter, loc, result, power), result);
+      if (bit + 2 < width)
+        power = arith::MulIOp::create(rewriter, loc, power, power);
+    }
+    Value minusOne = cst(-1);
+    Value odd = cmp(arith::CmpIPredicate::ne,
+                    arith::AndIOp::create(rewriter, loc, b, one), zero);
+    Value negative = arith::SelectOp::create(
+        rewriter, loc, cmp(arith::CmpIPredicate::eq, a, one), one,
+        arith::SelectOp::create(
+            rewriter, loc, cmp(arith::CmpIPredicate::eq, a, minusOne),
+            arith::SelectOp::create(rewriter, loc, odd, minusOne, one), zero));
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(
+        op, cmp(arith::CmpIPredicate::slt, b, zero), negative, result);
+    return success();
+  }
+};
+
 struct StoApproximateMath
     : public sto::impl::StoApproximateMathBase<StoApproximateMath> {
   void runOnOperation() override {
@@ -100,7 +187,8 @@ struct StoApproximateMath
     populateMathPolynomialApproximationPatterns(patterns, [&](StringRef name) {
       return approximate(name) && name != math::ErfOp::getOperationName();
     });
-    patterns.add<ErfApproximation>(&getContext());
+    patterns.add<ErfApproximation, IsInfExpansion, IPowIExpansion>(
+        &getContext());
     // Scalars and vectors only: the expansions build scalar or vector
     // constants, so a math op on tensors (before bufferization; the
     // pipelines run this pass after it) would become invalid IR.
