@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -98,9 +99,14 @@ struct LibmForUnexpandedMath
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
+      // A CUDA kernel's math goes to libdevice (convert-gpu-to-nvvm); only
+      // the host's calls libm.
+      if (isa<gpu::GPUModuleOp>(op))
+        return WalkResult::skip();
       if (isa<math::ErfOp, math::ErfcOp, math::CbrtOp, math::AtanhOp,
               math::AsinhOp, math::AcoshOp>(op))
         ops.push_back(op);
+      return WalkResult::advance();
     });
     if (ops.empty())
       return;
@@ -110,6 +116,57 @@ struct LibmForUnexpandedMath
     config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
     if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
       return signalPassFailure();
+  }
+};
+
+/// Calls libdevice's fmod for each arith.remf in a CUDA kernel. The NVVM
+/// pipeline lowers arith to the LLVM dialect before convert-gpu-to-nvvm,
+/// which would have sent remf to __nv_fmod but rejects the llvm.frem it
+/// finds instead ("failed to legalize operation 'llvm.frem'"). f16/bf16
+/// go through f32, where fmod is exact.
+struct GpuRemFToLibdevice
+    : public PassWrapper<GpuRemFToLibdevice, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GpuRemFToLibdevice)
+  StringRef getArgument() const override { return "sto-gpu-remf-to-libdevice"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, LLVM::LLVMDialect>();
+  }
+  void runOnOperation() override {
+    getOperation()->walk([&](gpu::GPUModuleOp module) {
+      SmallVector<arith::RemFOp> ops;
+      module.walk([&](arith::RemFOp op) { ops.push_back(op); });
+      for (arith::RemFOp op : ops) {
+        auto type = dyn_cast<FloatType>(op.getType());
+        if (!type || type.getWidth() > 64)
+          continue;
+        OpBuilder b(op);
+        Location loc = op.getLoc();
+        bool f64 = type.isF64();
+        Type callType = f64 ? type : b.getF32Type();
+        StringRef name = f64 ? "__nv_fmod" : "__nv_fmodf";
+        auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+        if (!callee) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(module.getBody());
+          callee = LLVM::LLVMFuncOp::create(
+              b, loc, name,
+              LLVM::LLVMFunctionType::get(callType, {callType, callType}));
+        }
+        auto widen = [&](Value v) -> Value {
+          return v.getType() == callType
+                     ? v
+                     : arith::ExtFOp::create(b, loc, callType, v);
+        };
+        Value r = LLVM::CallOp::create(
+                      b, loc, callee,
+                      ValueRange{widen(op.getLhs()), widen(op.getRhs())})
+                      .getResult();
+        if (r.getType() != type)
+          r = arith::TruncFOp::create(b, loc, type, r);
+        op.replaceAllUsesWith(r);
+        op.erase();
+      }
+    });
   }
 };
 
@@ -532,6 +589,11 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
 void mlir::sto::buildCudaToLLVMPhase(OpPassManager &pm,
                                      const StoPipelineOptions &opts) {
   pm.addPass(createStoApproximateMath());
+  // Host code calls libm as on the CPU (scalar math outside the kernels
+  // reached the LLVM translation: "missing LLVMTranslationDialectInterface
+  // ... math.acosh").
+  pm.addPass(std::make_unique<LibmForUnexpandedMath>());
+  pm.addPass(std::make_unique<GpuRemFToLibdevice>());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   gpu::GPUToNVVMPipelineOptions nvvm;
