@@ -13,6 +13,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -227,15 +229,26 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
     for (auto [i, t] : llvm::enumerate(type.getResults()))
       if (failed(checkType(t, "result", i)))
         return failure();
-    WalkResult walk = func.walk([&](Operation *op) {
-      for (Type t : op->getResultTypes())
-        if (!fitsInMemory(t)) {
-          op->emitOpError()
-              << "result of type " << t << " is larger than 2^63 bytes";
-          return WalkResult::interrupt();
-        }
-      return WalkResult::advance();
-    });
+    WalkResult walk =
+        func.walk([&](Operation *op) {
+          // Ops that no pass of the pipelines bufferizes or lowers to loops:
+          // they failed in bufferization with "op was not bufferized".
+          if (isa<tensor::GatherOp, tensor::ScatterOp, tensor::BitcastOp,
+                  linalg::PackOp, linalg::UnPackOp>(op)) {
+            op->emitOpError()
+                << "is not supported by sto-compile (nothing lowers it to "
+                   "loops); write it as a linalg.generic (tensor.extract at "
+                   "computed indices, arith.bitcast on elements, linalg.index)";
+            return WalkResult::interrupt();
+          }
+          for (Type t : op->getResultTypes())
+            if (!fitsInMemory(t)) {
+              op->emitOpError()
+                  << "result of type " << t << " is larger than 2^63 bytes";
+              return WalkResult::interrupt();
+            }
+          return WalkResult::advance();
+        });
     if (walk.wasInterrupted())
       return failure();
   }

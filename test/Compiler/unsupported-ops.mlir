@@ -1,0 +1,48 @@
+// Ops that nothing in the pipelines bufferizes or lowers to loops are
+// rejected before compiling, at the op, naming it (they failed in
+// bufferization with "op was not bufferized"), on every target.
+//
+// RUN: split-file %s %t
+// RUN: not sto-compile %t/gather.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=GATHER
+// RUN: not sto-compile %t/gather.mlir --target=cuda --gpu-format=isa -o %t.o 2>&1 | FileCheck %s --check-prefix=GATHER
+// RUN: not sto-compile %t/scatter.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=SCATTER
+// RUN: not sto-compile %t/bitcast.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=BITCAST
+// RUN: not sto-compile %t/pack.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=PACK
+// RUN: not sto-compile %t/unpack.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=UNPACK
+
+// GATHER: gather.mlir:3:8: error: 'tensor.gather' op is not supported by sto-compile (nothing lowers it to loops); write it as a linalg.generic
+// SCATTER: scatter.mlir:2:8: error: 'tensor.scatter' op is not supported by sto-compile
+// BITCAST: bitcast.mlir:2:8: error: 'tensor.bitcast' op is not supported by sto-compile
+// PACK: pack.mlir:2:8: error: 'linalg.pack' op is not supported by sto-compile
+// UNPACK: unpack.mlir:2:8: error: 'linalg.unpack' op is not supported by sto-compile
+
+//--- gather.mlir
+// In a private helper too.
+func.func private @g(%a: tensor<4x5xf32>, %i: tensor<3x1xindex>) -> tensor<3x5xf32> {
+  %r = tensor.gather %a[%i] gather_dims([0]) unique : (tensor<4x5xf32>, tensor<3x1xindex>) -> tensor<3x5xf32>
+  return %r : tensor<3x5xf32>
+}
+func.func @f(%a: tensor<4x5xf32>, %i: tensor<3x1xindex>) -> tensor<3x5xf32> {
+  %r = call @g(%a, %i) : (tensor<4x5xf32>, tensor<3x1xindex>) -> tensor<3x5xf32>
+  return %r : tensor<3x5xf32>
+}
+//--- scatter.mlir
+func.func @f(%s: tensor<3x5xf32>, %d: tensor<4x5xf32>, %i: tensor<3x1xindex>) -> tensor<4x5xf32> {
+  %r = tensor.scatter %s into %d[%i] scatter_dims([0]) unique : (tensor<3x5xf32>, tensor<4x5xf32>, tensor<3x1xindex>) -> tensor<4x5xf32>
+  return %r : tensor<4x5xf32>
+}
+//--- bitcast.mlir
+func.func @f(%a: tensor<4xf32>) -> tensor<4xi32> {
+  %r = tensor.bitcast %a : tensor<4xf32> to tensor<4xi32>
+  return %r : tensor<4xi32>
+}
+//--- pack.mlir
+func.func @f(%a: tensor<8x8xf32>, %e: tensor<2x2x4x4xf32>) -> tensor<2x2x4x4xf32> {
+  %r = linalg.pack %a inner_dims_pos = [0, 1] inner_tiles = [4, 4] into %e : tensor<8x8xf32> -> tensor<2x2x4x4xf32>
+  return %r : tensor<2x2x4x4xf32>
+}
+//--- unpack.mlir
+func.func @f(%a: tensor<2x2x4x4xf32>, %e: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %r = linalg.unpack %a inner_dims_pos = [0, 1] inner_tiles = [4, 4] into %e : tensor<2x2x4x4xf32> -> tensor<8x8xf32>
+  return %r : tensor<8x8xf32>
+}
