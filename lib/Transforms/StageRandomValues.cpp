@@ -24,6 +24,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -59,9 +60,20 @@ constexpr int64_t kChunkBlocks = 32;
 constexpr int32_t kInterleave = 2;
 /// The loop over the chunk's elements runs only 8 zmm iterations; a latency
 /// chain in it (an erf or exp polynomial) barely overlaps across two. Four
-/// interleaved made dropout + gelu 12%, the sigmoid workload and noise_add
-/// 4% faster in L2 (8 the same as 4; bench/cpu/README.md, Update 4).
+/// interleaved made dropout + gelu 12% and the sigmoid workload 4% faster in
+/// L2 (8 the same as 4), but Langevin + SWA, five streams and a few adds,
+/// 17% slower at 2^23 elements: only loops with such a chain get it
+/// (bench/cpu/README.md, Update 4).
 constexpr int32_t kRestInterleave = 4;
+
+/// Math that expands to a polynomial or a long-latency instruction (exp,
+/// erf, log, tanh, sqrt, a division); not fma, abs or copysign.
+bool hasLatencyChain(Operation *op) {
+  if (isa<arith::DivFOp, arith::RemFOp>(op))
+    return true;
+  return isa_and_nonnull<math::MathDialect>(op->getDialect()) &&
+         !isa<math::FmaOp, math::AbsFOp, math::AbsIOp, math::CopySignOp>(op);
+}
 
 /// `llvm.loop_annotation` asking LLVM to interleave `count` vector
 /// iterations; SCFToControlFlow leaves it on the loop as a discardable
@@ -324,7 +336,10 @@ LogicalResult stage(RewriterBase &rewriter, const BlockLoop &bl,
     }
     // 2. The rest, element by element: block first + e / 4, lane e % 4.
     auto rest = scf::ForOp::create(b, loc, c0, cElems, c1);
-    setInterleave(rest, kRestInterleave);
+    if (llvm::any_of(lanes.getBody()->without_terminator(), [&](Operation &op) {
+          return !split.sampled.contains(&op) && hasLatencyChain(&op);
+        }))
+      setInterleave(rest, kRestInterleave);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(rest.getBody());
