@@ -240,6 +240,12 @@ def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
       scf.for %j = %c0 to %c4 step %c1 { ... }
     }
     ```
+
+    A reduction that the target cannot run in parallel becomes loops that
+    carry the accumulators, its combining regions applied in iteration
+    order: on the CPU one OpenMP does not combine (anything but an add, a
+    product or a bitwise and/or/xor), on the GPU an outermost one (the GPU
+    mapping has no reductions; the loops then run in a one-thread kernel).
   }];
   let options = [
     Option<"gpu", "gpu", "bool", /*default=*/"false",

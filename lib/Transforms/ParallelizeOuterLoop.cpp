@@ -63,6 +63,63 @@ void sequentializeAll(scf::ParallelOp op) {
   rewriter.eraseOp(op);
 }
 
+/// scf.parallel (i, j) init(%z) { ... scf.reduce(%v) } -> scf.for i
+/// iter_args(%a = %z) { scf.for j iter_args(%b = %a) { ...; yield
+/// reduce(%b, %v) } }: the combining regions applied in iteration order,
+/// one of the orders scf.parallel allows. (The GPU mapping has no
+/// reductions; the loop then runs in a one-thread kernel.)
+void sequentializeReduction(scf::ParallelOp op) {
+  IRRewriter rewriter(op.getContext());
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  IRMapping mapping;
+  SmallVector<scf::ForOp> loops;
+  ValueRange accs = op.getInitVals();
+  for (unsigned d = 0, e = op.getNumLoops(); d < e; ++d) {
+    auto loop =
+        scf::ForOp::create(rewriter, loc, op.getLowerBound()[d],
+                           op.getUpperBound()[d], op.getStep()[d], accs);
+    if (!loops.empty())
+      scf::YieldOp::create(rewriter, loc, loop.getResults());
+    loops.push_back(loop);
+    mapping.map(op.getInductionVars()[d], loop.getInductionVar());
+    rewriter.setInsertionPointToStart(loop.getBody());
+    accs = loop.getRegionIterArgs();
+  }
+  for (Operation &inner : op.getBody()->without_terminator())
+    rewriter.clone(inner, mapping);
+  auto reduce = cast<scf::ReduceOp>(op.getBody()->getTerminator());
+  SmallVector<Value> next;
+  for (auto [acc, operand, region] :
+       llvm::zip_equal(accs, reduce.getOperands(), reduce.getReductions())) {
+    Block &combine = region.front();
+    IRMapping regionMapping;
+    regionMapping.map(combine.getArgument(0), acc);
+    regionMapping.map(combine.getArgument(1), mapping.lookupOrDefault(operand));
+    for (Operation &inner : combine.without_terminator())
+      rewriter.clone(inner, regionMapping);
+    auto yield = cast<scf::ReduceReturnOp>(combine.getTerminator());
+    next.push_back(regionMapping.lookupOrDefault(yield.getResult()));
+  }
+  scf::YieldOp::create(rewriter, loc, next);
+  rewriter.replaceOp(op, loops.front().getResults());
+}
+
+/// Whether every combining region of `op` is one op that OpenMP reduces
+/// (an add, a product, a bitwise and/or/xor) applied to its arguments.
+bool hasOpenMpReductions(scf::ParallelOp op) {
+  auto reduce = cast<scf::ReduceOp>(op.getBody()->getTerminator());
+  return llvm::all_of(reduce.getReductions(), [](Region &region) {
+    Block &block = region.front();
+    if (!llvm::hasSingleElement(block.without_terminator()))
+      return false;
+    Operation &combine = block.front();
+    return isa<arith::AddFOp, arith::AddIOp, arith::MulFOp, arith::MulIOp,
+               arith::AndIOp, arith::OrIOp, arith::XOrIOp>(combine) &&
+           combine.getResult(0) == block.getTerminator()->getOperand(0);
+  });
+}
+
 /// GPU form: a trailing dimension 0..4 step 1 (the lanes of a Philox block)
 /// becomes an scf.for inside; the remaining dimensions are collapsed into
 /// one, so consecutive threads take consecutive blocks.
@@ -169,11 +226,23 @@ struct StoParallelizeOuterLoop
   using StoParallelizeOuterLoopBase::StoParallelizeOuterLoopBase;
   void runOnOperation() override {
     if (gpu) {
+      // An outermost reduction becomes loops first: the GPU mapping cannot
+      // make a kernel of it ("failed to legalize unresolved
+      // materialization"). One inside a kernel's loop stays: the mapping
+      // runs it in the thread.
+      SmallVector<scf::ParallelOp> reductions;
+      getOperation()->walk([&](scf::ParallelOp op) {
+        if (!op.getInitVals().empty() &&
+            !op->getParentOfType<scf::ParallelOp>())
+          reductions.push_back(op);
+      });
+      for (scf::ParallelOp op : reductions)
+        sequentializeReduction(op);
+      // Then nested parallel loops (a linalg op in the body of a model's
+      // scf.forall) run inside a thread and become loops, so that the outer
+      // loop is the one tiled into thread blocks (it got one thread per
+      // block).
       SmallVector<scf::ParallelOp> nested, loops;
-      // Outermost parallel loops without reductions only: nested ones (a
-      // linalg op in the body of a model's scf.forall) run inside a thread
-      // and become loops, so that the outer loop is the one tiled into
-      // thread blocks (it got one thread per block).
       getOperation()->walk([&](scf::ParallelOp op) {
         if (!op.getInitVals().empty())
           return;
@@ -188,6 +257,16 @@ struct StoParallelizeOuterLoop
         mapForGpu(op);
       return;
     }
+    // A reduction OpenMP cannot combine (convert-scf-to-openmp knows adds,
+    // products and bitwise ops, not a max: "unconverted operation found")
+    // runs as loops carrying the accumulator.
+    SmallVector<scf::ParallelOp> unsupported;
+    getOperation()->walk([&](scf::ParallelOp op) {
+      if (!op.getInitVals().empty() && !hasOpenMpReductions(op))
+        unsupported.push_back(op);
+    });
+    for (scf::ParallelOp op : unsupported)
+      sequentializeReduction(op);
     // A parallel loop inside another (a reduction loop between them, as in
     // [tile, b, lane] nests) runs inside one thread: it becomes loops. So
     // does a loop nest too small to pay for starting threads.

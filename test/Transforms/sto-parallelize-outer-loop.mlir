@@ -110,7 +110,11 @@ func.func @one_dim(%x: memref<?xf32>, %n: index) {
   return
 }
 
-// Reductions keep their multi-dimensional scf.parallel (both modes).
+// Reductions keep their multi-dimensional scf.parallel on the CPU (OpenMP
+// reduces them). The GPU mapping has no reductions ("failed to legalize
+// unresolved materialization"): there they become loops carrying the
+// accumulator, the combining region applied in iteration order (they then
+// run in a one-thread kernel).
 // CHECK-LABEL: func.func @reduction(
 // CHECK-NOT:     scf.for
 // CHECK:         scf.parallel (%{{.+}}, %{{.+}}) = (%{{.+}}, %{{.+}}) to (%{{.+}}, %{{.+}}) step (%{{.+}}, %{{.+}}) init (%{{.+}}) -> f32 {
@@ -118,10 +122,17 @@ func.func @one_dim(%x: memref<?xf32>, %n: index) {
 // CHECK-NOT:     scf.for
 // CHECK:         return
 // GPU-LABEL:   func.func @reduction(
-// GPU-NOT:       scf.for
-// GPU:           scf.parallel (%{{.+}}, %{{.+}}) = (%{{.+}}, %{{.+}}) to (%{{.+}}, %{{.+}}) step (%{{.+}}, %{{.+}}) init (%{{.+}}) -> f32 {
-// GPU-NOT:       scf.for
-// GPU:           return
+// GPU-NOT:       scf.parallel
+// GPU:           %[[S:.+]] = scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[A:.+]] = %{{.+}}) -> (f32) {
+// GPU-NEXT:        %[[T:.+]] = scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[B:.+]] = %[[A]]) -> (f32) {
+// GPU-NEXT:          %[[V:.+]] = memref.load %{{.+}}[%[[I]], %[[J]]]
+// GPU-NEXT:          %[[SUM:.+]] = arith.addf %[[B]], %[[V]] : f32
+// GPU-NEXT:          scf.yield %[[SUM]] : f32
+// GPU-NEXT:        }
+// GPU-NEXT:        scf.yield %[[T]] : f32
+// GPU-NEXT:      }
+// GPU-NOT:       scf.parallel
+// GPU:           return %[[S]]
 func.func @reduction(%x: memref<8x4xf32>) -> f32 {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -342,4 +353,29 @@ func.func @small_outer_large_inner(%m: memref<4x4096xf32>, %v: f32) {
     }
   }
   return
+}
+
+// -----
+
+// On the CPU a reduction OpenMP cannot combine (a max) becomes loops
+// carrying the accumulator; a sum keeps its scf.parallel (@reduction).
+// CHECK-LABEL: func.func @max_reduction(
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for %{{.+}} iter_args(%[[A:.+]] = %{{.+}}) -> (f32) {
+// CHECK:           arith.maximumf %[[A]], %{{.+}} : f32
+// CHECK-NOT:     scf.parallel
+// CHECK:         return
+func.func @max_reduction(%x: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %low = arith.constant -1.0e+30 : f32
+  %s = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%low) -> f32 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %t = arith.maximumf %a, %b : f32
+      scf.reduce.return %t : f32
+    }
+  }
+  return %s : f32
 }
