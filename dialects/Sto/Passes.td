@@ -195,8 +195,9 @@ def StoGeneralizeElementwise : Pass<"sto-generalize-elementwise"> {
     merge them with the sampling loops (a bias broadcast feeding a dropout,
     for instance). Contractions such as `linalg.matmul` stay named, for
     tiling and library calls. An aggregated op on tensors (`linalg.softmax`)
-    is decomposed into the ops it stands for (`AggregatedOpInterface`):
-    nothing later lowers it.
+    is decomposed into the ops it stands for (`AggregatedOpInterface`), and
+    a `tensor.bitcast` between equal shapes becomes a generic of
+    `arith.bitcast`: nothing later lowers either.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect",

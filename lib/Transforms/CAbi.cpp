@@ -233,8 +233,14 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
         func.walk([&](Operation *op) {
           // Ops that no pass of the pipelines bufferizes or lowers to loops:
           // they failed in bufferization with "op was not bufferized".
-          if (isa<tensor::GatherOp, tensor::ScatterOp, tensor::BitcastOp,
-                  linalg::PackOp, linalg::UnPackOp>(op)) {
+          // (tensor.bitcast between equal shapes is an elementwise
+          // arith.bitcast, sto-generalize-elementwise.)
+          auto bitcast = dyn_cast<tensor::BitcastOp>(op);
+          if (isa<tensor::GatherOp, tensor::ScatterOp, linalg::PackOp,
+                  linalg::UnPackOp>(op) ||
+              (bitcast &&
+               cast<ShapedType>(bitcast.getSource().getType()).getShape() !=
+                   cast<ShapedType>(bitcast.getType()).getShape())) {
             op->emitOpError()
                 << "is not supported by sto-compile (nothing lowers it to "
                    "loops); write it as a linalg.generic (tensor.extract at "

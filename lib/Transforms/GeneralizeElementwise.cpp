@@ -47,14 +47,45 @@ struct DecomposeAggregated
   }
 };
 
+/// tensor.bitcast between element types of one width (f32 bits as i32) is
+/// an elementwise arith.bitcast; nothing else lowers it. Only between equal
+/// shapes: a cast to other sizes would need the checks of tensor.cast.
+struct BitcastToGeneric : public OpRewritePattern<tensor::BitcastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::BitcastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto source = dyn_cast<RankedTensorType>(op.getSource().getType());
+    auto result = dyn_cast<RankedTensorType>(op.getType());
+    if (!source || !result || source.getShape() != result.getShape())
+      return failure();
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getSource());
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, sizes, result.getElementType());
+    int64_t rank = result.getRank();
+    SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+        op, result, ValueRange{op.getSource()}, ValueRange{init}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value bits =
+              arith::BitcastOp::create(b, l, result.getElementType(), args[0]);
+          linalg::YieldOp::create(b, l, bits);
+        });
+    return success();
+  }
+};
+
 struct StoGeneralizeElementwise
     : public sto::impl::StoGeneralizeElementwiseBase<StoGeneralizeElementwise> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Generalize<linalg::BroadcastOp>,
-                 Generalize<linalg::TransposeOp>, Generalize<linalg::MapOp>,
-                 Generalize<linalg::ElementwiseOp>, DecomposeAggregated>(
-        &getContext());
+    patterns
+        .add<Generalize<linalg::BroadcastOp>, Generalize<linalg::TransposeOp>,
+             Generalize<linalg::MapOp>, Generalize<linalg::ElementwiseOp>,
+             DecomposeAggregated, BitcastToGeneric>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -143,3 +143,21 @@ func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = linalg.softmax dimension(1) ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// tensor.bitcast between equal shapes: a generic of arith.bitcast over an
+// empty tensor of the source's sizes. To other sizes it stays (refused
+// before compiling, test/Compiler/unsupported-ops.mlir).
+// CHECK-LABEL: func.func @bitcast(
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<?x3xf32>, %[[Y:[^:]+]]: tensor<?xf32>)
+// CHECK:         %[[D:.+]] = tensor.dim %[[X]], %{{.+}}
+// CHECK:         %[[E:.+]] = tensor.empty(%[[D]]) : tensor<?x3xi32>
+// CHECK:         linalg.generic {{.*}} ins(%[[X]] : tensor<?x3xf32>) outs(%[[E]] : tensor<?x3xi32>)
+// CHECK:           arith.bitcast %{{.+}} : f32 to i32
+// CHECK:         tensor.bitcast %[[Y]] : tensor<?xf32> to tensor<4xi32>
+func.func @bitcast(%x: tensor<?x3xf32>, %y: tensor<?xf32>) -> (tensor<?x3xi32>, tensor<4xi32>) {
+  %a = tensor.bitcast %x : tensor<?x3xf32> to tensor<?x3xi32>
+  %b = tensor.bitcast %y : tensor<?xf32> to tensor<4xi32>
+  return %a, %b : tensor<?x3xi32>, tensor<4xi32>
+}
