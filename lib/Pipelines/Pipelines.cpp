@@ -13,6 +13,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -144,21 +145,17 @@ struct GpuRemFToLibdevice
         bool f64 = type.isF64();
         Type callType = f64 ? type : b.getF32Type();
         StringRef name = f64 ? "__nv_fmod" : "__nv_fmodf";
-        auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
-        if (!callee) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(module.getBody());
-          callee = LLVM::LLVMFuncOp::create(
-              b, loc, name,
-              LLVM::LLVMFunctionType::get(callType, {callType, callType}));
-        }
+        FailureOr<LLVM::LLVMFuncOp> callee = LLVM::lookupOrCreateFn(
+            b, module, name, {callType, callType}, callType);
+        if (failed(callee))
+          return signalPassFailure();
         auto widen = [&](Value v) -> Value {
           return v.getType() == callType
                      ? v
                      : arith::ExtFOp::create(b, loc, callType, v);
         };
         Value r = LLVM::CallOp::create(
-                      b, loc, callee,
+                      b, loc, *callee,
                       ValueRange{widen(op.getLhs()), widen(op.getRhs())})
                       .getResult();
         if (r.getType() != type)

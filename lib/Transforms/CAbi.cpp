@@ -12,6 +12,7 @@
 #include "sto/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -332,21 +333,24 @@ private:
   Location loc;
   bool cuda;
   Value nullFlag, negFlag;
+  /// A runtime function the module declares with another signature.
+  bool badDeclaration = false;
 };
 
 Value EntryPointBuilder::callRuntime(StringRef name, Type result,
                                      ValueRange args) {
   auto module =
       b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
-  if (!func) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    func = LLVM::LLVMFuncOp::create(
-        b, loc, name,
-        LLVM::LLVMFunctionType::get(result, llvm::to_vector(args.getTypes())));
+  // A declaration of another type (the model's own) fails, with an error.
+  FailureOr<LLVM::LLVMFuncOp> func = LLVM::lookupOrCreateFn(
+      b, module, name, llvm::to_vector(args.getTypes()), result);
+  if (failed(func)) {
+    badDeclaration = true;
+    return isa<LLVM::LLVMVoidType>(result)
+               ? Value()
+               : LLVM::PoisonOp::create(b, loc, result).getResult();
   }
-  auto call = LLVM::CallOp::create(b, loc, func, args);
+  auto call = LLVM::CallOp::create(b, loc, *func, args);
   return call.getNumResults() ? call.getResult() : Value();
 }
 
@@ -542,7 +546,7 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
     b.setInsertionPointToStart(doneBlock);
   }
   LLVM::ReturnOp::create(b, loc, result);
-  return success();
+  return failure(badDeclaration);
 }
 
 /// The bytes of a global's array type (nested arrays of integers or

@@ -110,11 +110,11 @@ public:
             Operation *def = v.getDefiningOp();
             return def && moved.contains(def);
           })) {
-        if (llvm::all_of(op.getResultTypes(), isScalar) ||
-            !llvm::all_of(op.getResultTypes(), llvm::IsaPred<MemRefType>))
-          moved.insert(&op);
-        else
+        if (op.getNumResults() != 0 &&
+            llvm::all_of(op.getResultTypes(), llvm::IsaPred<MemRefType>))
           hostViews.insert(&op);
+        else
+          moved.insert(&op);
       }
       // Host regions (an scf.if around a copy, say) may hold device code;
       // kernels already are on the device.

@@ -215,13 +215,24 @@ void checkLinalg(OpBuilder &b, linalg::LinalgOp op) {
   // dimensions that index them alone; where a loop has none, or the index
   // is not a sum of loops with coefficients not negative, it is not checked.
   unsigned numLoops = op.getNumLoops();
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loopSize = [&](unsigned d) -> Value {
-    auto it = first.find(d);
-    if (it == first.end())
-      return {};
-    return dimValue(b, loc, it->second.first->get(), it->second.second);
+  // The loops' sizes and whether any is 0, built once when first needed.
+  SmallVector<Value> loopSizes;
+  Value anyEmpty;
+  auto buildLoopSizes = [&] {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    anyEmpty = arith::ConstantIntOp::create(b, loc, 0, 1);
+    for (unsigned d = 0; d < numLoops; ++d) {
+      auto it = first.find(d);
+      if (it == first.end()) {
+        loopSizes.push_back({});
+        continue;
+      }
+      Value size = dimValue(b, loc, it->second.first->get(), it->second.second);
+      anyEmpty = arith::OrIOp::create(
+          b, loc, anyEmpty,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, size, zero));
+      loopSizes.push_back(size);
+    }
   };
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.get().getType());
@@ -235,26 +246,21 @@ void checkLinalg(OpBuilder &b, linalg::LinalgOp op) {
       int64_t constant = 0;
       if (!nonNegativeLinear(e, coeffs, constant))
         continue;
-      // Every loop with a size: none may be empty for the index to be read.
+      // Every loop it uses needs a size.
       bool known = true;
       for (unsigned d = 0; d < numLoops; ++d)
         known &= coeffs[d] == 0 || first.count(d);
       if (!known)
         continue;
+      if (!anyEmpty)
+        buildLoopSizes();
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
       Value last = arith::ConstantIndexOp::create(b, loc, constant);
-      Value empty = arith::ConstantIntOp::create(b, loc, 0, 1);
       for (unsigned d = 0; d < numLoops; ++d) {
-        Value size = loopSize(d);
-        if (!size)
-          continue;
-        empty = arith::OrIOp::create(
-            b, loc, empty,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, size,
-                                  zero));
         if (coeffs[d] == 0)
           continue;
         Value top = arith::MulIOp::create(
-            b, loc, arith::SubIOp::create(b, loc, size, one),
+            b, loc, arith::SubIOp::create(b, loc, loopSizes[d], one),
             arith::ConstantIndexOp::create(b, loc, coeffs[d]));
         last = arith::AddIOp::create(b, loc, last, top);
       }
@@ -265,7 +271,7 @@ void checkLinalg(OpBuilder &b, linalg::LinalgOp op) {
       llvm::raw_string_ostream os(exprText);
       e.print(os);
       cf::AssertOp::create(
-          b, loc, arith::OrIOp::create(b, loc, empty, inside),
+          b, loc, arith::OrIOp::create(b, loc, anyEmpty, inside),
           describe(op, (llvm::Twine("index ") + exprText + " of dimension " +
                         llvm::Twine(r) + " of operand #" +
                         llvm::Twine(operand.getOperandNumber()) +
