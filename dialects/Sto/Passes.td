@@ -46,34 +46,43 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
     Data that differ as values can still be the same integer. A datum that
     is affine in the induction variables of the counted loops around its
     `fold_in` (`scf.for`, `scf.forall`, `scf.parallel`, `affine.for` with
-    constant steps; `arith.addi`/`subi`, `muli` by a constant,
-    `index_cast`), with the other terms invariant in those loops, stands
-    for the set of values it takes over their iterations. Two `fold_in` of
-    one key whose sets share a value are an error (`fold_in(k, i)` and
-    `fold_in(k, i + 1)` in one loop, `fold_in(k, i)` in two loops,
-    `fold_in(k, 0)` before or after a loop over i from 0, `fold_in(k, 3)`
-    next to a loop over i < 4), and so is one whose datum takes a value in
-    two iterations (`i + j` in a 2-d loop). The terms from outside the loops
-    must cancel from the difference of the two data: `fold_in(k, i)` for i
-    < n and `fold_in(k, j + n)` are disjoint, `fold_in(k, i)` and
-    `fold_in(k, %rank)` are not compared. As elsewhere in this check, a
-    loop whose bounds are not constants is assumed to be able to run as
-    many iterations as they allow (`for j < %m { fold_in(k, 4 * i + j) }`
-    is an error, since m may exceed 4); what `ValueBoundsOpInterface`
+    constant steps; `arith.addi`/`subi`, `muli` by a constant, `shli`,
+    `index_cast`, extensions and truncations), with the other terms
+    invariant in those loops, stands for the set of values it takes over
+    their iterations. So does one that divides such a value by a positive
+    constant or takes its remainder (`divsi`/`divui`/`floordivsi`/
+    `ceildivsi`/`remsi`/`remui`, `shrsi`/`shrui`, `andi` with a mask of low
+    bits): each quotient is an integer variable with the constraints that
+    define it (a signed division where its operand is not negative, where
+    it equals floor). Arithmetic narrower than 64 bits wraps at its width,
+    which a quotient models where the value is extended or divided. Two
+    `fold_in` of one key whose sets share a value are an error
+    (`fold_in(k, i)` and `fold_in(k, i + 1)` in one loop, `fold_in(k, i)`
+    in two loops, `fold_in(k, 0)` before or after a loop over i from 0,
+    `fold_in(k, 3)` next to a loop over i < 4), and so is one whose datum
+    takes a value in two iterations (`i + j` in a 2-d loop; `i % 2`,
+    `i / 4` or `i & 7` in a loop that may run more iterations than the
+    datum has values; an i64 step number truncated to i32). The terms from
+    outside the loops must cancel from the difference of the two data:
+    `fold_in(k, i)` for i < n and `fold_in(k, j + n)` are disjoint,
+    `fold_in(k, i)` and `fold_in(k, %rank)` are not compared. As elsewhere
+    in this check, a loop whose bounds are not constants is assumed to be
+    able to run as many iterations as they allow (`for j < %m {
+    fold_in(k, 4 * i + j) }` is an error, since m may exceed 4); so are
+    such values inside a quotient's operand. What `ValueBoundsOpInterface`
     proves about index values is used (`affine.min(%n, 4)`, bounds that
     differ by a constant through `affine.apply`). An induction variable
-    narrower than 64 bits (`scf.for` over i32) counts through its sign
-    extension (`arith.extsi`, `index_cast`) to the datum; arithmetic in the
-    narrow type is not looked into (it wraps).
+    narrower than 64 bits (`scf.for` over i32) takes its bounds' signed
+    values.
 
     Limits (accepted, though they may repeat keys): data that are not
     affine in induction variables with constant coefficients (`i * %m +
-    j`, `i floordiv 2`), loads and calls, `fold_in` in loops that are not
-    counted (`scf.while`, unstructured loops; in a `linalg.generic` body
-    the datum must change with every `linalg.index`) or
-    under a branch whose condition changes with the iterations, and
-    symbols that do not cancel (`fold_in(k, %a)` and `fold_in(k, %b)` with
-    `%a == %b` at run time).
+    j`, `i / %m`), a signed remainder of a negative value, loads and
+    calls, `fold_in` in loops that are not counted (`scf.while`,
+    unstructured loops; in a `linalg.generic` body the datum must change
+    with every `linalg.index`) or under a branch whose condition changes
+    with the iterations, and symbols that do not cancel (`fold_in(k, %a)`
+    and `fold_in(k, %b)` with `%a == %b` at run time).
 
     Example of an error:
 

@@ -21,10 +21,12 @@
 //    an op with side effects in the loop (see variesPerIteration).
 //    Data that differ as values may still coincide: `fold_in(k, i)` and
 //    `fold_in(k, i + 1)` in one loop, or `fold_in(k, i)` in two loops. Data
-//    that are affine in the induction variables of counted loops are
+//    that are affine in the induction variables of counted loops (with
+//    quotients by constants: `i / 4`, `i % 2`, narrow wrapping) are
 //    modelled as sets of integers (FoldModel) and two fold_ins whose sets
 //    provably share a value are an error; so is one whose datum takes a
-//    value twice in a loop nest (`i + j`). Undecided cases are accepted.
+//    value twice in a loop nest (`i + j`, `i % 2`). Undecided cases are
+//    accepted.
 //
 //===----------------------------------------------------------------------===//
 
@@ -502,8 +504,6 @@ bool mayDiffer(FoldInOp a, FoldInOp b) {
 
 using llvm::DynamicAPInt;
 
-bool is64(Type type) { return type.isIndex() || type.isInteger(64); }
-
 std::string str(const DynamicAPInt &v) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -511,75 +511,226 @@ std::string str(const DynamicAPInt &v) {
   return s;
 }
 
-/// `constant + sum(coefficient * value)` over the integers. The program
-/// computes it modulo 2^64, so values equal here are equal there.
+/// `constant + sum(coefficient * value) + sum(coefficient * quotient)` over
+/// the integers, where a quotient is floor(numerator / divisor) of a
+/// `Quotient` of the model. For a 64-bit value the program computes it
+/// modulo 2^64, so values equal here are equal there; a narrower value
+/// (see Linearizer) is its exact signed value.
 struct ValueAffine {
   DynamicAPInt constant{0};
   llvm::MapVector<Value, DynamicAPInt> terms;
+  llvm::MapVector<unsigned, DynamicAPInt> quotients;
 
   void add(const ValueAffine &other, const DynamicAPInt &factor) {
     constant += factor * other.constant;
     for (const auto &[value, coefficient] : other.terms)
       terms[value] += factor * coefficient;
+    for (const auto &[index, coefficient] : other.quotients)
+      quotients[index] += factor * coefficient;
     terms.remove_if([](const auto &term) { return term.second == 0; });
+    quotients.remove_if([](const auto &term) { return term.second == 0; });
   }
+  bool isConstant() const { return terms.empty() && quotients.empty(); }
 };
 
-/// Splits `v` along constants, addi, subi, muli by a constant and index_cast
-/// between 64-bit types; anything else is a term of its own.
-ValueAffine linearize(Value v, unsigned depth = 0) {
-  ValueAffine result;
-  APInt c;
-  if (matchPattern(v, m_ConstantInt(&c)) && c.getBitWidth() <= 64) {
-    result.constant = DynamicAPInt(c.getSExtValue());
-    return result;
+/// floor(numerator / divisor), divisor > 0: what integer division and
+/// remainder by a constant, right shifts, low-bit masks and the wrapping of
+/// narrow integers compute. The program's operand equals `numerator` only
+/// within [min, max] (a signed division truncates, so it is floor only for
+/// a numerator >= 0); outside, the model has no point, so a coincidence it
+/// finds is one the program has, and it may miss some.
+struct Quotient {
+  ValueAffine numerator;
+  DynamicAPInt divisor;
+  std::optional<DynamicAPInt> min, max;
+};
+
+DynamicAPInt pow2(unsigned n) {
+  DynamicAPInt result(1);
+  for (unsigned i = 0; i < n; ++i)
+    result *= 2;
+  return result;
+}
+
+/// Splits values along constants, addi, subi, muli by a constant, shli,
+/// extensions, truncations and index_cast; divsi, divui, floordivsi,
+/// ceildivsi, remsi, remui, shrsi, shrui by constants and andi with a mask
+/// of low bits become quotients. Anything else is a term of its own. A term
+/// narrower than 64 bits stands for its signed value (an i32 induction
+/// variable, a function argument); arithmetic in a narrow type wraps, which
+/// a quotient models where the value is used (`exact`).
+class Linearizer {
+public:
+  explicit Linearizer(SmallVectorImpl<Quotient> &quotients)
+      : quotients(quotients) {}
+
+  /// The value of `v`: its signed value for a type narrower than 64 bits,
+  /// an integer equal to it modulo 2^64 otherwise.
+  ValueAffine exact(Value v, unsigned depth = 0) {
+    unsigned width = widthOf(v.getType());
+    ValueAffine r = congruent(v, depth);
+    if (width >= 64 || isSignedValue(r, width))
+      return r;
+    // The signed representative: r - 2^w * floor((r + 2^(w-1)) / 2^w).
+    ValueAffine numerator = r;
+    numerator.constant += pow2(width - 1);
+    return minusMultiple(r, quotient(numerator, pow2(width), {}, {}),
+                         pow2(width));
   }
-  Operation *def = v.getDefiningOp();
-  if (def && depth < 16) {
-    if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def) &&
-        is64(def->getOperand(0).getType()) && is64(v.getType()))
-      return linearize(def->getOperand(0), depth + 1);
-    // A sign extension to 64 bits keeps a narrower value's signed value: a
-    // narrow block argument (an i32 induction variable) is a term of its
-    // own. Narrow arithmetic is not looked into: it wraps at its width.
-    if (isa<arith::ExtSIOp, arith::IndexCastOp>(def) && is64(v.getType()) &&
-        isa<BlockArgument>(def->getOperand(0))) {
-      result.terms[def->getOperand(0)] = DynamicAPInt(1);
+
+  /// An integer equal to `v` modulo 2^width(v).
+  ValueAffine congruent(Value v, unsigned depth = 0) {
+    ValueAffine result;
+    APInt c;
+    if (matchPattern(v, m_ConstantInt(&c)) && c.getBitWidth() <= 64) {
+      result.constant = DynamicAPInt(c.getSExtValue());
       return result;
     }
+    Operation *def = v.getDefiningOp();
+    if (!def || depth >= 16 || !v.getType().isSignlessIntOrIndex()) {
+      result.terms[v] = DynamicAPInt(1);
+      return result;
+    }
+    ++depth;
+    Value x = def->getNumOperands() ? def->getOperand(0) : Value();
+    unsigned width = widthOf(v.getType());
+    if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
+            arith::ExtUIOp, arith::TruncIOp>(def)) {
+      unsigned from = widthOf(x.getType());
+      if (from >= width) // truncation or a cast between 64-bit types
+        return congruent(x, depth);
+      if (isa<arith::IndexCastOp, arith::ExtSIOp>(def))
+        return exact(x, depth);
+      // Zero extension: the operand modulo 2^from.
+      ValueAffine operand = congruent(x, depth);
+      return minusMultiple(operand, quotient(operand, pow2(from), {}, {}),
+                           pow2(from));
+    }
     if (isa<arith::AddIOp, arith::SubIOp>(def)) {
-      result = linearize(def->getOperand(0), depth + 1);
-      result.add(linearize(def->getOperand(1), depth + 1),
+      result = congruent(x, depth);
+      result.add(congruent(def->getOperand(1), depth),
                  DynamicAPInt(isa<arith::AddIOp>(def) ? 1 : -1));
       return result;
     }
+    std::optional<int64_t> rhs = constantOperand(def, 1);
     if (isa<arith::MulIOp>(def)) {
-      ValueAffine lhs = linearize(def->getOperand(0), depth + 1);
-      ValueAffine rhs = linearize(def->getOperand(1), depth + 1);
-      if (lhs.terms.empty()) {
-        result.add(rhs, lhs.constant);
-        return result;
-      }
-      if (rhs.terms.empty()) {
-        result.add(lhs, rhs.constant);
+      ValueAffine lhs = congruent(x, depth);
+      ValueAffine other = congruent(def->getOperand(1), depth);
+      if (lhs.isConstant() || other.isConstant()) {
+        if (lhs.isConstant())
+          std::swap(lhs, other);
+        result.add(lhs, other.constant);
         return result;
       }
     }
+    if (isa<arith::ShLIOp>(def) && rhs && *rhs >= 0 && *rhs < width) {
+      result.add(congruent(x, depth), pow2(*rhs));
+      return result;
+    }
+    // Ranges where the operand's congruent integer is its value: signed,
+    // non-negative signed (truncation is floor), unsigned.
+    DynamicAPInt half = pow2(width - 1);
+    std::pair<DynamicAPInt, DynamicAPInt> signedRange{-half, half - 1},
+        nonNegative{DynamicAPInt(0), half - 1},
+        unsignedRange{DynamicAPInt(0), pow2(width) - 1};
+    if (rhs && *rhs > 0 &&
+        isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
+            arith::CeilDivSIOp, arith::RemSIOp, arith::RemUIOp>(def)) {
+      DynamicAPInt divisor(*rhs);
+      ValueAffine operand = congruent(x, depth);
+      auto range = isa<arith::DivUIOp, arith::RemUIOp>(def)   ? unsignedRange
+                   : isa<arith::DivSIOp, arith::RemSIOp>(def) ? nonNegative
+                                                              : signedRange;
+      ValueAffine numerator = operand;
+      if (isa<arith::CeilDivSIOp>(def)) {
+        // ceil(x / d) = floor((x + d - 1) / d).
+        numerator.constant += divisor - 1;
+        range.first += divisor - 1;
+        range.second += divisor - 1;
+      }
+      unsigned q = quotient(numerator, divisor, range.first, range.second);
+      if (isa<arith::RemSIOp, arith::RemUIOp>(def))
+        return minusMultiple(operand, q, divisor);
+      result.quotients[q] = DynamicAPInt(1);
+      return result;
+    }
+    if (isa<arith::ShRSIOp, arith::ShRUIOp>(def) && rhs && *rhs >= 0 &&
+        *rhs < width) {
+      auto range = isa<arith::ShRSIOp>(def) ? signedRange : unsignedRange;
+      result.quotients[quotient(congruent(x, depth), pow2(*rhs), range.first,
+                                range.second)] = DynamicAPInt(1);
+      return result;
+    }
+    // x & (2^k - 1) is x modulo 2^k for any representative of x.
+    APInt mask;
+    if (isa<arith::AndIOp>(def) &&
+        matchPattern(def->getOperand(1), m_ConstantInt(&mask)) &&
+        mask.isMask()) {
+      unsigned k = mask.countr_one();
+      if (k >= width)
+        return congruent(x, depth);
+      ValueAffine operand = congruent(x, depth);
+      return minusMultiple(operand, quotient(operand, pow2(k), {}, {}),
+                           pow2(k));
+    }
+    result.terms[v] = DynamicAPInt(1);
+    return result;
   }
-  result.terms[v] = DynamicAPInt(1);
-  return result;
-}
 
-std::optional<ValueAffine> linearize(OpFoldResult ofr) {
-  if (auto v = dyn_cast<Value>(ofr))
-    return linearize(v);
-  std::optional<int64_t> c = getConstantIntValue(ofr);
-  if (!c)
-    return std::nullopt;
-  ValueAffine result;
-  result.constant = DynamicAPInt(*c);
-  return result;
-}
+  std::optional<ValueAffine> exact(OpFoldResult ofr) {
+    if (auto v = dyn_cast<Value>(ofr))
+      return exact(v);
+    std::optional<int64_t> c = getConstantIntValue(ofr);
+    if (!c)
+      return std::nullopt;
+    ValueAffine result;
+    result.constant = DynamicAPInt(*c);
+    return result;
+  }
+
+private:
+  static unsigned widthOf(Type type) {
+    return type.isIndex() ? 64 : type.getIntOrFloatBitWidth();
+  }
+
+  static std::optional<int64_t> constantOperand(Operation *op, unsigned i) {
+    APInt c;
+    if (op->getNumOperands() <= i ||
+        !matchPattern(op->getOperand(i), m_ConstantInt(&c)) ||
+        c.getBitWidth() > 64)
+      return std::nullopt;
+    return c.getSExtValue();
+  }
+
+  /// Whether `r` is already the signed value of a `width`-bit value: a
+  /// narrow term, or a constant in range.
+  static bool isSignedValue(const ValueAffine &r, unsigned width) {
+    if (!r.quotients.empty())
+      return false;
+    if (r.terms.empty())
+      return r.constant >= -pow2(width - 1) && r.constant < pow2(width - 1);
+    return r.terms.size() == 1 && r.constant == 0 &&
+           r.terms.front().second == 1 &&
+           widthOf(r.terms.front().first.getType()) <= width;
+  }
+
+  unsigned quotient(ValueAffine numerator, DynamicAPInt divisor,
+                    std::optional<DynamicAPInt> min,
+                    std::optional<DynamicAPInt> max) {
+    quotients.push_back({std::move(numerator), divisor, min, max});
+    return quotients.size() - 1;
+  }
+
+  /// `a - factor * quotient q`.
+  static ValueAffine minusMultiple(ValueAffine a, unsigned q,
+                                   const DynamicAPInt &factor) {
+    a.quotients[q] -= factor;
+    a.quotients.remove_if([](const auto &term) { return term.second == 0; });
+    return a;
+  }
+
+  SmallVectorImpl<Quotient> &quotients;
+};
 
 /// A constant upper bound on `ub - lb` (index values) that ValueBounds
 /// proves.
@@ -616,6 +767,7 @@ struct LoopDim {
 struct FoldModel {
   ValueAffine datum;
   SmallVector<LoopDim> dims;
+  SmallVector<Quotient, 0> quotients; // of datum and bounds, operands first
 };
 
 /// The model of `op`'s datum, or none if its repetitions are not counted
@@ -649,8 +801,9 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
     cur = parent;
   }
   FoldModel model;
+  Linearizer linearizer(model.quotients);
   if (loops.empty()) {
-    model.datum = linearize(op.getData());
+    model.datum = linearizer.exact(op.getData());
     return model;
   }
   Operation *outer = loops.back();
@@ -668,10 +821,15 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
       return std::nullopt;
   }
   llvm::SmallPtrSet<Value, 8> outerIvs;
-  auto affine = [&](const ValueAffine &a) {
-    return llvm::all_of(a.terms, [&](const auto &term) {
-      return outerIvs.contains(term.first) || invariant(term.first);
-    });
+  std::function<bool(const ValueAffine &)> affine = [&](const ValueAffine &a) {
+    return llvm::all_of(a.terms,
+                        [&](const auto &term) {
+                          return outerIvs.contains(term.first) ||
+                                 invariant(term.first);
+                        }) &&
+           llvm::all_of(a.quotients, [&](const auto &term) {
+             return affine(model.quotients[term.first].numerator);
+           });
   };
   for (Operation *loop : llvm::reverse(loops)) {
     if (auto forOp = dyn_cast<scf::ForOp>(loop);
@@ -687,7 +845,8 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
       return std::nullopt;
     for (auto [iv, lb, ub, step] : llvm::zip(*ivs, *lbs, *ubs, *steps)) {
       std::optional<int64_t> s = getConstantIntValue(step);
-      std::optional<ValueAffine> l = linearize(lb), u = linearize(ub);
+      std::optional<ValueAffine> l = linearizer.exact(lb),
+                                 u = linearizer.exact(ub);
       // An induction variable narrower than 64 bits (scf.for over i32)
       // takes its bounds' signed values, as the loop compares signed.
       if (!s || *s < 1 || !iv.getType().isSignlessIntOrIndex() || !l || !u ||
@@ -698,7 +857,7 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
     }
     outerIvs.insert(ivs->begin(), ivs->end());
   }
-  model.datum = linearize(op.getData());
+  model.datum = linearizer.exact(op.getData());
   if (!affine(model.datum))
     return std::nullopt;
   return model;
@@ -765,17 +924,50 @@ Placed place(const FoldModel &m, ArrayRef<bool> reversed, System &sys) {
   Placed p;
   p.reversed.assign(reversed.begin(), reversed.end());
   llvm::DenseMap<Value, LinExpr> ivs;
-  auto lower = [&](const ValueAffine &a) {
-    LinExpr e;
-    e.constant = a.constant;
-    for (const auto &[v, c] : a.terms) {
-      if (auto it = ivs.find(v); it != ivs.end())
-        e.add(it->second, c);
-      else
-        e.addSym(sys.symbol(v), c);
-    }
-    return e;
-  };
+  // The column of each quotient, placed where first used (its numerator's
+  // induction variables are placed by then).
+  llvm::DenseMap<unsigned, unsigned> quotientColumns;
+  std::function<LinExpr(const ValueAffine &)> lower =
+      [&](const ValueAffine &a) {
+        LinExpr e;
+        e.constant = a.constant;
+        for (const auto &[v, c] : a.terms) {
+          if (auto it = ivs.find(v); it != ivs.end())
+            e.add(it->second, c);
+          else
+            e.addSym(sys.symbol(v), c);
+        }
+        for (const auto &[index, c] : a.quotients) {
+          auto it = quotientColumns.find(index);
+          if (it == quotientColumns.end()) {
+            // min <= n, divisor * q <= n <= divisor * q + divisor - 1.
+            const Quotient &quotient = m.quotients[index];
+            LinExpr n = lower(quotient.numerator);
+            unsigned q = sys.numIters++;
+            LinExpr above = n, below;
+            above.addIter(q, -quotient.divisor);
+            below.addIter(q, quotient.divisor);
+            below.constant = quotient.divisor - 1;
+            below.add(n, DynamicAPInt(-1));
+            sys.inequalities.push_back(above);
+            sys.inequalities.push_back(below);
+            if (quotient.min) {
+              LinExpr atLeast = n;
+              atLeast.constant -= *quotient.min;
+              sys.inequalities.push_back(atLeast);
+            }
+            if (quotient.max) {
+              LinExpr atMost;
+              atMost.add(n, DynamicAPInt(-1));
+              atMost.constant += *quotient.max;
+              sys.inequalities.push_back(atMost);
+            }
+            it = quotientColumns.try_emplace(index, q).first;
+          }
+          e.addIter(it->second, c);
+        }
+        return e;
+      };
   for (auto [k, dim] : llvm::enumerate(m.dims)) {
     LinExpr lb = lower(dim.lb), ub = lower(dim.ub);
     unsigned t = sys.numIters++;
@@ -870,6 +1062,18 @@ std::optional<SmallVector<DynamicAPInt>> solve(System sys,
                                                SymbolBounds &bounds) {
   unsigned ni = sys.numIters, ns = sys.symbols.size();
   for (unsigned s = 0; s < ns; ++s) {
+    // A narrow symbol stands for its signed value (see Linearizer).
+    Type type = sys.symbols[s].getType();
+    if (type.isSignlessInteger() && type.getIntOrFloatBitWidth() < 64) {
+      DynamicAPInt half = pow2(type.getIntOrFloatBitWidth() - 1);
+      LinExpr atLeast, atMost;
+      atLeast.addSym(s, DynamicAPInt(1));
+      atLeast.constant = half;
+      atMost.addSym(s, DynamicAPInt(-1));
+      atMost.constant = half - 1;
+      sys.inequalities.push_back(atLeast);
+      sys.inequalities.push_back(atMost);
+    }
     auto [lb, ub] = bounds.get(sys.symbols[s]);
     if (lb) {
       LinExpr e;
@@ -1030,7 +1234,7 @@ LogicalResult KeyChecker::check(Value key) {
   // The sets of data of the fold_ins; one whose datum repeats in its loops
   // derives a key twice.
   SymbolBounds bounds;
-  SmallVector<std::optional<FoldModel>> models(uses.size());
+  std::vector<std::optional<FoldModel>> models(uses.size());
   for (auto [use, model] : llvm::zip(uses, models)) {
     if (classify(*use) != UseKind::FoldIn)
       continue;

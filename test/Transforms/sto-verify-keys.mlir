@@ -1340,3 +1340,201 @@ func.func @fold_in_i32_iv_disjoint(%k: !sto.key) {
   }
   return
 }
+
+// -----
+
+// i % 2 changes from one iteration to the next but takes its two values
+// again and again (pigeonhole): a quotient of the model.
+func.func @fold_in_iv_mod_2(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c10 = arith.constant 10 : index
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %c10 step %c1 {
+    %m = arith.remui %i, %c2 : index
+    // expected-error @+1 {{RNG key is folded with a value that is the same in iteration 0 and iteration 2 of its 'scf.for' (both 0), so they derive the same key}}
+    %a = sto.fold_in %k, %m : index
+  }
+  return
+}
+
+// -----
+
+// The step number divided by the accumulation count: two steps share it.
+func.func @fold_in_iv_div(%k: !sto.key, %n: i64) {
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  %c4 = arith.constant 4 : i64
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %n step %c1 : i64 {
+    %m = arith.divsi %i, %c4 : i64
+    // expected-error @+1 {{is the same in iteration 0 and iteration 1 of its 'scf.for' (both 0)}}
+    %a = sto.fold_in %k, %m : i64
+  }
+  return
+}
+
+// -----
+
+// A mask of the low bits, and a right shift, of the induction variable.
+func.func @fold_in_iv_mask(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c7 = arith.constant 7 : index
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %n step %c1 {
+    %m = arith.andi %i, %c7 : index
+    // expected-error @+1 {{is the same in iteration 0 and iteration 8 of its 'scf.for' (both 0)}}
+    %a = sto.fold_in %k, %m : index
+  }
+  return
+}
+
+// -----
+
+func.func @fold_in_iv_shift(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c8 = arith.constant 8 : index
+  // expected-note @+1 {{the loop is here}}
+  scf.forall (%i) = (%c0) to (%c8) step (%c1) {
+    %m = arith.shrsi %i, %c2 : index
+    %x = arith.floordivsi %i, %c2 : index
+    %y = arith.addi %m, %x : index
+    // expected-error @+1 {{is the same in iteration 0 and iteration 1 of its 'scf.forall' (both 0)}}
+    %a = sto.fold_in %k, %y : index
+  }
+  return
+}
+
+// -----
+
+// An i64 step number truncated to i32 wraps after 2^32 steps.
+func.func @fold_in_iv_truncated(%k: !sto.key) {
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  %big = arith.constant 8589934592 : i64
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %big step %c1 : i64 {
+    %t = arith.trunci %i : i64 to i32
+    %d = arith.extsi %t : i32 to i64
+    // expected-error @+1 {{is the same in iteration 0 and iteration 4294967296 of its 'scf.for' (both 0)}}
+    %a = sto.fold_in %k, %d : i64
+  }
+  return
+}
+
+// -----
+
+// Zero extension of an i8: 256 values for 300 iterations.
+func.func @fold_in_iv_i8(%k: !sto.key) {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c300 = arith.constant 300 : i32
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %c300 step %c1 : i32 {
+    %t = arith.trunci %i : i32 to i8
+    %d = arith.extui %t : i8 to i64
+    // expected-error @+1 {{is the same in iteration 0 and iteration 256 of its 'scf.for' (both 0)}}
+    %a = sto.fold_in %k, %d : i64
+  }
+  return
+}
+
+// -----
+
+// i + 1 in i32 arithmetic, extended, collides with i in the next iteration.
+func.func @fold_in_i32_next_in_i32(%k: !sto.key, %n: i32) {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  scf.for %i = %c0 to %n step %c1 : i32 {
+    %d = arith.extsi %i : i32 to i64
+    // expected-note @+1 {{first use of the key}}
+    %k1 = sto.fold_in %k, %d : i64
+    %j = arith.addi %i, %c1 : i32
+    %e = arith.extsi %j : i32 to i64
+    // expected-error @+1 {{both fold in 1 (this use in iteration 0 of its 'scf.for', the first in iteration 1 of its 'scf.for')}}
+    %k2 = sto.fold_in %k, %e : i64
+  }
+  return
+}
+
+// -----
+
+// A remainder after a loop over its values.
+func.func @fold_in_mod_then_constant(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %j = arith.addi %i, %c8 : index
+    %m = arith.remsi %j, %c8 : index
+    // expected-note @+1 {{first use of the key}}
+    %a = sto.fold_in %k, %m : index
+  }
+  %c3 = arith.constant 3 : index
+  // expected-error @+1 {{both fold in 3 (the first in iteration 3 of its 'scf.for')}}
+  %b = sto.fold_in %k, %c3 : index
+  return
+}
+
+// -----
+
+// Quotients that take each value once: i % 8 over 8 iterations, i / 2 with
+// step 2, the linear index of a 2-d forall modulo its size, i + 1 in i32
+// below an i32 bound (it cannot wrap), (i % 4) beside a constant outside
+// its range, an i32 truncation of fewer than 2^31 steps, and i % 2 in a
+// loop of two iterations.
+// CHECK-LABEL: func.func @fold_in_quotients_distinct
+func.func @fold_in_quotients_distinct(%s: i64, %n: index, %m: i32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %root = sto.seed %s : i64
+  %k1, %k2, %k3, %k4, %k5, %k6, %k7 = sto.split %root count 7
+  scf.for %i = %c0 to %c8 step %c1 {
+    %r = arith.remsi %i, %c8 : index
+    %a = sto.fold_in %k1, %r : index
+  }
+  scf.for %i = %c0 to %n step %c2 {
+    %q = arith.divui %i, %c2 : index
+    %a = sto.fold_in %k2, %q : index
+  }
+  scf.forall (%i, %j) in (4, 4) {
+    %i4 = arith.muli %i, %c4 : index
+    %l = arith.addi %i4, %j : index
+    %r = arith.remui %l, %c16 : index
+    %a = sto.fold_in %k3, %r : index
+  }
+  %z = arith.constant 0 : i32
+  %one = arith.constant 1 : i32
+  scf.for %i = %z to %m step %one : i32 {
+    %j = arith.addi %i, %one : i32
+    %e = arith.extsi %j : i32 to i64
+    %a = sto.fold_in %k4, %e : i64
+  }
+  scf.for %i = %c0 to %c4 step %c1 {
+    %r = arith.remui %i, %c4 : index
+    %a = sto.fold_in %k5, %r : index
+  }
+  %b = sto.fold_in %k5, %c4 : index
+  %c0_i64 = arith.constant 0 : i64
+  %c1_i64 = arith.constant 1 : i64
+  %big = arith.constant 2147483647 : i64
+  scf.for %i = %c0_i64 to %big step %c1_i64 : i64 {
+    %t = arith.trunci %i : i64 to i32
+    %d = arith.extsi %t : i32 to i64
+    %a = sto.fold_in %k6, %d : i64
+  }
+  scf.for %i = %c0 to %c2 step %c1 {
+    %r = arith.remui %i, %c2 : index
+    %a = sto.fold_in %k7, %r : index
+  }
+  return
+}
