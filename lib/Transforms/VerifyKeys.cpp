@@ -673,6 +673,11 @@ public:
       return minusMultiple(operand, quotient(operand, pow2(k), {}, {}),
                            pow2(k));
     }
+    if (auto apply = dyn_cast<affine::AffineApplyOp>(def))
+      if (std::optional<ValueAffine> r = affineExpr(
+              apply.getAffineMap().getResult(0), apply.getMapOperands(),
+              apply.getAffineMap().getNumDims(), depth))
+        return *r;
     result.terms[v] = DynamicAPInt(1);
     return result;
   }
@@ -689,6 +694,56 @@ public:
   }
 
 private:
+  /// An affine.apply's expression: sums, products by constants, floordiv,
+  /// ceildiv and mod by positive constants (floor semantics on the index
+  /// operands' signed values).
+  std::optional<ValueAffine> affineExpr(AffineExpr e, ValueRange operands,
+                                        unsigned numDims, unsigned depth) {
+    ValueAffine result;
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      result.constant = DynamicAPInt(c.getValue());
+      return result;
+    }
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      return congruent(operands[d.getPosition()], depth);
+    if (auto s = dyn_cast<AffineSymbolExpr>(e))
+      return congruent(operands[numDims + s.getPosition()], depth);
+    auto bin = cast<AffineBinaryOpExpr>(e);
+    std::optional<ValueAffine> lhs =
+        affineExpr(bin.getLHS(), operands, numDims, depth);
+    std::optional<ValueAffine> rhs =
+        affineExpr(bin.getRHS(), operands, numDims, depth);
+    if (!lhs || !rhs)
+      return std::nullopt;
+    if (e.getKind() == AffineExprKind::Add) {
+      result = *lhs;
+      result.add(*rhs, DynamicAPInt(1));
+      return result;
+    }
+    if (e.getKind() == AffineExprKind::Mul) {
+      if (lhs->isConstant())
+        std::swap(lhs, rhs);
+      if (!rhs->isConstant())
+        return std::nullopt;
+      result.add(*lhs, rhs->constant);
+      return result;
+    }
+    // floordiv, ceildiv, mod: the right side is a positive constant.
+    if (!rhs->isConstant() || rhs->constant <= 0)
+      return std::nullopt;
+    DynamicAPInt divisor = rhs->constant, half = pow2(63);
+    ValueAffine numerator = *lhs;
+    DynamicAPInt shift(0);
+    if (e.getKind() == AffineExprKind::CeilDiv)
+      shift = divisor - 1;
+    numerator.constant += shift;
+    unsigned q = quotient(numerator, divisor, -half + shift, half - 1 + shift);
+    if (e.getKind() == AffineExprKind::Mod)
+      return minusMultiple(*lhs, q, divisor);
+    result.quotients[q] = DynamicAPInt(1);
+    return result;
+  }
+
   static unsigned widthOf(Type type) {
     return type.isIndex() ? 64 : type.getIntOrFloatBitWidth();
   }

@@ -1538,3 +1538,25 @@ func.func @fold_in_quotients_distinct(%s: i64, %n: index, %m: i32) {
   }
   return
 }
+
+// -----
+
+// affine.apply: a floordiv repeats; the linear index d0 * 4 + d1 of a 2-d
+// loop with d1 < 4 does not.
+func.func @fold_in_affine_apply(%k: !sto.key, %s: i64, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %root = sto.seed %s : i64
+  scf.forall (%i, %j) in (%n, 4) {
+    %l = affine.apply affine_map<(d0, d1) -> (d0 * 4 + d1)>(%i, %j)
+    %a = sto.fold_in %root, %l : index
+  }
+  // expected-note @+1 {{the loop is here}}
+  scf.for %i = %c0 to %n step %c1 {
+    %h = affine.apply affine_map<(d0) -> (d0 floordiv 3 + d0 mod 3 - d0 mod 3)>(%i)
+    // expected-error @+1 {{is the same in iteration 0 and iteration 1 of its 'scf.for' (both 0)}}
+    %a = sto.fold_in %k, %h : index
+  }
+  return
+}
