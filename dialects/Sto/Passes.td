@@ -443,8 +443,11 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     `tensor.pad` (not negative), and values the sto ops divide by or draw
     from: a `sto.average` swa count (not negative), a `sto.dp_aggregate`
     batch (not empty), the classes of a `sto.categorical` draw (at least
-    one unless nothing is drawn). (Not inside linalg
-    bodies, which compute elements.) A call with sizes that disagree would read and write out of
+    one unless nothing is drawn). Inside linalg bodies, which compute
+    elements, only a `tensor.extract` at indices that are not in bounds by
+    construction (computed from data: a gather, an embedding lookup; not a
+    constant in range or the `linalg.index` of a loop no longer than the
+    dimension). A call with sizes that disagree would read and write out of
     bounds.
 
     This pass states each requirement as a `cf.assert` in front of its op,

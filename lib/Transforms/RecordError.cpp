@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -71,7 +72,8 @@ fallbackValues(OpBuilder &b, Location loc, Operation *terminator) {
   if (auto inParallel = dyn_cast<scf::InParallelOp>(terminator))
     if (inParallel.getBody()->empty())
       return SmallVector<Value>();
-  if (!isa<func::ReturnOp>(terminator) &&
+  // A linalg body's element (a failed check's iteration yields zeros).
+  if (!isa<func::ReturnOp, linalg::YieldOp>(terminator) &&
       !(isa<scf::YieldOp>(terminator) && isa<scf::IfOp>(parent)))
     return std::nullopt;
   SmallVector<Value> zeros;

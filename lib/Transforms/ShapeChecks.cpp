@@ -560,14 +560,32 @@ void checkSteps(OpBuilder &b, Operation *op, ArrayRef<OpFoldResult> steps) {
   }
 }
 
+/// Whether `index` is in [0, size of dimension d of `type`) by
+/// construction: a constant in range, or the index of a linalg loop of
+/// static size at most the dimension's (`table[i, linalg.index 1]`).
+bool inBoundsByConstruction(Value index, RankedTensorType type, int64_t d) {
+  if (type.isDynamicDim(d))
+    return false;
+  int64_t size = type.getDimSize(d);
+  APInt constant;
+  if (matchPattern(index, m_ConstantInt(&constant)))
+    return constant.getSExtValue() >= 0 && constant.getSExtValue() < size;
+  if (auto loopIndex = index.getDefiningOp<linalg::IndexOp>())
+    if (auto linalgOp = loopIndex->getParentOfType<linalg::LinalgOp>()) {
+      SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+      int64_t range = ranges[loopIndex.getDim()];
+      return !ShapedType::isDynamic(range) && range <= size;
+    }
+  return false;
+}
+
 /// The indices of tensor.extract / tensor.insert are in bounds.
 void checkIndices(OpBuilder &b, Operation *op, Value tensor,
                   ValueRange indices) {
   Location loc = op->getLoc();
   auto type = cast<RankedTensorType>(tensor.getType());
   for (auto [d, index] : llvm::enumerate(indices)) {
-    APInt constant;
-    if (!type.isDynamicDim(d) && matchPattern(index, m_ConstantInt(&constant)))
+    if (inBoundsByConstruction(index, type, d))
       continue;
     cf::AssertOp::create(b, loc,
                          inBounds(b, loc, index, dimValue(b, loc, tensor, d)),
@@ -877,12 +895,13 @@ struct StoInsertShapeChecks
     // The model's own asserts; every other one is made here.
     llvm::DenseSet<Operation *> own;
     func.walk([&](cf::AssertOp check) { own.insert(check); });
-    // Not inside linalg bodies: they compute elements, where an index is
-    // in bounds by the loop's construction or not checkable without
-    // slowing every element.
+    // Inside linalg bodies, only the element reads at indices computed
+    // from data (an embedding lookup, a gather): the rest is in bounds by
+    // the loops' construction, checked on the op.
     SmallVector<Operation *> ops;
     func.walk([&](Operation *op) {
-      if (!op->getParentOfType<linalg::LinalgOp>())
+      if (!op->getParentOfType<linalg::LinalgOp>() ||
+          isa<tensor::ExtractOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
@@ -1102,8 +1121,9 @@ struct StoGuardShapeChecks
     }
   }
 
-  /// A parallel loop becomes a GPU kernel or an OpenMP region, whose
-  /// iterations have no status of their own to record into. A check there
+  /// A parallel loop (or a linalg op: its loops become one) becomes a GPU
+  /// kernel or an OpenMP region, whose iterations have no status of their
+  /// own to record into. A check there
   /// writes the number of the check that failed into a cell (atomically;
   /// the highest number wins, so the message does not depend on the order
   /// in which iterations ran) and skips the rest of its iteration; after
@@ -1116,7 +1136,7 @@ struct StoGuardShapeChecks
     func.walk([&](cf::AssertOp check) {
       Operation *outermost = nullptr;
       for (Operation *p = check->getParentOp(); p != func; p = p->getParentOp())
-        if (isa<scf::ParallelOp, scf::ForallOp>(p))
+        if (isa<scf::ParallelOp, scf::ForallOp, linalg::LinalgOp>(p))
           outermost = p;
       if (outermost)
         byLoop[outermost].push_back(check);

@@ -345,17 +345,52 @@ func.func @slices(%x: tensor<?x8xf32>, %i: index, %n: index) -> (f32, tensor<2x8
 
 // -----
 
-// Inside a linalg body an element's index is the body's business.
+// Inside a linalg body, an element read at an index computed from data (a
+// gather, an embedding lookup) is checked where it happens; one at the
+// index of a loop no longer than the dimension, or at a constant in range,
+// is in bounds by construction.
 // CHECK-LABEL: func.func @gather(
-// CHECK-NOT:     cf.assert
-func.func @gather(%table: tensor<?xf32>, %idx: tensor<4xindex>) -> tensor<4xf32> {
+// CHECK:         linalg.generic
+// CHECK:         ^bb0(%[[I:.*]]: index, %{{.*}}: f32):
+// CHECK:           %[[N:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK:           %[[LO:.*]] = arith.cmpi sge, %[[I]], %c0
+// CHECK:           %[[HI:.*]] = arith.cmpi slt, %[[I]], %[[N]]
+// CHECK:           %[[OK:.*]] = arith.andi %[[LO]], %[[HI]]
+// CHECK:           cf.assert %[[OK]], "{{.*}}:[[@LINE+13]]:10: 'tensor.extract' op index 0 is out of bounds"
+// CHECK-NEXT:      tensor.extract
+// CHECK:           %[[J:.*]] = linalg.index 1
+// CHECK-NOT:       cf.assert
+// CHECK:           tensor.extract %{{.*}}[%[[J]], %c1]
+// CHECK:           linalg.yield
+func.func @gather(%table: tensor<?xf32>, %idx: tensor<4xindex>, %w: tensor<3x8xf32>) -> (tensor<4xf32>, tensor<4x3xf32>) {
   %e = tensor.empty() : tensor<4xf32>
   %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%idx : tensor<4xindex>) outs(%e : tensor<4xf32>) {
   ^bb0(%i: index, %o: f32):
     %v = tensor.extract %table[%i] : tensor<?xf32>
     linalg.yield %v : f32
   } -> tensor<4xf32>
-  return %r : tensor<4xf32>
+  %c1 = arith.constant 1 : index
+  %e2 = tensor.empty() : tensor<4x3xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%e2 : tensor<4x3xf32>) {
+  ^bb0(%o: f32):
+    %j = linalg.index 1 : index
+    %v = tensor.extract %w[%j, %c1] : tensor<3x8xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x3xf32>
+  return %r, %s : tensor<4xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// A constant index out of a static dimension: the check is false, and
+// fails where the read would run.
+// CHECK-LABEL: func.func @constant_out_of_bounds(
+// CHECK:         %[[F:.*]] = arith.andi
+// CHECK:         cf.assert %[[F]], "{{.*}}'tensor.extract' op index 0 is out of bounds"
+func.func @constant_out_of_bounds(%t: tensor<16xf32>) -> f32 {
+  %c = arith.constant 100 : index
+  %v = tensor.extract %t[%c] : tensor<16xf32>
+  return %v : f32
 }
 // -----
 
