@@ -443,7 +443,11 @@ def StoInsertShapeChecks : Pass<"sto-insert-shape-checks", "ModuleOp"> {
     `tensor.pad` (not negative), and values the sto ops divide by or draw
     from: a `sto.average` swa count (not negative), a `sto.dp_aggregate`
     batch (not empty), the classes of a `sto.categorical` draw (at least
-    one unless nothing is drawn). Inside linalg bodies, which compute
+    one unless nothing is drawn), and the integer divisions of the program
+    (`arith.divsi`/`divui`/`remsi`/`remui`/`ceildivsi`/`ceildivui`/
+    `floordivsi`: a divisor that is not 0 and, when signed, not -1 with the
+    most negative dividend; x86 traps on both), on scalars and, turned into
+    a `linalg.generic` here, on each element of a tensor. Inside linalg bodies, which compute
     elements, only a `tensor.extract` at indices that are not in bounds by
     construction (computed from data: a gather, an embedding lookup; not a
     constant in range or the `linalg.index` of a loop no longer than the

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -595,6 +596,50 @@ void checkIndices(OpBuilder &b, Operation *op, Value tensor,
   }
 }
 
+/// Integer division and remainder: x86's idiv traps (SIGFPE) on a zero
+/// divisor and on the most negative value divided by -1, and LLVM makes
+/// both undefined, so they are states of the program's values to report.
+bool isIntegerDivision(Operation *op) {
+  return isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
+             arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(op);
+}
+
+/// The divisor of a scalar integer division is not zero and, for a signed
+/// one, the quotient fits (not MIN / -1).
+void checkDivision(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  Type type = rhs.getType();
+  APInt divisor;
+  bool constant = matchPattern(rhs, m_ConstantInt(&divisor));
+  if (!constant || divisor.isZero()) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+    cf::AssertOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rhs, zero),
+        describe(op, "divides by zero"));
+  }
+  bool isSigned = isa<arith::DivSIOp, arith::RemSIOp, arith::CeilDivSIOp,
+                      arith::FloorDivSIOp>(op);
+  if (!isSigned || (constant && !divisor.isAllOnes()))
+    return;
+  unsigned width = type.isIndex() ? 64 : type.getIntOrFloatBitWidth();
+  Value min = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+  Value minusOne = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, APInt::getAllOnes(width)));
+  Value isMin =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lhs, min);
+  Value byMinusOne =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, minusOne);
+  Value overflows = arith::AndIOp::create(b, loc, isMin, byMinusOne);
+  Value fits = arith::XOrIOp::create(
+      b, loc, overflows, arith::ConstantIntOp::create(b, loc, 1, 1));
+  cf::AssertOp::create(b, loc, fits,
+                       describe(op, "overflows: the most negative value "
+                                    "divided by -1"));
+}
+
 /// Whether `op` at most reads memory and has no regions: it may run before
 /// the checks.
 bool onlyReads(Operation *op) {
@@ -974,6 +1019,28 @@ struct StoInsertShapeChecks
         checkElementwise(b, op);
       }
     }
+
+    // Integer division on tensors becomes a linalg.generic now (as
+    // convert-elementwise-to-linalg would make it next), so that each
+    // element's division is checked where it runs; then every scalar
+    // division is, in functions, loops and linalg bodies.
+    SmallVector<Operation *> tensorDivisions;
+    func.walk([&](Operation *op) {
+      if (isIntegerDivision(op) &&
+          isa<RankedTensorType>(op->getResultTypes()[0]))
+        tensorDivisions.push_back(op);
+    });
+    if (!tensorDivisions.empty()) {
+      RewritePatternSet patterns(func.getContext());
+      linalg::populateElementwiseToLinalgConversionPatterns(patterns);
+      (void)applyOpPatternsGreedily(tensorDivisions, std::move(patterns));
+    }
+    func.walk([&](Operation *op) {
+      if (isIntegerDivision(op) && op->getResultTypes()[0].isIntOrIndex()) {
+        OpBuilder b(op);
+        checkDivision(b, op);
+      }
+    });
 
     func.walk([&](cf::AssertOp check) {
       if (!own.contains(check))

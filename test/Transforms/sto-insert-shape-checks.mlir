@@ -356,7 +356,7 @@ func.func @slices(%x: tensor<?x8xf32>, %i: index, %n: index) -> (f32, tensor<2x8
 // CHECK:           %[[LO:.*]] = arith.cmpi sge, %[[I]], %c0
 // CHECK:           %[[HI:.*]] = arith.cmpi slt, %[[I]], %[[N]]
 // CHECK:           %[[OK:.*]] = arith.andi %[[LO]], %[[HI]]
-// CHECK:           cf.assert %[[OK]], "{{.*}}:[[@LINE+13]]:10: 'tensor.extract' op index 0 is out of bounds"
+// CHECK:           cf.assert %[[OK]], "{{.*}}:[[@LINE+10]]:10: 'tensor.extract' op index 0 is out of bounds"
 // CHECK-NEXT:      tensor.extract
 // CHECK:           %[[J:.*]] = linalg.index 1
 // CHECK-NOT:       cf.assert
@@ -385,7 +385,7 @@ func.func @gather(%table: tensor<?xf32>, %idx: tensor<4xindex>, %w: tensor<3x8xf
 // A constant index out of a static dimension: the check is false, and
 // fails where the read would run.
 // CHECK-LABEL: func.func @constant_out_of_bounds(
-// CHECK:         %[[F:.*]] = arith.andi
+// CHECK:         %[[F:.*]] = arith.constant false
 // CHECK:         cf.assert %[[F]], "{{.*}}'tensor.extract' op index 0 is out of bounds"
 func.func @constant_out_of_bounds(%t: tensor<16xf32>) -> f32 {
   %c = arith.constant 100 : index
@@ -476,4 +476,43 @@ func.func @steps(%x: tensor<?xf32>, %st: index, %st32: i32, %st2: index, %st3: i
   scf.for %i = %c0 to %c4 step %c1 {
   }
   return %r : tensor<?xf32>
+}
+
+// -----
+
+// Integer division: the divisor is not zero and a signed quotient fits. A
+// constant divisor other than 0 (and -1, for a signed one) needs nothing.
+// CHECK-LABEL: func.func @division(
+// CHECK-SAME:      %[[A:.*]]: i32, %[[B:.*]]: i32,
+// CHECK-DAG:     %[[Z:.*]] = arith.constant 0 : i32
+// CHECK-DAG:     %[[MIN:.*]] = arith.constant -2147483648 : i32
+// CHECK-DAG:     %[[M1:.*]] = arith.constant -1 : i32
+// CHECK:         %[[NZ:.*]] = arith.cmpi ne, %[[B]], %[[Z]]
+// CHECK-NEXT:    cf.assert %[[NZ]], "{{.*}}:[[@LINE+22]]:8: 'arith.divsi' op divides by zero"
+// CHECK-NEXT:    %[[ISMIN:.*]] = arith.cmpi eq, %[[A]], %[[MIN]]
+// CHECK-NEXT:    %[[BYM1:.*]] = arith.cmpi eq, %[[B]], %[[M1]]
+// CHECK-NEXT:    %[[OV:.*]] = arith.andi %[[ISMIN]], %[[BYM1]]
+// CHECK-NEXT:    %[[FITS:.*]] = arith.xori %[[OV]]
+// CHECK-NEXT:    cf.assert %[[FITS]], "{{.*}}:[[@LINE+17]]:8: 'arith.divsi' op overflows: the most negative value divided by -1"
+// CHECK-NEXT:    %[[NOTMIN:.*]] = arith.xori %[[ISMIN]]
+// CHECK-NEXT:    cf.assert %[[NOTMIN]], "{{.*}}'arith.floordivsi' op overflows
+// CHECK-NOT:     divides by zero
+// CHECK:         cf.assert {{.*}}'arith.remui' op dimension 0
+// CHECK-NEXT:    arith.divsi %[[A]], %[[B]]
+// CHECK-NEXT:    arith.remui %[[A]], %{{.*}} : i32
+// CHECK-NEXT:    arith.floordivsi
+// CHECK-NEXT:    linalg.generic
+// CHECK-NEXT:    ^bb0(%[[P:.*]]: i64, %[[Q:.*]]: i64, %{{.*}}: i64):
+// CHECK-NEXT:      %[[NZ64:.*]] = arith.cmpi ne, %[[Q]], %{{.*}} : i64
+// CHECK-NEXT:      cf.assert %[[NZ64]], "{{.*}}:[[@LINE+9]]:8: 'arith.remui' op divides by zero"
+// CHECK-NEXT:      arith.remui %[[P]], %[[Q]] : i64
+// CHECK-NEXT:      linalg.yield
+func.func @division(%a: i32, %b: i32, %x: tensor<?xi64>, %y: tensor<?xi64>) -> (i32, i32, i32, tensor<?xi64>) {
+  %c7 = arith.constant 7 : i32
+  %m1 = arith.constant -1 : i32
+  %q = arith.divsi %a, %b : i32
+  %r = arith.remui %a, %c7 : i32
+  %f = arith.floordivsi %a, %m1 : i32
+  %t = arith.remui %x, %y : tensor<?xi64>
+  return %q, %r, %f, %t : i32, i32, i32, tensor<?xi64>
 }
