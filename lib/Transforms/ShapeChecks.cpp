@@ -726,6 +726,25 @@ bool instantiateAtCall(OpBuilder &b, func::CallOp call, func::FuncOp callee,
   return true;
 }
 
+/// Whether `op` runs only on some paths through `func`: in a branch of an
+/// scf.if or scf.index_switch, the body of an scf.while, or a block other
+/// than the first of its region. A check there stays (`if b != 0 { a / b }`
+/// is valid for b = 0). Loops count as running, as sizes are assumed to
+/// allow any number of iterations elsewhere.
+bool isConditional(Operation *op, func::FuncOp func) {
+  for (; op != func; op = op->getParentOp()) {
+    if (op->getBlock() != &op->getParentRegion()->front())
+      return true;
+    Operation *parent = op->getParentOp();
+    if (isa<scf::IfOp, scf::IndexSwitchOp>(parent))
+      return true;
+    if (auto loop = dyn_cast<scf::WhileOp>(parent);
+        loop && op->getParentRegion() == &loop.getAfter())
+      return true;
+  }
+  return false;
+}
+
 /// Where `check` can move to the top of the entry block: copies it there
 /// (after `cursor`, which then moves past it) and erases it.
 bool hoistToEntry(cf::AssertOp check, Block *entry, OpBuilder &b) {
@@ -749,7 +768,10 @@ void hoistAllToEntry(func::FuncOp func) {
   Block *entry = &func.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(entry);
   SmallVector<cf::AssertOp> checks;
-  func.walk([&](cf::AssertOp check) { checks.push_back(check); });
+  func.walk([&](cf::AssertOp check) {
+    if (!isConditional(check, func))
+      checks.push_back(check);
+  });
   for (cf::AssertOp check : checks)
     (void)hoistToEntry(check, entry, b);
 }

@@ -48,3 +48,30 @@ func.func @loop(%x: tensor<4xindex>, %d: tensor<4xindex>) -> index {
   }
   return %sum : index
 }
+
+// A division, or an element read, that the program guards itself is not
+// checked before the guard: b = 0 and i = 99 are valid here.
+// CHECK: guarded 7 / 0: status 0 '' r 0
+// CHECK: guarded 7 / 2: status 0 '' r 3
+// CHECK: guarded element 99: status 0 '' e -1
+// CHECK: guarded element 2: status 0 '' e 2
+func.func @guarded(%a: i32, %b: i32, %t: tensor<4xf32>, %i: index) -> (i32, f32) {
+  %z = arith.constant 0 : i32
+  %nz = arith.cmpi ne, %b, %z : i32
+  %r = scf.if %nz -> i32 {
+    %q = arith.divsi %a, %b : i32
+    scf.yield %q : i32
+  } else {
+    scf.yield %z : i32
+  }
+  %c4 = arith.constant 4 : index
+  %in = arith.cmpi ult, %i, %c4 : index
+  %e = scf.if %in -> f32 {
+    %v = tensor.extract %t[%i] : tensor<4xf32>
+    scf.yield %v : f32
+  } else {
+    %m = arith.constant -1.0 : f32
+    scf.yield %m : f32
+  }
+  return %r, %e : i32, f32
+}

@@ -58,5 +58,20 @@ int main(void) {
   st = loop(xs, ds, &sum);
   report("loop zero", st);
   printf("\n");
+
+  const float t[4] = {0, 1, 2, 3};
+  float e = -9;
+  st = guarded(7, 0, t, 99, &r, &e);
+  report("guarded 7 / 0", st);
+  printf(" r %d\n", r);
+  st = guarded(7, 2, t, 2, &r, &e);
+  report("guarded 7 / 2", st);
+  printf(" r %d\n", r);
+  st = guarded(7, 2, t, 99, &r, &e);
+  report("guarded element 99", st);
+  printf(" e %g\n", e);
+  st = guarded(7, 2, t, 2, &r, &e);
+  report("guarded element 2", st);
+  printf(" e %g\n", e);
   return 0;
 }
