@@ -657,6 +657,10 @@ bool onlyReads(Operation *op) {
 /// function writes anything, which is what the tensor program's value
 /// semantics said.
 bool isHoistable(Operation *op) {
+  // linalg.index is the iteration of its linalg op, not a value of the
+  // function.
+  if (isa<linalg::IndexOp>(op))
+    return false;
   return onlyReads(op) && llvm::none_of(op->getResultTypes(), [](Type t) {
            return isa<ShapedType>(t);
          });

@@ -67,3 +67,29 @@ func.func @assert_in_body(%x: tensor<1024xf32>) -> tensor<1024xf32> {
   } -> tensor<1024xf32>
   return %r : tensor<1024xf32>
 }
+
+// The same read in a private function, at (linalg.index, id): its check
+// stays in the body (it was copied to the call site with the linalg.index,
+// which failed to compile).
+// CHECK: private valid: status 0 '' y 2 8 12
+// CHECK: private id 4: status 7 '{{.*}}gather-checks.mlir:[[#@LINE+9]]:10: 'tensor.extract' op index 1 is out of bounds'
+func.func private @rows(%t: tensor<?x4xf32>, %ids: tensor<?xi32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %ids, %c0 : tensor<?xi32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%ids : tensor<?xi32>) outs(%e : tensor<?xf32>) {
+  ^bb0(%id: i32, %o: f32):
+    %i = linalg.index 0 : index
+    %j = arith.index_cast %id : i32 to index
+    %v = tensor.extract %t[%i, %j] : tensor<?x4xf32>
+    linalg.yield %v : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+func.func @private_gather(%t: tensor<3x4xf32>, %ids: tensor<3xi32>) -> tensor<3xf32> {
+  %d = tensor.cast %t : tensor<3x4xf32> to tensor<?x4xf32>
+  %i = tensor.cast %ids : tensor<3xi32> to tensor<?xi32>
+  %r = func.call @rows(%d, %i) : (tensor<?x4xf32>, tensor<?xi32>) -> tensor<?xf32>
+  %s = tensor.cast %r : tensor<?xf32> to tensor<3xf32>
+  return %s : tensor<3xf32>
+}

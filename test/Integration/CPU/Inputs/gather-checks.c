@@ -67,5 +67,17 @@ int main(void) {
   st = assert_in_body(x, y);
   report("assert negative", st);
   printf("\n");
+
+  float m[12], yr[3];
+  for (int i = 0; i < 12; ++i)
+    m[i] = (float)(i + 1);
+  int32_t rid[3] = {1, 3, 3};
+  st = private_gather(m, rid, yr);
+  report("private valid", st);
+  printf(" y %g %g %g\n", yr[0], yr[1], yr[2]);
+  rid[1] = 4;
+  st = private_gather(m, rid, yr);
+  report("private id 4", st);
+  printf("\n");
   return 0;
 }
