@@ -164,7 +164,9 @@ def StoPrepareCAbi : Pass<"sto-prepare-c-abi", "ModuleOp"> {
     signature in the `sto.c_abi` attribute and renames it to
     `__sto_impl_<name>`, so that `sto-emit-c-abi` can later create the C entry
     point `<name>` with plain pointers, one int64_t per dynamic dimension,
-    caller-allocated results and an int32 status.
+    caller-allocated results and an int32 status. A `llvm.emit_c_interface`
+    attribute on such a function is dropped: the C entry point is its C
+    interface (MLIR's `_mlir_ciface_` wrapper would take its place).
   }];
 }
 

@@ -289,6 +289,11 @@ struct StoPrepareCAbi : public sto::impl::StoPrepareCAbiBase<StoPrepareCAbi> {
           NamedAttribute(StringAttr::get(ctx, "results"),
                          typeArray(type.getResults()))};
       func->setAttr(kAbiAttr, DictionaryAttr::get(ctx, entries));
+      // The C entry point is the function's C interface. Frontends (JAX,
+      // torch-mlir's reference backend) often ask for MLIR's own as well;
+      // its `_mlir_ciface_` wrapper would inherit `sto.c_abi` and take the
+      // entry point's place with a signature of descriptor pointers.
+      func->removeAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName());
       // The caller's arrays are `const T *`: bufferization must not write
       // into them (an insert_slice into an argument wrote the caller's
       // input in place).

@@ -14,7 +14,9 @@
 // CHECK-SAME:    %{{.+}}: !sto.key, %{{.+}}: tensor<?x4xf32> {bufferization.writable = false}, %{{.+}}: f32, %{{.+}}: index, %{{.+}}: tensor<3xi1> {bufferization.writable = false}) -> (tensor<?x4xf32>, f32, i64)
 // CHECK-SAME:    attributes {sto.c_abi = {inputs = [!sto.key, tensor<?x4xf32>, f32, index, tensor<3xi1>], name = "forward", results = [tensor<?x4xf32>, f32, i64]}}
 // CHECK-LABEL: func.func @__sto_impl_train(
-// CHECK-SAME:    attributes {sto.c_abi = {inputs = [i64, tensor<4xf32>, tensor<?x4xf32>], name = "train", results = []}}
+// The entry point is the C interface: MLIR's own (JAX asks for it) is
+// dropped, or its _mlir_ciface_ wrapper would inherit sto.c_abi.
+// CHECK-SAME:    attributes {sto.c_abi = {inputs = [i64, tensor<4xf32>, tensor<?x4xf32>], name = "train", results = []}} {
 // A call of a public function follows the rename.
 // CHECK:         call @__sto_impl_forward(
 // CHECK:         call @helper(
@@ -31,7 +33,7 @@ func.func @forward(%k: !sto.key, %x: tensor<?x4xf32>, %s: f32, %i: index, %m: te
   %c = arith.constant 3 : i64
   return %x, %s, %c : tensor<?x4xf32>, f32, i64
 }
-func.func @train(%seed: i64, %x: tensor<4xf32>, %y: tensor<?x4xf32>) {
+func.func @train(%seed: i64, %x: tensor<4xf32>, %y: tensor<?x4xf32>) attributes {llvm.emit_c_interface} {
   %k = sto.seed %seed : i64
   %s = arith.constant 1.0 : f32
   %i = arith.constant 0 : index
