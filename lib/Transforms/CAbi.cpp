@@ -168,6 +168,13 @@ bool fitsInMemory(Type t) {
   return true;
 }
 
+/// Unranked tensors bufferize to unranked memrefs, whose copies nothing in
+/// the pipelines lowers (a copy into a callee's result was dropped: the
+/// result read as zeros).
+constexpr llvm::StringLiteral unrankedAdvice =
+    ": sto-compile needs ranked tensors (tensor<?x?xf32> for sizes known "
+    "only at run time)";
+
 } // namespace
 
 LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
@@ -209,6 +216,12 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
         return mlir::emitError(func.getLoc())
                << "function '" << name << "' has " << what << " #" << i
                << " of type " << t << ", which is larger than 2^63 bytes";
+      // (A public function's unranked tensor is refused below: the C ABI
+      // cannot pass it.)
+      if (!func.isPublic() && isa<UnrankedTensorType>(t))
+        return mlir::emitError(func.getLoc())
+               << "function '" << name << "' has " << what << " #" << i
+               << " of unranked type " << t << unrankedAdvice;
       if (!func.isPublic())
         return success();
       if (auto tensor = dyn_cast<RankedTensorType>(t)) {
@@ -248,6 +261,12 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
                    "computed indices, arith.bitcast on elements, linalg.index)";
             return WalkResult::interrupt();
           }
+          for (Type t : op->getResultTypes())
+            if (isa<UnrankedTensorType>(t)) {
+              op->emitOpError()
+                  << "result of unranked type " << t << unrankedAdvice;
+              return WalkResult::interrupt();
+            }
           for (Type t : op->getResultTypes())
             if (!fitsInMemory(t)) {
               op->emitOpError()

@@ -9,12 +9,19 @@
 // RUN: not sto-compile %t/bitcast.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=BITCAST
 // RUN: not sto-compile %t/pack.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=PACK
 // RUN: not sto-compile %t/unpack.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=UNPACK
+// RUN: not sto-compile %t/unranked.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=UNRANKED
+// RUN: not sto-compile %t/unranked.mlir --target=cuda-emulator -o %t.o 2>&1 | FileCheck %s --check-prefix=UNRANKED
+// RUN: not sto-compile %t/unranked-arg.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=UNRANKED-ARG
 
 // GATHER: gather.mlir:3:8: error: 'tensor.gather' op is not supported by sto-compile (nothing lowers it to loops); write it as a linalg.generic
 // SCATTER: scatter.mlir:2:8: error: 'tensor.scatter' op is not supported by sto-compile
 // BITCAST: bitcast.mlir:4:8: error: 'tensor.bitcast' op is not supported by sto-compile
 // PACK: pack.mlir:2:8: error: 'linalg.pack' op is not supported by sto-compile
 // UNPACK: unpack.mlir:2:8: error: 'linalg.unpack' op is not supported by sto-compile
+// Unranked tensors: the copy of an unranked buffer into a callee's result
+// was dropped (the result read as zeros).
+// UNRANKED: unranked.mlir:2:8: error: 'tensor.cast' op result of unranked type 'tensor<*xf32>': sto-compile needs ranked tensors (tensor<?x?xf32> for sizes known only at run time)
+// UNRANKED-ARG: unranked-arg.mlir:1:1: error: function 'g' has argument #0 of unranked type 'tensor<*xf32>': sto-compile needs ranked tensors
 
 //--- gather.mlir
 // In a private helper too.
@@ -47,4 +54,14 @@ func.func @f(%a: tensor<8x8xf32>, %e: tensor<2x2x4x4xf32>) -> tensor<2x2x4x4xf32
 func.func @f(%a: tensor<2x2x4x4xf32>, %e: tensor<8x8xf32>) -> tensor<8x8xf32> {
   %r = linalg.unpack %a inner_dims_pos = [0, 1] inner_tiles = [4, 4] into %e : tensor<2x2x4x4xf32> -> tensor<8x8xf32>
   return %r : tensor<8x8xf32>
+}
+//--- unranked.mlir
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %u = tensor.cast %x : tensor<4xf32> to tensor<*xf32>
+  %c = tensor.cast %u : tensor<*xf32> to tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+//--- unranked-arg.mlir
+func.func private @g(%x: tensor<*xf32>) -> tensor<*xf32> {
+  return %x : tensor<*xf32>
 }
