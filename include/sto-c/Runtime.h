@@ -39,8 +39,11 @@ enum sto_status {
      needs equal (a bias's length and a matrix's columns, the two operands
      of an elementwise op, ...), checked before anything is computed, or a
      size given for a result that differs from the size the function
-     computed. Nothing was written to the results. sto_last_error_message()
-     names the sizes. */
+     computed; nothing was written to the results. Also a value the
+     function computes that it cannot use: an index out of its tensor (an
+     embedding id past the table), an integer division by zero; the
+     results may then be partly written. sto_last_error_message() names the
+     op and the sizes. */
   STO_ERROR_SHAPE_MISMATCH = 7,
   /* cuBLAS (libcublas.so.13, .so.12 or .so), which matrix products of
      --target=cuda use, could not be loaded; the reason is in
