@@ -1560,3 +1560,27 @@ func.func @fold_in_affine_apply(%k: !sto.key, %s: i64, %n: index) {
   }
   return
 }
+
+// -----
+
+// (i1 / 7) * 7 + i1 % 7 is i1 again: with i0 * 1000 the linear index, no
+// two iterations share a datum.
+// CHECK-LABEL: func.func @fold_in_quotient_recombined
+func.func @fold_in_quotient_recombined(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c7 = arith.constant 7 : index
+  %c1000 = arith.constant 1000 : index
+  scf.for %i0 = %c0 to %n step %c1 {
+    scf.for %i1 = %c0 to %c1000 step %c1 {
+      %q = arith.divui %i1, %c7 : index
+      %r = arith.remui %i1, %c7 : index
+      %q7 = arith.muli %q, %c7 : index
+      %l = arith.addi %q7, %r : index
+      %o = arith.muli %i0, %c1000 : index
+      %d = arith.addi %o, %l : index
+      %a = sto.fold_in %k, %d : index
+    }
+  }
+  return
+}
