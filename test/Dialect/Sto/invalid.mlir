@@ -291,6 +291,22 @@ func.func @categorical_result_i16(%k: !sto.key, %l: tensor<4x8xf32>) {
 
 // -----
 
+func.func @categorical_no_classes(%k: !sto.key, %l: tensor<3x0xf32>) {
+  // expected-error @+1 {{'sto.categorical' op dimension 1 of 'logits' (the classes) is 0, got 'tensor<3x0xf32>'}}
+  %0 = sto.categorical %k, %l {axis = 1 : i64} : tensor<3x0xf32> -> tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @categorical_no_classes_rank1(%k: !sto.key, %l: tensor<0xf16>) {
+  // expected-error @+1 {{'sto.categorical' op dimension 0 of 'logits' (the classes) is 0, got 'tensor<0xf16>'}}
+  %0 = sto.categorical %k, %l : tensor<0xf16> -> tensor<i64>
+  return
+}
+
+// -----
+
 func.func @categorical_integer_logits(%k: !sto.key, %l: tensor<4x8xi32>) {
   // expected-error @+1 {{'sto.categorical' op operand #1 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4x8xi32>'}}
   %0 = sto.categorical %k, %l : tensor<4x8xi32> -> tensor<4xi32>
@@ -892,6 +908,14 @@ func.func @dp_aggregate_negative_noise(%k: !sto.key, %g: tensor<32x8xf32>) {
 func.func @dp_aggregate_no_batch(%k: !sto.key, %g: tensor<f32>) {
   // expected-error @+1 {{'sto.dp_aggregate' op operand 'grads' must have a leading batch dimension, got 'tensor<f32>'}}
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<f32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @dp_aggregate_no_samples(%k: !sto.key, %g: tensor<0x8xf32>) {
+  // expected-error @+1 {{'sto.dp_aggregate' op dimension 0 of 'grads' (the samples) is 0, got 'tensor<0x8xf32>'}}
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<0x8xf32> -> tensor<8xf32>
   return
 }
 

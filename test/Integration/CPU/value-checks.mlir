@@ -2,7 +2,9 @@
 // status 7 and a located message: a negative size of tensor.empty (or a
 // negative padding), a negative swa count (it divides by count + 1), a
 // dp_aggregate of no samples (it divides by B), a categorical draw from no
-// classes (every index came out 0). Valid values compute as before. Also
+// classes (every index came out 0), also where the classes' dimension is a
+// static 0 and only the number of draws is dynamic (status 0 before, and
+// zeros). Valid values compute as before. Also
 // under --target=cuda-emulator.
 // REQUIRES: sto-example-drivers
 // RUN: sto-compile %s -o %t.o --header %t.h
@@ -50,5 +52,13 @@ func.func @dp(%g: tensor<?x4xf32>, %seed: i64) -> tensor<4xf32> {
 func.func @draw(%l: tensor<?x?xf32>, %seed: i64) -> tensor<?xi32> {
   %k = sto.seed %seed : i64
   %c = sto.categorical %k, %l {axis = 1 : i64} : tensor<?x?xf32> -> tensor<?xi32>
+  return %c : tensor<?xi32>
+}
+
+// CHECK: draw ?x0 2 rows: status 7 '{{.*}}value-checks.mlir:[[#@LINE+4]]:8: 'sto.categorical' op dimension 1 of 'logits' (the classes) is 0' untouched 1
+// CHECK: draw ?x0 0 rows: status 0 ''
+func.func @draw_static_none(%l: tensor<?x0xf32>, %seed: i64) -> tensor<?xi32> {
+  %k = sto.seed %seed : i64
+  %c = sto.categorical %k, %l {axis = 1 : i64} : tensor<?x0xf32> -> tensor<?xi32>
   return %c : tensor<?xi32>
 }

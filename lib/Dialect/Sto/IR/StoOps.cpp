@@ -343,7 +343,16 @@ LogicalResult CategoricalOp::verify() {
     return failure();
   SmallVector<int64_t> expected(logitsType.getShape());
   expected.erase(expected.begin() + *axis);
-  return checkShape(*this, "result", getType(), expected, "logits");
+  if (failed(checkShape(*this, "result", getType(), expected, "logits")))
+    return failure();
+  // Draws from no classes: every index came out 0. Checked at run time when
+  // the number of draws is not known here.
+  if (logitsType.getDimSize(*axis) == 0 &&
+      llvm::all_of(expected, [](int64_t d) { return d > 0; }))
+    return emitOpError() << "dimension " << *axis
+                         << " of 'logits' (the classes) is 0, got "
+                         << logitsType;
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -579,6 +588,11 @@ LogicalResult DPAggregateOp::verify() {
   if (gType.getRank() < 1)
     return emitOpError() << "operand 'grads' must have a leading batch "
                             "dimension, got "
+                         << gType;
+  // The sum is divided by B: no samples gave infinities (a dynamic B is
+  // checked at run time).
+  if (gType.getDimSize(0) == 0)
+    return emitOpError() << "dimension 0 of 'grads' (the samples) is 0, got "
                          << gType;
   if (failed(checkShape(*this, "result", getType(),
                         gType.getShape().drop_front(), "grads")) ||
@@ -1032,7 +1046,10 @@ void CategoricalOp::generateRuntimeVerification(OpBuilder &b, Location loc,
   int64_t axis = getAxisAttr().getInt();
   if (axis < 0)
     axis += rank;
-  if (axis < 0 || axis >= rank || !type.isDynamicDim(axis))
+  // A static class count is checked here only when it is 0 and the number
+  // of draws is not static (the verifier rejects the static case).
+  if (axis < 0 || axis >= rank ||
+      (!type.isDynamicDim(axis) && type.getDimSize(axis) != 0))
     return;
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value draws = arith::ConstantIndexOp::create(b, loc, 1);

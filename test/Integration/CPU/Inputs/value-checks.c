@@ -72,5 +72,13 @@ int main(void) {
   st = draw(logits, 0, 0, 7, iout, 0);
   report("draw 0x0", st);
   printf("\n");
+  reset();
+  st = draw_static_none(logits, 2, 7, iout, 2);
+  report("draw ?x0 2 rows", st);
+  printf(" untouched %d\n", untouched());
+  reset();
+  st = draw_static_none(logits, 0, 7, iout, 0);
+  report("draw ?x0 0 rows", st);
+  printf("\n");
   return 0;
 }
