@@ -187,6 +187,23 @@ func.func @normal_nan_mean(%k: !sto.key) {
 
 // -----
 
+// mean and stddev are rounded to the element type: 1e6 is inf in f16.
+func.func @normal_mean_overflows_f16(%k: !sto.key) {
+  // expected-error @+1 {{'sto.normal' op attribute 'mean' (1e+06) overflows the element type 'f16'}}
+  %0 = sto.normal %k {mean = 1.0e+06 : f64} : tensor<8xf16>
+  return
+}
+
+// -----
+
+func.func @normal_stddev_overflows_bf16(%k: !sto.key) {
+  // expected-error @+1 {{'sto.normal' op attribute 'stddev' (1e+39) overflows the element type 'bf16'}}
+  %0 = sto.normal %k {stddev = 1.0e+39 : f64} : tensor<8xbf16>
+  return
+}
+
+// -----
+
 func.func @bernoulli_both_p(%k: !sto.key, %p: tensor<8xf32>) {
   // expected-error @+1 {{'sto.bernoulli' op expects exactly one of the operand 'probs' and the attribute 'p', got both}}
   %0 = "sto.bernoulli"(%k, %p) <{operandSegmentSizes = array<i32: 1, 1, 0>, p = 5.0e-01 : f64}> : (!sto.key, tensor<8xf32>) -> tensor<8xi1>

@@ -308,9 +308,23 @@ LogicalResult UniformOp::verify() {
 }
 
 LogicalResult NormalOp::verify() {
-  if (failed(checkFinite(*this, "mean", getMean().convertToDouble())) ||
-      failed(checkNonNegative(*this, "stddev", getStddev().convertToDouble())))
+  double mean = getMean().convertToDouble();
+  double stddev = getStddev().convertToDouble();
+  if (failed(checkFinite(*this, "mean", mean)) ||
+      failed(checkNonNegative(*this, "stddev", stddev)))
     return failure();
+  // Both are rounded to T before use (docs/Randomness.md 8.2): one that
+  // overflows T made every sample infinite or NaN.
+  auto t = cast<FloatType>(getType().getElementType());
+  for (auto [name, v] : {std::pair<StringRef, double>{"mean", mean},
+                         std::pair<StringRef, double>{"stddev", stddev}}) {
+    llvm::APFloat f(v);
+    bool lost;
+    f.convert(t.getFloatSemantics(), llvm::APFloat::rmNearestTiesToEven, &lost);
+    if (!f.isFinite())
+      return emitOpError() << "attribute '" << name << "' (" << formatDouble(v)
+                           << ") overflows the element type " << t;
+  }
   return checkDynamicSizes(*this, getType(), getDynamicSizes());
 }
 
