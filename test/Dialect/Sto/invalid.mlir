@@ -1361,3 +1361,71 @@ func.func @c_abi_not_a_dictionary() attributes {sto.c_abi = 1 : i64} {
 func.func @c_abi_without_name() attributes {sto.c_abi = {inputs = [], results = []}} {
   return
 }
+
+// -----
+
+// Coefficients are rounded to the compute type (f32 for f16, bf16 and f32):
+// one that overflows it made every result inf or NaN.
+func.func @noise_scale_overflows_f32(%k: !sto.key, %x: tensor<8xf16>) {
+  // expected-error @+1 {{'sto.noise' op attribute 'scale' (1e+39) overflows the compute type f32 of element type 'f16'}}
+  %0 = sto.noise %k, %x {scale = 1.0e+39 : f64} : tensor<8xf16>
+  return
+}
+
+// -----
+
+func.func @langevin_lr_overflows_f32(%k: !sto.key, %p: tensor<8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{'sto.langevin_step' op attribute 'lr' (1e+39) overflows the compute type f32 of element type 'f32'}}
+  %0 = sto.langevin_step %k, %p, %g {lr = 1.0e+39 : f64, temperature = 1.0 : f64} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @langevin_noise_overflows_f64(%k: !sto.key, %p: tensor<8xf64>, %g: tensor<8xf64>) {
+  // expected-error @+1 {{'sto.langevin_step' op the noise scale sqrt(2 * lr * temperature) (inf) overflows the compute type f64 of element type 'f64'}}
+  %0 = sto.langevin_step %k, %p, %g {lr = 1.0e+200 : f64, temperature = 1.0e+200 : f64} : tensor<8xf64>
+  return
+}
+
+// -----
+
+func.func @spsa_perturb_scale_overflows_f32(%k: !sto.key, %p: tensor<8xbf16>) {
+  // expected-error @+1 {{'sto.spsa_perturb' op attribute 'scale' (-1e+39) overflows the compute type f32 of element type 'bf16'}}
+  %0 = sto.spsa_perturb %k, %p {scale = -1.0e+39 : f64} : tensor<8xbf16>
+  return
+}
+
+// -----
+
+func.func @spsa_update_lr_overflows_f32(%k: !sto.key, %p: tensor<8xf32>, %g: f32) {
+  // expected-error @+1 {{'sto.spsa_update' op attribute 'lr' (1e+39) overflows the compute type f32 of element type 'f32'}}
+  %0 = sto.spsa_update %k, %p, %g {lr = 1.0e+39 : f64} : tensor<8xf32>, f32
+  return
+}
+
+// -----
+
+func.func @dp_aggregate_noise_overflows_f32(%k: !sto.key, %g: tensor<4x8xf32>) {
+  // expected-error @+1 {{'sto.dp_aggregate' op the noise scale noise_multiplier * clip_norm (1e+40) overflows the compute type f32 of element type 'f32'}}
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0e+20 : f64, noise_multiplier = 1.0e+20 : f64} : tensor<4x8xf32> -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @gumbel_softmax_tau_underflows_f32(%k: !sto.key, %l: tensor<4x8xf16>) {
+  // expected-error @+1 {{'sto.gumbel_softmax' op attribute 'tau' (1e-50) rounds to 0 in the compute type f32 of element type 'f16'}}
+  %0 = sto.gumbel_softmax %k, %l {tau = 1.0e-50 : f64} : tensor<4x8xf16>
+  return
+}
+
+// -----
+
+// The same values are fine where the compute type is f64.
+func.func @coefficients_fit_f64(%k: !sto.key, %x: tensor<8xf64>, %l: tensor<4x8xf64>) {
+  %k0, %k1 = sto.split %k count 2
+  %0 = sto.noise %k0, %x {scale = 1.0e+39 : f64} : tensor<8xf64>
+  %1 = sto.gumbel_softmax %k1, %l {tau = 1.0e-50 : f64} : tensor<4x8xf64>
+  return
+}

@@ -121,6 +121,30 @@ LogicalResult checkFinite(Operation *op, StringRef name, double v) {
   return checkRange(op, name, v, -kInf, kInf, true, true);
 }
 
+/// A coefficient is rounded once to the compute type of `elementType`
+/// (f32, or f64 for f64; docs/Randomness.md 7) before use: a value finite
+/// in f64 that overflows f32 made every result inf or NaN. `what` names it
+/// (an attribute, or a value derived from attributes).
+LogicalResult checkCoefficient(Operation *op, const Twine &what, double v,
+                               Type elementType) {
+  bool f64 = elementType.isF64();
+  if (std::isfinite(v)) {
+    if (f64 || std::fabs(v) <= double(std::numeric_limits<float>::max()))
+      return success();
+    // Above the largest float but rounding down to it.
+    llvm::APFloat f(v);
+    bool lost;
+    f.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven,
+              &lost);
+    if (f.isFinite())
+      return success();
+  }
+  return op->emitOpError() << what << " (" << formatDouble(v)
+                           << ") overflows the compute type "
+                           << (f64 ? "f64" : "f32") << " of element type "
+                           << elementType;
+}
+
 LogicalResult checkAtLeastOne(Operation *op, StringRef name, int64_t v) {
   if (v >= 1)
     return success();
@@ -374,7 +398,11 @@ LogicalResult CategoricalOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult NoiseOp::verify() {
-  return checkNonNegative(*this, "scale", getScale().convertToDouble());
+  double scale = getScale().convertToDouble();
+  if (failed(checkNonNegative(*this, "scale", scale)))
+    return failure();
+  return checkCoefficient(*this, "attribute 'scale'", scale,
+                          getType().getElementType());
 }
 
 OpFoldResult NoiseOp::fold(FoldAdaptor) {
@@ -395,7 +423,18 @@ OpFoldResult DropoutOp::fold(FoldAdaptor) {
 }
 
 LogicalResult GumbelSoftmaxOp::verify() {
-  if (failed(checkPositive(*this, "tau", getTau().convertToDouble())))
+  double tau = getTau().convertToDouble();
+  if (failed(checkPositive(*this, "tau", tau)))
+    return failure();
+  // The scores are divided by RN_C(tau): 0 made them infinite (NaN in the
+  // soft form).
+  Type t = getType().getElementType();
+  if (!t.isF64() && float(tau) == 0.0f)
+    return emitOpError() << "attribute 'tau' (" << formatDouble(tau)
+                         << ") rounds to 0 in the compute type f32 of element "
+                            "type "
+                         << t;
+  if (failed(checkCoefficient(*this, "attribute 'tau'", tau, t)))
     return failure();
   return checkAxis(*this, getAxisAttr().getInt(),
                    getLogits().getType().getRank(), "logits");
@@ -552,11 +591,16 @@ LogicalResult CombineOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult LangevinStepOp::verify() {
-  if (failed(checkNonNegative(*this, "lr", getLr().convertToDouble())) ||
-      failed(checkNonNegative(*this, "temperature",
-                              getTemperature().convertToDouble())))
+  double lr = getLr().convertToDouble();
+  double temperature = getTemperature().convertToDouble();
+  if (failed(checkNonNegative(*this, "lr", lr)) ||
+      failed(checkNonNegative(*this, "temperature", temperature)))
     return failure();
-  return success();
+  Type t = getType().getElementType();
+  return failure(failed(checkCoefficient(*this, "attribute 'lr'", lr, t)) ||
+                 failed(checkCoefficient(
+                     *this, "the noise scale sqrt(2 * lr * temperature)",
+                     std::sqrt(2.0 * lr * temperature), t)));
 }
 
 OpFoldResult LangevinStepOp::fold(FoldAdaptor) {
@@ -603,6 +647,15 @@ LogicalResult DPAggregateOp::verify() {
     return emitOpError() << "operand 'grads' must have a leading batch "
                             "dimension, got "
                          << gType;
+  Type t = gType.getElementType();
+  if (failed(checkCoefficient(*this, "attribute 'clip_norm'",
+                              getClipNorm().convertToDouble(), t)) ||
+      failed(checkCoefficient(*this,
+                              "the noise scale noise_multiplier * clip_norm",
+                              getNoiseMultiplier().convertToDouble() *
+                                  getClipNorm().convertToDouble(),
+                              t)))
+    return failure();
   // The sum is divided by B: no samples gave infinities (a dynamic B is
   // checked at run time).
   if (gType.getDimSize(0) == 0)
@@ -623,7 +676,11 @@ LogicalResult DPAggregateOp::verify() {
 }
 
 LogicalResult SPSAPerturbOp::verify() {
-  return checkFinite(*this, "scale", getScale().convertToDouble());
+  double scale = getScale().convertToDouble();
+  if (failed(checkFinite(*this, "scale", scale)))
+    return failure();
+  return checkCoefficient(*this, "attribute 'scale'", scale,
+                          getType().getElementType());
 }
 
 OpFoldResult SPSAPerturbOp::fold(FoldAdaptor) {
@@ -635,7 +692,11 @@ OpFoldResult SPSAPerturbOp::fold(FoldAdaptor) {
 bool SPSAPerturbOp::replaysKey() { return true; }
 
 LogicalResult SPSAUpdateOp::verify() {
-  return checkNonNegative(*this, "lr", getLr().convertToDouble());
+  double lr = getLr().convertToDouble();
+  if (failed(checkNonNegative(*this, "lr", lr)))
+    return failure();
+  return checkCoefficient(*this, "attribute 'lr'", lr,
+                          getType().getElementType());
 }
 
 OpFoldResult SPSAUpdateOp::fold(FoldAdaptor adaptor) {
