@@ -823,7 +823,29 @@ struct FoldModel {
   ValueAffine datum;
   SmallVector<LoopDim> dims;
   SmallVector<Quotient, 0> quotients; // of datum and bounds, operands first
+  /// Whether a quotient of the datum divides a value from outside the loops
+  /// (`%rank / 16`, `(i + %n) floordiv 4`): its value depends on that
+  /// value, which the check cannot see, as `fold_in(k, %rank)` does. The
+  /// symbols of a datum must cancel, and a quotient hides them from the
+  /// difference of two data, so such a datum is not compared (the symbols
+  /// of loop bounds stay free: `i / 4` in `for i < %n` repeats).
+  bool symbolInQuotient = false;
 };
+
+/// Whether a quotient in `a` (or in the numerator of one) has a term other
+/// than the induction variables `ivs`.
+bool hasSymbolInQuotient(const ValueAffine &a, ArrayRef<Quotient> quotients,
+                         const llvm::SmallPtrSetImpl<Value> &ivs,
+                         bool inQuotient = false) {
+  if (inQuotient && llvm::any_of(a.terms, [&](const auto &term) {
+        return !ivs.contains(term.first);
+      }))
+    return true;
+  return llvm::any_of(a.quotients, [&](const auto &term) {
+    return hasSymbolInQuotient(quotients[term.first].numerator, quotients, ivs,
+                               /*inQuotient=*/true);
+  });
+}
 
 /// The model of `op`'s datum, or none if its repetitions are not counted
 /// loops (scf.while, CFG cycles, linalg bodies), it runs only in some
@@ -859,6 +881,9 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
   Linearizer linearizer(model.quotients);
   if (loops.empty()) {
     model.datum = linearizer.exact(op.getData());
+    llvm::SmallPtrSet<Value, 1> noIvs;
+    model.symbolInQuotient =
+        hasSymbolInQuotient(model.datum, model.quotients, noIvs);
     return model;
   }
   Operation *outer = loops.back();
@@ -915,6 +940,8 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
   model.datum = linearizer.exact(op.getData());
   if (!affine(model.datum))
     return std::nullopt;
+  model.symbolInQuotient =
+      hasSymbolInQuotient(model.datum, model.quotients, outerIvs);
   return model;
 }
 
@@ -1177,6 +1204,8 @@ struct Coincidence {
 /// A point where the data of `a` and `b` are equal, if one provably exists.
 std::optional<Coincidence> coincide(const FoldModel &a, const FoldModel &b,
                                     SymbolBounds &bounds, MLIRContext *ctx) {
+  if (a.symbolInQuotient || b.symbolInQuotient)
+    return std::nullopt;
   // Dims with step 1 may be counted from either end; try up to 16 ways.
   SmallVector<std::pair<bool, unsigned>> reversible;
   for (auto [side, m] :
@@ -1209,6 +1238,8 @@ std::optional<Coincidence> coincide(const FoldModel &a, const FoldModel &b,
 /// Two different iterations of `m`'s loops where its datum is the same
 /// (`i + j` in a 2-d loop), if they provably exist.
 std::optional<Coincidence> repeats(const FoldModel &m, SymbolBounds &bounds) {
+  if (m.symbolInQuotient)
+    return std::nullopt;
   SmallVector<bool> forward(m.dims.size(), false);
   // The first iteration vector differs from the second first at dim k.
   for (size_t k = 0; k < m.dims.size(); ++k) {

@@ -1584,3 +1584,44 @@ func.func @fold_in_quotient_recombined(%k: !sto.key, %n: index) {
   }
   return
 }
+
+// -----
+
+// A quotient of a value from outside the loops depends on that value as
+// much as `fold_in(k, %n)` does, which is not compared with `fold_in(k, i)`:
+// %n / 16 equals some i only for some %n, and (i + %n) floordiv 4 repeats
+// in two iterations unless %n % 4 == 3. Both are accepted; a quotient by a
+// constant of a value that is not folded here (a division by a negative
+// constant) is such a value too.
+// CHECK-LABEL: func.func @fold_in_quotient_of_symbol
+func.func @fold_in_quotient_of_symbol(%s: i64, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %root = sto.seed %s : i64
+  %k1, %k2, %k3 = sto.split %root count 3
+  %q = arith.divui %n, %c16 : index
+  %a = sto.fold_in %k1, %q : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %b = sto.fold_in %k1, %i : index
+  }
+  scf.for %i = %c0 to %c2 step %c1 {
+    %t = arith.addi %i, %n : index
+    %f = arith.floordivsi %t, %c4 : index
+    %b = sto.fold_in %k2, %f : index
+  }
+  %c7 = arith.constant 7 : index
+  %cm3 = arith.constant -3 : index
+  %m = arith.divsi %c7, %cm3 : index
+  %c = arith.ceildivsi %m, %c16 : index
+  %d = sto.fold_in %k3, %c : index
+  %c100 = arith.constant 100 : index
+  %c104 = arith.constant 104 : index
+  scf.for %i = %c100 to %c104 step %c1 {
+    %b = sto.fold_in %k3, %i : index
+  }
+  return
+}
