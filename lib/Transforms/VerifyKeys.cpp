@@ -449,14 +449,24 @@ LogicalResult KeyChecker::reportPair(OpOperand &first, OpOperand &second,
 }
 
 /// Whether `a` and `b` are provably the same 64-bit value: the same value,
-/// equal constants, index_cast between index and i64 (both 64-bit), or the
-/// results of two equal side-effect-free ops of equal operands (`%d + 1`
-/// computed twice: CSE merges them, and the frontend's own output then
-/// failed this check).
+/// equal constants, index_cast between index and i64 (both 64-bit) or from
+/// a narrower integer (a sign extension), or the results of two equal
+/// side-effect-free ops of equal operands (`%d + 1` computed twice: CSE
+/// merges them, and the frontend's own output then failed this check).
 bool sameValue(Value a, Value b, unsigned depth = 0) {
-  auto strip = [](Value v) {
-    while (auto cast = v.getDefiningOp<arith::IndexCastOp>())
+  // An index_cast to a narrower type truncates: `%i` and the index_cast
+  // back of `index_cast %i : index to i32` differ from 2^31 on, so only
+  // casts that keep the signed value are looked through.
+  auto width = [](Type t) {
+    t = getElementTypeOrSelf(t); // index_cast also casts vectors
+    return t.isIndex() ? 64u : t.getIntOrFloatBitWidth();
+  };
+  auto strip = [&](Value v) {
+    while (auto cast = v.getDefiningOp<arith::IndexCastOp>()) {
+      if (width(cast.getType()) < width(cast.getIn().getType()))
+        break;
       v = cast.getIn();
+    }
     return v;
   };
   a = strip(a);

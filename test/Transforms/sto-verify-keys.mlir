@@ -1625,3 +1625,42 @@ func.func @fold_in_quotient_of_symbol(%s: i64, %n: index) {
   }
   return
 }
+
+// -----
+
+// An index_cast to i32 truncates: %i from 2^32 and its round trip through
+// i32 (0 to 3) are different values, and so are 2^32 and its round trip (0).
+// CHECK-LABEL: func.func @fold_in_index_cast_truncated
+func.func @fold_in_index_cast_truncated(%s: i64) {
+  %c1 = arith.constant 1 : index
+  %lo = arith.constant 4294967296 : index
+  %hi = arith.constant 4294967300 : index
+  %root = sto.seed %s : i64
+  %k1, %k2 = sto.split %root count 2
+  scf.for %i = %lo to %hi step %c1 {
+    %t = arith.index_cast %i : index to i32
+    %e = arith.index_cast %t : i32 to index
+    %a = sto.fold_in %k1, %i : index
+    %b = sto.fold_in %k1, %e : index
+  }
+  %t = arith.index_cast %lo : index to i32
+  %e = arith.index_cast %t : i32 to index
+  %a = sto.fold_in %k2, %lo : index
+  %b = sto.fold_in %k2, %e : index
+  return
+}
+
+// -----
+
+// An index_cast from i32 extends the sign: the same value as its index_cast
+// to i64 through index.
+func.func @fold_in_index_cast_extended(%k: !sto.key, %x: i32) {
+  %e = arith.index_cast %x : i32 to index
+  %f = arith.index_cast %x : i32 to index
+  %g = arith.index_cast %f : index to i64
+  // expected-note @+1 {{first use of the key}}
+  %a = sto.fold_in %k, %e : index
+  // expected-error @+1 {{RNG key is folded with the same value twice}}
+  %b = sto.fold_in %k, %g : i64
+  return
+}
