@@ -579,13 +579,9 @@ public:
   ValueAffine exact(Value v, unsigned depth = 0) {
     unsigned width = widthOf(v.getType());
     ValueAffine r = congruent(v, depth);
-    if (width >= 64 || isSignedValue(r, width))
+    if (width >= 64)
       return r;
-    // The signed representative: r - 2^w * floor((r + 2^(w-1)) / 2^w).
-    ValueAffine numerator = r;
-    numerator.constant += pow2(width - 1);
-    return minusMultiple(r, quotient(numerator, pow2(width), {}, {}),
-                         pow2(width));
+    return signedRepresentative(r, width);
   }
 
   /// An integer equal to `v` modulo 2^width(v).
@@ -692,9 +688,21 @@ public:
     return result;
   }
 
-  std::optional<ValueAffine> exact(OpFoldResult ofr) {
-    if (auto v = dyn_cast<Value>(ofr))
-      return exact(v);
+  /// The signed value of a loop bound, which the loop compares. A 64-bit
+  /// bound computed from constants and the induction variables `ivs` only
+  /// is exact too (`INT64_MAX + 1` is INT64_MIN: the loop runs no
+  /// iteration, not 2^63); one computed from values from outside the loops
+  /// is taken not to wrap, as elsewhere in this check (`for j = %n + 1 to
+  /// %n + %m + 1` does not meet `for i < %n`).
+  std::optional<ValueAffine> bound(OpFoldResult ofr,
+                                   const llvm::SmallPtrSetImpl<Value> &ivs) {
+    if (auto v = dyn_cast<Value>(ofr)) {
+      unsigned width = widthOf(v.getType());
+      ValueAffine r = congruent(v);
+      if (width >= 64 && !onlyTerms(r, ivs))
+        return r;
+      return signedRepresentative(r, width);
+    }
     std::optional<int64_t> c = getConstantIntValue(ofr);
     if (!c)
       return std::nullopt;
@@ -767,8 +775,31 @@ private:
     return c.getSExtValue();
   }
 
+  /// Whether the terms of `r` and of its quotients are in `ivs`.
+  bool onlyTerms(const ValueAffine &r,
+                 const llvm::SmallPtrSetImpl<Value> &ivs) {
+    return llvm::all_of(
+               r.terms,
+               [&](const auto &term) { return ivs.contains(term.first); }) &&
+           llvm::all_of(r.quotients, [&](const auto &term) {
+             return onlyTerms(quotients[term.first].numerator, ivs);
+           });
+  }
+
+  /// The signed value of a `width`-bit value congruent to `r`:
+  /// r - 2^w * floor((r + 2^(w-1)) / 2^w).
+  ValueAffine signedRepresentative(const ValueAffine &r, unsigned width) {
+    if (isSignedValue(r, width))
+      return r;
+    ValueAffine numerator = r;
+    numerator.constant += pow2(width - 1);
+    return minusMultiple(r, quotient(numerator, pow2(width), {}, {}),
+                         pow2(width));
+  }
+
   /// Whether `r` is already the signed value of a `width`-bit value: a
-  /// narrow term, or a constant in range.
+  /// term no wider (a symbol or an induction variable), or a constant in
+  /// range.
   static bool isSignedValue(const ValueAffine &r, unsigned width) {
     if (!r.quotients.empty())
       return false;
@@ -935,8 +966,8 @@ std::optional<FoldModel> buildModel(FoldInOp op, Value key) {
       return std::nullopt;
     for (auto [iv, lb, ub, step] : llvm::zip(*ivs, *lbs, *ubs, *steps)) {
       std::optional<int64_t> s = getConstantIntValue(step);
-      std::optional<ValueAffine> l = linearizer.exact(lb),
-                                 u = linearizer.exact(ub);
+      std::optional<ValueAffine> l = linearizer.bound(lb, outerIvs),
+                                 u = linearizer.bound(ub, outerIvs);
       // An induction variable narrower than 64 bits (scf.for over i32)
       // takes its bounds' signed values, as the loop compares signed.
       if (!s || *s < 1 || !iv.getType().isSignlessIntOrIndex() || !l || !u ||

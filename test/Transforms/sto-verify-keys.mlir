@@ -1664,3 +1664,22 @@ func.func @fold_in_index_cast_extended(%k: !sto.key, %x: i32) {
   %b = sto.fold_in %k, %g : i64
   return
 }
+
+// -----
+
+// A 64-bit bound computed from constants wraps like a narrow one:
+// INT64_MAX + 1 is INT64_MIN, so the loop runs no iteration (its i % 2 was
+// reported as repeating, with the bound taken as 2^63).
+// CHECK-LABEL: func.func @fold_in_bound_wraps
+func.func @fold_in_bound_wraps(%k: !sto.key) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %max = arith.constant 9223372036854775807 : index
+  %ub = arith.addi %max, %c1 : index
+  scf.for %i = %c0 to %ub step %c1 {
+    %m = arith.remui %i, %c2 : index
+    %a = sto.fold_in %k, %m : index
+  }
+  return
+}
