@@ -195,8 +195,14 @@ class Loop:
     def __init__(self, kind, ty, dims):
         self.kind, self.ty, self.dims = kind, ty, dims
 
-    def values(self, k):
+    def values(self, k, env):
         name, lb, ub, step = self.dims[k]
+        if isinstance(lb, Node):
+            lb = lb.eval(env)
+        if isinstance(ub, Node):
+            ub = ub.eval(env)
+        if -(-(ub - lb) // step) > 200:
+            raise UB()  # too many iterations to run (skipped)
         return list(range(lb, ub, step))
 
 
@@ -329,8 +335,9 @@ class Gen:
             return node
         return self.expr(ty, ivs, 3)
 
-    def loop(self, names, depth_left):
+    def loop(self, names, depth_left, outer=()):
         r = self.rng
+        outer = list(outer)
         kind = r.choice(["for", "for", "for", "forall", "parallel", "affine"])
         ty = "index"
         if kind == "for":
@@ -364,6 +371,21 @@ class Gen:
                 if lb < lo or ub + step > hi:
                     lb = max(lo, min(lb, hi - 40))
                     ub = min(ub, hi - step)
+            # A computed bound: from constants that may wrap, or from the
+            # induction variables of the outer loops.
+            if kind in ("for", "parallel") and r.random() < 0.2:
+                x = r.random()
+                if x < 0.3:
+                    c = (1 << (w - 1)) - 1
+                    ub = Node("bin", ty, [Node("const", ty, attr=c),
+                                          Node("const", ty,
+                                               attr=ub - lb + 1)], "addi")
+                    lb = Node("bin", ty, [Node("const", ty, attr=c),
+                                          Node("const", ty, attr=1)], "addi")
+                elif outer:
+                    e = self.expr(ty, outer, r.randint(0, 2))
+                    ub = Node("bin", ty, [e, Node("const", ty, attr=ub)],
+                              "addi")
             dims.append((names.pop(0), lb, ub, step))
         return Loop(kind, ty, dims)
 
@@ -371,6 +393,8 @@ class Gen:
 def n_iters(dims):
     total = 1
     for (_, lb, ub, step) in dims:
+        if isinstance(lb, Node) or isinstance(ub, Node):
+            continue  # at most 200 (checked when run)
         total *= max(0, -(-(ub - lb) // step))
     return total
 
@@ -400,7 +424,7 @@ def make_program(rng, allow_big=True, symbols=False):
         for _ in range(nloops):
             if d >= maxdims:
                 break
-            lp = g.loop(names, maxdims - d)
+            lp = g.loop(names, maxdims - d, ivs_of(loops))
             loops.append(lp)
             d += len(lp.dims)
         while n_iters([dm for lp in loops for dm in lp.dims]) > 600:
@@ -488,7 +512,7 @@ def run_program(p, n=0):
         if level == len(loops):
             return
         lp = loops[level]
-        ranges = [lp.values(k) for k in range(len(lp.dims))]
+        ranges = [lp.values(k, env) for k in range(len(lp.dims))]
 
         def rec(k, env, iters):
             if k == len(ranges):
@@ -598,9 +622,13 @@ def emit(p, fname):
             return
         lp = loops[level]
         memo = dict(memo)
+        def val(v, ty):
+            if isinstance(v, Node):
+                return e.node(v, ind, memo)
+            return e.const(v, ty, ind)
         if lp.kind == "for":
             _, lb, ub, st = lp.dims[0]
-            cl, cu, cs = (e.const(v, lp.ty, ind) for v in (lb, ub, st))
+            cl, cu, cs = (val(v, lp.ty) for v in (lb, ub, st))
             suffix = "" if lp.ty == "index" else " : " + lp.ty
             e.lines.append("%sscf.for %%%s = %s to %s step %s%s {" %
                            (ind, lp.dims[0][0], cl, cu, cs, suffix))
@@ -622,8 +650,8 @@ def emit(p, fname):
             emit_nest(n, loops, level + 1, ind + "  ", memo)
             e.lines.append(ind + "}")
         else:
-            cl = [e.const(d[1], "index", ind) for d in lp.dims]
-            cu = [e.const(d[2], "index", ind) for d in lp.dims]
+            cl = [val(d[1], "index") for d in lp.dims]
+            cu = [val(d[2], "index") for d in lp.dims]
             cs = [e.const(d[3], "index", ind) for d in lp.dims]
             ivs = ", ".join("%" + d[0] for d in lp.dims)
             e.lines.append("%sscf.parallel (%s) = (%s) to (%s) step (%s) {" %
@@ -677,6 +705,9 @@ def trip_counts(p, fi):
     out = []
     for lp in p.nests[n][:level]:
         for d in lp.dims:
+            if isinstance(d[1], Node) or isinstance(d[2], Node):
+                out.append(None)  # varies; "last" is not checked
+                continue
             out.append(max(0, -(-(d[2] - d[1]) // d[3])))
     return out
 
@@ -713,7 +744,7 @@ def judge1(p, recs, diags, line_of_fold):
         # The structural rule (a key folded with a loop-invariant datum in
         # a loop body) ignores trip counts: with a loop that runs at most
         # once it is no collision, but such loops are degenerate.
-        if any(n <= 1 for n in trip_counts(p, fi)):
+        if any(n is None or n <= 1 for n in trip_counts(p, fi)):
             return "degenerate", msg
         return "fp", msg
     m = re.search(r"is the same in (.*?) and (.*?) of its (.*?)"
