@@ -547,7 +547,7 @@ def run_program(p, n=0):
         if kind == "fold":
             recs[idx].append(((), p.folds[idx][2].eval({"n": n}) & MASK64))
         else:
-            run_nest(idx, p.nests[idx], 0, {}, [])
+            run_nest(idx, p.nests[idx], 0, {"n": n}, [])
     p.flags = getattr(p, "flags", set()) | FLAGS
     return recs
 

@@ -1226,14 +1226,19 @@ std::optional<SmallVector<DynamicAPInt>> solve(System sys,
     poly.addEquality(row(e));
   for (const LinExpr &e : sys.inequalities)
     poly.addInequality(row(e));
+  // The lexicographic minimum's cutting planes can grow without end where
+  // no integer point exists (an i8 loop from -128 with step 3 and the zero
+  // extension of its induction variable ran for minutes); the generalized
+  // basis reduction behind findIntegerSample decides emptiness first.
+  std::optional<SmallVector<DynamicAPInt, 8>> sample = poly.findIntegerSample();
+  if (!sample)
+    return std::nullopt;
   auto min = poly.findIntegerLexMin();
   if (min.isEmpty())
     return std::nullopt;
   if (min.isBounded())
     return llvm::to_vector(*min.getOptimumIfBounded());
-  if (auto sample = poly.findIntegerSample())
-    return llvm::to_vector(*sample);
-  return std::nullopt;
+  return llvm::to_vector(*sample);
 }
 
 /// Two placed models and an integer point where their data are equal.
