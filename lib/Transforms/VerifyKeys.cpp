@@ -1179,10 +1179,10 @@ private:
       cache;
 };
 
-/// An integer point of `sys` (the lexicographically smallest one, iteration
-/// numbers first, where that exists), or none.
-std::optional<SmallVector<DynamicAPInt>> solve(System sys,
-                                               SymbolBounds &bounds) {
+/// An integer point of `sys` (the lexicographically smallest one in the
+/// iteration numbers `minimize`, which are not negative), or none.
+std::optional<SmallVector<DynamicAPInt>> solve(System sys, SymbolBounds &bounds,
+                                               ArrayRef<unsigned> minimize) {
   unsigned ni = sys.numIters, ns = sys.symbols.size();
   for (unsigned s = 0; s < ns; ++s) {
     // A narrow symbol stands for its signed value (see Linearizer).
@@ -1226,18 +1226,37 @@ std::optional<SmallVector<DynamicAPInt>> solve(System sys,
     poly.addEquality(row(e));
   for (const LinExpr &e : sys.inequalities)
     poly.addInequality(row(e));
-  // The lexicographic minimum's cutting planes can grow without end where
-  // no integer point exists (an i8 loop from -128 with step 3 and the zero
-  // extension of its induction variable ran for minutes); the generalized
-  // basis reduction behind findIntegerSample decides emptiness first.
+  // The lexicographic minimum's cutting planes can grow without end (an
+  // i8 loop from -128 with step 3 and the zero extension of its induction
+  // variable, with no integer point; a forall up to %n, with one, ran for
+  // minutes), so it is found with the generalized basis reduction behind
+  // findIntegerSample: each iteration number in `minimize` (>= 0), in
+  // order, is lowered by bisection. The other columns are quotients of
+  // those before them, so this is the lexicographic minimum there.
   std::optional<SmallVector<DynamicAPInt, 8>> sample = poly.findIntegerSample();
   if (!sample)
     return std::nullopt;
-  auto min = poly.findIntegerLexMin();
-  if (min.isEmpty())
-    return std::nullopt;
-  if (min.isBounded())
-    return llvm::to_vector(*min.getOptimumIfBounded());
+  for (unsigned column : minimize) {
+    DynamicAPInt lo(0), hi = (*sample)[column];
+    while (lo < hi) {
+      DynamicAPInt mid = lo + (hi - lo) / 2;
+      presburger::IntegerPolyhedron below = poly;
+      SmallVector<DynamicAPInt> atMost(ni + ns + 1, DynamicAPInt(0));
+      atMost[column] = -1;
+      atMost.back() = mid;
+      below.addInequality(atMost);
+      if (auto smaller = below.findIntegerSample()) {
+        sample = std::move(smaller);
+        hi = (*sample)[column];
+      } else {
+        lo = mid + 1;
+      }
+    }
+    SmallVector<DynamicAPInt> fixed(ni + ns + 1, DynamicAPInt(0));
+    fixed[column] = 1;
+    fixed.back() = -hi;
+    poly.addEquality(fixed);
+  }
   return llvm::to_vector(*sample);
 }
 
@@ -1273,7 +1292,10 @@ std::optional<Coincidence> coincide(const FoldModel &a, const FoldModel &b,
     if (delta.hasSymbols() && !foldSymbols(delta, sys, ctx))
       continue;
     sys.equalities.push_back(delta);
-    std::optional<SmallVector<DynamicAPInt>> point = solve(sys, bounds);
+    SmallVector<unsigned> iters(pa.iters);
+    llvm::append_range(iters, pb.iters);
+    llvm::sort(iters);
+    std::optional<SmallVector<DynamicAPInt>> point = solve(sys, bounds, iters);
     if (!point)
       return std::nullopt;
     return Coincidence{pa, pb, *point};
@@ -1307,7 +1329,11 @@ std::optional<Coincidence> repeats(const FoldModel &m, SymbolBounds &bounds) {
     later.addIter(p1.iters[k], DynamicAPInt(-1));
     later.constant = -1;
     sys.inequalities.push_back(later);
-    if (std::optional<SmallVector<DynamicAPInt>> point = solve(sys, bounds))
+    SmallVector<unsigned> iters(p1.iters);
+    llvm::append_range(iters, p2.iters);
+    llvm::sort(iters);
+    if (std::optional<SmallVector<DynamicAPInt>> point =
+            solve(sys, bounds, iters))
       return Coincidence{p1, p2, *point};
   }
   return std::nullopt;

@@ -1705,3 +1705,25 @@ func.func @fold_in_empty_system_fast(%k: !sto.key) {
   }
   return
 }
+
+// -----
+
+// Up to %n the datum repeats (after i & 0xffff wraps); the lexicographic
+// minimum of this unbounded system did not end, the bisection finds the
+// first repeat.
+func.func @fold_in_unbounded_system_fast(%k: !sto.key, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  // expected-note @+1 {{the loop is here}}
+  scf.parallel (%i) = (%c0) to (%n) step (%c4) {
+    %h = affine.apply affine_map<(d0) -> (((d0 * 2) floordiv 3) ceildiv 2)>(%i)
+    %t = arith.index_cast %i : index to i16
+    %z = arith.extui %t : i16 to i64
+    %hi = arith.index_cast %h : index to i64
+    %d = arith.addi %hi, %z : i64
+    // expected-error @+1 {{is the same in iteration 4096 and iteration 16384 of its 'scf.parallel' (both 21845)}}
+    %a = sto.fold_in %k, %d : i64
+    scf.reduce
+  }
+  return
+}
