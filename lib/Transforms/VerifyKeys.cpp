@@ -1117,7 +1117,7 @@ Placed place(const FoldModel &m, ArrayRef<bool> reversed, System &sys) {
     if (dim.maxRange) {
       // step * t <= ub - lb - 1 <= maxRange - 1.
       LinExpr e;
-      e.constant = DynamicAPInt(*dim.maxRange - 1);
+      e.constant = DynamicAPInt(*dim.maxRange) - 1;
       e.addIter(t, DynamicAPInt(-dim.step));
       sys.inequalities.push_back(e);
     }
