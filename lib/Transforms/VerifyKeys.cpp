@@ -555,6 +555,9 @@ struct Quotient {
   std::optional<DynamicAPInt> min, max;
 };
 
+/// The magnitude (in bits) up to which a quotient's operand is modelled.
+constexpr unsigned kRangeBits = 40;
+
 DynamicAPInt pow2(unsigned n) {
   DynamicAPInt result(1);
   for (unsigned i = 0; i < n; ++i)
@@ -634,11 +637,13 @@ public:
       return result;
     }
     // Ranges where the operand's congruent integer is its value: signed,
-    // non-negative signed (truncation is floor), unsigned.
-    DynamicAPInt half = pow2(width - 1);
+    // non-negative signed (truncation is floor), unsigned. Capped at 2^40:
+    // a smaller range only leaves out points (what is found is still real),
+    // and bounds near 2^63 made the solver's coefficients grow for minutes.
+    DynamicAPInt half = pow2(std::min(width - 1, kRangeBits));
     std::pair<DynamicAPInt, DynamicAPInt> signedRange{-half, half - 1},
         nonNegative{DynamicAPInt(0), half - 1},
-        unsignedRange{DynamicAPInt(0), pow2(width) - 1};
+        unsignedRange{DynamicAPInt(0), pow2(std::min(width, kRangeBits)) - 1};
     if (rhs && *rhs > 0 &&
         isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
             arith::CeilDivSIOp, arith::RemSIOp, arith::RemUIOp>(def)) {
@@ -661,7 +666,7 @@ public:
       return result;
     }
     if (isa<arith::ShRSIOp, arith::ShRUIOp>(def) && rhs && *rhs >= 0 &&
-        *rhs < width) {
+        *rhs < std::min(width, kRangeBits)) {
       auto range = isa<arith::ShRSIOp>(def) ? signedRange : unsignedRange;
       result.quotients[quotient(congruent(x, depth), pow2(*rhs), range.first,
                                 range.second)] = DynamicAPInt(1);
@@ -749,7 +754,7 @@ private:
     // floordiv, ceildiv, mod: the right side is a positive constant.
     if (!rhs->isConstant() || rhs->constant <= 0)
       return std::nullopt;
-    DynamicAPInt divisor = rhs->constant, half = pow2(63);
+    DynamicAPInt divisor = rhs->constant, half = pow2(kRangeBits);
     ValueAffine numerator = *lhs;
     DynamicAPInt shift(0);
     if (e.getKind() == AffineExprKind::CeilDiv)
