@@ -82,10 +82,9 @@ static void checkTrainStep() {
   int64_t seed = 1234, stepNo = 7;
   float lr = 0.1f, loss;
   std::vector<float> nw1(D * H), nb1(H), nw2(H * C), nb2(C);
-  status("train_step",
-         train_step(x.data(), w1.data(), b1.data(), w2.data(), b2.data(), lab,
-                    seed, stepNo, lr, nw1.data(), nb1.data(), nw2.data(),
-                    nb2.data(), &loss));
+  status("train_step", train_step(x.data(), w1.data(), b1.data(), w2.data(),
+                                  b2.data(), lab, seed, stepNo, lr, nw1.data(),
+                                  nb1.data(), nw2.data(), nb2.data(), &loss));
   // Forward and backward in double; the mask is dropout(1) of the key.
   rng::Key k = rng::foldIn(rng::seed(seed), stepNo);
   std::vector<double> h(B * H), mask(B * H), d(B * H), logits(B * C), dl(B * C),

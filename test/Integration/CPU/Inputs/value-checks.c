@@ -62,8 +62,8 @@ int main(void) {
   reset();
   st = draw(logits, 2, 3, 7, iout, 2);
   report("draw 2x3", st);
-  printf(" in range %d\n", iout[0] >= 0 && iout[0] < 3 && iout[1] >= 0 &&
-                               iout[1] < 3);
+  printf(" in range %d\n",
+         iout[0] >= 0 && iout[0] < 3 && iout[1] >= 0 && iout[1] < 3);
   reset();
   st = draw(logits, 2, 0, 7, iout, 2);
   report("draw 2x0", st);
