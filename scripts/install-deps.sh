@@ -20,7 +20,10 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
-if ! apt-cache policy libmlir-22-dev | grep -q "Candidate: [0-9]"; then
+# Read the whole answer first: with pipefail, `grep -q` exiting at its first
+# match can kill apt-cache with SIGPIPE and fail the test (seen here).
+policy=$(apt-cache policy libmlir-22-dev)
+if ! grep -q "Candidate: [0-9]" <<<"$policy"; then
   echo "install-deps: error: no candidate for libmlir-22-dev in the configured" \
        "apt sources; sto needs Debian's LLVM/MLIR 22 packages" >&2
   exit 1
