@@ -216,6 +216,60 @@ def StoGeneralizeElementwise : Pass<"sto-generalize-elementwise"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def StoTagUserReductions : Pass<"sto-tag-user-reductions"> {
+  let summary = "Marks the model's own reductions (before the sto ops are "
+                "lowered)";
+  let description = [{
+    Sets the unit attribute `sto.user_reduction` on every linalg op with a
+    reduction loop, and on every aggregated op (`linalg.softmax`), that the
+    program contains before `convert-sto-to-linalg` runs: these are the
+    model's reductions, whose order `sto-lane-reductions` may fix. The
+    reductions that the sto ops lower to have their own documented order
+    (docs/Randomness.md) and never carry the attribute.
+    `sto-generalize-elementwise` and `sto-fuse-elementwise` keep it on the
+    ops they make of a marked op.
+  }];
+}
+
+def StoLaneReductions : Pass<"sto-lane-reductions"> {
+  let summary = "Lowers the model's reductions along the last axis to 16 "
+                "vector lanes";
+  let description = [{
+    A reduction along the last axis lowers to one serial chain per output
+    element: one add latency per term, no vectors. This pass lowers a
+    linalg op on buffers marked `sto.user_reduction` (see
+    `sto-tag-user-reductions`) to loops in the order that
+    docs/Compiling.md, "Reduction order", fixes for every target:
+
+    - the op has one output and one reduction loop, its innermost; every
+      operand that reads along the reduction loop reads it as its last
+      dimension (row sums, dot products, `linalg.matvec`, a softmax's sum
+      and max, a loss; not column sums or `linalg.matmul`);
+    - its body is `acc' = acc (+) v` with `(+)` one of `arith.addf`,
+      `mulf`, `maximumf`, `minimumf`, `addi`, `muli`, `andi`, `ori`,
+      `xori`, `maxsi`, `minsi`, `maxui`, `minui`, and `v` not depending
+      on `acc`;
+    - lane l of 16 (a stack buffer) starts at the combiner's identity
+      (-0.0 for `addf`, 1.0 for `mulf`, -inf for `maximumf`, ...) and takes
+      the terms j with j mod 16 = l in increasing j; then the output is
+      `((init (+) p_0) (+) p_1) (+) ... (+) p_15`.
+
+    The parallel loops around it stay an `scf.parallel`. For 16 terms or
+    fewer the order is the sequential one, so such ops (static size) are
+    left to the usual lowering. The lane loop (16 iterations over a
+    contiguous row) is what LLVM vectorizes into one vector register.
+  }];
+  let options = [
+    Option<"gpu", "gpu", "bool", /*default=*/"false",
+           "Whether the loops become GPU kernels: a reduction to a single "
+           "element then also goes into a one-iteration scf.parallel, so "
+           "that its stack buffer is a thread's, not the host's">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def StoInterchangeInnerReduction : Pass<"sto-interchange-inner-reduction"> {
   let summary = "Moves an innermost reduction loop outside the output's "
                 "contiguous dimension (CPU)";

@@ -417,6 +417,9 @@ void mlir::sto::buildLinalgPhase(OpPassManager &pm,
   lowering.dpRowGroups =
       opts.dpForm.empty() ? widePhilox : opts.dpForm == "grouped";
   lowering.moeCpuForms = widePhilox;
+  // The model's own reductions, before the sto ops add theirs (which keep
+  // their documented orders).
+  pm.addPass(createStoTagUserReductions());
   pm.addPass(createConvertStoToLinalg(lowering));
   // arith/math on whole tensors (the differentiable paths of a model) become
   // linalg.generic too, so they bufferize and fuse with the sampling.
@@ -468,6 +471,8 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   // (SCFToControlFlow would make it sequential).
   pm.addPass(createForallToParallelLoopPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<LowerStridedCopies>());
+  // The model's reductions along the last axis run in 16 lanes.
+  pm.addPass(createStoLaneReductions());
   // Matrix products run their reduction outside the output's rows, so
   // that the inner loop vectorizes (same bits).
   pm.addPass(createStoInterchangeInnerReduction());
@@ -553,6 +558,10 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   // kernels; gpu.memcpy copies only whole buffers.
   pm.addNestedPass<func::FuncOp>(
       std::make_unique<LowerStridedCopies>(/*wholeBuffersOnly=*/true));
+  // The same lane order as on the CPU, so the bits agree.
+  StoLaneReductionsOptions laneOpts;
+  laneOpts.gpu = true;
+  pm.addPass(createStoLaneReductions(laneOpts));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   StoParallelizeOuterLoopOptions mapOpts;
   mapOpts.gpu = true;

@@ -41,13 +41,22 @@ bool readsEachElementOnce(OpOperand *fused) {
 /// Fuses an elementwise producer with several uses into a consumer and
 /// makes every other use read the fused op's copy of the producer's result,
 /// so the producer dies instead of running a second time.
+///
+/// With `singleUse`, it fuses single-use producers into a model's own
+/// reduction instead, before upstream's pattern does (which would drop the
+/// sto.user_reduction mark: the fused op is the reduction).
 struct FuseMultiUseProducer : public OpRewritePattern<linalg::GenericOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseMultiUseProducer(MLIRContext *ctx, bool singleUse)
+      : OpRewritePattern(ctx, /*benefit=*/singleUse ? 2 : 1),
+        singleUse(singleUse) {}
   LogicalResult matchAndRewrite(linalg::GenericOp consumer,
                                 PatternRewriter &rewriter) const override {
+    bool userReduction = consumer->hasAttr(sto::kUserReductionAttr);
+    if (singleUse && !userReduction)
+      return failure();
     for (OpOperand &operand : consumer->getOpOperands()) {
       auto producer = operand.get().getDefiningOp<linalg::GenericOp>();
-      if (!producer || producer->hasOneUse() ||
+      if (!producer || producer->hasOneUse() != singleUse ||
           !fuseElementwiseProducer(&operand) ||
           !readsEachElementOnce(&operand) ||
           !linalg::areElementwiseOpsFusable(&operand))
@@ -83,6 +92,9 @@ struct FuseMultiUseProducer : public OpRewritePattern<linalg::GenericOp> {
           linalg::fuseElementwiseOps(rewriter, &operand);
       if (failed(fused))
         continue;
+      if (userReduction)
+        fused->fusedOp->setAttr(sto::kUserReductionAttr,
+                                rewriter.getUnitAttr());
       for (Operation *user : toSink)
         rewriter.moveOpAfter(user, fused->fusedOp);
       for (auto [original, replacement] : fused->replacements)
@@ -94,6 +106,9 @@ struct FuseMultiUseProducer : public OpRewritePattern<linalg::GenericOp> {
     }
     return failure();
   }
+
+private:
+  bool singleUse;
 };
 
 struct StoFuseElementwise
@@ -109,7 +124,8 @@ struct StoFuseElementwise
       return producer && producer->hasOneUse() && readsEachElementOnce(fused);
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, singleUse);
-    patterns.add<FuseMultiUseProducer>(ctx);
+    patterns.add<FuseMultiUseProducer>(ctx, /*singleUse=*/false);
+    patterns.add<FuseMultiUseProducer>(ctx, /*singleUse=*/true);
     // A reshape is not propagated through a named contraction (matmul,
     // batch_matmul, ...): expanding it would turn the op into a
     // higher-rank linalg.generic (a blocked sampler's 4-lane split of the

@@ -39,9 +39,21 @@ struct DecomposeAggregated
                                 PatternRewriter &rewriter) const override {
     if (!llvm::all_of(op->getOperandTypes(), llvm::IsaPred<RankedTensorType>))
       return failure();
+    // The ops made of a model's own softmax are the model's reductions.
+    Operation *before = op->getPrevNode();
+    bool user = op->hasAttr(sto::kUserReductionAttr);
     FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
     if (failed(values))
       return failure();
+    if (user) {
+      for (Operation *made = before ? before->getNextNode()
+                                    : &op->getBlock()->front();
+           made != op.getOperation(); made = made->getNextNode()) {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(made);
+        if (linalgOp && linalgOp.getNumReductionLoops() > 0)
+          made->setAttr(sto::kUserReductionAttr, rewriter.getUnitAttr());
+      }
+    }
     rewriter.replaceOp(op, *values);
     return success();
   }

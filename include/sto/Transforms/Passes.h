@@ -19,6 +19,10 @@ namespace sto {
 #define GEN_PASS_REGISTRATION
 #include "sto/Transforms/Passes.h.inc"
 
+/// The unit attribute that marks a model's own reductions (set by
+/// sto-tag-user-reductions, used by sto-lane-reductions).
+constexpr llvm::StringLiteral kUserReductionAttr = "sto.user_reduction";
+
 /// linalg.matmul and linalg.batch_matmul on f32 buffers with contiguous rows
 /// (plain or with a transposed operand) become calls of libsto_runtime's
 /// sto_cuda_compiled_sgemm (cuBLAS); see sto-matmul-to-cublas.

@@ -1,0 +1,376 @@
+//===- LaneReductions.cpp - the model's reductions in 16 lanes ------------===//
+//
+// A reduction along the last axis (a row sum, a softmax's denominator, a
+// loss) lowers to one serial chain per output element: one add latency per
+// term, no vectors. sto fixes another order for the model's own reductions
+// (docs/Compiling.md, "Reduction order"): lane l of 16 takes the terms
+// j = l (mod 16) in increasing j, from the combiner's identity, and the
+// output is ((init + p_0) + p_1) + ... + p_15. The 16 lanes are one vector;
+// the order is the same on every target, vector width and thread count, and
+// for 16 terms or fewer it is the sequential order.
+//
+// The sto ops' own reductions have orders of their own (docs/Randomness.md),
+// so only ops marked before the sto ops are lowered take this path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace sto {
+#define GEN_PASS_DEF_STOTAGUSERREDUCTIONS
+#define GEN_PASS_DEF_STOLANEREDUCTIONS
+#include "sto/Transforms/Passes.h.inc"
+} // namespace sto
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kLanes = 16;
+
+struct StoTagUserReductions
+    : public sto::impl::StoTagUserReductionsBase<StoTagUserReductions> {
+  void runOnOperation() override {
+    UnitAttr unit = UnitAttr::get(&getContext());
+    getOperation()->walk([&](Operation *op) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      if ((linalgOp && linalgOp.getNumReductionLoops() > 0) ||
+          isa<linalg::AggregatedOpInterface>(op))
+        op->setAttr(sto::kUserReductionAttr, unit);
+    });
+  }
+};
+
+/// The combiner `acc' = acc (+) v` that ends a one-output reduction body,
+/// and the identity each lane starts from.
+struct Combiner {
+  Operation *op;
+  TypedAttr identity;
+};
+
+/// The identity of `op` on `type`; null when `op` is not a combiner whose
+/// terms may be regrouped as the lane order does (add and mul of floats are
+/// regrouped by the documented order; the others are associative).
+TypedAttr identityOf(Operation *op, Type type) {
+  if (auto f = dyn_cast<FloatType>(type)) {
+    const llvm::fltSemantics &sem = f.getFloatSemantics();
+    auto value = [&](llvm::APFloat v) { return FloatAttr::get(f, v); };
+    if (isa<arith::AddFOp>(op))
+      return value(llvm::APFloat::getZero(sem, /*Negative=*/true));
+    if (isa<arith::MulFOp>(op))
+      return value(llvm::APFloat::getOne(sem));
+    if (isa<arith::MaximumFOp>(op))
+      return value(llvm::APFloat::getInf(sem, /*Negative=*/true));
+    if (isa<arith::MinimumFOp>(op))
+      return value(llvm::APFloat::getInf(sem, /*Negative=*/false));
+    return {};
+  }
+  auto i = dyn_cast<IntegerType>(type);
+  if (!i)
+    return {};
+  unsigned w = i.getWidth();
+  auto value = [&](llvm::APInt v) { return IntegerAttr::get(i, v); };
+  if (isa<arith::AddIOp, arith::OrIOp, arith::XOrIOp, arith::MaxUIOp>(op))
+    return value(llvm::APInt::getZero(w));
+  if (isa<arith::MulIOp>(op))
+    return value(llvm::APInt(w, 1));
+  if (isa<arith::AndIOp, arith::MinUIOp>(op))
+    return value(llvm::APInt::getAllOnes(w));
+  if (isa<arith::MaxSIOp>(op))
+    return value(llvm::APInt::getSignedMinValue(w));
+  if (isa<arith::MinSIOp>(op))
+    return value(llvm::APInt::getSignedMaxValue(w));
+  return {};
+}
+
+std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  BlockArgument acc =
+      op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  if (!acc.hasOneUse())
+    return std::nullopt;
+  Operation *combiner = *acc.getUsers().begin();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield->getNumOperands() != 1 ||
+      yield->getOperand(0).getDefiningOp() != combiner ||
+      combiner->getBlock() != body || combiner->getNumOperands() != 2 ||
+      combiner->getNumResults() != 1 || combiner->getNumRegions() != 0)
+    return std::nullopt;
+  TypedAttr identity = identityOf(combiner, acc.getType());
+  if (!identity)
+    return std::nullopt;
+  return Combiner{combiner, identity};
+}
+
+/// One output, one reduction loop and it is the innermost; operands read it
+/// only as their last dimension; no linalg.index nested in the body's
+/// regions (the loops replace linalg.index only at the top level).
+bool isLastAxisReduction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 1)
+    return false;
+  unsigned n = op.getNumLoops();
+  if (op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  AffineExpr r = getAffineDimExpr(n - 1, op.getContext());
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation())
+      return false;
+    ArrayRef<AffineExpr> results = map.getResults();
+    auto pos = llvm::find(results, r);
+    if (pos != results.end() && pos != results.end() - 1)
+      return false;
+  }
+  bool nestedIndex = false;
+  op.getBlock()->walk([&](linalg::IndexOp index) {
+    nestedIndex |= index->getParentOp() != op.getOperation();
+  });
+  if (nestedIndex)
+    return false;
+  // Up to 16 terms the lane order is the sequential one.
+  int64_t size = op.getStaticLoopRanges().back();
+  return ShapedType::isDynamic(size) || size > kLanes;
+}
+
+/// The indices a projected-permutation `map` picks from the loop `ivs`.
+SmallVector<Value> pick(AffineMap map, ValueRange ivs) {
+  return llvm::map_to_vector(map.getResults(), [&](AffineExpr e) {
+    return ivs[cast<AffineDimExpr>(e).getPosition()];
+  });
+}
+
+class LaneLowering {
+public:
+  LaneLowering(linalg::LinalgOp op, Combiner combiner, bool gpu)
+      : op(op), combiner(combiner), gpu(gpu) {}
+
+  void lower(RewriterBase &rewriter) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    SmallVector<Range> ranges = op.createLoopRanges(rewriter, loc);
+    SmallVector<Value> sizes = llvm::map_to_vector(ranges, [&](Range r) {
+      return getValueOrCreateConstantIndexOp(rewriter, loc, r.size);
+    });
+    Value n = sizes.pop_back_val();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    if (gpu) {
+      buildGpu(rewriter, loc, sizes, n);
+    } else if (sizes.empty()) {
+      buildRow(rewriter, loc, {}, n);
+    } else {
+      SmallVector<Value> zeros(sizes.size(), zero), ones(sizes.size(), one);
+      scf::ParallelOp::create(
+          rewriter, loc, zeros, sizes, ones,
+          [&](OpBuilder &b, Location l, ValueRange ivs) {
+            buildRow(b, l, ivs, n);
+          });
+    }
+    rewriter.eraseOp(op);
+  }
+
+private:
+  /// GPU form: one thread per (output element, lane), each adding its
+  /// lane's terms in a register into a [..., 16] device buffer; then one
+  /// thread per output element (one thread in all for a single output)
+  /// combines the lanes in order. 16 times the threads of one chain per
+  /// output, and no stack buffer.
+  void buildGpu(OpBuilder &b, Location loc, ValueRange sizes, Value n) {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value lanes = arith::ConstantIndexOp::create(b, loc, kLanes);
+    Type t = combiner.identity.getType();
+    SmallVector<int64_t> shape(sizes.size(), ShapedType::kDynamic);
+    shape.push_back(kLanes);
+    Value partial = memref::AllocOp::create(
+        b, loc, MemRefType::get(shape, t), ValueRange(sizes));
+    Value tail = arith::RemUIOp::create(b, loc, n, lanes);
+    Value whole = arith::SubIOp::create(b, loc, n, tail);
+    SmallVector<Value> ubs(sizes);
+    ubs.push_back(lanes);
+    SmallVector<Value> zeros(ubs.size(), zero), ones(ubs.size(), one);
+    scf::ParallelOp::create(
+        b, loc, zeros, ubs, ones,
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          Value lane = ivs.back();
+          ValueRange outer = ivs.drop_back();
+          Value identity = arith::ConstantOp::create(b, l, combiner.identity);
+          auto chain = scf::ForOp::create(
+              b, l, zero, whole, lanes, ValueRange{identity},
+              [&](OpBuilder &b, Location l, Value c, ValueRange acc) {
+                Value j = arith::AddIOp::create(b, l, c, lane);
+                scf::YieldOp::create(b, l, buildTermValue(b, l, outer, j,
+                                                          acc[0]));
+              });
+          Value inTail =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, lane, tail);
+          auto last = scf::IfOp::create(
+              b, l, inTail,
+              [&](OpBuilder &b, Location l) {
+                Value j = arith::AddIOp::create(b, l, whole, lane);
+                scf::YieldOp::create(b, l, buildTermValue(b, l, outer, j,
+                                                          chain.getResult(0)));
+              },
+              [&](OpBuilder &b, Location l) {
+                scf::YieldOp::create(b, l, chain.getResult(0));
+              });
+          memref::StoreOp::create(b, l, last.getResult(0), partial, ivs);
+        });
+    auto combineRow = [&](OpBuilder &b, Location l, ValueRange ivs) {
+      OpOperand *out = op.getDpsInitOperand(0);
+      SmallVector<Value> all(ivs);
+      all.push_back(zero);
+      SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
+      Value init = memref::LoadOp::create(b, l, out->get(), outIndices);
+      auto combine = scf::ForOp::create(
+          b, l, zero, lanes, one, ValueRange{init},
+          [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
+            SmallVector<Value> at(ivs);
+            at.push_back(i);
+            Value p = memref::LoadOp::create(b, l, partial, at);
+            scf::YieldOp::create(b, l, combine2(b, l, acc[0], p));
+          });
+      memref::StoreOp::create(b, l, combine.getResult(0), out->get(),
+                              outIndices);
+    };
+    if (sizes.empty()) {
+      combineRow(b, loc, {});
+    } else {
+      SmallVector<Value> z(sizes.size(), zero), o(sizes.size(), one);
+      scf::ParallelOp::create(b, loc, z, sizes, o, combineRow);
+    }
+    memref::DeallocOp::create(b, loc, partial);
+  }
+
+  /// acc (+) p with the combiner's op and attributes.
+  Value combine2(OpBuilder &b, Location loc, Value acc, Value p) {
+    OperationState state(loc, combiner.op->getName(), ValueRange{acc, p},
+                         TypeRange{acc.getType()}, combiner.op->getAttrs());
+    return b.create(state)->getResult(0);
+  }
+
+  /// The reduction of one output element: lanes, tail, then the lanes
+  /// combined into the output in increasing lane order.
+  void buildRow(OpBuilder &b, Location loc, ValueRange ivs, Value n) {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value lanes = arith::ConstantIndexOp::create(b, loc, kLanes);
+    Type t = combiner.identity.getType();
+    Value buf =
+        memref::AllocaOp::create(b, loc, MemRefType::get({kLanes}, t));
+    Value identity = arith::ConstantOp::create(b, loc, combiner.identity);
+    forLoop(b, loc, zero, lanes, one, [&](OpBuilder &b, Location l, Value i) {
+      memref::StoreOp::create(b, l, identity, buf, i);
+    });
+    // Whole groups of 16 terms: the inner loop is the vector.
+    Value tail = arith::RemUIOp::create(b, loc, n, lanes);
+    Value whole = arith::SubIOp::create(b, loc, n, tail);
+    forLoop(b, loc, zero, whole, lanes, [&](OpBuilder &b, Location l, Value c) {
+      forLoop(b, l, zero, lanes, one, [&](OpBuilder &b, Location l, Value i) {
+        Value j = arith::AddIOp::create(b, l, c, i);
+        buildTerm(b, l, ivs, j, buf, i);
+      });
+    });
+    // The last n mod 16 terms go to lanes 0, 1, ...: they are the last
+    // terms of those lanes.
+    forLoop(b, loc, whole, n, one, [&](OpBuilder &b, Location l, Value j) {
+      Value i = arith::SubIOp::create(b, l, j, whole);
+      buildTerm(b, l, ivs, j, buf, i);
+    });
+    OpOperand *out = op.getDpsInitOperand(0);
+    SmallVector<Value> all(ivs);
+    all.push_back(zero);
+    SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
+    Value init = memref::LoadOp::create(b, loc, out->get(), outIndices);
+    auto combine = scf::ForOp::create(
+        b, loc, zero, lanes, one, ValueRange{init},
+        [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
+          Value p = memref::LoadOp::create(b, l, buf, i);
+          scf::YieldOp::create(b, l, combine2(b, l, acc[0], p));
+        });
+    memref::StoreOp::create(b, loc, combine.getResult(0), out->get(),
+                            outIndices);
+  }
+
+  /// Term j of the output element at `ivs`, added into lane `lane`.
+  void buildTerm(OpBuilder &b, Location loc, ValueRange ivs, Value j,
+                 Value buf, Value lane) {
+    Value acc = memref::LoadOp::create(b, loc, buf, lane);
+    memref::StoreOp::create(b, loc, buildTermValue(b, loc, ivs, j, acc), buf,
+                            lane);
+  }
+
+  /// acc (+) term j of the output element at `ivs`: the op's body with its
+  /// inputs loaded and `acc` as its accumulator.
+  Value buildTermValue(OpBuilder &b, Location loc, ValueRange ivs, Value j,
+                       Value acc) {
+    SmallVector<Value> all(ivs);
+    all.push_back(j);
+    IRMapping mapping;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      BlockArgument arg = op.getMatchingBlockArgument(in);
+      if (!isa<MemRefType>(in->get().getType())) {
+        mapping.map(arg, in->get());
+        continue;
+      }
+      mapping.map(arg,
+                  memref::LoadOp::create(
+                      b, loc, in->get(),
+                      pick(op.getMatchingIndexingMap(in), all)));
+    }
+    mapping.map(op.getMatchingBlockArgument(op.getDpsInitOperand(0)), acc);
+    Block *body = op.getBlock();
+    for (Operation &inner : body->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+        mapping.map(index.getResult(), all[index.getDim()]);
+        continue;
+      }
+      b.clone(inner, mapping);
+    }
+    return mapping.lookup(body->getTerminator()->getOperand(0));
+  }
+
+  static void forLoop(OpBuilder &b, Location loc, Value lb, Value ub,
+                      Value step,
+                      function_ref<void(OpBuilder &, Location, Value)> fn) {
+    scf::ForOp::create(b, loc, lb, ub, step, ValueRange{},
+                       [&](OpBuilder &b, Location l, Value iv, ValueRange) {
+                         fn(b, l, iv);
+                         scf::YieldOp::create(b, l);
+                       });
+  }
+
+  linalg::LinalgOp op;
+  Combiner combiner;
+  bool gpu;
+};
+
+struct StoLaneReductions
+    : public sto::impl::StoLaneReductionsBase<StoLaneReductions> {
+  using StoLaneReductionsBase::StoLaneReductionsBase;
+  void runOnOperation() override {
+    SmallVector<std::pair<linalg::LinalgOp, Combiner>> todo;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (!op->hasAttr(sto::kUserReductionAttr) || !isLastAxisReduction(op))
+        return;
+      if (std::optional<Combiner> combiner = matchCombiner(op))
+        todo.push_back({op, *combiner});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto [op, combiner] : todo)
+      LaneLowering(op, combiner, gpu).lower(rewriter);
+  }
+};
+
+} // namespace
