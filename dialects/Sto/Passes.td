@@ -246,11 +246,13 @@ def StoLaneReductions : Pass<"sto-lane-reductions"> {
       dimension (row sums, dot products, `linalg.matvec`, a softmax's sum
       and max, a loss; not column sums or `linalg.matmul`);
     - its body is `acc' = acc (+) v` with `(+)` one of `arith.addf`,
-      `mulf`, `maximumf`, `minimumf`, `addi`, `muli`, `andi`, `ori`,
+      `mulf`, `maximumf`, `minimumf`, `maxnumf`, `minnumf`, `addi`,
+      `muli`, `andi`, `ori`,
       `xori`, `maxsi`, `minsi`, `maxui`, `minui`, and `v` not depending
       on `acc`;
     - lane l of 16 (a stack buffer) starts at the combiner's identity
-      (-0.0 for `addf`, 1.0 for `mulf`, -inf for `maximumf`, ...) and takes
+      (-0.0 for `addf`, 1.0 for `mulf`, -inf for `maximumf`, a NaN for
+      `maxnumf`, ...) and takes
       the terms j with j mod 16 = l in increasing j; then the output is
       `((init (+) p_0) (+) p_1) (+) ... (+) p_15`.
 

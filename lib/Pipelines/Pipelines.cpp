@@ -120,6 +120,39 @@ struct LibmForUnexpandedMath
   }
 };
 
+/// arith.maximumf/minimumf as LLVM's llvm.maximum/minimum, before
+/// arith-expand-ops, whose select expansion gets signed zeros wrong:
+/// maximumf(+0.0, -0.0) gave -0.0 (the semantics, and llvm.maximum, order
+/// -0.0 below +0.0). The x86 backend lowers the intrinsics exactly.
+template <typename From, typename To>
+struct FloatMaxMinToIntrinsic : public OpRewritePattern<From> {
+  using OpRewritePattern<From>::OpRewritePattern;
+  LogicalResult matchAndRewrite(From op,
+                                PatternRewriter &rewriter) const override {
+    if (!LLVM::isCompatibleType(op.getType()))
+      return failure();
+    rewriter.replaceOpWithNewOp<To>(op, op.getLhs(), op.getRhs());
+    return success();
+  }
+};
+
+struct MaxMinFToIntrinsics
+    : public PassWrapper<MaxMinFToIntrinsics, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MaxMinFToIntrinsics)
+  StringRef getArgument() const override { return "sto-maxmin-to-intrinsics"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<LLVM::LLVMDialect>();
+  }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FloatMaxMinToIntrinsic<arith::MaximumFOp, LLVM::MaximumOp>,
+                 FloatMaxMinToIntrinsic<arith::MinimumFOp, LLVM::MinimumOp>>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
 /// Calls libdevice's fmod for each arith.remf in a CUDA kernel. The NVVM
 /// pipeline lowers arith to the LLVM dialect before convert-gpu-to-nvvm,
 /// which would have sent remf to __nv_fmod but rejects the llvm.frem it
@@ -508,6 +541,7 @@ void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
   // subnormals to zero (the contract keeps them), and a call to
   // __truncsfbf2 elsewhere, which libgcc before 13 lacks. The expansion
   // rounds to nearest even on the bits, the same on every CPU.
+  pm.addPass(std::make_unique<MaxMinFToIntrinsics>());
   arith::ArithExpandOpsPassOptions expandOpts;
   expandOpts.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expandOpts));

@@ -73,6 +73,9 @@ TypedAttr identityOf(Operation *op, Type type) {
       return value(llvm::APFloat::getInf(sem, /*Negative=*/true));
     if (isa<arith::MinimumFOp>(op))
       return value(llvm::APFloat::getInf(sem, /*Negative=*/false));
+    // maxnum(NaN, x) = x: a lane without terms, or with NaNs only, drops out.
+    if (isa<arith::MaxNumFOp, arith::MinNumFOp>(op))
+      return value(llvm::APFloat::getQNaN(sem));
     return {};
   }
   auto i = dyn_cast<IntegerType>(type);
@@ -95,8 +98,7 @@ TypedAttr identityOf(Operation *op, Type type) {
 
 std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   Block *body = op.getBlock();
-  BlockArgument acc =
-      op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
   if (!acc.hasOneUse())
     return std::nullopt;
   Operation *combiner = *acc.getUsers().begin();
@@ -171,11 +173,10 @@ public:
       buildRow(rewriter, loc, {}, n);
     } else {
       SmallVector<Value> zeros(sizes.size(), zero), ones(sizes.size(), one);
-      scf::ParallelOp::create(
-          rewriter, loc, zeros, sizes, ones,
-          [&](OpBuilder &b, Location l, ValueRange ivs) {
-            buildRow(b, l, ivs, n);
-          });
+      scf::ParallelOp::create(rewriter, loc, zeros, sizes, ones,
+                              [&](OpBuilder &b, Location l, ValueRange ivs) {
+                                buildRow(b, l, ivs, n);
+                              });
     }
     rewriter.eraseOp(op);
   }
@@ -193,8 +194,8 @@ private:
     Type t = combiner.identity.getType();
     SmallVector<int64_t> shape(sizes.size(), ShapedType::kDynamic);
     shape.push_back(kLanes);
-    Value partial = memref::AllocOp::create(
-        b, loc, MemRefType::get(shape, t), ValueRange(sizes));
+    Value partial = memref::AllocOp::create(b, loc, MemRefType::get(shape, t),
+                                            ValueRange(sizes));
     Value tail = arith::RemUIOp::create(b, loc, n, lanes);
     Value whole = arith::SubIOp::create(b, loc, n, tail);
     SmallVector<Value> ubs(sizes);
@@ -210,17 +211,17 @@ private:
               b, l, zero, whole, lanes, ValueRange{identity},
               [&](OpBuilder &b, Location l, Value c, ValueRange acc) {
                 Value j = arith::AddIOp::create(b, l, c, lane);
-                scf::YieldOp::create(b, l, buildTermValue(b, l, outer, j,
-                                                          acc[0]));
+                scf::YieldOp::create(b, l,
+                                     buildTermValue(b, l, outer, j, acc[0]));
               });
-          Value inTail =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, lane, tail);
+          Value inTail = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                               lane, tail);
           auto last = scf::IfOp::create(
               b, l, inTail,
               [&](OpBuilder &b, Location l) {
                 Value j = arith::AddIOp::create(b, l, whole, lane);
-                scf::YieldOp::create(b, l, buildTermValue(b, l, outer, j,
-                                                          chain.getResult(0)));
+                scf::YieldOp::create(
+                    b, l, buildTermValue(b, l, outer, j, chain.getResult(0)));
               },
               [&](OpBuilder &b, Location l) {
                 scf::YieldOp::create(b, l, chain.getResult(0));
@@ -267,8 +268,7 @@ private:
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value lanes = arith::ConstantIndexOp::create(b, loc, kLanes);
     Type t = combiner.identity.getType();
-    Value buf =
-        memref::AllocaOp::create(b, loc, MemRefType::get({kLanes}, t));
+    Value buf = memref::AllocaOp::create(b, loc, MemRefType::get({kLanes}, t));
     Value identity = arith::ConstantOp::create(b, loc, combiner.identity);
     forLoop(b, loc, zero, lanes, one, [&](OpBuilder &b, Location l, Value i) {
       memref::StoreOp::create(b, l, identity, buf, i);
@@ -304,8 +304,8 @@ private:
   }
 
   /// Term j of the output element at `ivs`, added into lane `lane`.
-  void buildTerm(OpBuilder &b, Location loc, ValueRange ivs, Value j,
-                 Value buf, Value lane) {
+  void buildTerm(OpBuilder &b, Location loc, ValueRange ivs, Value j, Value buf,
+                 Value lane) {
     Value acc = memref::LoadOp::create(b, loc, buf, lane);
     memref::StoreOp::create(b, loc, buildTermValue(b, loc, ivs, j, acc), buf,
                             lane);
@@ -324,10 +324,9 @@ private:
         mapping.map(arg, in->get());
         continue;
       }
-      mapping.map(arg,
-                  memref::LoadOp::create(
-                      b, loc, in->get(),
-                      pick(op.getMatchingIndexingMap(in), all)));
+      mapping.map(arg, memref::LoadOp::create(
+                           b, loc, in->get(),
+                           pick(op.getMatchingIndexingMap(in), all)));
     }
     mapping.map(op.getMatchingBlockArgument(op.getDpsInitOperand(0)), acc);
     Block *body = op.getBlock();

@@ -1,0 +1,197 @@
+// The model's own reductions along the last axis run in the order of
+// docs/Compiling.md, "Reduction order": lane l of 16 adds the terms j with
+// j mod 16 = l in increasing j from the combiner's identity (-0.0 for a
+// sum), then the output is ((init + p_0) + p_1) + ... + p_15. Compared bit
+// for bit with that order computed in C++ (Inputs/user-reductions.cpp), for
+// row lengths on both sides of 16 and of its multiples, static and dynamic
+// shapes, add/mul/max/min/maxnum of floats and integers, a fused producer, a body
+// reading linalg.index, and an init that is not the identity. One row is
+// built so that the sequential order gives another sum: the test would fail
+// if the reduction were left sequential. The same bits under
+// --target=cuda-emulator (the GPU form: a thread per output and lane).
+
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: sto-compile %s -o %t/r.o --header %t/r.h
+// RUN: %clangxx %sto_driver_flags -I%t -include %t/r.h %S/Inputs/user-reductions.cpp %t/r.o %sto_runtime_link -o %t/r
+// RUN: env OMP_NUM_THREADS=2 %t/r | FileCheck %s
+// RUN: env OMP_NUM_THREADS=1 %t/r | FileCheck %s
+// RUN: sto-compile %s --target=cuda-emulator -o %t/e.o --header %t/e.h
+// RUN: %clangxx %sto_driver_flags -I%t -include %t/e.h %S/Inputs/user-reductions.cpp %t/e.o %sto_runtime_link -o %t/e
+// RUN: %t/e | FileCheck %s
+
+// CHECK: row_sum 3x1: 0 mismatches of 3
+// CHECK: row_sum 3x5: 0 mismatches of 3
+// CHECK: row_sum 3x16: 0 mismatches of 3
+// CHECK: row_sum 3x17: 0 mismatches of 3
+// CHECK: row_sum 3x33: 0 mismatches of 3
+// CHECK: row_sum 3x100: 0 mismatches of 3
+// CHECK: row_sum 5x1000: 0 mismatches of 5
+// CHECK: row_sum 2x0: 0 mismatches of 2
+// CHECK: row_sum lanes keep what the sequential order loses: 1
+// CHECK: sum_all 4099: 0 mismatches of 1
+// CHECK: sum_all 0: 0 mismatches of 1
+// CHECK: sumsq 2x1000: 0 mismatches of 2
+// CHECK: prod_f64 4x40: 0 mismatches of 4
+// CHECK: max 4x50: 0 mismatches of 4
+// CHECK: maxnum 4x50: 0 mismatches of 4
+// CHECK: min_i32 4x40: 0 mismatches of 4
+// CHECK: sum_i64 4x40: 0 mismatches of 4
+// CHECK: weighted_index 3x70: 0 mismatches of 3
+// CHECK: sum_into 3x45: 0 mismatches of 3
+// CHECK: sum_static 8x24: 0 mismatches of 8
+
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#out = affine_map<(d0, d1) -> (d0)>
+#vec = affine_map<(d0) -> (d0)>
+#scalar = affine_map<(d0) -> ()>
+
+func.func @row_sum(%x: tensor<?x?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %r = linalg.reduce ins(%x : tensor<?x?xf32>) outs(%i : tensor<?xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<?xf32>
+}
+
+func.func @sum_all(%x: tensor<?xf32>) -> tensor<f32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.reduce ins(%x : tensor<?xf32>) outs(%i : tensor<f32>) dimensions = [0]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<f32>
+}
+
+// x * x is its own op, fused into the reduction.
+func.func @sumsq(%x: tensor<2x1000xf32>) -> tensor<2xf32> {
+  %z = arith.constant 0.0 : f32
+  %sq = arith.mulf %x, %x : tensor<2x1000xf32>
+  %e = tensor.empty() : tensor<2xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<2xf32>) -> tensor<2xf32>
+  %r = linalg.reduce ins(%sq : tensor<2x1000xf32>) outs(%i : tensor<2xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<2xf32>
+}
+
+func.func @prod_f64(%x: tensor<4x40xf64>) -> tensor<4xf64> {
+  %one = arith.constant 1.0 : f64
+  %e = tensor.empty() : tensor<4xf64>
+  %i = linalg.fill ins(%one : f64) outs(%e : tensor<4xf64>) -> tensor<4xf64>
+  %r = linalg.reduce ins(%x : tensor<4x40xf64>) outs(%i : tensor<4xf64>) dimensions = [1]
+    (%a: f64, %b: f64) {
+      %s = arith.mulf %b, %a : f64
+      linalg.yield %s : f64
+    }
+  return %r : tensor<4xf64>
+}
+
+func.func @max(%x: tensor<4x50xf32>) -> tensor<4xf32> {
+  %low = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %i = linalg.fill ins(%low : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.reduce ins(%x : tensor<4x50xf32>) outs(%i : tensor<4xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %s = arith.maximumf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<4xf32>
+}
+
+// linalg.softmax's max: NaN is a missing value.
+func.func @maxnum(%x: tensor<4x50xf32>) -> tensor<4xf32> {
+  %low = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %i = linalg.fill ins(%low : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.reduce ins(%x : tensor<4x50xf32>) outs(%i : tensor<4xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %s = arith.maxnumf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<4xf32>
+}
+
+func.func @min_i32(%x: tensor<4x40xi32>) -> tensor<4xi32> {
+  %high = arith.constant 2147483647 : i32
+  %e = tensor.empty() : tensor<4xi32>
+  %i = linalg.fill ins(%high : i32) outs(%e : tensor<4xi32>) -> tensor<4xi32>
+  %r = linalg.reduce ins(%x : tensor<4x40xi32>) outs(%i : tensor<4xi32>) dimensions = [1]
+    (%a: i32, %b: i32) {
+      %s = arith.minsi %a, %b : i32
+      linalg.yield %s : i32
+    }
+  return %r : tensor<4xi32>
+}
+
+func.func @sum_i64(%x: tensor<4x40xi64>) -> tensor<4xi64> {
+  %z = arith.constant 0 : i64
+  %e = tensor.empty() : tensor<4xi64>
+  %i = linalg.fill ins(%z : i64) outs(%e : tensor<4xi64>) -> tensor<4xi64>
+  %r = linalg.reduce ins(%x : tensor<4x40xi64>) outs(%i : tensor<4xi64>) dimensions = [1]
+    (%a: i64, %b: i64) {
+      %s = arith.addi %a, %b : i64
+      linalg.yield %s : i64
+    }
+  return %r : tensor<4xi64>
+}
+
+// sum_j x[i, j] * j: the body reads the reduction's index.
+func.func @weighted_index(%x: tensor<3x70xf32>) -> tensor<3xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<3xf32>) -> tensor<3xf32>
+  %r = linalg.generic {indexing_maps = [#row, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<3x70xf32>) outs(%i : tensor<3xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %j = linalg.index 1 : index
+      %ji = arith.index_cast %j : index to i32
+      %jf = arith.sitofp %ji : i32 to f32
+      %m = arith.mulf %a, %jf : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<3xf32>
+  return %r : tensor<3xf32>
+}
+
+// The output starts from y, not from the identity.
+func.func @sum_into(%x: tensor<3x45xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
+  %r = linalg.reduce ins(%x : tensor<3x45xf32>) outs(%y : tensor<3xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<3xf32>
+}
+
+func.func @sum_static(%x: tensor<8x24xf32>) -> tensor<8xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [#row, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x24xf32>) outs(%i : tensor<8xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.addf %acc, %a : f32
+      linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+// arith-expand-ops' select form of maximumf gave maximumf(+0.0, -0.0) =
+// -0.0; the semantics order -0.0 below +0.0 (as in the max row of zeros).
+// CHECK: max_min_zeros: max(+0,-0) 0x0p+0 max(-0,+0) 0x0p+0 min(+0,-0) -0x0p+0 min(-0,+0) -0x0p+0
+func.func @max_min_zeros(%a: f32, %b: f32) -> (f32, f32) {
+  %max = arith.maximumf %a, %b : f32
+  %min = arith.minimumf %a, %b : f32
+  return %max, %min : f32, f32
+}

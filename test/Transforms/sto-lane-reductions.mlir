@@ -1,0 +1,238 @@
+// RUN: sto-opt %s --sto-lane-reductions -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-lane-reductions=gpu=true -split-input-file | FileCheck %s --check-prefix=GPU
+
+// A marked row sum: an scf.parallel over rows; per row a 16-lane stack
+// buffer from -0.0, whole groups of 16 terms (the inner loop is the
+// vector), the tail into lanes 0, 1, ..., then the lanes into the output in
+// increasing order.
+// CHECK-LABEL: func.func @row_sum(
+// CHECK-SAME:      %[[X:.+]]: memref<?x?xf32>, %[[Y:.+]]: memref<?xf32>)
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG:     %[[N:.+]] = memref.dim %[[X]], %[[C1]]
+// CHECK-DAG:     %[[M:.+]] = memref.dim %[[X]], %[[C0]]
+// CHECK:         scf.parallel (%[[I:.+]]) = (%{{.+}}) to (%[[M]])
+// CHECK-DAG:       %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG:       %[[BUF:.+]] = memref.alloca() : memref<16xf32>
+// CHECK-DAG:       %[[NEG0:.+]] = arith.constant -0.000000e+00 : f32
+// CHECK:           scf.for %[[L:.+]] = %{{.+}} to %[[C16]]
+// CHECK-NEXT:        memref.store %[[NEG0]], %[[BUF]][%[[L]]]
+// CHECK:           %[[TAIL:.+]] = arith.remui %[[N]], %[[C16]]
+// CHECK:           %[[WHOLE:.+]] = arith.subi %[[N]], %[[TAIL]]
+// CHECK:           scf.for %[[G:.+]] = %{{.+}} to %[[WHOLE]] step %[[C16]]
+// CHECK:             scf.for %[[L2:.+]] = %{{.+}} to %[[C16]]
+// CHECK:               %[[J:.+]] = arith.addi %[[G]], %[[L2]]
+// CHECK:               %[[P:.+]] = memref.load %[[BUF]][%[[L2]]]
+// CHECK:               %[[V:.+]] = memref.load %[[X]][%[[I]], %[[J]]]
+// CHECK:               %[[S:.+]] = arith.addf %[[V]], %[[P]]
+// CHECK:               memref.store %[[S]], %[[BUF]][%[[L2]]]
+// CHECK:           scf.for %[[JT:.+]] = %[[WHOLE]] to %[[N]]
+// CHECK:             %[[LT:.+]] = arith.subi %[[JT]], %[[WHOLE]]
+// CHECK:             memref.load %[[BUF]][%[[LT]]]
+// CHECK:             memref.load %[[X]][%[[I]], %[[JT]]]
+// CHECK:             memref.store %{{.+}}, %[[BUF]][%[[LT]]]
+// CHECK:           %[[INIT:.+]] = memref.load %[[Y]][%[[I]]]
+// CHECK:           %[[R:.+]] = scf.for %[[L3:.+]] = %{{.+}} to %[[C16]] {{.*}} iter_args(%[[A:.+]] = %[[INIT]])
+// CHECK:             %[[Q:.+]] = memref.load %[[BUF]][%[[L3]]]
+// CHECK:             %[[A2:.+]] = arith.addf %[[A]], %[[Q]]
+// CHECK:             scf.yield %[[A2]]
+// CHECK:           memref.store %[[R]], %[[Y]][%[[I]]]
+// CHECK-NOT:     linalg.reduce
+
+// GPU form: a thread per (row, lane) carrying its lane in a register into a
+// [rows, 16] buffer, then a thread per row combining the lanes.
+// GPU-LABEL: func.func @row_sum(
+// GPU:         %[[PART:.+]] = memref.alloc(%{{.+}}) : memref<?x16xf32>
+// GPU:         scf.parallel (%[[I:.+]], %[[L:.+]]) =
+// GPU:           %[[CH:.+]] = scf.for {{.*}} iter_args(%[[A:.+]] = %{{.+}}) -> (f32)
+// GPU:             arith.addi %{{.+}}, %[[L]]
+// GPU:             arith.addf
+// GPU:           %[[IN:.+]] = arith.cmpi ult, %[[L]], %{{.+}}
+// GPU:           %[[LAST:.+]] = scf.if %[[IN]] -> (f32)
+// GPU:           memref.store %[[LAST]], %[[PART]][%[[I]], %[[L]]]
+// GPU:         scf.parallel (%[[I2:.+]]) =
+// GPU:           scf.for {{.*}} iter_args
+// GPU:             memref.load %[[PART]][%[[I2]], %{{.+}}]
+// GPU:         memref.dealloc %[[PART]]
+func.func @row_sum(%x: memref<?x?xf32>, %y: memref<?xf32>) {
+  linalg.reduce ins(%x : memref<?x?xf32>) outs(%y : memref<?xf32>) dimensions = [1] {sto.user_reduction}
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return
+}
+
+// -----
+
+// A reduction to one element: no parallel loop on the CPU (one thread, the
+// lanes a vector); on the GPU still 16 threads, then one combining them.
+// CHECK-LABEL: func.func @sum_all(
+// CHECK-NOT:     scf.parallel
+// CHECK:         memref.alloca() : memref<16xf32>
+// CHECK:         memref.store %{{.+}}, %{{.+}}[] : memref<f32>
+// GPU-LABEL: func.func @sum_all(
+// GPU:         memref.alloc() : memref<16xf32>
+// GPU:         scf.parallel (%{{.+}}) = (%{{.+}}) to (%c16)
+// GPU-NOT:     scf.parallel
+// GPU:         memref.store %{{.+}}, %{{.+}}[] : memref<f32>
+#v = affine_map<(d0) -> (d0)>
+#s = affine_map<(d0) -> ()>
+func.func @sum_all(%x: memref<100xf32>, %y: memref<f32>) {
+  linalg.generic {indexing_maps = [#v, #s], iterator_types = ["reduction"]}
+      ins(%x : memref<100xf32>) outs(%y : memref<f32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %acc: f32):
+    %m = arith.mulf %a, %a : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// The identity of each combiner starts the lanes; the combining step uses
+// the body's own op (operands and flags kept).
+// CHECK-LABEL: func.func @identities(
+// CHECK:         arith.constant 1.000000e+00 : f64
+// CHECK:         arith.mulf %{{.+}}, %{{.+}} fastmath<nnan> : f64
+// CHECK:         arith.constant 0xFF800000 : f32
+// CHECK:         arith.maximumf
+// CHECK:         arith.constant 0x7F800000 : f32
+// CHECK:         arith.minimumf
+// CHECK:         arith.constant -2147483648 : i32
+// CHECK:         arith.maxsi
+// CHECK:         arith.constant -1 : i8
+// CHECK:         arith.andi
+// CHECK:         arith.constant 0 : i64
+// CHECK:         arith.xori
+// CHECK:         arith.constant 0x7FC00000 : f32
+// CHECK:         arith.maxnumf
+func.func @identities(%a: memref<4x40xf64>, %b: memref<4xf64>, %c: memref<4x40xf32>, %d: memref<4xf32>,
+                      %e: memref<4x40xi32>, %f: memref<4xi32>, %g: memref<4x40xi8>, %h: memref<4xi8>,
+                      %i: memref<4x40xi64>, %j: memref<4xi64>) {
+  linalg.reduce ins(%a : memref<4x40xf64>) outs(%b : memref<4xf64>) dimensions = [1] {sto.user_reduction}
+    (%x: f64, %y: f64) {
+      %s = arith.mulf %x, %y fastmath<nnan> : f64
+      linalg.yield %s : f64
+    }
+  linalg.reduce ins(%c : memref<4x40xf32>) outs(%d : memref<4xf32>) dimensions = [1] {sto.user_reduction}
+    (%x: f32, %y: f32) {
+      %s = arith.maximumf %x, %y : f32
+      linalg.yield %s : f32
+    }
+  linalg.reduce ins(%c : memref<4x40xf32>) outs(%d : memref<4xf32>) dimensions = [1] {sto.user_reduction}
+    (%x: f32, %y: f32) {
+      %s = arith.minimumf %x, %y : f32
+      linalg.yield %s : f32
+    }
+  linalg.reduce ins(%e : memref<4x40xi32>) outs(%f : memref<4xi32>) dimensions = [1] {sto.user_reduction}
+    (%x: i32, %y: i32) {
+      %s = arith.maxsi %x, %y : i32
+      linalg.yield %s : i32
+    }
+  linalg.reduce ins(%g : memref<4x40xi8>) outs(%h : memref<4xi8>) dimensions = [1] {sto.user_reduction}
+    (%x: i8, %y: i8) {
+      %s = arith.andi %x, %y : i8
+      linalg.yield %s : i8
+    }
+  linalg.reduce ins(%i : memref<4x40xi64>) outs(%j : memref<4xi64>) dimensions = [1] {sto.user_reduction}
+    (%x: i64, %y: i64) {
+      %s = arith.xori %x, %y : i64
+      linalg.yield %s : i64
+    }
+  linalg.reduce ins(%c : memref<4x40xf32>) outs(%d : memref<4xf32>) dimensions = [1] {sto.user_reduction}
+    (%x: f32, %y: f32) {
+      %s = arith.maxnumf %x, %y : f32
+      linalg.yield %s : f32
+    }
+  return
+}
+
+// -----
+
+// linalg.index of the reduction loop becomes the term's index j.
+// CHECK-LABEL: func.func @index_body(
+// CHECK:         scf.for %[[G:[^ ]+]] = {{.*}} step %c16
+// CHECK:           scf.for %[[L:[^ ]+]] =
+// CHECK:             %[[J:.+]] = arith.addi %[[G]], %[[L]]
+// CHECK:             arith.index_cast %[[J]] : index to i64
+// CHECK-NOT:     linalg.index
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#out = affine_map<(d0, d1) -> (d0)>
+func.func @index_body(%x: memref<4x40xi64>, %y: memref<4xi64>) {
+  linalg.generic {indexing_maps = [#row, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x40xi64>) outs(%y : memref<4xi64>) attrs = {sto.user_reduction} {
+  ^bb0(%a: i64, %acc: i64):
+    %j = linalg.index 1 : index
+    %ji = arith.index_cast %j : index to i64
+    %m = arith.muli %a, %ji : i64
+    %r = arith.addi %acc, %m : i64
+    linalg.yield %r : i64
+  }
+  return
+}
+
+// -----
+
+// Left to the usual lowering: unmarked (a sto op's own reduction), 16 terms
+// or fewer, a column sum (the reduction is not the last dimension), a
+// matrix product (B reads k first), a body that is not `acc (+) v`, a
+// combiner that is not associative (subf), and two reduction loops.
+// CHECK-LABEL: func.func @left_alone(
+// CHECK-NOT:     scf.
+// CHECK-NOT:     memref.alloca
+// CHECK:         return
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#out = affine_map<(d0, d1) -> (d0)>
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#mA = affine_map<(i, j, k) -> (i, k)>
+#mB = affine_map<(i, j, k) -> (k, j)>
+#mC = affine_map<(i, j, k) -> (i, j)>
+#all = affine_map<(d0, d1) -> ()>
+func.func @left_alone(%x: memref<4x40xf32>, %y: memref<4xf32>, %x16: memref<4x16xf32>,
+                      %cols: memref<40x4xf32>, %b: memref<40x8xf32>, %c: memref<4x8xf32>,
+                      %s: memref<f32>) {
+  linalg.reduce ins(%x : memref<4x40xf32>) outs(%y : memref<4xf32>) dimensions = [1]
+    (%a: f32, %o: f32) {
+      %r = arith.addf %a, %o : f32
+      linalg.yield %r : f32
+    }
+  linalg.reduce ins(%x16 : memref<4x16xf32>) outs(%y : memref<4xf32>) dimensions = [1] {sto.user_reduction}
+    (%a: f32, %o: f32) {
+      %r = arith.addf %a, %o : f32
+      linalg.yield %r : f32
+    }
+  linalg.generic {indexing_maps = [#t, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%cols : memref<40x4xf32>) outs(%y : memref<4xf32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %a, %o : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %b : memref<4x40xf32>, memref<40x8xf32>) outs(%c : memref<4x8xf32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %bb: f32, %o: f32):
+    %m = arith.mulf %a, %bb : f32
+    %r = arith.addf %o, %m : f32
+    linalg.yield %r : f32
+  }
+  linalg.reduce ins(%x : memref<4x40xf32>) outs(%y : memref<4xf32>) dimensions = [1] {sto.user_reduction}
+    (%a: f32, %o: f32) {
+      %h = arith.constant 0.5 : f32
+      %r = arith.addf %a, %o : f32
+      %q = arith.mulf %r, %h : f32
+      linalg.yield %q : f32
+    }
+  linalg.reduce ins(%x : memref<4x40xf32>) outs(%y : memref<4xf32>) dimensions = [1] {sto.user_reduction}
+    (%a: f32, %o: f32) {
+      %r = arith.subf %o, %a : f32
+      linalg.yield %r : f32
+    }
+  linalg.generic {indexing_maps = [#row, #all], iterator_types = ["reduction", "reduction"]}
+      ins(%x : memref<4x40xf32>) outs(%s : memref<f32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %a, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
