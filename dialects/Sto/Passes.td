@@ -289,6 +289,31 @@ def StoInterchangeInnerReduction : Pass<"sto-interchange-inner-reduction"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def StoTileOuterReduction : Pass<"sto-tile-outer-reduction"> {
+  let summary = "Runs the threads outside a leading reduction loop";
+  let description = [{
+    A linalg op on buffers whose outermost loop is a reduction (a column
+    sum: `linalg.reduce` over dimension 0) lowers to a sequential loop
+    around a parallel one: threads started, or a kernel launched, once per
+    row. This pass tiles the op's first parallel loop into an
+    `scf.parallel` of tiles around the op on the tile's views: the threads
+    start once and each sums its part of the columns down the rows. Tiles
+    are `columns` indices of the innermost loop (contiguous runs), one index
+    of an outer loop, and one index with `gpu` (a thread per output
+    element). Each output element still combines its terms in increasing
+    index order: the results are bit for bit the same.
+  }];
+  let options = [
+    Option<"columns", "columns", "int64_t", /*default=*/"256",
+           "Indices of the innermost loop per tile (CPU)">,
+    Option<"gpu", "gpu", "bool", /*default=*/"false",
+           "Tiles of one index: a GPU thread per output element">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
   let summary = "Keeps only the outermost dimension of scf.parallel parallel";
   let description = [{

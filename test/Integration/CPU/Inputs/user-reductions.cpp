@@ -244,6 +244,28 @@ int main() {
     report("sum_static 8x24", got, want);
   }
   {
+    std::vector<float> x(300 * 600), got(600), want(600, 0.0f);
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = value(i + 123);
+    col_sum(x.data(), 300, 600, got.data(), 600);
+    for (int r = 0; r < 300; ++r)
+      for (int c = 0; c < 600; ++c)
+        want[c] += x[r * 600 + c];
+    report("col_sum 300x600", got, want);
+  }
+
+  {
+    std::vector<float> x(37 * 210), got(210), want(210, 0.0f);
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = value(i + 5000);
+    batch_sum(x.data(), got.data());
+    for (int b = 0; b < 37; ++b)
+      for (int k = 0; k < 210; ++k)
+        want[k] += x[b * 210 + k];
+    report("batch_sum 37x3x70", got, want);
+  }
+
+  {
     float max1, min1, max2, min2;
     max_min_zeros(0.0f, -0.0f, &max1, &min1);
     max_min_zeros(-0.0f, 0.0f, &max2, &min2);
