@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything sto needs on Debian 12 (bookworm): LLVM/MLIR 22 from
-# Debian's packages, clang/lld 22, Ninja, CMake, GoogleTest. Idempotent.
+# Debian's packages, clang/lld 22 and its sanitizer runtimes, Ninja, CMake,
+# GoogleTest. Idempotent.
 set -euo pipefail
 
 pkgs=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-      libomp-22-dev ninja-build cmake libgtest-dev libgmock-dev python3 git)
+      libomp-22-dev libclang-rt-22-dev ninja-build cmake libgtest-dev
+      libgmock-dev python3 git)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -51,11 +51,14 @@ struct StoTagUserReductions
   }
 };
 
-/// The combiner `acc' = acc (+) v` that ends a one-output reduction body,
-/// and the identity each lane starts from.
+/// The combiner `acc' = acc (+) v` that ends the reduction output's part of
+/// the body, the identity each lane starts from, the reduction output, and
+/// the outputs written once per term (a softmax's exp, fused with its sum).
 struct Combiner {
   Operation *op;
   TypedAttr identity;
+  OpOperand *out;
+  SmallVector<OpOperand *> elementwise;
 };
 
 /// The identity of `op` on `type`; null when `op` is not a combiner whose
@@ -98,28 +101,44 @@ TypedAttr identityOf(Operation *op, Type type) {
 
 std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   Block *body = op.getBlock();
-  BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  OpOperand *out = nullptr;
+  SmallVector<OpOperand *> elementwise;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    if (!op.getMatchingIndexingMap(&init).isFunctionOfDim(op.getNumLoops() -
+                                                          1)) {
+      if (out)
+        return std::nullopt;
+      out = &init;
+      continue;
+    }
+    // Written once per term, never read.
+    if (!op.getMatchingBlockArgument(&init).use_empty())
+      return std::nullopt;
+    elementwise.push_back(&init);
+  }
+  if (!out)
+    return std::nullopt;
+  BlockArgument acc = op.getMatchingBlockArgument(out);
   if (!acc.hasOneUse())
     return std::nullopt;
   Operation *combiner = *acc.getUsers().begin();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  if (yield->getNumOperands() != 1 ||
-      yield->getOperand(0).getDefiningOp() != combiner ||
-      combiner->getBlock() != body || combiner->getNumOperands() != 2 ||
-      combiner->getNumResults() != 1 || combiner->getNumRegions() != 0)
+  Value yielded = body->getTerminator()->getOperand(out->getOperandNumber() -
+                                                    op.getNumDpsInputs());
+  if (yielded.getDefiningOp() != combiner || combiner->getBlock() != body ||
+      combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
+      combiner->getNumRegions() != 0)
     return std::nullopt;
   TypedAttr identity = identityOf(combiner, acc.getType());
   if (!identity)
     return std::nullopt;
-  return Combiner{combiner, identity};
+  return Combiner{combiner, identity, out, elementwise};
 }
 
-/// One output, one reduction loop and it is the innermost; operands read it
-/// only as their last dimension; no linalg.index nested in the body's
-/// regions (the loops replace linalg.index only at the top level).
+/// One reduction loop and it is the innermost; operands read it only as
+/// their last dimension; no linalg.index nested in the body's regions (the
+/// loops replace linalg.index only at the top level).
 bool isLastAxisReduction(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 1)
+  if (!op.hasPureBufferSemantics() || op.getNumReductionLoops() != 1)
     return false;
   unsigned n = op.getNumLoops();
   if (op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
@@ -229,7 +248,7 @@ private:
           memref::StoreOp::create(b, l, last.getResult(0), partial, ivs);
         });
     auto combineRow = [&](OpBuilder &b, Location l, ValueRange ivs) {
-      OpOperand *out = op.getDpsInitOperand(0);
+      OpOperand *out = combiner.out;
       SmallVector<Value> all(ivs);
       all.push_back(zero);
       SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
@@ -277,10 +296,12 @@ private:
     Value tail = arith::RemUIOp::create(b, loc, n, lanes);
     Value whole = arith::SubIOp::create(b, loc, n, tail);
     forLoop(b, loc, zero, whole, lanes, [&](OpBuilder &b, Location l, Value c) {
-      forLoop(b, l, zero, lanes, one, [&](OpBuilder &b, Location l, Value i) {
-        Value j = arith::AddIOp::create(b, l, c, i);
-        buildTerm(b, l, ivs, j, buf, i);
-      });
+      scf::ForOp lane = forLoop(b, l, zero, lanes, one,
+                                [&](OpBuilder &b, Location l, Value i) {
+                                  Value j = arith::AddIOp::create(b, l, c, i);
+                                  buildTerm(b, l, ivs, j, buf, i);
+                                });
+      lane->setAttr(sto::kVectorLanesAttr, b.getUnitAttr());
     });
     // The last n mod 16 terms go to lanes 0, 1, ...: they are the last
     // terms of those lanes.
@@ -288,7 +309,7 @@ private:
       Value i = arith::SubIOp::create(b, l, j, whole);
       buildTerm(b, l, ivs, j, buf, i);
     });
-    OpOperand *out = op.getDpsInitOperand(0);
+    OpOperand *out = combiner.out;
     SmallVector<Value> all(ivs);
     all.push_back(zero);
     SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
@@ -328,7 +349,7 @@ private:
                            b, loc, in->get(),
                            pick(op.getMatchingIndexingMap(in), all)));
     }
-    mapping.map(op.getMatchingBlockArgument(op.getDpsInitOperand(0)), acc);
+    mapping.map(op.getMatchingBlockArgument(combiner.out), acc);
     Block *body = op.getBlock();
     for (Operation &inner : body->without_terminator()) {
       if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
@@ -337,17 +358,26 @@ private:
       }
       b.clone(inner, mapping);
     }
-    return mapping.lookup(body->getTerminator()->getOperand(0));
+    Operation *yield = body->getTerminator();
+    auto yielded = [&](OpOperand *init) {
+      return mapping.lookupOrDefault(
+          yield->getOperand(init->getOperandNumber() - op.getNumDpsInputs()));
+    };
+    for (OpOperand *init : combiner.elementwise)
+      memref::StoreOp::create(b, loc, yielded(init), init->get(),
+                              pick(op.getMatchingIndexingMap(init), all));
+    return yielded(combiner.out);
   }
 
-  static void forLoop(OpBuilder &b, Location loc, Value lb, Value ub,
-                      Value step,
-                      function_ref<void(OpBuilder &, Location, Value)> fn) {
-    scf::ForOp::create(b, loc, lb, ub, step, ValueRange{},
-                       [&](OpBuilder &b, Location l, Value iv, ValueRange) {
-                         fn(b, l, iv);
-                         scf::YieldOp::create(b, l);
-                       });
+  static scf::ForOp
+  forLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+          function_ref<void(OpBuilder &, Location, Value)> fn) {
+    return scf::ForOp::create(
+        b, loc, lb, ub, step, ValueRange{},
+        [&](OpBuilder &b, Location l, Value iv, ValueRange) {
+          fn(b, l, iv);
+          scf::YieldOp::create(b, l);
+        });
   }
 
   linalg::LinalgOp op;

@@ -264,6 +264,7 @@ void promoteAccumulators(RewriterBase &rewriter, scf::ForOp loop,
       std::optional<APInt> n = f.getStaticTripCount();
       APInt lb, step;
       if (n && n->ule(maxUnroll) && !n->isZero() &&
+          !f->hasAttr(sto::kVectorLanesAttr) &&
           matchPattern(f.getLowerBound(), m_ConstantInt(&lb)) &&
           matchPattern(f.getStep(), m_ConstantInt(&step)) &&
           unrollingExposesAccumulator(loop, f, facts))

@@ -23,6 +23,12 @@ namespace sto {
 /// sto-tag-user-reductions, used by sto-lane-reductions).
 constexpr llvm::StringLiteral kUserReductionAttr = "sto.user_reduction";
 
+/// The unit attribute on sto-lane-reductions' 16-lane loop: LLVM's loop
+/// vectorizer makes it one vector iteration, whatever the body (an exp
+/// polynomial, stores of a fused elementwise result), so
+/// sto-promote-accumulators does not unroll it into 16 scalar chains.
+constexpr llvm::StringLiteral kVectorLanesAttr = "sto.vector_lanes";
+
 /// linalg.matmul and linalg.batch_matmul on f32 buffers with contiguous rows
 /// (plain or with a transposed operand) become calls of libsto_runtime's
 /// sto_cuda_compiled_sgemm (cuBLAS); see sto-matmul-to-cublas.
