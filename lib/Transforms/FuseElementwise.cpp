@@ -111,6 +111,22 @@ private:
   bool singleUse;
 };
 
+/// Keeps the sto.user_reduction mark on the op that replaces a marked one
+/// (upstream patterns, such as the folding of a splat constant input into
+/// the body, make a new op without it).
+struct KeepUserReductionMark : public RewriterBase::Listener {
+  void notifyOperationReplaced(Operation *op, ValueRange values) override {
+    if (!op->hasAttr(sto::kUserReductionAttr))
+      return;
+    for (Value v : values) {
+      auto replacement = v.getDefiningOp<linalg::LinalgOp>();
+      if (replacement && replacement.getNumReductionLoops() > 0)
+        replacement->setAttr(sto::kUserReductionAttr,
+                             UnitAttr::get(op->getContext()));
+    }
+  }
+};
+
 struct StoFuseElementwise
     : public sto::impl::StoFuseElementwiseBase<StoFuseElementwise> {
   void runOnOperation() override {
@@ -149,7 +165,11 @@ struct StoFuseElementwise
     ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(
         patterns);
     linalg::populateConstantFoldLinalgOperations(patterns, singleUse);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    KeepUserReductionMark keepMark;
+    GreedyRewriteConfig config;
+    config.setListener(&keepMark);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
       signalPassFailure();
   }
 };

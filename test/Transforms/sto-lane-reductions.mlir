@@ -26,6 +26,7 @@
 // CHECK:               %[[V:.+]] = memref.load %[[X]][%[[I]], %[[J]]]
 // CHECK:               %[[S:.+]] = arith.addf %[[V]], %[[P]]
 // CHECK:               memref.store %[[S]], %[[BUF]][%[[L2]]]
+// CHECK:             } {sto.vector_lanes}
 // CHECK:           scf.for %[[JT:.+]] = %[[WHOLE]] to %[[N]]
 // CHECK:             %[[LT:.+]] = arith.subi %[[JT]], %[[WHOLE]]
 // CHECK:             memref.load %[[BUF]][%[[LT]]]
@@ -233,6 +234,34 @@ func.func @left_alone(%x: memref<4x40xf32>, %y: memref<4xf32>, %x16: memref<4x16
   ^bb0(%a: f32, %o: f32):
     %r = arith.addf %a, %o : f32
     linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A fused elementwise output (a softmax's exp beside its sum) is stored once
+// per term; the reduction output gets the lanes.
+// CHECK-LABEL: func.func @exp_and_sum(
+// CHECK-SAME:      %[[X:.+]]: memref<4x40xf32>, %[[E:.+]]: memref<4x40xf32>, %[[S:.+]]: memref<4xf32>)
+// CHECK:         scf.parallel (%[[I:.+]]) =
+// CHECK:           scf.for %[[G:[^ ]+]] = {{.*}} step %c16
+// CHECK:             scf.for %[[L:[^ ]+]] =
+// CHECK:               %[[J:.+]] = arith.addi %[[G]], %[[L]]
+// CHECK:               %[[V:.+]] = math.exp
+// CHECK:               %[[A:.+]] = arith.addf %[[V]], %{{.+}}
+// CHECK:               memref.store %[[V]], %[[E]][%[[I]], %[[J]]]
+// CHECK:               memref.store %[[A]], %{{.+}}[%[[L]]]
+// CHECK:           memref.store %{{.+}}, %[[S]][%[[I]]]
+#row2 = affine_map<(d0, d1) -> (d0, d1)>
+#out2 = affine_map<(d0, d1) -> (d0)>
+func.func @exp_and_sum(%x: memref<4x40xf32>, %e: memref<4x40xf32>, %s: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#row2, #row2, #out2], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x40xf32>) outs(%e, %s : memref<4x40xf32>, memref<4xf32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %o: f32, %acc: f32):
+    %v = math.exp %a : f32
+    %r = arith.addf %v, %acc : f32
+    linalg.yield %v, %r : f32, f32
   }
   return
 }

@@ -276,3 +276,31 @@ func.func @calls(%a: memref<64xf32>, %b: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// sto-lane-reductions' lane loop (sto.vector_lanes) stays a loop, for
+// LLVM's loop vectorizer: unrolled, a large body (an exp polynomial) stayed
+// 16 scalar chains.
+// CHECK-LABEL: func.func @vector_lanes
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           scf.for
+// CHECK:             memref.store
+// CHECK:           } {sto.vector_lanes}
+func.func @vector_lanes(%g: memref<100x16xf32>) -> memref<16xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c100 = arith.constant 100 : index
+  %acc = memref.alloc() : memref<16xf32>
+  scf.for %i = %c0 to %c100 step %c1 {
+    scf.for %l = %c0 to %c16 step %c1 {
+      %x = memref.load %g[%i, %l] : memref<100x16xf32>
+      %a = memref.load %acc[%l] : memref<16xf32>
+      %s = arith.addf %x, %a : f32
+      memref.store %s, %acc[%l] : memref<16xf32>
+    } {sto.vector_lanes}
+  }
+  return %acc : memref<16xf32>
+}

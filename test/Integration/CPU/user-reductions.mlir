@@ -39,6 +39,7 @@
 // CHECK: weighted_index 3x70: 0 mismatches of 3
 // CHECK: sum_into 3x45: 0 mismatches of 3
 // CHECK: sum_static 8x24: 0 mismatches of 8
+// CHECK: scaled_and_sum 3x90: 0 mismatches of 270, sums 0 mismatches of 3
 // CHECK: col_sum 300x600: 0 mismatches of 600
 // CHECK: batch_sum 37x3x70: 0 mismatches of 210
 
@@ -174,6 +175,25 @@ func.func @sum_into(%x: tensor<3x45xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
       linalg.yield %s : f32
     }
   return %r : tensor<3xf32>
+}
+
+// t = 3x - 1 is both returned and summed: fused into one op with two
+// outputs, t stored once per term, the sum in lanes.
+func.func @scaled_and_sum(%x: tensor<3x90xf32>) -> (tensor<3x90xf32>, tensor<3xf32>) {
+  %three = arith.constant dense<3.0> : tensor<3x90xf32>
+  %one = arith.constant dense<1.0> : tensor<3x90xf32>
+  %m = arith.mulf %x, %three : tensor<3x90xf32>
+  %t = arith.subf %m, %one : tensor<3x90xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<3xf32>) -> tensor<3xf32>
+  %r = linalg.generic {indexing_maps = [#row, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%t : tensor<3x90xf32>) outs(%i : tensor<3xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.addf %acc, %a : f32
+      linalg.yield %s : f32
+  } -> tensor<3xf32>
+  return %t, %r : tensor<3x90xf32>, tensor<3xf32>
 }
 
 func.func @col_sum(%x: tensor<?x?xf32>) -> tensor<?xf32> {

@@ -244,6 +244,26 @@ int main() {
     report("sum_static 8x24", got, want);
   }
   {
+    std::vector<float> x(270), t(270), wantT(270), sums(3), wantSums(3);
+    for (int i = 0; i < 270; ++i) {
+      x[i] = value(i + 900);
+      wantT[i] = x[i] * 3.0f - 1.0f;
+    }
+    scaled_and_sum(x.data(), t.data(), sums.data());
+    for (int r = 0; r < 3; ++r)
+      wantSums[r] = lanes<float>(
+          90, [&](int64_t j) { return wantT[r * 90 + j]; }, -0.0f, 0.0f, addf);
+    int bad = 0, badSums = 0;
+    for (int i = 0; i < 270; ++i)
+      bad += !same(t[i], wantT[i]);
+    for (int r = 0; r < 3; ++r)
+      badSums += !same(sums[r], wantSums[r]);
+    std::printf("scaled_and_sum 3x90: %d mismatches of 270, sums %d "
+                "mismatches of 3\n",
+                bad, badSums);
+  }
+
+  {
     std::vector<float> x(300 * 600), got(600), want(600, 0.0f);
     for (size_t i = 0; i < x.size(); ++i)
       x[i] = value(i + 123);
