@@ -168,8 +168,8 @@ struct StoFuseElementwise
     KeepUserReductionMark keepMark;
     GreedyRewriteConfig config;
     config.setListener(&keepMark);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       signalPassFailure();
   }
 };
