@@ -1,9 +1,9 @@
 // bench_sto.cpp - times sto's compiled CPU code on the elementwise workloads of
-// ../../../shared/bench (see workloads.mlir for the sizes) and, in the same
-// run, the bandwidth ceiling: a copy of 2^24 f32 with glibc's memcpy on one
-// thread, with memcpy on every OpenMP thread (each copies its own slice), and
-// with a plain OpenMP copy loop; report.py takes the fastest of the three as
-// the ceiling.
+// ../../../shared/bench (see workloads.mlir for the sizes), on two reductions
+// of model code (softmax over rows, a column sum) and, in the same run, the
+// bandwidth ceiling: a copy of 2^24 f32 with glibc's memcpy on one thread, with
+// memcpy on every OpenMP thread (each copies its own slice), and with a plain
+// OpenMP copy loop; report.py takes the fastest of the three as the ceiling.
 //
 // Prints one JSON line per result:
 //   {"impl": "sto", "workload": "noise_add", "seconds": ..., "bytes": ...,
@@ -271,6 +271,49 @@ int main() {
           0.98, 1.02);
     std::free(G);
     std::free(r);
+  }
+
+  // Model code (no target): softmax over rows, a column sum.
+  if (selected("softmax_rows")) {
+    float *x = alloc(kRows * kCols), *y = alloc(kRows * kCols);
+    fillNormal(x, kRows * kCols, 10, 3.0f);
+    double t = medianSeconds([&] { call(softmax_rows(x, y), "softmax_rows"); });
+    emit("sto", "softmax_rows", t, 8.0 * kRows * kCols);
+    double worst = 0;
+    for (int64_t r = 0; r < kRows; r += 97) {
+      double m = -INFINITY, sum = 0;
+      for (int64_t j = 0; j < kCols; ++j)
+        m = std::max(m, double(x[r * kCols + j]));
+      for (int64_t j = 0; j < kCols; ++j)
+        sum += std::exp(double(x[r * kCols + j]) - m);
+      for (int64_t j = 0; j < kCols; ++j) {
+        double want = std::exp(double(x[r * kCols + j]) - m) / sum;
+        worst = std::max(worst, std::fabs(y[r * kCols + j] - want) / want);
+      }
+    }
+    check("softmax_rows", "largest relative error", worst, 0, 1e-5);
+    std::free(x);
+    std::free(y);
+  }
+
+  if (selected("column_sum")) {
+    constexpr int64_t kSumRows = 8192, kSumCols = 1024;
+    float *x = alloc(kSumRows * kSumCols), *s = alloc(kSumCols);
+    fillNormal(x, kSumRows * kSumCols, 11);
+    double t = medianSeconds([&] { call(column_sum(x, s), "column_sum"); });
+    emit("sto", "column_sum", t, 4.0 * kSumRows * kSumCols + 4.0 * kSumCols);
+    // Each column sums in increasing row order: the same float sum here.
+    int64_t bad = 0;
+    for (int64_t c = 0; c < kSumCols; ++c) {
+      float want = 0;
+      for (int64_t r = 0; r < kSumRows; ++r)
+        want += x[r * kSumCols + c];
+      bad += std::memcmp(&want, &s[c], 4) != 0;
+    }
+    check("column_sum", "columns differing from the sequential sum",
+          double(bad), 0, 0);
+    std::free(x);
+    std::free(s);
   }
 
   if (!allOk)

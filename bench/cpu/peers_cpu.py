@@ -45,6 +45,9 @@ BYTES = {
     "spsa_perturb": 8 * P,
     "stochastic_binary": 8 * N,
     "dp_aggregate": 4 * B * D,
+    # Model code (no target): softmax over rows, the sum over the rows of 8192 x 1024.
+    "softmax_rows": 8 * ROWS * COLS,
+    "column_sum": 4 * 8192 * 1024 + 4 * 1024,
 }
 
 
@@ -184,6 +187,22 @@ def bench_torch():
         compiled("dp_aggregate", lambda: (lambda c: (lambda: c(G)))(torch.compile(dp_agg)))
         del G
 
+    # Model code: softmax over rows, a column sum.
+    if selected("softmax_rows"):
+        X = torch.randn(ROWS, COLS) * 3
+        def softmax(X):
+            return torch.softmax(X, dim=-1)
+        run("torch-eager", "softmax_rows", lambda: softmax(X))
+        compiled("softmax_rows", lambda: (lambda c: (lambda: c(X)))(torch.compile(softmax)))
+        del X
+    if selected("column_sum"):
+        X = torch.randn(8192, 1024)
+        def column_sum(X):
+            return X.sum(0)
+        run("torch-eager", "column_sum", lambda: column_sum(X))
+        compiled("column_sum", lambda: (lambda c: (lambda: c(X)))(torch.compile(column_sum)))
+        del X
+
 
 def bench_jax():
     import jax
@@ -258,6 +277,18 @@ def bench_jax():
                 return (s + sigma * C * jax.random.normal(k, s.shape, s.dtype)) / G.shape[0]
             run(name, "dp_aggregate", lambda: dp(key, G), sync)
             del G
+
+        # Model code (no randomness): measured once, under the first PRNG's name.
+        if impl == "threefry2x32" and selected("softmax_rows"):
+            X = 3 * jax.random.normal(k_in, (ROWS, COLS), jnp.float32)
+            sm = jax.jit(lambda X: jax.nn.softmax(X, axis=-1))
+            run(name, "softmax_rows", lambda: sm(X), sync)
+            del X
+        if impl == "threefry2x32" and selected("column_sum"):
+            X = jax.random.normal(k_in, (8192, 1024), jnp.float32)
+            cs = jax.jit(lambda X: X.sum(0))
+            run(name, "column_sum", lambda: cs(X), sync)
+            del X
 
 
 def run_peers(program, which, benches):

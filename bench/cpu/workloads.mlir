@@ -82,3 +82,26 @@ func.func @dp_aggregate(%grads: tensor<256x65536xf32>, %seed: i64) -> tensor<655
       : tensor<256x65536xf32> -> tensor<65536xf32>
   return %r : tensor<65536xf32>
 }
+
+// Model code around the sto ops (not workloads of ../shared/bench; no target): the
+// reductions a model's own layers make. softmax over the rows of 1024 x 8192 (max and sum
+// along the last axis in 16 lanes, docs/Compiling.md "Reduction order"), and the sum over
+// the rows of 8192 x 1024 (a column sum: threads over runs of columns).
+func.func @softmax_rows(%x: tensor<1024x8192xf32>) -> tensor<1024x8192xf32> {
+  %e = tensor.empty() : tensor<1024x8192xf32>
+  %y = linalg.softmax dimension(1) ins(%x : tensor<1024x8192xf32>)
+      outs(%e : tensor<1024x8192xf32>) -> tensor<1024x8192xf32>
+  return %y : tensor<1024x8192xf32>
+}
+
+func.func @column_sum(%x: tensor<8192x1024xf32>) -> tensor<1024xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<1024xf32>) -> tensor<1024xf32>
+  %r = linalg.reduce ins(%x : tensor<8192x1024xf32>) outs(%i : tensor<1024xf32>) dimensions = [0]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<1024xf32>
+}
