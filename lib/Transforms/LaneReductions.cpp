@@ -124,9 +124,19 @@ std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   Operation *combiner = *acc.getUsers().begin();
   Value yielded = body->getTerminator()->getOperand(out->getOperandNumber() -
                                                     op.getNumDpsInputs());
-  if (yielded.getDefiningOp() != combiner || combiner->getBlock() != body ||
-      combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
-      combiner->getNumRegions() != 0)
+  // A run-time check (sto-insert-shape-checks: an index read inside the
+  // body) puts the rest of the body in the then-branch of an scf.if whose
+  // else-branch reports the failure; the term then adds there.
+  if (auto guard = yielded.getDefiningOp<scf::IfOp>();
+      guard && guard->getBlock() == body &&
+      combiner->getBlock() == guard.thenBlock()) {
+    auto result = cast<OpResult>(yielded);
+    yielded = guard.thenYield().getOperand(result.getResultNumber());
+  } else if (combiner->getBlock() != body) {
+    return std::nullopt;
+  }
+  if (yielded.getDefiningOp() != combiner || combiner->getNumOperands() != 2 ||
+      combiner->getNumResults() != 1 || combiner->getNumRegions() != 0)
     return std::nullopt;
   TypedAttr identity = identityOf(combiner, acc.getType());
   if (!identity)

@@ -265,3 +265,43 @@ func.func @exp_and_sum(%x: memref<4x40xf32>, %e: memref<4x40xf32>, %s: memref<4x
   }
   return
 }
+
+// -----
+
+// A run-time check around the term (an index read inside the body, as
+// sto-insert-shape-checks leaves it): the lane is the accumulator inside
+// the check's then-branch.
+// CHECK-LABEL: func.func @checked_read(
+// CHECK:         scf.for %{{[^ ]+}} = {{.*}} step %c16
+// CHECK:           scf.for %[[L:[^ ]+]] =
+// CHECK:             %[[P:.+]] = memref.load %[[BUF:.+]][%[[L]]]
+// CHECK:             %[[R:.+]] = scf.if
+// CHECK:               arith.addf %[[P]], %{{.+}}
+// CHECK:             } else {
+// CHECK:             memref.store %[[R]], %[[BUF]][%[[L]]]
+// CHECK:         } {sto.vector_lanes}
+#row3 = affine_map<(d0, d1) -> (d0, d1)>
+#out3 = affine_map<(d0, d1) -> (d0)>
+func.func @checked_read(%t: memref<100xf32>, %ids: memref<4x40xindex>, %s: memref<4xf32>, %cell: memref<i32>) {
+  %c0 = arith.constant 0 : index
+  %c100 = arith.constant 100 : index
+  %c1 = arith.constant 1 : i32
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#row3, #out3], iterator_types = ["parallel", "reduction"]}
+      ins(%ids : memref<4x40xindex>) outs(%s : memref<4xf32>) attrs = {sto.user_reduction} {
+  ^bb0(%k: index, %acc: f32):
+    %ge = arith.cmpi sge, %k, %c0 : index
+    %lt = arith.cmpi slt, %k, %c100 : index
+    %ok = arith.andi %ge, %lt : i1
+    %r = scf.if %ok -> (f32) {
+      %v = memref.load %t[%k] : memref<100xf32>
+      %a = arith.addf %acc, %v : f32
+      scf.yield %a : f32
+    } else {
+      %old = memref.atomic_rmw maxs %c1, %cell[] : (i32, memref<i32>) -> i32
+      scf.yield %zero : f32
+    }
+    linalg.yield %r : f32
+  }
+  return
+}

@@ -40,6 +40,8 @@
 // CHECK: sum_into 3x45: 0 mismatches of 3
 // CHECK: sum_static 8x24: 0 mismatches of 8
 // CHECK: scaled_and_sum 3x90: 0 mismatches of 270, sums 0 mismatches of 3
+// CHECK: bag 4x40: 0 mismatches of 4
+// CHECK: bag id 1000: status 7 '{{.*}}user-reductions.mlir:{{[0-9]+}}:{{[0-9]+}}: 'tensor.extract' op index 0 is out of bounds'
 // CHECK: col_sum 300x600: 0 mismatches of 600
 // CHECK: batch_sum 37x3x70: 0 mismatches of 210
 
@@ -194,6 +196,23 @@ func.func @scaled_and_sum(%x: tensor<3x90xf32>) -> (tensor<3x90xf32>, tensor<3xf
       linalg.yield %s : f32
   } -> tensor<3xf32>
   return %t, %r : tensor<3x90xf32>, tensor<3xf32>
+}
+
+// An embedding bag: the sum of table rows picked by ids, each read checked
+// at run time (the check's branch holds the add: still the lane order).
+func.func @bag(%table: tensor<100xf32>, %ids: tensor<4x40xi64>) -> tensor<4xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.generic {indexing_maps = [#row, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%ids : tensor<4x40xi64>) outs(%i : tensor<4xf32>) {
+    ^bb0(%id: i64, %acc: f32):
+      %k = arith.index_cast %id : i64 to index
+      %v = tensor.extract %table[%k] : tensor<100xf32>
+      %s = arith.addf %acc, %v : f32
+      linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
 }
 
 func.func @col_sum(%x: tensor<?x?xf32>) -> tensor<?xf32> {

@@ -1,5 +1,7 @@
 // Driver of user-reductions.mlir: each reduction against the documented
 // lane order (docs/Compiling.md, "Reduction order") computed here.
+#include "sto-c/Runtime.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -261,6 +263,26 @@ int main() {
     std::printf("scaled_and_sum 3x90: %d mismatches of 270, sums %d "
                 "mismatches of 3\n",
                 bad, badSums);
+  }
+
+  {
+    std::vector<float> table(100), got(4), want(4);
+    std::vector<int64_t> ids(160);
+    for (int i = 0; i < 100; ++i)
+      table[i] = value(i + 4242);
+    for (int i = 0; i < 160; ++i)
+      ids[i] = (i * 37 + 11) % 100;
+    int32_t st = bag(table.data(), ids.data(), got.data());
+    for (int r = 0; r < 4; ++r)
+      want[r] = lanes<float>(
+          40, [&](int64_t j) { return table[ids[r * 40 + j]]; }, -0.0f, 0.0f,
+          addf);
+    if (st)
+      std::printf("bag: status %d\n", st);
+    report("bag 4x40", got, want);
+    ids[77] = 1000;
+    st = bag(table.data(), ids.data(), got.data());
+    std::printf("bag id 1000: status %d '%s'\n", st, sto_last_error_message());
   }
 
   {
