@@ -241,15 +241,19 @@ def StoLaneReductions : Pass<"sto-lane-reductions"> {
     `sto-tag-user-reductions`) to loops in the order that
     docs/Compiling.md, "Reduction order", fixes for every target:
 
-    - the op has one output and one reduction loop, its innermost; every
-      operand that reads along the reduction loop reads it as its last
-      dimension (row sums, dot products, `linalg.matvec`, a softmax's sum
-      and max, a loss; not column sums or `linalg.matmul`);
+    - its reduction loops are its innermost loops, and every operand reads
+      those it uses as its last dimensions, in loop order (row sums, dot
+      products, `linalg.matvec`, a softmax's sum and max, a loss summed
+      over all axes; not column sums or `linalg.matmul`): the terms are
+      taken in row-major order of the reduction loops;
+    - one output reads no reduction loop (the reduction); any others are
+      written once per term (a fused elementwise result) and not read;
     - its body is `acc' = acc (+) v` with `(+)` one of `arith.addf`,
       `mulf`, `maximumf`, `minimumf`, `maxnumf`, `minnumf`, `addi`,
       `muli`, `andi`, `ori`,
       `xori`, `maxsi`, `minsi`, `maxui`, `minui`, and `v` not depending
-      on `acc`;
+      on `acc`; the add may sit in the then-branch of the `scf.if` of a
+      run-time index check;
     - lane l of 16 (a stack buffer) starts at the combiner's identity
       (-0.0 for `addf`, 1.0 for `mulf`, -inf for `maximumf`, a NaN for
       `maxnumf`, ...) and takes

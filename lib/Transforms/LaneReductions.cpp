@@ -103,14 +103,20 @@ std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   OpOperand *out = nullptr;
   SmallVector<OpOperand *> elementwise;
+  unsigned first = op.getNumParallelLoops();
   for (OpOperand &init : op.getDpsInitsMutable()) {
-    if (!op.getMatchingIndexingMap(&init).isFunctionOfDim(op.getNumLoops() -
-                                                          1)) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    unsigned reads = llvm::count_if(map.getResults(), [&](AffineExpr e) {
+      return cast<AffineDimExpr>(e).getPosition() >= first;
+    });
+    if (reads == 0) {
       if (out)
         return std::nullopt;
       out = &init;
       continue;
     }
+    if (reads != op.getNumReductionLoops())
+      return std::nullopt;
     // Written once per term, never read.
     if (!op.getMatchingBlockArgument(&init).use_empty())
       return std::nullopt;
@@ -144,24 +150,37 @@ std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   return Combiner{combiner, identity, out, elementwise};
 }
 
-/// One reduction loop and it is the innermost; operands read it only as
-/// their last dimension; no linalg.index nested in the body's regions (the
-/// loops replace linalg.index only at the top level).
+/// The reduction loops are the innermost ones (one or more: a reduction
+/// over the last axis that fusion split into [blocks, 4] has two), and every
+/// operand reads those it uses as its last dimensions, in loop order; no
+/// linalg.index nested in the body's regions (the loops replace linalg.index
+/// only at the top level).
 bool isLastAxisReduction(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumReductionLoops() != 1)
+  if (!op.hasPureBufferSemantics() || op.getNumReductionLoops() == 0)
     return false;
-  unsigned n = op.getNumLoops();
-  if (op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
-    return false;
-  AffineExpr r = getAffineDimExpr(n - 1, op.getContext());
+  unsigned n = op.getNumLoops(), first = op.getNumParallelLoops();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < n; ++d)
+    if ((d < first) != (iters[d] == utils::IteratorType::parallel))
+      return false;
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
     if (!map.isProjectedPermutation())
       return false;
-    ArrayRef<AffineExpr> results = map.getResults();
-    auto pos = llvm::find(results, r);
-    if (pos != results.end() && pos != results.end() - 1)
-      return false;
+    // The reduction dimensions it reads: a trailing run, increasing.
+    bool inRun = false;
+    int64_t last = -1;
+    for (AffineExpr e : map.getResults()) {
+      int64_t d = cast<AffineDimExpr>(e).getPosition();
+      if (d >= first) {
+        if (d < last)
+          return false;
+        inRun = true;
+        last = d;
+      } else if (inRun) {
+        return false;
+      }
+    }
   }
   bool nestedIndex = false;
   op.getBlock()->walk([&](linalg::IndexOp index) {
@@ -170,8 +189,14 @@ bool isLastAxisReduction(linalg::LinalgOp op) {
   if (nestedIndex)
     return false;
   // Up to 16 terms the lane order is the sequential one.
-  int64_t size = op.getStaticLoopRanges().back();
-  return ShapedType::isDynamic(size) || size > kLanes;
+  int64_t terms = 1;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (int64_t size : ArrayRef<int64_t>(ranges).drop_front(first)) {
+    if (ShapedType::isDynamic(size))
+      return true;
+    terms *= size;
+  }
+  return terms > kLanes;
 }
 
 /// The indices a projected-permutation `map` picks from the loop `ivs`.
@@ -193,7 +218,12 @@ public:
     SmallVector<Value> sizes = llvm::map_to_vector(ranges, [&](Range r) {
       return getValueOrCreateConstantIndexOp(rewriter, loc, r.size);
     });
-    Value n = sizes.pop_back_val();
+    unsigned first = op.getNumParallelLoops();
+    reductionSizes.assign(sizes.begin() + first, sizes.end());
+    sizes.resize(first);
+    Value n = reductionSizes.front();
+    for (Value size : ArrayRef<Value>(reductionSizes).drop_front())
+      n = arith::MulIOp::create(rewriter, loc, n, size);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     if (gpu) {
@@ -260,7 +290,7 @@ private:
     auto combineRow = [&](OpBuilder &b, Location l, ValueRange ivs) {
       OpOperand *out = combiner.out;
       SmallVector<Value> all(ivs);
-      all.push_back(zero);
+      all.append(reductionSizes.size(), zero);
       SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
       Value init = memref::LoadOp::create(b, l, out->get(), outIndices);
       auto combine = scf::ForOp::create(
@@ -321,7 +351,7 @@ private:
     });
     OpOperand *out = combiner.out;
     SmallVector<Value> all(ivs);
-    all.push_back(zero);
+    all.append(reductionSizes.size(), zero);
     SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
     Value init = memref::LoadOp::create(b, loc, out->get(), outIndices);
     auto combine = scf::ForOp::create(
@@ -346,8 +376,15 @@ private:
   /// inputs loaded and `acc` as its accumulator.
   Value buildTermValue(OpBuilder &b, Location loc, ValueRange ivs, Value j,
                        Value acc) {
+    // Term j is the element j of the reduction loops in row-major order.
     SmallVector<Value> all(ivs);
-    all.push_back(j);
+    SmallVector<Value> position(reductionSizes.size());
+    for (size_t k = reductionSizes.size(); k-- > 1;) {
+      position[k] = arith::RemUIOp::create(b, loc, j, reductionSizes[k]);
+      j = arith::DivUIOp::create(b, loc, j, reductionSizes[k]);
+    }
+    position[0] = j;
+    all.append(position);
     IRMapping mapping;
     for (OpOperand *in : op.getDpsInputOperands()) {
       BlockArgument arg = op.getMatchingBlockArgument(in);
@@ -393,6 +430,7 @@ private:
   linalg::LinalgOp op;
   Combiner combiner;
   bool gpu;
+  SmallVector<Value> reductionSizes;
 };
 
 struct StoLaneReductions

@@ -179,7 +179,8 @@ func.func @index_body(%x: memref<4x40xi64>, %y: memref<4xi64>) {
 // Left to the usual lowering: unmarked (a sto op's own reduction), 16 terms
 // or fewer, a column sum (the reduction is not the last dimension), a
 // matrix product (B reads k first), a body that is not `acc (+) v`, a
-// combiner that is not associative (subf), and two reduction loops.
+// combiner that is not associative (subf), and two reduction loops read
+// out of order (a transposed full sum).
 // CHECK-LABEL: func.func @left_alone(
 // CHECK-NOT:     scf.
 // CHECK-NOT:     memref.alloca
@@ -229,7 +230,35 @@ func.func @left_alone(%x: memref<4x40xf32>, %y: memref<4xf32>, %x16: memref<4x16
       %r = arith.subf %o, %a : f32
       linalg.yield %r : f32
     }
-  linalg.generic {indexing_maps = [#row, #all], iterator_types = ["reduction", "reduction"]}
+  linalg.generic {indexing_maps = [#t, #all], iterator_types = ["reduction", "reduction"]}
+      ins(%cols : memref<40x4xf32>) outs(%s : memref<f32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %a, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Two reduction loops, the innermost, read in order: the 160 terms in
+// row-major order, term j at (j / 40, j mod 40).
+// CHECK-LABEL: func.func @two_reduction_loops(
+// CHECK-SAME:      %[[X:.+]]: memref<4x40xf32>
+// CHECK-DAG:     %[[C40:.+]] = arith.constant 40 : index
+// CHECK-DAG:     %[[C4:.+]] = arith.constant 4 : index
+// CHECK:         %[[N:.+]] = arith.muli %[[C4]], %[[C40]]
+// CHECK:         arith.remui %[[N]], %c16
+// CHECK:         scf.for %[[G:[^ ]+]] = {{.*}} step %c16
+// CHECK:           scf.for %[[L:[^ ]+]] =
+// CHECK:             %[[J:.+]] = arith.addi %[[G]], %[[L]]
+// CHECK:             %[[IN:.+]] = arith.remui %[[J]], %[[C40]]
+// CHECK:             %[[OUT:.+]] = arith.divui %[[J]], %[[C40]]
+// CHECK:             memref.load %[[X]][%[[OUT]], %[[IN]]]
+#all2 = affine_map<(d0, d1) -> ()>
+#row4 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @two_reduction_loops(%x: memref<4x40xf32>, %s: memref<f32>) {
+  linalg.generic {indexing_maps = [#row4, #all2], iterator_types = ["reduction", "reduction"]}
       ins(%x : memref<4x40xf32>) outs(%s : memref<f32>) attrs = {sto.user_reduction} {
   ^bb0(%a: f32, %o: f32):
     %r = arith.addf %a, %o : f32

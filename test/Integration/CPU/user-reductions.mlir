@@ -42,6 +42,8 @@
 // CHECK: scaled_and_sum 3x90: 0 mismatches of 270, sums 0 mismatches of 3
 // CHECK: bag 4x40: 0 mismatches of 4
 // CHECK: bag id 1000: status 7 '{{.*}}user-reductions.mlir:{{[0-9]+}}:{{[0-9]+}}: 'tensor.extract' op index 0 is out of bounds'
+// CHECK: sum_last_two 3x5x7: 0 mismatches of 3
+// CHECK: noisy_sum 4x1000: 0 mismatches of 4
 // CHECK: col_sum 300x600: 0 mismatches of 600
 // CHECK: batch_sum 37x3x70: 0 mismatches of 210
 
@@ -212,6 +214,43 @@ func.func @bag(%table: tensor<100xf32>, %ids: tensor<4x40xi64>) -> tensor<4xf32>
       %s = arith.addf %acc, %v : f32
       linalg.yield %s : f32
   } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// Two reduction dimensions, the last two: 35 terms in row-major order.
+func.func @sum_last_two(%x: tensor<3x5x7xf32>) -> tensor<3xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<3xf32>) -> tensor<3xf32>
+  %r = linalg.reduce ins(%x : tensor<3x5x7xf32>) outs(%i : tensor<3xf32>) dimensions = [1, 2]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<3xf32>
+}
+
+// The sum of a sampler's output: fusion puts the sampler (blocks of 4
+// elements) into the sum, whose reduction becomes two loops [blocks, 4];
+// the terms keep their order. Compared with the lanes over the samples
+// that @noise_of returns for the same key.
+func.func @noise_of(%x: tensor<4x1000xf32>, %seed: i64) -> tensor<4x1000xf32> {
+  %k = sto.seed %seed : i64
+  %y = sto.noise %k, %x {scale = 2.5e-01 : f64} : tensor<4x1000xf32>
+  return %y : tensor<4x1000xf32>
+}
+
+func.func @noisy_sum(%x: tensor<4x1000xf32>, %seed: i64) -> tensor<4xf32> {
+  %k = sto.seed %seed : i64
+  %y = sto.noise %k, %x {scale = 2.5e-01 : f64} : tensor<4x1000xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.reduce ins(%y : tensor<4x1000xf32>) outs(%i : tensor<4xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
   return %r : tensor<4xf32>
 }
 

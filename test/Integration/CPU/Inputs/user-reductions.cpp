@@ -286,6 +286,29 @@ int main() {
   }
 
   {
+    std::vector<float> x(105), got(3), want(3);
+    for (int i = 0; i < 105; ++i)
+      x[i] = value(i + 61);
+    sum_last_two(x.data(), got.data());
+    for (int r = 0; r < 3; ++r)
+      want[r] = lanes<float>(
+          35, [&](int64_t j) { return x[r * 35 + j]; }, -0.0f, 0.0f, addf);
+    report("sum_last_two 3x5x7", got, want);
+  }
+
+  {
+    std::vector<float> x(4000), y(4000), got(4), want(4);
+    for (int i = 0; i < 4000; ++i)
+      x[i] = value(i + 17);
+    noise_of(x.data(), 99, y.data());
+    noisy_sum(x.data(), 99, got.data());
+    for (int r = 0; r < 4; ++r)
+      want[r] = lanes<float>(
+          1000, [&](int64_t j) { return y[r * 1000 + j]; }, -0.0f, 0.0f, addf);
+    report("noisy_sum 4x1000", got, want);
+  }
+
+  {
     std::vector<float> x(300 * 600), got(600), want(600, 0.0f);
     for (size_t i = 0; i < x.size(); ++i)
       x[i] = value(i + 123);
