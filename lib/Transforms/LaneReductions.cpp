@@ -288,21 +288,11 @@ private:
           memref::StoreOp::create(b, l, last.getResult(0), partial, ivs);
         });
     auto combineRow = [&](OpBuilder &b, Location l, ValueRange ivs) {
-      OpOperand *out = combiner.out;
-      SmallVector<Value> all(ivs);
-      all.append(reductionSizes.size(), zero);
-      SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
-      Value init = memref::LoadOp::create(b, l, out->get(), outIndices);
-      auto combine = scf::ForOp::create(
-          b, l, zero, lanes, one, ValueRange{init},
-          [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
-            SmallVector<Value> at(ivs);
-            at.push_back(i);
-            Value p = memref::LoadOp::create(b, l, partial, at);
-            scf::YieldOp::create(b, l, combine2(b, l, acc[0], p));
-          });
-      memref::StoreOp::create(b, l, combine.getResult(0), out->get(),
-                              outIndices);
+      combineLanes(b, l, ivs, [&](OpBuilder &b, Location l, Value i) -> Value {
+        SmallVector<Value> at(ivs);
+        at.push_back(i);
+        return memref::LoadOp::create(b, l, partial, at);
+      });
     };
     if (sizes.empty()) {
       combineRow(b, loc, {});
@@ -349,6 +339,18 @@ private:
       Value i = arith::SubIOp::create(b, l, j, whole);
       buildTerm(b, l, ivs, j, buf, i);
     });
+    combineLanes(b, loc, ivs, [&](OpBuilder &b, Location l, Value i) -> Value {
+      return memref::LoadOp::create(b, l, buf, i);
+    });
+  }
+
+  /// out[ivs] = ((out[ivs] (+) p_0) (+) p_1) ... (+) p_15, lane i's partial
+  /// from `lane`.
+  void combineLanes(OpBuilder &b, Location loc, ValueRange ivs,
+                    function_ref<Value(OpBuilder &, Location, Value)> lane) {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value lanes = arith::ConstantIndexOp::create(b, loc, kLanes);
     OpOperand *out = combiner.out;
     SmallVector<Value> all(ivs);
     all.append(reductionSizes.size(), zero);
@@ -357,8 +359,7 @@ private:
     auto combine = scf::ForOp::create(
         b, loc, zero, lanes, one, ValueRange{init},
         [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
-          Value p = memref::LoadOp::create(b, l, buf, i);
-          scf::YieldOp::create(b, l, combine2(b, l, acc[0], p));
+          scf::YieldOp::create(b, l, combine2(b, l, acc[0], lane(b, l, i)));
         });
     memref::StoreOp::create(b, loc, combine.getResult(0), out->get(),
                             outIndices);
