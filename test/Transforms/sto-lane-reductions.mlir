@@ -33,7 +33,7 @@
 // CHECK:             memref.load %[[X]][%[[I]], %[[JT]]]
 // CHECK:             memref.store %{{.+}}, %[[BUF]][%[[LT]]]
 // CHECK:           %[[INIT:.+]] = memref.load %[[Y]][%[[I]]]
-// CHECK:           %[[R:.+]] = scf.for %[[L3:.+]] = %{{.+}} to %[[C16]] {{.*}} iter_args(%[[A:.+]] = %[[INIT]])
+// CHECK:           %[[R:.+]] = scf.for %[[L3:[^ ]+]] = %{{.+}} to %c16{{.*}} iter_args(%[[A:.+]] = %[[INIT]])
 // CHECK:             %[[Q:.+]] = memref.load %[[BUF]][%[[L3]]]
 // CHECK:             %[[A2:.+]] = arith.addf %[[A]], %[[Q]]
 // CHECK:             scf.yield %[[A2]]
