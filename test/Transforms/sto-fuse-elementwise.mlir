@@ -451,3 +451,60 @@ func.func @broadcast_read(%x: tensor<64xf32>) -> (tensor<64x2xf32>, tensor<64x2x
   } -> tensor<64x2xf32>
   return %r, %s, %q#1 : tensor<64x2xf32>, tensor<64x2xf32>, tensor<64xf32>
 }
+
+// -----
+
+// A reshape is not propagated into a model's own reduction (marked
+// sto.user_reduction): a sampler's [rows, n/4, 4] blocks would split its
+// reduction loop and put the sampling inside the 16-lane sum, where every
+// element would recompute its block. Without the mark the reshape moves and
+// the two fuse.
+
+#b3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#id2r = affine_map<(d0, d1) -> (d0, d1)>
+#row2r = affine_map<(d0, d1) -> (d0)>
+
+// CHECK-LABEL: func.func @blocks_into_user_reduction(
+// CHECK:         %[[P:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:         %[[C:.+]] = tensor.collapse_shape %[[P]]
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:        ins(%[[C]] :
+// CHECK-LABEL: func.func @blocks_into_other_reduction(
+// CHECK-NOT:     tensor.collapse_shape
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]
+// CHECK-NOT:     linalg.generic
+func.func @blocks_into_user_reduction(%x: tensor<4x10x4xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4x10x4xf32>
+  %p = linalg.generic {indexing_maps = [#b3, #b3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<4x10x4xf32>) outs(%e : tensor<4x10x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<4x10x4xf32>
+  %c = tensor.collapse_shape %p [[0], [1, 2]] : tensor<4x10x4xf32> into tensor<4x40xf32>
+  %r = linalg.generic {indexing_maps = [#id2r, #row2r], iterator_types = ["parallel", "reduction"]}
+      ins(%c : tensor<4x40xf32>) outs(%init : tensor<4xf32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+func.func @blocks_into_other_reduction(%x: tensor<4x10x4xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4x10x4xf32>
+  %p = linalg.generic {indexing_maps = [#b3, #b3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<4x10x4xf32>) outs(%e : tensor<4x10x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<4x10x4xf32>
+  %c = tensor.collapse_shape %p [[0], [1, 2]] : tensor<4x10x4xf32> into tensor<4x40xf32>
+  %r = linalg.generic {indexing_maps = [#id2r, #row2r], iterator_types = ["parallel", "reduction"]}
+      ins(%c : tensor<4x40xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
