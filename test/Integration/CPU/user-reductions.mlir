@@ -43,6 +43,12 @@
 // CHECK: bag 4x40: 0 mismatches of 4
 // CHECK: bag id 1000: status 7 '{{.*}}user-reductions.mlir:{{[0-9]+}}:{{[0-9]+}}: 'tensor.extract' op index 0 is out of bounds'
 // CHECK: sum_last_two 3x5x7: 0 mismatches of 3
+// CHECK: sum_last_two_dyn 2x0x5: 0 mismatches of 2
+// CHECK: sum_last_two_dyn 2x3x0: 0 mismatches of 2
+// CHECK: sum_last_two_dyn 3x7x9: 0 mismatches of 3
+// CHECK: sum_last_two_dyn 1x1x17: 0 mismatches of 1
+// CHECK: sum_last_two_dyn 5x33x31: 0 mismatches of 5
+// CHECK: sum_last_two_dyn 0x4x4: 0 mismatches of 0
 // CHECK: noisy_sum 4x1000: 0 mismatches of 4
 // CHECK: col_sum 300x600: 0 mismatches of 600
 // CHECK: batch_sum 37x3x70: 0 mismatches of 210
@@ -228,6 +234,20 @@ func.func @sum_last_two(%x: tensor<3x5x7xf32>) -> tensor<3xf32> {
       linalg.yield %s : f32
     }
   return %r : tensor<3xf32>
+}
+
+func.func @sum_last_two_dyn(%x: tensor<?x?x?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x?x?xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %r = linalg.reduce ins(%x : tensor<?x?x?xf32>) outs(%i : tensor<?xf32>) dimensions = [1, 2]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<?xf32>
 }
 
 // The sum of a sampler's output: fusion puts the sampler (blocks of 4

@@ -2,6 +2,7 @@
 // lane order (docs/Compiling.md, "Reduction order") computed here.
 #include "sto-c/Runtime.h"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -294,6 +295,30 @@ int main() {
       want[r] = lanes<float>(
           35, [&](int64_t j) { return x[r * 35 + j]; }, -0.0f, 0.0f, addf);
     report("sum_last_two 3x5x7", got, want);
+  }
+
+  for (auto [a, b, c] : {std::array<int64_t, 3>{2, 0, 5},
+                         {2, 3, 0},
+                         {3, 7, 9},
+                         {1, 1, 17},
+                         {5, 33, 31},
+                         {0, 4, 4}}) {
+    std::vector<float> x(a * b * c + 1), got(a + 1, 5.0f), want(a + 1, 5.0f);
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = value(i + 300);
+    int32_t st = sum_last_two_dyn(x.data(), a, b, c, got.data(), a);
+    for (int64_t r = 0; r < a; ++r)
+      want[r] = lanes<float>(
+          b * c, [&](int64_t j) { return x[r * b * c + j]; }, -0.0f, 0.0f,
+          addf);
+    char what[64];
+    std::snprintf(what, sizeof what, "sum_last_two_dyn %lldx%lldx%lld",
+                  (long long)a, (long long)b, (long long)c);
+    if (st)
+      std::printf("%s: status %d\n", what, st);
+    got.resize(a);
+    want.resize(a);
+    report(what, got, want);
   }
 
   {
