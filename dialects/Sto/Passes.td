@@ -318,6 +318,25 @@ def StoTileOuterReduction : Pass<"sto-tile-outer-reduction"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+def StoFuseRowLoops : Pass<"sto-fuse-row-loops"> {
+  let summary = "Fuses adjacent row loops around a row reduction (CPU)";
+  let description = [{
+    `linalg.softmax` (and a layer norm, a loss normalized by its sum) lowers
+    to one-dimensional `scf.parallel` loops over the same rows, one after
+    the other: the max of each row, exp(x - max) and its sum, the division.
+    Each reads every row from memory again. This pass merges such adjacent
+    loops when one holds a lane reduction of `sto-lane-reductions` and every
+    buffer that one writes and the other touches is a buffer of its own
+    accessed directly, only at the loop's row (its first index is the
+    induction variable). A thread then runs the passes of a row one after
+    the other while the row is in its cache. Each row gets the same
+    operations in the same order: the results are the same. Pure ops
+    between the loops (constants) move before them; loops with other memory
+    effects (atomics of run-time checks, calls) are left alone.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
   let summary = "Keeps only the outermost dimension of scf.parallel parallel";
   let description = [{

@@ -533,6 +533,8 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   pm.addPass(createStoTileOuterReduction());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createStoParallelizeOuterLoop());
+  // A softmax's passes over a row run one after the other, in cache.
+  pm.addPass(createStoFuseRowLoops());
   // Hoists each block's Philox call out of its lane loop.
   pm.addPass(createLoopInvariantCodeMotionPass());
   // Sampled values in element order, so that operands need no shuffles.
