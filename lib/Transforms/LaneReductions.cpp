@@ -115,9 +115,10 @@ std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
       out = &init;
       continue;
     }
-    if (reads != op.getNumReductionLoops())
+    // Written once per term (at every loop's index), never read.
+    if (reads != op.getNumReductionLoops() ||
+        map.getNumResults() != op.getNumLoops())
       return std::nullopt;
-    // Written once per term, never read.
     if (!op.getMatchingBlockArgument(&init).use_empty())
       return std::nullopt;
     elementwise.push_back(&init);
