@@ -252,8 +252,10 @@ def StoLaneReductions : Pass<"sto-lane-reductions"> {
       `mulf`, `maximumf`, `minimumf`, `maxnumf`, `minnumf`, `addi`,
       `muli`, `andi`, `ori`,
       `xori`, `maxsi`, `minsi`, `maxui`, `minui`, and `v` not depending
-      on `acc`; the add may sit in the then-branch of the `scf.if` of a
-      run-time index check;
+      on `acc`; the add may sit in the then-branches of the `scf.if`s of
+      run-time index checks (marked `sto.check_guard`); outputs written per
+      term must not depend on `acc`; the combiner's fast-math flags are
+      dropped, so that the documented order is the one that runs;
     - lane l of 16 (a stack buffer) starts at the combiner's identity
       (-0.0 for `addf`, 1.0 for `mulf`, -inf for `maximumf`, a NaN for
       `maxnumf`, ...) and takes

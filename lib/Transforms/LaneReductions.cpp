@@ -99,6 +99,37 @@ TypedAttr identityOf(Operation *op, Type type) {
   return {};
 }
 
+/// Whether `value` (in `op`'s body) is computed from `acc`. Through a
+/// guard's scf.if only the results that yield such a value are; any other
+/// op with regions that uses it makes all its results so.
+bool dependsOn(Value value, BlockArgument acc, linalg::LinalgOp op) {
+  DenseSet<Value> seen{acc};
+  SmallVector<Value> work{acc};
+  auto add = [&](Value v) {
+    if (seen.insert(v).second)
+      work.push_back(v);
+  };
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *owner = use.getOwner();
+      if (isa<scf::YieldOp>(owner))
+        if (auto ifOp = dyn_cast<scf::IfOp>(owner->getParentOp())) {
+          add(ifOp.getResult(use.getOperandNumber()));
+          continue;
+        }
+      for (Value r : owner->getResults())
+        add(r);
+      for (Operation *p = owner->getParentOp(); p && p != op.getOperation();
+           p = p->getParentOp())
+        if (!isa<scf::IfOp>(p))
+          for (Value r : p->getResults())
+            add(r);
+    }
+  }
+  return seen.contains(value);
+}
+
 std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   OpOperand *out = nullptr;
@@ -131,20 +162,29 @@ std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   Operation *combiner = *acc.getUsers().begin();
   Value yielded = body->getTerminator()->getOperand(out->getOperandNumber() -
                                                     op.getNumDpsInputs());
-  // A run-time check (sto-insert-shape-checks: an index read inside the
-  // body) puts the rest of the body in the then-branch of an scf.if whose
-  // else-branch reports the failure; the term then adds there.
-  if (auto guard = yielded.getDefiningOp<scf::IfOp>();
-      guard && guard->getBlock() == body &&
-      combiner->getBlock() == guard.thenBlock()) {
-    auto result = cast<OpResult>(yielded);
-    yielded = guard.thenYield().getOperand(result.getResultNumber());
-  } else if (combiner->getBlock() != body) {
-    return std::nullopt;
+  // A run-time check (an index read inside the body) puts the rest of the
+  // body in the then-branch of an scf.if marked sto.check_guard, whose
+  // else-branch records the failure; one per check, nested. The add sits in
+  // the innermost then-branch. A model's own scf.if is not a guard.
+  Block *expected = body;
+  while (auto guard = yielded.getDefiningOp<scf::IfOp>()) {
+    if (!guard->hasAttr(sto::kCheckGuardAttr) || guard->getBlock() != expected)
+      break;
+    yielded =
+        guard.thenYield().getOperand(cast<OpResult>(yielded).getResultNumber());
+    expected = guard.thenBlock();
   }
-  if (yielded.getDefiningOp() != combiner || combiner->getNumOperands() != 2 ||
-      combiner->getNumResults() != 1 || combiner->getNumRegions() != 0)
+  if (combiner->getBlock() != expected || yielded.getDefiningOp() != combiner ||
+      combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
+      combiner->getNumRegions() != 0)
     return std::nullopt;
+  // An output written per term must not depend on the accumulator (a
+  // running sum): in lanes it would get the lane's partial sums.
+  for (OpOperand *init : elementwise)
+    if (dependsOn(body->getTerminator()->getOperand(init->getOperandNumber() -
+                                                    op.getNumDpsInputs()),
+                  acc, op))
+      return std::nullopt;
   TypedAttr identity = identityOf(combiner, acc.getType());
   if (!identity)
     return std::nullopt;
@@ -304,11 +344,22 @@ private:
     memref::DeallocOp::create(b, loc, partial);
   }
 
-  /// acc (+) p with the combiner's op and attributes.
+  /// acc (+) p with the combiner's op, without fast-math flags: the
+  /// documented order is the one that runs (reassoc would let LLVM pick
+  /// another, and the CPU and GPU pick differently).
   Value combine2(OpBuilder &b, Location loc, Value acc, Value p) {
     OperationState state(loc, combiner.op->getName(), ValueRange{acc, p},
                          TypeRange{acc.getType()}, combiner.op->getAttrs());
-    return b.create(state)->getResult(0);
+    Operation *made = b.create(state);
+    clearFastMath(made);
+    return made->getResult(0);
+  }
+
+  static void clearFastMath(Operation *op) {
+    if (auto fm = dyn_cast<arith::ArithFastMathInterface>(op))
+      op->setAttr(fm.getFastMathAttrName(),
+                  arith::FastMathFlagsAttr::get(op->getContext(),
+                                                arith::FastMathFlags::none));
   }
 
   /// The reduction of one output element: lanes, tail, then the lanes
@@ -407,6 +458,8 @@ private:
       }
       b.clone(inner, mapping);
     }
+    if (Value clone = mapping.lookupOrNull(combiner.op->getResult(0)))
+      clearFastMath(clone.getDefiningOp());
     Operation *yield = body->getTerminator();
     auto yielded = [&](OpOperand *init) {
       return mapping.lookupOrDefault(

@@ -2,6 +2,8 @@
 
 #include "RecordError.h"
 
+#include "sto/Transforms/Passes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -100,6 +102,7 @@ sto::guardRestOfBlock(Operation *after, Value ok,
     b.setInsertionPointAfter(after);
     auto op = scf::IfOp::create(b, loc, terminator->getOperandTypes(), ok,
                                 /*withElseRegion=*/true);
+    op->setAttr(sto::kCheckGuardAttr, b.getUnitAttr());
     OpBuilder eb = OpBuilder::atBlockBegin(op.elseBlock());
     if (!op.elseBlock()->empty())
       eb.setInsertionPoint(op.elseBlock()->getTerminator());
@@ -123,6 +126,11 @@ sto::guardRestOfBlock(Operation *after, Value ok,
   then->getOperations().splice(then->begin(), block->getOperations(),
                                std::next(Block::iterator(ifOp)),
                                Block::iterator(terminator));
+  // linalg.index must stay directly in its linalg op's body: it has no
+  // operands, so it moves before the guard.
+  for (Operation &op : llvm::make_early_inc_range(*then))
+    if (isa<linalg::IndexOp>(op))
+      op.moveBefore(ifOp);
   OpBuilder tb = OpBuilder::atBlockEnd(then);
   scf::YieldOp::create(tb, loc, terminator->getOperands());
   terminator->setOperands(ifOp.getResults());

@@ -127,11 +127,11 @@ func.func @computed_size(%x: memref<?xf32>, %n: index) {
 // CHECK-NEXT:          } else {
 // CHECK-NEXT:            %[[ONE:.+]] = arith.constant 1 : i32
 // CHECK-NEXT:            memref.atomic_rmw maxs %[[ONE]], %[[CELL]][]
-// CHECK-NEXT:          }
+// CHECK-NEXT:          } {sto.check_guard}
 // CHECK:           } else {
 // CHECK-NEXT:        %[[TWO:.+]] = arith.constant 2 : i32
 // CHECK-NEXT:        memref.atomic_rmw maxs %[[TWO]], %[[CELL]][]
-// CHECK-NEXT:      }
+// CHECK-NEXT:      } {sto.check_guard}
 // CHECK-NEXT:    }
 // CHECK-NEXT:    memref.copy %[[CELL]], %[[SLOT]]
 // CHECK-NEXT:    %[[GOT:.+]] = memref.load %[[SLOT]][]

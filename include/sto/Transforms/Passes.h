@@ -23,6 +23,11 @@ namespace sto {
 /// sto-tag-user-reductions, used by sto-lane-reductions).
 constexpr llvm::StringLiteral kUserReductionAttr = "sto.user_reduction";
 
+/// The unit attribute on the scf.if that a run-time check puts around the
+/// rest of a block (the failure branch records the error): the rest of the
+/// body still runs as written when the check passes.
+constexpr llvm::StringLiteral kCheckGuardAttr = "sto.check_guard";
+
 /// The unit attribute on sto-lane-reductions' 16-lane loop: LLVM's loop
 /// vectorizer makes it one vector iteration, whatever the body (an exp
 /// polynomial, stores of a fused elementwise result), so

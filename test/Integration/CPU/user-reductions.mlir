@@ -50,6 +50,12 @@
 // CHECK: sum_last_two_dyn 5x33x31: 0 mismatches of 5
 // CHECK: sum_last_two_dyn 0x4x4: 0 mismatches of 0
 // CHECK: noisy_sum 4x1000: 0 mismatches of 4
+// CHECK: reset: 19
+// CHECK: running_sum: sum 20, 0 of 20 prefix values wrong
+// CHECK: gather2d: 0 mismatches of 1
+// CHECK: weighted_bag: 0 mismatches of 1
+// CHECK: fast_sum 17: 0 mismatches of 1
+// CHECK: fast_sum 1000: 0 mismatches of 1
 // CHECK: col_sum 300x600: 0 mismatches of 600
 // CHECK: batch_sum 37x3x70: 0 mismatches of 210
 
@@ -272,6 +278,93 @@ func.func @noisy_sum(%x: tensor<4x1000xf32>, %seed: i64) -> tensor<4xf32> {
       linalg.yield %s : f32
     }
   return %r : tensor<4xf32>
+}
+
+// The model's own scf.if is not a run-time check's guard: acc' = x > 0 ?
+// acc + x : 0 is no `acc (+) v` body, and runs in sequence.
+func.func @reset(%x: tensor<1x40xi32>) -> tensor<1xi32> {
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1xi32>
+  %i = linalg.fill ins(%z : i32) outs(%e : tensor<1xi32>) -> tensor<1xi32>
+  %r = linalg.generic {indexing_maps = [#row, #out], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<1x40xi32>) outs(%i : tensor<1xi32>) {
+    ^bb0(%a: i32, %acc: i32):
+      %p = arith.cmpi sgt, %a, %z : i32
+      %v = scf.if %p -> i32 {
+        %s = arith.addi %acc, %a : i32
+        scf.yield %s : i32
+      } else {
+        scf.yield %z : i32
+      }
+      linalg.yield %v : i32
+  } -> tensor<1xi32>
+  return %r : tensor<1xi32>
+}
+
+// An output that stores the running sum depends on the order: in sequence.
+func.func @running_sum(%x: tensor<1x20xi32>) -> (tensor<1xi32>, tensor<1x20xi32>) {
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1xi32>
+  %i = linalg.fill ins(%z : i32) outs(%e : tensor<1xi32>) -> tensor<1xi32>
+  %e2 = tensor.empty() : tensor<1x20xi32>
+  %r:2 = linalg.generic {indexing_maps = [#row, #out, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<1x20xi32>) outs(%i, %e2 : tensor<1xi32>, tensor<1x20xi32>) {
+    ^bb0(%a: i32, %acc: i32, %p: i32):
+      %s = arith.addi %acc, %a : i32
+      linalg.yield %s, %s : i32, i32
+  } -> (tensor<1xi32>, tensor<1x20xi32>)
+  return %r#0, %r#1 : tensor<1xi32>, tensor<1x20xi32>
+}
+
+// Two checked indices: two nested guards, still the lane order.
+func.func @gather2d(%t: tensor<2x3xf32>, %ids: tensor<64xi64>) -> tensor<f32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [#vec, #scalar], iterator_types = ["reduction"]}
+      ins(%ids : tensor<64xi64>) outs(%i : tensor<f32>) {
+    ^bb0(%id: i64, %acc: f32):
+      %k = arith.index_cast %id : i64 to index
+      %v = tensor.extract %t[%k, %k] : tensor<2x3xf32>
+      %s = arith.addf %acc, %v : f32
+      linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// linalg.index after a checked read (it failed to compile: the guard took
+// it out of the linalg body).
+func.func @weighted_bag(%t: tensor<4xf32>, %ids: tensor<64xi64>) -> tensor<f32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [#vec, #scalar], iterator_types = ["reduction"]}
+      ins(%ids : tensor<64xi64>) outs(%i : tensor<f32>) {
+    ^bb0(%id: i64, %acc: f32):
+      %k = arith.index_cast %id : i64 to index
+      %v = tensor.extract %t[%k] : tensor<4xf32>
+      %j = linalg.index 0 : index
+      %ji = arith.index_cast %j : index to i32
+      %jf = arith.sitofp %ji : i32 to f32
+      %m = arith.mulf %v, %jf : f32
+      %s = arith.addf %acc, %m : f32
+      linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// fastmath<fast> on the add: the documented order all the same, and the
+// same bits on both targets (the flags would let LLVM reorder the lanes).
+func.func @fast_sum(%x: tensor<?xf32>) -> tensor<f32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.reduce ins(%x : tensor<?xf32>) outs(%i : tensor<f32>) dimensions = [0]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b fastmath<fast> : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<f32>
 }
 
 func.func @col_sum(%x: tensor<?x?xf32>) -> tensor<?xf32> {

@@ -334,6 +334,64 @@ int main() {
   }
 
   {
+    std::vector<int32_t> x(40, 1);
+    x[20] = -5;
+    int32_t got = -1;
+    reset(x.data(), &got);
+    std::printf("reset: %d\n", got);
+  }
+
+  {
+    std::vector<int32_t> x(20, 1), prefix(20);
+    int32_t sum = -1;
+    running_sum(x.data(), &sum, prefix.data());
+    int wrong = 0;
+    for (int j = 0; j < 20; ++j)
+      wrong += prefix[j] != j + 1;
+    std::printf("running_sum: sum %d, %d of 20 prefix values wrong\n", sum,
+                wrong);
+  }
+
+  {
+    // 2^25 at [0][0], then ones at [1][1]: the lanes keep what the
+    // sequential order loses.
+    std::vector<float> t = {33554432.0f, 0, 0, 0, 1.0f, 0};
+    std::vector<int64_t> ids(64, 1);
+    ids[0] = 0;
+    std::vector<float> got(1), want(1);
+    gather2d(t.data(), ids.data(), got.data());
+    want[0] = lanes<float>(
+        64, [&](int64_t j) { return t[ids[j] * 3 + ids[j]]; }, -0.0f, 0.0f,
+        addf);
+    report("gather2d", got, want);
+  }
+
+  {
+    std::vector<float> t = {33554432.0f, 0.5f, 1.0f, 3.0f};
+    std::vector<int64_t> ids(64);
+    for (int j = 0; j < 64; ++j)
+      ids[j] = j % 4;
+    std::vector<float> got(1), want(1);
+    weighted_bag(t.data(), ids.data(), got.data());
+    want[0] = lanes<float>(
+        64, [&](int64_t j) { return t[ids[j]] * float(j); }, -0.0f, 0.0f, addf);
+    report("weighted_bag", got, want);
+  }
+
+  for (int64_t n : {17, 1000}) {
+    std::vector<float> x(n);
+    for (int64_t i = 0; i < n; ++i)
+      x[i] = value(i + 71);
+    std::vector<float> got(1), want(1);
+    fast_sum(x.data(), n, got.data());
+    want[0] = lanes<float>(
+        n, [&](int64_t j) { return x[j]; }, -0.0f, 0.0f, addf);
+    char what[64];
+    std::snprintf(what, sizeof what, "fast_sum %lld", (long long)n);
+    report(what, got, want);
+  }
+
+  {
     std::vector<float> x(300 * 600), got(600), want(600, 0.0f);
     for (size_t i = 0; i < x.size(); ++i)
       x[i] = value(i + 123);
