@@ -265,13 +265,14 @@ public:
     Value n = reductionSizes.front();
     for (Value size : ArrayRef<Value>(reductionSizes).drop_front())
       n = arith::MulIOp::create(rewriter, loc, n, size);
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    collapseReductionDims(rewriter, loc);
     if (gpu) {
       buildGpu(rewriter, loc, sizes, n);
     } else if (sizes.empty()) {
       buildRow(rewriter, loc, {}, n);
     } else {
+      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       SmallVector<Value> zeros(sizes.size(), zero), ones(sizes.size(), one);
       scf::ParallelOp::create(rewriter, loc, zeros, sizes, ones,
                               [&](OpBuilder &b, Location l, ValueRange ivs) {
@@ -282,6 +283,39 @@ public:
   }
 
 private:
+  /// With several reduction loops, term j sits at the row-major position
+  /// of j in them: a division and a remainder per loop and term, by
+  /// run-time sizes when they are dynamic (10x the time of the sum itself).
+  /// A buffer read or written along all of them as its last dimensions, with
+  /// a contiguous layout there, gets a view with those dimensions merged,
+  /// which term j reads at j.
+  void collapseReductionDims(OpBuilder &b, Location loc) {
+    unsigned r = reductionSizes.size();
+    if (r < 2)
+      return;
+    auto collapse = [&](OpOperand *operand) {
+      auto type = dyn_cast<MemRefType>(operand->get().getType());
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      unsigned first = op.getNumParallelLoops();
+      if (!type || llvm::count_if(map.getResults(), [&](AffineExpr e) {
+                     return cast<AffineDimExpr>(e).getPosition() >= first;
+                   }) != r)
+        return;
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t d = 0, rank = type.getRank(); d < rank - r; ++d)
+        groups.push_back({d});
+      groups.emplace_back(llvm::to_vector(
+          llvm::seq<int64_t>(type.getRank() - r, type.getRank())));
+      if (memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
+        collapsed[operand] =
+            memref::CollapseShapeOp::create(b, loc, operand->get(), groups);
+    };
+    for (OpOperand *in : op.getDpsInputOperands())
+      collapse(in);
+    for (OpOperand *init : combiner.elementwise)
+      collapse(init);
+  }
+
   /// GPU form: one thread per (output element, lane), each adding its
   /// lane's terms in a register into a [..., 16] device buffer; then one
   /// thread per output element (one thread in all for a single output)
@@ -429,15 +463,36 @@ private:
   /// inputs loaded and `acc` as its accumulator.
   Value buildTermValue(OpBuilder &b, Location loc, ValueRange ivs, Value j,
                        Value acc) {
-    // Term j is the element j of the reduction loops in row-major order.
+    // Term j is the element j of the reduction loops in row-major order;
+    // its position in them is computed only where something needs it.
     SmallVector<Value> all(ivs);
-    SmallVector<Value> position(reductionSizes.size());
-    for (size_t k = reductionSizes.size(); k-- > 1;) {
-      position[k] = arith::RemUIOp::create(b, loc, j, reductionSizes[k]);
-      j = arith::DivUIOp::create(b, loc, j, reductionSizes[k]);
-    }
-    position[0] = j;
-    all.append(position);
+    auto position = [&]() -> ArrayRef<Value> {
+      if (all.size() == ivs.size()) {
+        SmallVector<Value> at(reductionSizes.size());
+        Value q = j;
+        for (size_t k = reductionSizes.size(); k-- > 1;) {
+          at[k] = arith::RemUIOp::create(b, loc, q, reductionSizes[k]);
+          q = arith::DivUIOp::create(b, loc, q, reductionSizes[k]);
+        }
+        at[0] = q;
+        all.append(at);
+      }
+      return all;
+    };
+    // The indices of `operand` for term j: on its merged view, its leading
+    // (parallel) indices and j.
+    auto indicesOf =
+        [&](OpOperand *operand) -> std::pair<Value, SmallVector<Value>> {
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      auto view = collapsed.find(operand);
+      if (view == collapsed.end())
+        return {operand->get(), pick(map, position())};
+      SmallVector<Value> indices;
+      for (AffineExpr e : map.getResults().drop_back(reductionSizes.size()))
+        indices.push_back(ivs[cast<AffineDimExpr>(e).getPosition()]);
+      indices.push_back(j);
+      return {view->second, indices};
+    };
     IRMapping mapping;
     for (OpOperand *in : op.getDpsInputOperands()) {
       BlockArgument arg = op.getMatchingBlockArgument(in);
@@ -445,15 +500,16 @@ private:
         mapping.map(arg, in->get());
         continue;
       }
-      mapping.map(arg, memref::LoadOp::create(
-                           b, loc, in->get(),
-                           pick(op.getMatchingIndexingMap(in), all)));
+      auto [memref, indices] = indicesOf(in);
+      mapping.map(arg, memref::LoadOp::create(b, loc, memref, indices));
     }
     mapping.map(op.getMatchingBlockArgument(combiner.out), acc);
     Block *body = op.getBlock();
     for (Operation &inner : body->without_terminator()) {
       if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-        mapping.map(index.getResult(), all[index.getDim()]);
+        mapping.map(index.getResult(), index.getDim() < ivs.size()
+                                           ? ivs[index.getDim()]
+                                           : position()[index.getDim()]);
         continue;
       }
       b.clone(inner, mapping);
@@ -465,9 +521,10 @@ private:
       return mapping.lookupOrDefault(
           yield->getOperand(init->getOperandNumber() - op.getNumDpsInputs()));
     };
-    for (OpOperand *init : combiner.elementwise)
-      memref::StoreOp::create(b, loc, yielded(init), init->get(),
-                              pick(op.getMatchingIndexingMap(init), all));
+    for (OpOperand *init : combiner.elementwise) {
+      auto [memref, indices] = indicesOf(init);
+      memref::StoreOp::create(b, loc, yielded(init), memref, indices);
+    }
     return yielded(combiner.out);
   }
 
@@ -486,6 +543,7 @@ private:
   Combiner combiner;
   bool gpu;
   SmallVector<Value> reductionSizes;
+  DenseMap<OpOperand *, Value> collapsed;
 };
 
 struct StoLaneReductions

@@ -244,26 +244,34 @@ func.func @left_alone(%x: memref<4x40xf32>, %y: memref<4xf32>, %x16: memref<4x16
 // -----
 
 // Two reduction loops, the innermost, read in order: the 160 terms in
-// row-major order, term j at (j / 40, j mod 40).
+// row-major order. The input read along both gets a view with the two
+// merged, read at term j; only the body's linalg.index of the inner loop
+// needs j's position (j mod 40).
 // CHECK-LABEL: func.func @two_reduction_loops(
 // CHECK-SAME:      %[[X:.+]]: memref<4x40xf32>
 // CHECK-DAG:     %[[C40:.+]] = arith.constant 40 : index
 // CHECK-DAG:     %[[C4:.+]] = arith.constant 4 : index
 // CHECK:         %[[N:.+]] = arith.muli %[[C4]], %[[C40]]
+// CHECK:         %[[V:.+]] = memref.collapse_shape %[[X]] {{\[}}[0, 1]] : memref<4x40xf32> into memref<160xf32>
 // CHECK:         arith.remui %[[N]], %c16
 // CHECK:         scf.for %[[G:[^ ]+]] = {{.*}} step %c16
 // CHECK:           scf.for %[[L:[^ ]+]] =
 // CHECK:             %[[J:.+]] = arith.addi %[[G]], %[[L]]
+// CHECK:             memref.load %[[V]][%[[J]]]
 // CHECK:             %[[IN:.+]] = arith.remui %[[J]], %[[C40]]
-// CHECK:             %[[OUT:.+]] = arith.divui %[[J]], %[[C40]]
-// CHECK:             memref.load %[[X]][%[[OUT]], %[[IN]]]
+// CHECK:             arith.index_cast %[[IN]]
+// CHECK:           } {sto.vector_lanes}
 #all2 = affine_map<(d0, d1) -> ()>
 #row4 = affine_map<(d0, d1) -> (d0, d1)>
 func.func @two_reduction_loops(%x: memref<4x40xf32>, %s: memref<f32>) {
   linalg.generic {indexing_maps = [#row4, #all2], iterator_types = ["reduction", "reduction"]}
       ins(%x : memref<4x40xf32>) outs(%s : memref<f32>) attrs = {sto.user_reduction} {
   ^bb0(%a: f32, %o: f32):
-    %r = arith.addf %a, %o : f32
+    %i = linalg.index 1 : index
+    %ii = arith.index_cast %i : index to i32
+    %f = arith.sitofp %ii : i32 to f32
+    %t = arith.mulf %a, %f : f32
+    %r = arith.addf %t, %o : f32
     linalg.yield %r : f32
   }
   return
