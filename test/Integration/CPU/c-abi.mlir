@@ -11,6 +11,10 @@
 // RUN: sto-compile %s -o %t/c-abi.o --header %t/c-abi.h
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/c-abi.cpp %t/c-abi.o %sto_runtime_link -o %t/c-abi
 // RUN: %t/c-abi | FileCheck %s
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/c-abi.o --header %t/emu/c-abi.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/c-abi.cpp %t/emu/c-abi.o %sto_runtime_link -o %t/c-abi-emu
+// RUN: %t/c-abi-emu | FileCheck %s
 
 // CHECK: all valid: status 0 (expected 0)
 // CHECK: dropout f32 [?x4] n=6: 0 mismatches of 24

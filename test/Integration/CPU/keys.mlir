@@ -10,6 +10,10 @@
 // RUN: sto-compile %s -o %t/keys.o --header %t/keys.h
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/keys.cpp %t/keys.o %sto_runtime_link -o %t/keys
 // RUN: %t/keys | FileCheck %s
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/keys.o --header %t/emu/keys.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/keys.cpp %t/emu/keys.o %sto_runtime_link -o %t/keys-emu
+// RUN: %t/keys-emu | FileCheck %s
 
 // CHECK: derive seed 42 data 0: 0 mismatches of 4
 // CHECK: derive seed 42 data -7: 0 mismatches of 4

@@ -10,6 +10,10 @@
 // RUN: sto-compile %s -o %t/layers.o --header %t/layers.h
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/layers.cpp %t/layers.o %sto_runtime_link -o %t/layers
 // RUN: %t/layers | FileCheck %s
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/layers.o --header %t/emu/layers.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/layers.cpp %t/emu/layers.o %sto_runtime_link -o %t/layers-emu
+// RUN: %t/layers-emu | FileCheck %s
 
 // CHECK: dropout f32 [3x37] rate 0.1: 0 mismatches of 111
 // CHECK: dropout f64 [3x37] rate 0.1: 0 mismatches of 111

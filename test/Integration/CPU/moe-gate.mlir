@@ -17,6 +17,11 @@
 // RUN: diff %t/threads1.txt %t/threads2.txt
 // RUN: diff %t/threads2.txt %t/again.txt
 // RUN: FileCheck %s < %t/threads2.txt
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/moe_gate.o --header %t/emu/moe_gate.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/moe-gate.cpp %t/emu/moe_gate.o %sto_runtime_link -o %t/moe-gate-emu
+// RUN: %t/moe-gate-emu > %t/emu.txt
+// RUN: diff %t/threads2.txt %t/emu.txt
 
 // CHECK: topk f32 E=8 k=2 ties: indices 0 mismatches of 74, weights 0 outside 1e-06 of 74
 // CHECK: topk f32 E=8 k=2 ties: run to run identical: ok

@@ -25,6 +25,11 @@
 // RUN: env OMP_NUM_THREADS=2 %t/moe-routing-par > %t/parallel.txt
 // RUN: diff %t/threads2.txt %t/parallel.txt
 // RUN: not sto-compile %s --moe-scans=fast -o %t/bad.o 2>&1 | FileCheck %s --check-prefix=BAD
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/moe_routing.o --header %t/emu/moe_routing.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/moe-routing.cpp %t/emu/moe_routing.o %sto_runtime_link -o %t/moe-routing-emu
+// RUN: %t/moe-routing-emu > %t/emu.txt
+// RUN: diff %t/threads2.txt %t/emu.txt
 // BAD: sto-compile: error: --moe-scans must be sequential or parallel, not 'fast'
 
 

@@ -9,6 +9,10 @@
 // RUN: sto-compile %s -o %t/optimizers.o --header %t/optimizers.h
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/optimizers.cpp %t/optimizers.o %sto_runtime_link -o %t/optimizers
 // RUN: %t/optimizers | FileCheck %s
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/optimizers.o --header %t/emu/optimizers.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/optimizers.cpp %t/emu/optimizers.o %sto_runtime_link -o %t/optimizers-emu
+// RUN: %t/optimizers-emu | FileCheck %s
 
 // CHECK: langevin_step f32 [3x37] lr 0.01 T 0.5: 0 mismatches of 111
 // CHECK: langevin_step f64 [3x37] lr 0.01 T 0.5: 0 mismatches of 111

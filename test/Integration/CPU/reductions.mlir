@@ -16,6 +16,10 @@
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/reductions.cpp %t/reductions_flat.o %sto_runtime_link -o %t/reductions-flat
 // RUN: %t/reductions-flat | FileCheck %s
 // RUN: not sto-compile %s --dp-form=fast -o %t/bad.o 2>&1 | FileCheck %s --check-prefix=BAD
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/reductions.o --header %t/emu/reductions.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/reductions.cpp %t/emu/reductions.o %sto_runtime_link -o %t/reductions-emu
+// RUN: %t/reductions-emu | FileCheck %s
 // BAD: sto-compile: error: --dp-form must be grouped or flat, not 'fast'
 
 // CHECK: categorical f32 [3x37] axis 1 -> i32: 0 mismatches of 3

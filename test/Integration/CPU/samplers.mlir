@@ -8,6 +8,10 @@
 // RUN: sto-compile %s -o %t/samplers.o --header %t/samplers.h
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/samplers.cpp %t/samplers.o %sto_runtime_link -o %t/samplers
 // RUN: %t/samplers | FileCheck %s
+// The GPU lowering run on the host (sto-emulate-gpu-kernels): the same output.
+// RUN: mkdir -p %t/emu && sto-compile %s --target=cuda-emulator -o %t/emu/samplers.o --header %t/emu/samplers.h
+// RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/samplers.cpp %t/emu/samplers.o %sto_runtime_link -o %t/samplers-emu
+// RUN: %t/samplers-emu | FileCheck %s
 
 // CHECK: uniform f32 [3x37] seed 42: 0 mismatches of 111
 // CHECK: uniform f32 [3x37] seed -1: 0 mismatches of 111
