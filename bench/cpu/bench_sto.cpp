@@ -15,6 +15,12 @@
 // sanity check of every result (rates, moments) goes to stderr; a failed check
 // makes the program exit 1 after printing everything.
 //
+// The memory bandwidth of a shared machine drifts by up to 2x within a run, so
+// each timed call of a workload is paired with the two parallel copies run
+// right before it: the sto lines also carry "paired", the median over the
+// calls of (the call's GB/s) / (the faster copy's GB/s of its pair), and
+// "paired_copy_gbps", the median of those copies.
+//
 // Build (run.sh does this):
 //   sto-compile workloads.mlir -o workloads.o --header workloads.h
 //   clang++-22 -O2 -fopenmp -I<dir of workloads.h> bench_sto.cpp workloads.o \
@@ -61,11 +67,65 @@ double medianSeconds(const std::function<void()> &fn) {
   return bench::timeRuns(fn, warmup, runs).median;
 }
 
+// The copies each timed call is paired with (set up by the "copy" part).
+float *copySrc = nullptr, *copyDst = nullptr;
+// A copy of kN f32 with memcpy on every thread (each copies its own slice).
+void memcpyOmp() {
+#pragma omp parallel
+  {
+    int nt = omp_get_num_threads(), t = omp_get_thread_num();
+    int64_t lo = kN * t / nt, hi = kN * (t + 1) / nt;
+    std::memcpy(copyDst + lo, copySrc + lo, size_t(hi - lo) * 4);
+  }
+}
+// The same with a plain loop and ordinary stores, as the compiled kernels
+// have: glibc's memcpy uses non-temporal stores for copies this large, which
+// is not always the faster choice.
+void copyLoopOmp() {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < kN; ++i)
+    copyDst[i] = copySrc[i];
+}
+
+// The calls of the last pairedSeconds: (call seconds, copy seconds).
+std::vector<std::pair<double, double>> pairs;
+
+/// The median of `runs` calls of `fn` after `warmup` ones, each timed call
+/// right after both parallel copies (the faster one is its pair).
+double pairedSeconds(const std::function<void()> &fn) {
+  pairs.clear();
+  if (!copySrc)
+    return medianSeconds(fn);
+  for (int i = 0; i < warmup; ++i)
+    fn();
+  std::vector<double> ts;
+  for (int i = 0; i < runs; ++i) {
+    double c =
+        std::min(bench::timeOnce(memcpyOmp), bench::timeOnce(copyLoopOmp));
+    double t = bench::timeOnce(fn);
+    pairs.push_back({t, c});
+    ts.push_back(t);
+  }
+  return bench::median(ts);
+}
+
 void emit(const char *impl, const char *workload, double seconds,
           double bytes) {
   std::printf("{\"impl\": \"%s\", \"workload\": \"%s\", \"seconds\": %.6g, "
-              "\"bytes\": %.0f, \"gbps\": %.4g}\n",
+              "\"bytes\": %.0f, \"gbps\": %.4g",
               impl, workload, seconds, bytes, bytes / seconds / 1e9);
+  if (!pairs.empty()) {
+    std::vector<double> ratios, copies;
+    for (auto [t, c] : pairs) {
+      double copyGbps = 8.0 * kN / c / 1e9;
+      ratios.push_back(bytes / t / 1e9 / copyGbps);
+      copies.push_back(copyGbps);
+    }
+    std::printf(", \"paired\": %.4g, \"paired_copy_gbps\": %.4g",
+                bench::median(ratios), bench::median(copies));
+    pairs.clear();
+  }
+  std::printf("}\n");
   std::fflush(stdout);
 }
 
@@ -85,29 +145,16 @@ int main() {
   const int64_t seed = 1234;
 
   // The ceiling: copy 2^24 f32 (read 4N + write 4N bytes).
+  // Its buffers stay for the copies paired with every timed call.
   if (selected("copy")) {
     float *src = alloc(kN), *dst = alloc(kN);
     fillNormal(src, kN, 1);
     double t1 = medianSeconds([&] { std::memcpy(dst, src, size_t(kN) * 4); });
     emit("memcpy", "copy", t1, 8.0 * kN);
-    double tp = medianSeconds([&] {
-#pragma omp parallel
-      {
-        int nt = omp_get_num_threads(), t = omp_get_thread_num();
-        int64_t lo = kN * t / nt, hi = kN * (t + 1) / nt;
-        std::memcpy(dst + lo, src + lo, size_t(hi - lo) * 4);
-      }
-    });
-    emit("memcpy-omp", "copy", tp, 8.0 * kN);
-    // A plain loop with ordinary stores, as the compiled kernels have: glibc's
-    // memcpy uses non-temporal stores for copies this large, which is not
-    // always the faster choice.
-    double tl = medianSeconds([&] {
-#pragma omp parallel for simd schedule(static)
-      for (int64_t i = 0; i < kN; ++i)
-        dst[i] = src[i];
-    });
-    emit("copy-loop-omp", "copy", tl, 8.0 * kN);
+    copySrc = src;
+    copyDst = dst;
+    emit("memcpy-omp", "copy", medianSeconds(memcpyOmp), 8.0 * kN);
+    emit("copy-loop-omp", "copy", medianSeconds(copyLoopOmp), 8.0 * kN);
     // Reading alone (a sum; 4N bytes): the bound of dp_aggregate, which
     // reads its gradients and writes almost nothing. Not a copy candidate.
     volatile float sink = 0;
@@ -120,14 +167,12 @@ int main() {
     });
     (void)sink;
     emit("read-loop-omp", "read", tr, 4.0 * kN);
-    std::free(src);
-    std::free(dst);
   }
 
   if (selected("noise_add")) {
     float *x = alloc(kN), *y = alloc(kN);
     fillNormal(x, kN, 2);
-    double t = medianSeconds([&] { call(noise_add(x, seed, y), "noise_add"); });
+    double t = pairedSeconds([&] { call(noise_add(x, seed, y), "noise_add"); });
     emit("sto", "noise_add", t, 8.0 * kN);
     double s = 0, s2 = 0;
     for (int64_t i = 0; i < kN; ++i) {
@@ -146,7 +191,7 @@ int main() {
     float *x = alloc(n), *b = alloc(kCols), *y = alloc(n);
     fillNormal(x, n, 3);
     fillNormal(b, kCols, 4);
-    double t = medianSeconds(
+    double t = pairedSeconds(
         [&] { call(dropout_bias_gelu(x, b, seed, y), "dropout_bias_gelu"); });
     emit("sto", "dropout_bias_gelu", t, 8.0 * n);
     // Dropped elements are exactly 0; a kept element h/0.9 has gelu(h/0.9) != 0
@@ -179,7 +224,7 @@ int main() {
     fillNormal(g, kP, 6);
     std::memcpy(avg, p, size_t(kP) * 4);
     const int64_t count = 7;
-    double t = medianSeconds([&] {
+    double t = pairedSeconds([&] {
       call(langevin_swa(p, g, avg, count, seed, p1, a1), "langevin_swa");
     });
     emit("sto", "langevin_swa", t, 20.0 * kP);
@@ -206,7 +251,7 @@ int main() {
     float *p = alloc(kP), *q = alloc(kP), *q2 = alloc(kP);
     fillNormal(p, kP, 7);
     double t =
-        medianSeconds([&] { call(spsa_perturb(p, seed, q), "spsa_perturb"); });
+        pairedSeconds([&] { call(spsa_perturb(p, seed, q), "spsa_perturb"); });
     emit("sto", "spsa_perturb", t, 8.0 * kP);
     call(spsa_perturb(p, seed, q2), "spsa_perturb");
     double s2 = 0;
@@ -227,7 +272,7 @@ int main() {
   if (selected("stochastic_binary")) {
     float *a = alloc(kN), *h = alloc(kN);
     fillNormal(a, kN, 8);
-    double t = medianSeconds(
+    double t = pairedSeconds(
         [&] { call(stochastic_binary(a, seed, h), "stochastic_binary"); });
     emit("sto", "stochastic_binary", t, 8.0 * kN);
     double ones = 0, expect = 0;
@@ -249,7 +294,7 @@ int main() {
     float *G = alloc(kB * kD), *r = alloc(kD);
     fillNormal(G, kB * kD, 9);
     double t =
-        medianSeconds([&] { call(dp_aggregate(G, seed, r), "dp_aggregate"); });
+        pairedSeconds([&] { call(dp_aggregate(G, seed, r), "dp_aggregate"); });
     emit("sto", "dp_aggregate", t, 4.0 * kB * kD);
     // Reference without the noise: r - clipped mean = sigma C xi / B, std
     // 1/256.
@@ -277,7 +322,7 @@ int main() {
   if (selected("softmax_rows")) {
     float *x = alloc(kRows * kCols), *y = alloc(kRows * kCols);
     fillNormal(x, kRows * kCols, 10, 3.0f);
-    double t = medianSeconds([&] { call(softmax_rows(x, y), "softmax_rows"); });
+    double t = pairedSeconds([&] { call(softmax_rows(x, y), "softmax_rows"); });
     emit("sto", "softmax_rows", t, 8.0 * kRows * kCols);
     double worst = 0;
     for (int64_t r = 0; r < kRows; r += 97) {
@@ -300,7 +345,7 @@ int main() {
     constexpr int64_t kSumRows = 8192, kSumCols = 1024;
     float *x = alloc(kSumRows * kSumCols), *s = alloc(kSumCols);
     fillNormal(x, kSumRows * kSumCols, 11);
-    double t = medianSeconds([&] { call(column_sum(x, s), "column_sum"); });
+    double t = pairedSeconds([&] { call(column_sum(x, s), "column_sum"); });
     emit("sto", "column_sum", t, 4.0 * kSumRows * kSumCols + 4.0 * kSumCols);
     // Each column sums in increasing row order: the same float sum here.
     int64_t bad = 0;
