@@ -61,6 +61,16 @@ struct FuseMultiUseProducer : public OpRewritePattern<linalg::GenericOp> {
           !readsEachElementOnce(&operand) ||
           !linalg::areElementwiseOpsFusable(&operand))
         continue;
+      // A consumer that reads the producer through another operand too (a
+      // transposed and a direct read) would keep that operand in the fused
+      // op, and replacing the producer's results below would make the fused
+      // op read its own result. (Equal reads are merged by canonicalization
+      // first.)
+      if (llvm::any_of(consumer->getOpOperands(), [&](OpOperand &other) {
+            return &other != &operand &&
+                   other.get().getDefiningOp() == producer.getOperation();
+          }))
+        continue;
       // The fused op takes the consumer's place, so the producer's other
       // users must come after it, or be pure ops (a reshape for a return)
       // whose own users do and which can move there.

@@ -73,6 +73,37 @@ func.func @multi_use(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, te
 
 // -----
 
+// A consumer that reads a multi-use producer through two different maps (a
+// transposed and a direct read) is not fused with it: the fused op would
+// keep the direct read of the producer, and replacing the producer's result
+// made it read its own result (a returned value came out transposed).
+// CHECK-LABEL: func.func @consumer_reads_twice_transposed(
+// CHECK:         %[[P:.+]] = linalg.generic
+// CHECK:           arith.addf
+// CHECK:         %[[C:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[P]], %[[P]] :
+// CHECK:         return %[[P]], %[[C]]
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#tr2 = affine_map<(d0, d1) -> (d1, d0)>
+func.func @consumer_reads_twice_transposed(%a: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>) {
+  %e = tensor.empty() : tensor<3x3xf32>
+  %p = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<3x3xf32>) outs(%e : tensor<3x3xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<3x3xf32>
+  %c = linalg.generic {indexing_maps = [#tr2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%p, %p : tensor<3x3xf32>, tensor<3x3xf32>) outs(%e : tensor<3x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<3x3xf32>
+  return %p, %c : tensor<3x3xf32>, tensor<3x3xf32>
+}
+
+// -----
+
 // A producer with two results: the consumer reads the first, the return the
 // second. The fused op keeps the second (subf) and drops the first, which
 // only the consumer read.
