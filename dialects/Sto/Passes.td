@@ -411,7 +411,11 @@ def StoStageRandomValues : Pass<"sto-stage-random-values"> {
            "Whether scf.parallel loops will run on several threads (then "
            "each iteration of one gets its own stack buffers; the OpenMP "
            "lowering scopes them). Otherwise the buffers go to the "
-           "function's entry">
+           "function's entry">,
+    Option<"prefetchBytes", "prefetch-bytes", "int64_t", /*default=*/"0",
+           "Software prefetch distance in bytes (0: none): each chunk "
+           "prefetches the cache lines that the chunk this far ahead reads "
+           "or writes through its contiguous views">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",
@@ -484,6 +488,28 @@ def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def StoFoldEmptyTensors : Pass<"sto-fold-empty-tensors"> {
+  let summary = "Removes statically empty concat and pad operands";
+  let description = [{
+    One-shot bufferization copies every operand of a `tensor.concat` and
+    the source of a `tensor.pad` into a `memref.subview` of the result. A
+    subview with no elements at an offset equal to its dimension's size
+    (the empty last operand of a concat, an empty source padded low) is
+    valid, but MLIR 22's `memref.subview` verifier rejects it ("offset 2 is
+    out-of-bounds: 2 >= 2"), so valid programs failed to compile. This pass
+    removes such operands when their emptiness is static, before
+    bufferization; the values do not change:
+
+    - `tensor.concat`: operands with no elements along the joined
+      dimension are dropped (one left: a `tensor.cast` of it); a result
+      with no elements is a `tensor.empty`;
+    - `tensor.pad` of a source with no elements: a `tensor.generate` with
+      the pad's body.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def StoFoldResultCopies : Pass<"sto-fold-result-copies", "ModuleOp"> {

@@ -496,6 +496,8 @@ void mlir::sto::buildBufferizePhase(OpPassManager &pm,
   // The ownership-based deallocation below frees the buffers such loops
   // hand from one iteration to the next.
   bufOpts.allowReturnAllocsFromLoops = true;
+  // Empty pieces that bufferization would make invalid subviews of.
+  pm.addPass(createStoFoldEmptyTensors());
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
   if (opts.outParams) {
     pm.addPass(std::make_unique<ResultsToOutParams>());

@@ -215,7 +215,8 @@ std::optional<BlockLoop> blockLoopOf(Operation *op) {
 /// the original loop for the blocks after the last whole chunk.
 /// `inParallel`: whether scf.parallel loops will run on several threads.
 LogicalResult stage(RewriterBase &rewriter, const BlockLoop &bl,
-                    const Split &split, bool inParallel) {
+                    const Split &split, bool inParallel,
+                    int64_t prefetchBytes) {
   LoopLikeOpInterface loop = bl.loop;
   Value blockIv = bl.iv, ub = bl.ub;
   scf::ForOp lanes = bl.lanes;
@@ -302,9 +303,42 @@ LogicalResult stage(RewriterBase &rewriter, const BlockLoop &bl,
         b.clone(op, mapping);
   };
 
+  // Views to prefetch: rank 1 (the outer indices would be the rest loop's),
+  // with whether the rest writes them.
+  llvm::MapVector<Value, bool> prefetched;
+  if (prefetchBytes > 0)
+    for (Operation &op : lanes.getBody()->without_terminator())
+      if (Value view = collapsedViews.lookup(&op))
+        if (cast<MemRefType>(view.getType()).getRank() == 1)
+          prefetched[view] |= isa<memref::StoreOp>(op);
+
   // One chunk: the blocks from `first` to `first + kChunkBlocks`.
   auto chunkBody = [&](OpBuilder &b, Value chunk) {
     Value first = arith::MulIOp::create(b, loc, chunk, cChunk);
+    // The lines of the chunk `prefetchBytes` ahead, clamped to the last
+    // element (an address past the buffer is not formed).
+    for (auto [view, write] : prefetched) {
+      auto type = cast<MemRefType>(view.getType());
+      int64_t elemBytes = type.getElementTypeBitWidth() / 8;
+      if (elemBytes == 0 || 64 % elemBytes != 0)
+        continue;
+      int64_t lineElems = 64 / elemBytes;
+      int64_t ahead = std::max<int64_t>(1, prefetchBytes / elemBytes);
+      Value last = arith::SubIOp::create(
+          b, loc, memref::DimOp::create(b, loc, view, 0), c1);
+      Value start = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, first, cLanes),
+          arith::ConstantIndexOp::create(b, loc, ahead));
+      for (int64_t off = 0; off < kChunkBlocks * kLanes; off += lineElems) {
+        Value idx = arith::MinUIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc, start,
+                                  arith::ConstantIndexOp::create(b, loc, off)),
+            last);
+        memref::PrefetchOp::create(b, loc, view, ValueRange{idx}, write,
+                                   /*localityHint=*/3, /*isDataCache=*/true);
+      }
+    }
     SmallVector<Value> buffers(outerBuffers);
     if (buffers.empty())
       for (Value v : split.cut)
@@ -421,7 +455,7 @@ struct StoStageRandomValues
     IRRewriter rewriter(&getContext());
     for (const BlockLoop &bl : candidates)
       if (std::optional<Split> split = splitLaneBody(bl.lanes))
-        (void)stage(rewriter, bl, *split, parallel);
+        (void)stage(rewriter, bl, *split, parallel, prefetchBytes);
   }
 };
 

@@ -1,5 +1,6 @@
 // RUN: sto-opt %s --sto-stage-random-values -split-input-file | FileCheck %s
 // RUN: sto-opt %s --sto-stage-random-values=parallel=false -split-input-file | FileCheck %s --check-prefix=SERIAL
+// RUN: sto-opt %s --sto-stage-random-values=prefetch-bytes=1024 -split-input-file | FileCheck %s --check-prefix=PREFETCH
 
 // A blocked sampler's nest: per chunk of 32 blocks, the values computed
 // from the block and lane alone go to a stack buffer in element order
@@ -37,6 +38,27 @@
 // SERIAL:         scf.parallel
 // SERIAL-NOT:       memref.alloca
 // SERIAL:           memref.store %{{.+}}, %[[BUF]]
+// With prefetch-bytes=1024: each chunk first prefetches, for every
+// contiguous view, the 8 lines (128 f32) of the elements 1024 bytes (256
+// f32) ahead of its own, clamped to the last element; for reading (x) or
+// writing (y). Nothing else changes.
+// PREFETCH-LABEL: func.func @parallel_blocks
+// PREFETCH-DAG:     %[[XF:.+]] = memref.collapse_shape %arg0
+// PREFETCH-DAG:     %[[YF:.+]] = memref.collapse_shape %arg1
+// PREFETCH:         scf.parallel (%[[C:.+]]) =
+// PREFETCH:           %[[FIRST:.+]] = arith.muli %[[C]], %c32
+// PREFETCH:           %[[XD:.+]] = memref.dim %[[XF]]
+// PREFETCH:           %[[XLAST:.+]] = arith.subi %[[XD]], %c1
+// PREFETCH:           %[[E:.+]] = arith.muli %[[FIRST]], %c4
+// PREFETCH:           %[[S:.+]] = arith.addi %[[E]], %c256
+// PREFETCH:           %[[I0:.+]] = arith.addi %[[S]], %c0
+// PREFETCH:           %[[M0:.+]] = arith.minui %[[I0]], %[[XLAST]]
+// PREFETCH:           memref.prefetch %[[XF]][%[[M0]]], read, locality<3>, data
+// PREFETCH-COUNT-7:   memref.prefetch %[[XF]][%{{.+}}], read, locality<3>, data
+// PREFETCH:           memref.dim %[[YF]]
+// PREFETCH-COUNT-8:   memref.prefetch %[[YF]][%{{.+}}], write, locality<3>, data
+// PREFETCH-NOT:       memref.prefetch
+// PREFETCH:           memref.alloca() : memref<128xf32>
 func.func @parallel_blocks(%x: memref<128x4xf32>, %y: memref<128x4xf32>, %k: i32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

@@ -39,6 +39,10 @@ constexpr llvm::StringLiteral kVectorLanesAttr = "sto.vector_lanes";
 /// sto_cuda_compiled_sgemm (cuBLAS); see sto-matmul-to-cublas.
 void populateMatmulToCublasPatterns(RewritePatternSet &patterns);
 
+/// Removes the statically empty operands of tensor.concat and tensor.pad
+/// (sto-fold-empty-tensors).
+void populateFoldEmptyTensorsPatterns(RewritePatternSet &patterns);
+
 /// Checks what the C ABI of `module` needs (sto-prepare-c-abi and the
 /// header writer both call it): public functions have C identifiers as
 /// names and types the ABI can pass; no function takes a name reserved for
