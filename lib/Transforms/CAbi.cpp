@@ -148,21 +148,45 @@ bool isReservedForRuntime(StringRef name) {
                             name);
 }
 
-/// The byte size of a static tensor type fits int64_t (the C ABI's sizes
-/// and every index computation assume it).
+/// The bytes of one element of type `t`, or nothing when they overflow
+/// int64_t. Types without a known size count 8 bytes (a key, a pointer).
+std::optional<int64_t> elementBytes(Type t) {
+  if (t.isIntOrFloat())
+    return std::max<int64_t>(1, (t.getIntOrFloatBitWidth() + 7) / 8);
+  if (auto complex = dyn_cast<ComplexType>(t)) {
+    std::optional<int64_t> part = elementBytes(complex.getElementType());
+    int64_t bytes;
+    if (!part || llvm::MulOverflow(*part, int64_t(2), bytes))
+      return std::nullopt;
+    return bytes;
+  }
+  if (auto vector = dyn_cast<VectorType>(t)) {
+    std::optional<int64_t> bytes = elementBytes(vector.getElementType());
+    for (int64_t d : vector.getShape())
+      if (!bytes || llvm::MulOverflow(*bytes, d, *bytes))
+        return std::nullopt;
+    return bytes;
+  }
+  return 8;
+}
+
+/// The byte size of a shaped type (tensor, memref, vector), over its static
+/// dimensions, fits int64_t: the C ABI's sizes, every index computation and
+/// the allocation's byte count (a wrapped one allocated too little) assume
+/// it.
 bool fitsInMemory(Type t) {
-  auto tensor = dyn_cast<RankedTensorType>(t);
-  if (!tensor)
+  auto shaped = dyn_cast<ShapedType>(t);
+  if (!shaped)
     return true;
-  Type e = tensor.getElementType();
-  int64_t bytes =
-      e.isIntOrFloat()
-          ? std::max<int64_t>(1, (e.getIntOrFloatBitWidth() + 7) / 8)
-          : 8;
-  for (int64_t d : tensor.getShape()) {
+  std::optional<int64_t> bytes = elementBytes(shaped.getElementType());
+  if (!bytes)
+    return false;
+  if (!shaped.hasRank())
+    return true;
+  for (int64_t d : shaped.getShape()) {
     if (ShapedType::isDynamic(d))
       continue;
-    if (llvm::MulOverflow(bytes, d, bytes))
+    if (llvm::MulOverflow(*bytes, d, *bytes))
       return false;
   }
   return true;
@@ -174,6 +198,78 @@ bool fitsInMemory(Type t) {
 constexpr llvm::StringLiteral unrankedAdvice =
     ": sto-compile needs ranked tensors (tensor<?x?xf32> for sizes known "
     "only at run time)";
+
+/// Whether `actual`, a prepared function's argument or result at any phase,
+/// is what the C ABI's `recorded` type becomes: the type itself, a buffer of
+/// the tensor's shape and element type, or the i64 of a key.
+bool matchesRecorded(Type recorded, Type actual) {
+  if (recorded == actual)
+    return true;
+  if (isa<KeyType>(recorded))
+    return actual.isInteger(64);
+  auto tensor = dyn_cast<RankedTensorType>(recorded);
+  auto buffer = dyn_cast<MemRefType>(actual);
+  return tensor && buffer && tensor.getShape() == buffer.getShape() &&
+         tensor.getElementType() == buffer.getElementType();
+}
+
+/// A prepared function's signature is that of its 'sto.c_abi' record (the
+/// C entry point is built from the record and passes the function's
+/// values as the record's types): at the tensor level the recorded inputs
+/// and results; after bufferization the inputs, one out-parameter per
+/// tensor result and the scalar results.
+LogicalResult verifyRecordedSignature(func::FuncOp func, DictionaryAttr abi) {
+  auto inputs = abi.getAs<ArrayAttr>("inputs");
+  auto results = abi.getAs<ArrayAttr>("results");
+  auto types = [](ArrayAttr a, SmallVectorImpl<Type> &out) {
+    for (Attribute e : a) {
+      auto t = dyn_cast<TypeAttr>(e);
+      if (!t)
+        return false;
+      out.push_back(t.getValue());
+    }
+    return true;
+  };
+  SmallVector<Type> in, out;
+  if (!abi.getAs<StringAttr>("name") || !inputs || !results ||
+      !types(inputs, in) || !types(results, out))
+    return mlir::emitError(func.getLoc())
+           << "malformed '" << kAbiAttr
+           << "' attribute (a name, and inputs and results that are types)";
+  if (!func.isPublic())
+    return mlir::emitError(func.getLoc())
+           << "function '" << func.getSymName()
+           << "' with a 'sto.c_abi' entry point must be public";
+  FunctionType type = func.getFunctionType();
+  // The recorded results as the function has them: all returned, or the
+  // tensors as out-parameters after the inputs and the rest returned.
+  SmallVector<Type> wantArgs(in), wantResults;
+  if (type.getNumInputs() == in.size()) {
+    wantResults = out;
+  } else {
+    for (Type t : out)
+      (isa<RankedTensorType>(t) ? wantArgs : wantResults).push_back(t);
+  }
+  auto mismatch = [&](StringRef what, ArrayRef<Type> want,
+                      TypeRange got) -> LogicalResult {
+    if (want.size() == got.size() &&
+        llvm::all_of(llvm::zip_equal(want, got), [](auto pair) {
+          return matchesRecorded(std::get<0>(pair), std::get<1>(pair));
+        }))
+      return success();
+    InFlightDiagnostic diag = mlir::emitError(func.getLoc());
+    diag << "the " << what << " of '" << func.getSymName()
+         << "' do not match its 'sto.c_abi' record (inputs " << inputs
+         << ", results " << results << "): expected ";
+    llvm::interleaveComma(want, diag);
+    diag << ", got ";
+    llvm::interleaveComma(got, diag);
+    return diag;
+  };
+  if (failed(mismatch("arguments", wantArgs, type.getInputs())))
+    return failure();
+  return mismatch("results", wantResults, type.getResults());
+}
 
 } // namespace
 
@@ -191,6 +287,8 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
                << "the C entry point's name '" << name.getValue()
                << "' in 'sto.c_abi' must be a C identifier, not a C or C++ "
                   "keyword, 'main' or a name reserved for libsto_runtime";
+      if (failed(verifyRecordedSignature(func, abi)))
+        return failure();
       continue;
     }
     // Declarations are the runtime's or the user's own externals.
@@ -273,6 +371,16 @@ LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
                   << "result of type " << t << " is larger than 2^63 bytes";
               return WalkResult::interrupt();
             }
+          // A region's arguments too (a monte_carlo's batch of samples).
+          for (Region &region : op->getRegions())
+            for (Block &block : region)
+              for (BlockArgument arg : block.getArguments())
+                if (!fitsInMemory(arg.getType())) {
+                  op->emitOpError() << "region argument #" << arg.getArgNumber()
+                                    << " of type " << arg.getType()
+                                    << " is larger than 2^63 bytes";
+                  return WalkResult::interrupt();
+                }
           return WalkResult::advance();
         });
     if (walk.wasInterrupted())

@@ -244,3 +244,78 @@ func.func @__sto_impl_g(%x: tensor<4xf32>) -> tensor<4xf32> attributes {sto.c_ab
 func.func @__sto_impl_main() attributes {sto.c_abi = {name = "main", inputs = [], results = []}} {
   return
 }
+
+// -----
+
+// A prepared function's signature must be its record's: the entry point is
+// built from the record (a record of f64 for a function of i8 read and wrote
+// 4 bytes per element under a header declaring double).
+// expected-error @+1 {{the arguments of '__sto_impl_a' do not match its 'sto.c_abi' record (inputs [tensor<4xf64>], results [tensor<4xf64>]): expected 'tensor<4xf64>', got 'tensor<4xi8>'}}
+func.func @__sto_impl_a(%x: tensor<4xi8>) -> tensor<4xi8> attributes {sto.c_abi = {name = "a", inputs = [tensor<4xf64>], results = [tensor<4xf64>]}} {
+  return %x : tensor<4xi8>
+}
+
+// -----
+
+// expected-error @+1 {{the results of '__sto_impl_b' do not match its 'sto.c_abi' record (inputs [!sto.key], results [tensor<2xf32>]): expected 'tensor<2xf32>', got 'i1'}}
+func.func @__sto_impl_b(%s: i64) -> i1 attributes {sto.c_abi = {name = "b", inputs = [!sto.key], results = [tensor<2xf32>]}} {
+  %c = arith.constant true
+  return %c : i1
+}
+
+// -----
+
+// After bufferization: a key's i64, buffers of the recorded shapes, the
+// tensor result as an out-parameter and the scalar result returned.
+// CHECK-LABEL: func.func @__sto_impl_c(
+func.func @__sto_impl_c(%k: i64, %x: memref<?x4xf32>, %s: f32, %r: memref<?x4xf32>) -> f32 attributes {sto.c_abi = {name = "c", inputs = [!sto.key, tensor<?x4xf32>, f32], results = [tensor<?x4xf32>, f32]}} {
+  return %s : f32
+}
+
+// -----
+
+// expected-error @+1 {{the arguments of '__sto_impl_d' do not match its 'sto.c_abi' record (inputs [tensor<?x4xf32>], results [tensor<?x4xf32>]): expected 'tensor<?x4xf32>', 'tensor<?x4xf32>', got 'memref<?x4xf32>', 'memref<?x5xf32>'}}
+func.func @__sto_impl_d(%x: memref<?x4xf32>, %r: memref<?x5xf32>) attributes {sto.c_abi = {name = "d", inputs = [tensor<?x4xf32>], results = [tensor<?x4xf32>]}} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{function 'e' with a 'sto.c_abi' entry point must be public}}
+func.func private @e(%x: tensor<4xf32>) -> tensor<4xf32> attributes {sto.c_abi = {name = "e", inputs = [tensor<4xf32>], results = [tensor<4xf32>]}} {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// Buffers and region arguments are sized too, with an element's real size:
+// each was allocated with a byte count that wrapped (malloc(0 + 64), then
+// stores far past it).
+func.func @huge_buffer() -> tensor<4xf32> {
+  // expected-error @+1 {{'memref.alloc' op result of type 'memref<4611686018427387904xf32>' is larger than 2^63 bytes}}
+  %m = memref.alloc() : memref<4611686018427387904xf32>
+  %c = arith.constant dense<0.0> : tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+func.func @huge_complex() -> tensor<4xf32> {
+  // expected-error @+1 {{'tensor.empty' op result of type 'tensor<576460752303423488xcomplex<f64>>' is larger than 2^63 bytes}}
+  %e = tensor.empty() : tensor<576460752303423488xcomplex<f64>>
+  %c = arith.constant dense<0.0> : tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+func.func @huge_batch(%k: !sto.key, %x: tensor<4xf32>) -> tensor<3xi64> {
+  // expected-error @+1 {{'sto.monte_carlo' op region argument #0 of type 'tensor<1152921504606846976x4xf32>' is larger than 2^63 bytes}}
+  %c = sto.monte_carlo %k, %x {samples = 1152921504606846976 : i64, batch = 1152921504606846976 : i64, stddev = 0.1 : f64, num_classes = 3 : i64} : tensor<4xf32> -> tensor<3xi64> {
+  ^bb0(%b: tensor<1152921504606846976x4xf32>):
+    %z = arith.constant 0 : i32
+    %r = tensor.splat %z : tensor<1152921504606846976xi32>
+    sto.yield %r : tensor<1152921504606846976xi32>
+  }
+  return %c : tensor<3xi64>
+}
