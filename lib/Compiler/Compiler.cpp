@@ -36,6 +36,39 @@ void mlir::sto::registerCompilerDialects(DialectRegistry &registry) {
 
 namespace {
 
+/// After the LLVM phase only ops that translate to LLVM IR are left: an op
+/// that no pattern lowers (complex.exp, an f8 truncf) stayed, with
+/// unrealized casts around it, and the translation failed with "LLVM
+/// Translation failed for operation: builtin.unrealized_conversion_cast".
+/// Names the first such op, at its location.
+LogicalResult checkLoweredToLLVM(ModuleOp module) {
+  auto translated = [](Operation *op) {
+    StringRef ns = op->getName().getDialectNamespace();
+    return isa<ModuleOp>(op) ||
+           llvm::is_contained({"llvm", "omp", "gpu", "nvvm"}, ns);
+  };
+  Operation *cast = nullptr, *other = nullptr;
+  module.walk([&](Operation *op) {
+    if (translated(op))
+      return WalkResult::advance();
+    if (!isa<UnrealizedConversionCastOp>(op)) {
+      other = op;
+      return WalkResult::interrupt();
+    }
+    if (!cast)
+      cast = op;
+    return WalkResult::advance();
+  });
+  if (other)
+    return other->emitOpError()
+           << "is not supported by sto-compile: nothing lowers it to the "
+              "LLVM dialect for this target";
+  if (cast)
+    return cast->emitError() << "a value of type " << cast->getOperandTypes()
+                             << " could not be lowered to the LLVM dialect";
+  return success();
+}
+
 /// Builds the LLVM TargetMachine for the CPU the code will run on.
 std::unique_ptr<llvm::TargetMachine>
 createCpuTargetMachine(const CompileOptions &options, std::string &error) {
@@ -214,6 +247,8 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
     pm.addPass(createStoEmitCAbi(abiOptions));
   }
   if (failed(pm.run(module)))
+    return failure();
+  if (last >= Phase::LLVM && failed(checkLoweredToLLVM(module)))
     return failure();
   if (options.output == Output::MLIR) {
     module.print(os);

@@ -274,6 +274,12 @@ LogicalResult verifyRecordedSignature(func::FuncOp func, DictionaryAttr abi) {
 } // namespace
 
 LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
+  // Only the top level's functions become entry points: a nested module's
+  // were dropped without a word.
+  for (auto nested : module.getOps<ModuleOp>())
+    return mlir::emitError(nested.getLoc())
+           << "a nested 'builtin.module' is not compiled by sto-compile: "
+              "move its functions to the top-level module";
   for (auto func : module.getOps<func::FuncOp>()) {
     // Prepared functions (__sto_impl_*) were checked when they were
     // prepared, but a prepared module may be hand-written: the entry point's

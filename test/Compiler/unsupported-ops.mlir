@@ -12,6 +12,15 @@
 // RUN: not sto-compile %t/unranked.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=UNRANKED
 // RUN: not sto-compile %t/unranked.mlir --target=cuda-emulator -o %t.o 2>&1 | FileCheck %s --check-prefix=UNRANKED
 // RUN: not sto-compile %t/unranked-arg.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=UNRANKED-ARG
+// Ops that nothing lowers to the LLVM dialect are named at their location
+// (the LLVM translation failed on an unrealized cast, and --compile-to=llvm
+// printed the unlowered IR with status 0), on every target.
+// RUN: not sto-compile %t/complex-exp.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=COMPLEX
+// RUN: not sto-compile %t/complex-exp.mlir --compile-to=llvm 2>&1 | FileCheck %s --check-prefix=COMPLEX
+// RUN: not sto-compile %t/complex-exp.mlir --target=cuda-emulator -o %t.o 2>&1 | FileCheck %s --check-prefix=COMPLEX
+// RUN: not sto-compile %t/f8.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=F8
+// A nested module's functions were dropped without a word.
+// RUN: not sto-compile %t/nested.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=NESTED
 
 // GATHER: gather.mlir:3:8: error: 'tensor.gather' op is not supported by sto-compile (nothing lowers it to loops); write it as a linalg.generic
 // SCATTER: scatter.mlir:2:8: error: 'tensor.scatter' op is not supported by sto-compile
@@ -22,6 +31,10 @@
 // was dropped (the result read as zeros).
 // UNRANKED: unranked.mlir:2:8: error: 'tensor.cast' op result of unranked type 'tensor<*xf32>': sto-compile needs ranked tensors (tensor<?x?xf32> for sizes known only at run time)
 // UNRANKED-ARG: unranked-arg.mlir:1:1: error: function 'g' has argument #0 of unranked type 'tensor<*xf32>': sto-compile needs ranked tensors
+// COMPLEX: complex-exp.mlir:6:10: error: 'complex.exp' op is not supported by sto-compile: nothing lowers it to the LLVM dialect for this target
+// COMPLEX-NOT: error
+// F8: f8.mlir:2:8: error: 'arith.truncf' op is not supported by sto-compile: nothing lowers it to the LLVM dialect for this target
+// NESTED: nested.mlir:4:1: error: a nested 'builtin.module' is not compiled by sto-compile: move its functions to the top-level module
 
 //--- gather.mlir
 // In a private helper too.
@@ -64,4 +77,31 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 //--- unranked-arg.mlir
 func.func private @g(%x: tensor<*xf32>) -> tensor<*xf32> {
   return %x : tensor<*xf32>
+}
+//--- complex-exp.mlir
+func.func @f(%a: tensor<8xf32>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%a : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %z = complex.create %x, %x : complex<f32>
+    %w = complex.exp %z : complex<f32>
+    %re = complex.re %w : complex<f32>
+    linalg.yield %re : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+//--- f8.mlir
+func.func @f(%a: tensor<8xf32>) -> tensor<8xf32> {
+  %t = arith.truncf %a : tensor<8xf32> to tensor<8xf8E4M3FN>
+  %u = arith.extf %t : tensor<8xf8E4M3FN> to tensor<8xf32>
+  return %u : tensor<8xf32>
+}
+//--- nested.mlir
+func.func @f(%a: tensor<8xf32>) -> tensor<8xf32> {
+  return %a : tensor<8xf32>
+}
+module @inner {
+  func.func @g(%a: tensor<8xf32>) -> tensor<8xf32> {
+    return %a : tensor<8xf32>
+  }
 }
