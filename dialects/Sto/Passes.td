@@ -81,8 +81,11 @@ def StoVerifyKeys : Pass<"sto-verify-keys"> {
     calls, `fold_in` in loops that are not counted (`scf.while`,
     unstructured loops; in a `linalg.generic` body the datum must change
     with every `linalg.index`) or under a branch whose condition changes
-    with the iterations, and symbols that do not cancel (`fold_in(k, %a)`
-    and `fold_in(k, %b)` with `%a == %b` at run time).
+    with the iterations, symbols that do not cancel (`fold_in(k, %a)`
+    and `fold_in(k, %b)` with `%a == %b` at run time), and 64-bit
+    arithmetic whose wrap depends on the iteration (`i << 63`, equal in
+    iterations 0 and 2). 64-bit data are compared modulo 2^64 where only
+    constants wrap (`0` and `INT64_MIN + INT64_MIN` are one datum).
 
     Example of an error:
 

@@ -583,7 +583,7 @@ public:
     unsigned width = widthOf(v.getType());
     ValueAffine r = congruent(v, depth);
     if (width >= 64)
-      return r;
+      return reduced64(std::move(r));
     return signedRepresentative(r, width);
   }
 
@@ -789,6 +789,28 @@ private:
            llvm::all_of(r.quotients, [&](const auto &term) {
              return onlyTerms(quotients[term.first].numerator, ivs);
            });
+  }
+
+  /// `r` with its constant and coefficients taken modulo 2^64 into
+  /// [-2^63, 2^63): still congruent to the 64-bit value, and equal to it
+  /// where only constants wrapped (`0` and `INT64_MIN + INT64_MIN`, `%n` and
+  /// `(%n + INT64_MIN) + INT64_MIN`, which derived one key twice). A wrap
+  /// that depends on the iteration (`i << 63`) is not modelled.
+  static ValueAffine reduced64(ValueAffine r) {
+    DynamicAPInt modulus = pow2(64), half = pow2(63);
+    auto reduce = [&](DynamicAPInt &c) {
+      if (c >= -half && c < half)
+        return;
+      c = mod(c + half, modulus) - half;
+    };
+    reduce(r.constant);
+    for (auto &term : r.terms)
+      reduce(term.second);
+    for (auto &term : r.quotients)
+      reduce(term.second);
+    r.terms.remove_if([](const auto &term) { return term.second == 0; });
+    r.quotients.remove_if([](const auto &term) { return term.second == 0; });
+    return r;
   }
 
   /// The signed value of a `width`-bit value congruent to `r`:

@@ -1752,3 +1752,50 @@ func.func @fold_in_quotients_fast(%k: !sto.key, %n: index) {
   }
   return
 }
+
+// -----
+
+// 64-bit data equal modulo 2^64 derive one key: 0 and INT64_MIN + INT64_MIN
+// (simplification then merged the two fold_in into one consumed twice).
+func.func @wrap64_constants(%k: !sto.key, %x: tensor<8xf32>) -> tensor<8xf32> {
+  %big = arith.constant -9223372036854775808 : i64
+  %z = arith.constant 0 : i64
+  %j = arith.addi %big, %big : i64
+  // expected-note @+1 {{first use of the key}}
+  %k1 = sto.fold_in %k, %z : i64
+  // expected-error @+1 {{RNG key is folded with data that can be equal, which derives the same key twice: both fold in 0}}
+  %k2 = sto.fold_in %k, %j : i64
+  %y = sto.noise %k1, %x {scale = 0.1 : f64} : tensor<8xf32>
+  %w = sto.noise %k2, %y {scale = 0.1 : f64} : tensor<8xf32>
+  return %w : tensor<8xf32>
+}
+
+// -----
+
+// %n and (%n + INT64_MIN) + INT64_MIN.
+func.func @wrap64_symbol(%k: !sto.key, %x: tensor<8xf32>, %n: i64) -> tensor<8xf32> {
+  %big = arith.constant -9223372036854775808 : i64
+  %h = arith.addi %n, %big : i64
+  %j = arith.addi %h, %big : i64
+  // expected-note @+1 {{first use of the key}}
+  %k1 = sto.fold_in %k, %n : i64
+  // expected-error @+1 {{RNG key is folded with data that can be equal, which derives the same key twice: both fold in the same value}}
+  %k2 = sto.fold_in %k, %j : i64
+  %y = sto.noise %k1, %x {scale = 0.1 : f64} : tensor<8xf32>
+  %w = sto.noise %k2, %y {scale = 0.1 : f64} : tensor<8xf32>
+  return %w : tensor<8xf32>
+}
+
+// -----
+
+// Data 2^63 apart are different keys.
+// CHECK-LABEL: func.func @half_wrap_apart(
+func.func @half_wrap_apart(%k: !sto.key, %x: tensor<8xf32>, %n: i64) -> tensor<8xf32> {
+  %big = arith.constant -9223372036854775808 : i64
+  %j = arith.addi %n, %big : i64
+  %k1 = sto.fold_in %k, %n : i64
+  %k2 = sto.fold_in %k, %j : i64
+  %y = sto.noise %k1, %x {scale = 0.1 : f64} : tensor<8xf32>
+  %w = sto.noise %k2, %y {scale = 0.1 : f64} : tensor<8xf32>
+  return %w : tensor<8xf32>
+}
