@@ -451,6 +451,10 @@ void mlir::sto::buildFrontendPipeline(OpPassManager &pm,
   // could hide or create a reuse.
   if (opts.verifyKeys)
     pm.addPass(createStoVerifyKeys());
+  // Loops written with cf branches become scf.while: the ownership-based
+  // deallocation after bufferization supports structured loops only ("Only
+  // structured control-flow loops are supported").
+  pm.addPass(createLiftControlFlowToSCFPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

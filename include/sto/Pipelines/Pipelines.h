@@ -92,7 +92,8 @@ llvm::StringRef phaseName(Phase phase);
 /// NVPTX architecture and features, or "".
 std::string checkCudaTarget(llvm::StringRef chip, llvm::StringRef ptxFeatures);
 
-/// Frontend: checks key linearity (unless disabled) and simplifies
+/// Frontend: checks key linearity (unless disabled), lifts cf loops to scf
+/// and simplifies
 /// (canonicalize + CSE). Every target pipeline starts with this phase.
 void buildFrontendPipeline(OpPassManager &pm, const StoPipelineOptions &opts);
 
