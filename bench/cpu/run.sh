@@ -94,7 +94,8 @@ meta uptime_before "$(uptime | sed 's/^ *//')"
 # 32 MB and more with mmap and unmaps them on free, so each call would page-fault its
 # outputs anew (about 40 ms per 64 MB here). Keeping freed memory in the heap for reuse, as
 # a caching allocator does, gives the peers their best case; every process (sto's driver
-# too) runs so. PEER_MALLOC_TUNING=0 measures everything with glibc's defaults.
+# too) runs so, though sto's compiled code keeps its large buffers itself (libsto_runtime's
+# cache, docs/Compiling.md). PEER_MALLOC_TUNING=0 measures everything with glibc's defaults.
 malloc_env=()
 if [ "${PEER_MALLOC_TUNING:-1}" != 0 ]; then
   malloc_env=(env MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736)

@@ -84,6 +84,28 @@ void sto_record_error(int32_t status, const char *message);
    when the failure gave none; "" before any failure. */
 const char *sto_last_error_message(void);
 
+/* Host memory. Compiled CPU code (and the host side of --target=
+   cuda-emulator) allocates its temporary buffers through the three functions
+   below, MLIR's generic allocation functions. Blocks of 1 MiB and more are
+   kept for reuse when freed, up to a cap on the bytes kept (1 GiB; the
+   environment variable STO_HOST_CACHE_BYTES, read on first use, sets
+   another, 0 disables the cache): glibc returns such blocks to the system
+   on free, and each call of a model page-faulted its large temporaries in
+   anew. Smaller blocks come from malloc. All functions are thread-safe. */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+/* Frees every block the cache keeps. */
+void sto_host_release_cached(void);
+/* Sets the cap on the bytes kept (0 disables the cache; a negative value
+   counts as 0), over STO_HOST_CACHE_BYTES. When more is kept, it is freed. */
+void sto_host_set_cache_bytes(int64_t bytes);
+/* The bytes the cache keeps now, and how many cacheable blocks were served
+   from it and freshly allocated since the program started. Any pointer may
+   be NULL. */
+void sto_host_memory_stats(int64_t *cached_bytes, int64_t *reused_blocks,
+                           int64_t *fresh_blocks);
+
 /*===--------------------------------------------------------------------===*\
 |* CUDA                                                                     *|
 |*                                                                          *|

@@ -212,6 +212,8 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.dpForm = options.dpForm;
   pipelineOptions.outParams = true;
   pipelineOptions.shapeChecks = true;
+  // Objects link libsto_runtime, whose allocator keeps large buffers.
+  pipelineOptions.runtimeAllocator = true;
   pipelineOptions.chip = options.chip;
   pipelineOptions.ptxFeatures = options.ptxFeatures;
   pipelineOptions.gpuFormat = options.gpuFormat;

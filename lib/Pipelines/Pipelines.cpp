@@ -559,7 +559,7 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
 }
 
 void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
-                                    const StoPipelineOptions &) {
+                                    const StoPipelineOptions &opts) {
   pm.addPass(createStoApproximateMath());
   // What has neither an expansion there nor an LLVM intrinsic (f64 erf,
   // erfc and cbrt; atanh, asinh and acosh) calls libm, as the CUDA target
@@ -578,6 +578,13 @@ void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // Buffers through libsto_runtime, which keeps large ones for the next
+  // call (glibc unmaps them, and every call page-faulted them in again).
+  if (opts.runtimeAllocator) {
+    FinalizeMemRefToLLVMConversionPassOptions memrefOpts;
+    memrefOpts.useGenericFunctions = true;
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOpts));
+  }
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(std::make_unique<AttachLoopAnnotations>());

@@ -44,6 +44,13 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
                      "(sto-insert-shape-checks, sto-guard-shape-checks); "
                      "needs libsto_runtime"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("CPU: allocate buffers through libsto_runtime "
+                     "(_mlir_memref_to_llvm_alloc/_free, which keep large "
+                     "blocks for reuse) instead of malloc/free; sto-compile "
+                     "sets it, mlir-runner runs need it off"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("CUDA target: the GPU architecture"),
       llvm::cl::init("sm_90a")};
