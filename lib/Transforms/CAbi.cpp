@@ -141,8 +141,7 @@ bool isReservedForRuntime(StringRef name) {
   return name.starts_with("sto_") || name.starts_with("__sto") ||
          name.starts_with("mgpu") || name.starts_with("__kmpc_") ||
          name.starts_with("omp_") || name.starts_with("__nv_") ||
-         name.starts_with("_mlir_memref_to_llvm_") ||
-         isLibmName(name) ||
+         name.starts_with("_mlir_memref_to_llvm_") || isLibmName(name) ||
          llvm::is_contained({"malloc", "free", "aligned_alloc", "calloc",
                              "realloc", "memcpy", "memmove", "memset",
                              "memrefCopy", "abort", "exit"},
