@@ -11,11 +11,12 @@
 // RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/cf-loops.cpp %t/emu/m.o %sto_runtime_link -o %t/e
 // RUN: %t/e | FileCheck %s
 
-// CHECK: double_n n=0: status 0, 0 mismatches of 8
-// CHECK: double_n n=3: status 0, 0 mismatches of 8
-// CHECK: double_n n=-2: status 0, 0 mismatches of 8
-// CHECK: noisy_steps n=4: status 0, 0 mismatches of 8
-// CHECK: noisy_steps n=0: status 0, 0 mismatches of 8
+// CHECK: double_n n=0: 0 mismatches of 8
+// CHECK: double_n n=3: 0 mismatches of 8
+// CHECK: double_n n=-2: 0 mismatches of 8
+// CHECK: noisy_steps n=4: 0 mismatches of 8
+// CHECK: noisy_steps n=0: 0 mismatches of 8
+// CHECK: ALL OK
 
 // acc = x; for (i = 0; i < n; ++i) acc = acc + acc.
 func.func @double_n(%x: tensor<8xf32>, %n: i64) -> tensor<8xf32> {

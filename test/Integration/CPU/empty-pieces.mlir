@@ -12,13 +12,14 @@
 // RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/empty-pieces.cpp %t/emu/m.o %sto_runtime_link -o %t/e
 // RUN: %t/e | FileCheck %s
 
-// CHECK: concat_empty_last: status 0, 0 mismatches of 6
-// CHECK: concat_empty_first_rows: status 0, 0 mismatches of 6
-// CHECK: concat_dynamic n=0: status 0, 0 mismatches of 6
-// CHECK: concat_dynamic n=2: status 0, 0 mismatches of 12
-// CHECK: pad_empty_source: status 0, 0 mismatches of 6
-// CHECK: pad_dynamic n=0: status 0, 0 mismatches of 6
-// CHECK: pad_dynamic n=1: status 0, 0 mismatches of 9
+// CHECK: concat_empty_last: 0 mismatches of 6
+// CHECK: concat_empty_first_rows: 0 mismatches of 6
+// CHECK: concat_dynamic n=0: 0 mismatches of 6
+// CHECK: concat_dynamic n=2: 0 mismatches of 12
+// CHECK: pad_empty_source: 0 mismatches of 6
+// CHECK: pad_dynamic n=0: 0 mismatches of 6
+// CHECK: pad_dynamic n=1: 0 mismatches of 9
+// CHECK: ALL OK
 
 func.func @concat_empty_last(%a: tensor<3x2xf32>, %b: tensor<3x0xf32>) -> tensor<3x2xf32> {
   %r = tensor.concat dim(1) %a, %b : (tensor<3x2xf32>, tensor<3x0xf32>) -> tensor<3x2xf32>

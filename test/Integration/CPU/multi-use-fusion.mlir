@@ -12,9 +12,14 @@
 // RUN: %clangxx %sto_driver_flags -I%t/emu %S/Inputs/multi-use-fusion.cpp %t/emu/m.o %sto_runtime_link -o %t/e
 // RUN: %t/e | FileCheck %s
 
-// CHECK: chain: status 0, y 0 mismatches of 9, z 0 mismatches of 9
-// CHECK: transposes: status 0, at 0 mismatches of 25, tt 0 mismatches of 25, d 0 mismatches of 25
-// CHECK: nested: status 0, s 0 mismatches of 12, r 0 mismatches of 12
+// CHECK: chain y: 0 mismatches of 9
+// CHECK: chain z: 0 mismatches of 9
+// CHECK: transposes at: 0 mismatches of 25
+// CHECK: transposes tt: 0 mismatches of 25
+// CHECK: transposes d: 0 mismatches of 25
+// CHECK: nested s in order: ok
+// CHECK: nested r: 0 mismatches of 12
+// CHECK: ALL OK
 
 // y = x + x; z = transpose(y) + y.
 func.func @chain(%x: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>) {
