@@ -759,7 +759,7 @@ bool hoistToEntry(cf::AssertOp check, Block *entry, OpBuilder &b) {
   IRMapping map;
   for (Operation *op : *slice)
     b.clone(*op, map);
-  copyCheck(b, check.getLoc(), check, map.lookup(check.getArg()),
+  copyCheck(b, check.getLoc(), check, map.lookupOrDefault(check.getArg()),
             check.getMsg());
   check->erase();
   return true;

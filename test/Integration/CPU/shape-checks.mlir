@@ -107,6 +107,15 @@ func.func @scaled(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
   return %y : tensor<4xf32>
 }
 
+// A condition that is an argument itself (sto-insert-shape-checks crashed
+// moving it to the entry: it looked the argument up among the copied ops).
+// CHECK: allowed 1: status 0 '' y = 4
+// CHECK: allowed 0: status 9 'caller said no' untouched 1
+func.func @allowed(%ok: i1, %x: tensor<4xf32>) -> tensor<4xf32> {
+  cf.assert %ok, "caller said no"
+  return %x : tensor<4xf32>
+}
+
 // In a parallel loop (an OpenMP region, a GPU kernel) a failed check skips
 // the rest of its iteration and the call returns its status after the
 // loop; the other iterations ran. When iterations fail different checks,

@@ -114,6 +114,14 @@ int main(void) {
   report("scaled -1", scaled(x, -1.0f, out));
   printf("\n");
 
+  reset();
+  st = allowed(true, x, out);
+  report("allowed 1", st);
+  printf(" y = %g\n", out[3]);
+  reset();
+  report("allowed 0", allowed(false, x, out));
+  printf("\n");
+
   /* Rows of x, one per iteration of a parallel loop: row 2 of an 8-element
      x runs out of it; a negative row start fails the model's assert. */
   float neg[8] = {1, 2, 3, 4, -5, 6, 7, 8};
