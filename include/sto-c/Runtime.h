@@ -37,9 +37,13 @@ enum sto_status {
   STO_ERROR_INVALID_ARGUMENT = 6, /* an argument is out of range */
   /* Dynamic sizes do not agree: sizes of the arguments that the function
      needs equal (a bias's length and a matrix's columns, the two operands
-     of an elementwise op, ...), checked before anything is computed, or a
+     of an elementwise op, ...), checked before anything is computed, and
+     sizes of an argument or result whose byte count does not fit in
+     int64_t, checked on entry: nothing was written to the results. Or a
      size given for a result that differs from the size the function
-     computed; nothing was written to the results. Also a value the
+     computed, found where that result would be written: it and the
+     results after it are untouched, earlier ones may be written. Also a
+     value the
      function computes that it cannot use: an index out of its tensor (an
      embedding id past the table), an integer division by zero; the
      results may then be partly written. sto_last_error_message() names the

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RecordError.h"
 #include "sto/Dialect/Sto/StoOps.h"
 #include "sto/Transforms/Passes.h"
 
@@ -463,6 +464,7 @@ private:
                         SmallVectorImpl<Value> &operands);
   void flagNull(Value ptr);
   void flagNegative(Value size);
+  void flagOversize(RankedTensorType type, ValueRange dynDims, StringRef name);
 
   /// Calls a libsto_runtime function, declaring it first.
   Value callRuntime(StringRef name, Type result, ValueRange args = {});
@@ -471,6 +473,9 @@ private:
   Location loc;
   bool cuda;
   Value nullFlag, negFlag;
+  /// Whether a tensor's sizes make more than 2^63 bytes, and the message
+  /// naming the first such tensor.
+  Value bigFlag, bigMessage;
   /// A runtime function the module declares with another signature.
   bool badDeclaration = false;
 };
@@ -505,6 +510,53 @@ void EntryPointBuilder::flagNegative(Value size) {
       LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, size, i64(0));
   negFlag =
       negFlag ? LLVM::OrOp::create(b, loc, negFlag, isNeg).getResult() : isNeg;
+}
+
+void EntryPointBuilder::flagOversize(RankedTensorType type, ValueRange dynDims,
+                                     StringRef name) {
+  if (dynDims.empty())
+    return;
+  // The static part fits (verifyCAbiModule); each size given multiplies it,
+  // unsigned, overflowing or passing INT64_MAX. (A negative size is flagged
+  // as such first.)
+  Type e = type.getElementType();
+  int64_t bytes =
+      e.isIntOrFloat()
+          ? std::max<int64_t>(1, (e.getIntOrFloatBitWidth() + 7) / 8)
+          : 8;
+  for (int64_t d : type.getShape())
+    if (!ShapedType::isDynamic(d))
+      bytes *= d;
+  Type i64Type = b.getI64Type(), i1Type = b.getI1Type();
+  auto pairType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {i64Type, i1Type});
+  Value acc = i64(bytes);
+  Value over = LLVM::ConstantOp::create(b, loc, i1Type, b.getBoolAttr(false));
+  for (Value d : dynDims) {
+    Value mul =
+        LLVM::UMulWithOverflowOp::create(b, loc, pairType, acc, d).getResult();
+    acc = LLVM::ExtractValueOp::create(b, loc, mul, 0);
+    over = LLVM::OrOp::create(b, loc, over,
+                              LLVM::ExtractValueOp::create(b, loc, mul, 1));
+  }
+  over = LLVM::OrOp::create(
+      b, loc, over,
+      LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, acc, i64(0)));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "the sizes given for " << name << " (" << type
+     << ") make more than 2^63 bytes";
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  Value message = buildMessagePointer(b, loc, module, text);
+  // The first tensor with too many bytes is named.
+  if (!bigFlag) {
+    bigFlag = over;
+    bigMessage = message;
+    return;
+  }
+  bigMessage = LLVM::SelectOp::create(b, loc, bigFlag, bigMessage, message);
+  bigFlag = LLVM::OrOp::create(b, loc, bigFlag, over);
 }
 
 void EntryPointBuilder::appendDescriptor(Value ptr, RankedTensorType type,
@@ -578,27 +630,29 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   // Call operands: descriptors for tensors, values for scalars.
   SmallVector<Value> operands;
   unsigned pos = 0;
-  auto takeTensor = [&](RankedTensorType t) {
+  // `name` as the header calls the parameter (arg<i>, result<i>).
+  auto takeTensor = [&](RankedTensorType t, const std::string &name) {
     Value ptr = body->getArgument(pos++);
     flagNull(ptr);
     ValueRange dyn = body->getArguments().slice(pos, t.getNumDynamicDims());
     pos += t.getNumDynamicDims();
     for (Value d : dyn)
       flagNegative(d);
+    flagOversize(t, dyn, name);
     appendDescriptor(ptr, t, dyn, operands);
   };
-  for (Attribute a : inputs) {
+  for (auto [i, a] : llvm::enumerate(inputs)) {
     Type t = cast<TypeAttr>(a).getValue();
     if (auto tensor = dyn_cast<RankedTensorType>(t))
-      takeTensor(tensor);
+      takeTensor(tensor, "arg" + std::to_string(i));
     else
       operands.push_back(body->getArgument(pos++));
   }
   SmallVector<Value> scalarResultPtrs;
-  for (Attribute a : results) {
+  for (auto [i, a] : llvm::enumerate(results)) {
     Type t = cast<TypeAttr>(a).getValue();
     if (auto tensor = dyn_cast<RankedTensorType>(t)) {
-      takeTensor(tensor);
+      takeTensor(tensor, "result" + std::to_string(i));
     } else {
       Value ptr = body->getArgument(pos++);
       flagNull(ptr);
@@ -625,25 +679,40 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
            << " scalar results but the lowered function returns "
            << numReturned;
 
-  // Status: null pointers first, then negative sizes.
+  // Status: null pointers first, then negative sizes, then sizes of more
+  // than 2^63 bytes (status 7, naming the tensor: compiled code sized its
+  // loops and copies by them and wrote far past the buffers).
   Block *callBlock = entry.addBlock();
   Block *errorBlock = entry.addBlock();
   errorBlock->addArgument(b.getI32Type(), loc);
+  errorBlock->addArgument(ptrType, loc);
   Value status = i32(0);
+  Value message = LLVM::ZeroOp::create(b, loc, ptrType);
+  if (bigFlag) {
+    status = LLVM::SelectOp::create(b, loc, bigFlag, i32(kShapeMismatchStatus),
+                                    status);
+    message = LLVM::SelectOp::create(b, loc, bigFlag, bigMessage, message);
+  }
   if (negFlag)
     status = LLVM::SelectOp::create(b, loc, negFlag, i32(2), status);
   if (nullFlag)
     status = LLVM::SelectOp::create(b, loc, nullFlag, i32(1), status);
+  // Only status 7 has a message of its own.
+  Value isBig = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, status,
+                                     i32(kShapeMismatchStatus));
+  message = LLVM::SelectOp::create(b, loc, isBig, message,
+                                   LLVM::ZeroOp::create(b, loc, ptrType));
   Value failed =
       LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, status, i32(0));
-  LLVM::CondBrOp::create(b, loc, failed, errorBlock, ValueRange{status},
-                         callBlock, ValueRange{});
+  LLVM::CondBrOp::create(b, loc, failed, errorBlock,
+                         ValueRange{status, message}, callBlock, ValueRange{});
   b.setInsertionPointToStart(errorBlock);
   // Recorded too, so that sto_last_error_message() describes this call (the
-  // status's own message), not an earlier failed one.
+  // status's own message, or the named tensor's), not an earlier failed one.
   Type voidType = LLVM::LLVMVoidType::get(ctx);
   (void)callRuntime("sto_take_status", b.getI32Type());
-  callRuntime("sto_record_status", voidType, errorBlock->getArgument(0));
+  callRuntime("sto_record_error", voidType,
+              {errorBlock->getArgument(0), errorBlock->getArgument(1)});
   (void)callRuntime("sto_take_status", b.getI32Type());
   LLVM::ReturnOp::create(b, loc, errorBlock->getArgument(0));
 

@@ -38,16 +38,29 @@ Value sameSizes(OpBuilder &b, Location loc, MemRefType outType,
 }
 
 /// "the size given for result #i ...", from the position of the
-/// out-parameter `out` (the C ABI's inputs come first).
+/// out-parameter `out` (the C ABI's inputs come first, then one
+/// out-parameter per tensor result). i counts every result, as the header
+/// does (result0, result1, ...): scalar results before the tensor too.
 std::string resultMismatchMessage(BlockArgument out) {
   std::string text = "a size given for ";
   auto func = cast<func::FuncOp>(out.getOwner()->getParentOp());
   auto abi = func->getAttrOfType<DictionaryAttr>("sto.c_abi");
   auto inputs = abi ? abi.getAs<ArrayAttr>("inputs") : ArrayAttr();
-  if (inputs && out.getArgNumber() >= inputs.size())
-    text += "result #" + std::to_string(out.getArgNumber() - inputs.size());
-  else
-    text += "a result";
+  auto results = abi ? abi.getAs<ArrayAttr>("results") : ArrayAttr();
+  std::optional<size_t> index;
+  if (inputs && results && out.getArgNumber() >= inputs.size()) {
+    size_t tensor = out.getArgNumber() - inputs.size(), seen = 0;
+    for (auto [i, r] : llvm::enumerate(results)) {
+      auto type = dyn_cast<TypeAttr>(r);
+      if (!type || !isa<RankedTensorType>(type.getValue()))
+        continue;
+      if (seen++ == tensor) {
+        index = i;
+        break;
+      }
+    }
+  }
+  text += index ? "result #" + std::to_string(*index) : "a result";
   return text + " differs from the size the function computed";
 }
 

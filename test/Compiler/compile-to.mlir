@@ -243,8 +243,9 @@ func.func @no_arguments() -> tensor<2xf32> {
 
 //===----------------------------------------------------------------------===//
 // llvm: the LLVM dialect. The implementation is internal; the C entry point
-// takes plain pointers and sizes, returns 1 for a NULL pointer and 2 for a
-// negative size before calling it, 0 after. The private helper is internal.
+// takes plain pointers and sizes, returns 1 for a NULL pointer, 2 for a
+// negative size and 7 for sizes of more than 2^63 bytes (naming the tensor)
+// before calling it, 0 after. The private helper is internal.
 //===----------------------------------------------------------------------===//
 // LLVM-LABEL: llvm.func internal @square(
 // LLVM-LABEL: llvm.func internal @__sto_impl_noisy(
@@ -255,11 +256,17 @@ func.func @no_arguments() -> tensor<2xf32> {
 // LLVM-DAG:     llvm.icmp "slt" %[[XD]], %{{.*}} : i64
 // LLVM-DAG:     llvm.icmp "eq" %[[Y]], %{{.*}} : !llvm.ptr
 // LLVM-DAG:     llvm.icmp "slt" %[[YD]], %{{.*}} : i64
-// LLVM:         %[[TWO:.*]] = llvm.mlir.constant(2 : i32) : i32
-// LLVM-NEXT:    %[[S2:.*]] = llvm.select %{{.*}}, %[[TWO]], %{{.*}} : i1, i32
+// LLVM-DAG:     %[[ROW:.*]] = llvm.mlir.constant(32 : i64) : i64
+// LLVM-DAG:     "llvm.intr.umul.with.overflow"(%[[ROW]], %[[XD]])
+// LLVM-DAG:     "llvm.intr.umul.with.overflow"(%{{.*}}, %[[YD]])
+// LLVM:         %[[SEVEN:.*]] = llvm.mlir.constant(7 : i32) : i32
+// LLVM-NEXT:    %[[S7:.*]] = llvm.select %{{.*}}, %[[SEVEN]], %{{.*}} : i1, i32
+// LLVM-NEXT:    llvm.select
+// LLVM-NEXT:    %[[TWO:.*]] = llvm.mlir.constant(2 : i32) : i32
+// LLVM-NEXT:    %[[S2:.*]] = llvm.select %{{.*}}, %[[TWO]], %[[S7]] : i1, i32
 // LLVM-NEXT:    %[[ONE:.*]] = llvm.mlir.constant(1 : i32) : i32
 // LLVM-NEXT:    %[[S1:.*]] = llvm.select %{{.*}}, %[[ONE]], %[[S2]] : i1, i32
-// LLVM:         llvm.cond_br %{{.*}}, ^[[ERR:bb[0-9]+]](%[[S1]] : i32), ^[[CALL:bb[0-9]+]]
+// LLVM:         llvm.cond_br %{{.*}}, ^[[ERR:bb[0-9]+]](%[[S1]], %{{.*}} : i32, !llvm.ptr), ^[[CALL:bb[0-9]+]]
 // LLVM:       ^[[CALL]]:
 // The runtime status is cleared, the function runs, and what it recorded
 // (a result size that does not match) is the call's status.
@@ -267,9 +274,9 @@ func.func @no_arguments() -> tensor<2xf32> {
 // LLVM-NEXT:    llvm.call @__sto_impl_noisy(%[[K]], %[[X]], %[[X]],
 // LLVM-NEXT:    %[[ST0:.*]] = llvm.call @sto_take_status() : () -> i32
 // LLVM-NEXT:    llvm.return %[[ST0]] : i32
-// LLVM:       ^[[ERR]](%[[ST:.*]]: i32):
+// LLVM:       ^[[ERR]](%[[ST:.*]]: i32, %[[MSG:.*]]: !llvm.ptr):
 // LLVM-NEXT:    llvm.call @sto_take_status() : () -> i32
-// LLVM-NEXT:    llvm.call @sto_record_status(%[[ST]]) : (i32) -> ()
+// LLVM-NEXT:    llvm.call @sto_record_error(%[[ST]], %[[MSG]]) : (i32, !llvm.ptr) -> ()
 // LLVM-NEXT:    llvm.call @sto_take_status() : () -> i32
 // LLVM-NEXT:    llvm.return %[[ST]] : i32
 // A key result comes back through a uint64_t pointer.

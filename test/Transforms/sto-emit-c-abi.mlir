@@ -4,8 +4,9 @@
 // For every llvm.func with `sto.c_abi`, an entry point `i32 <name>(...)`:
 // tensors as a pointer and one i64 per dynamic dimension, scalars by value
 // (!sto.key and index as i64), results after the arguments as pointers. It
-// checks for null pointers (status 1) and negative sizes (status 2), which it
-// also records (for sto_last_error_message), builds
+// checks for null pointers (status 1), negative sizes (status 2) and sizes
+// of more than 2^63 bytes (status 7, with a message naming the tensor), which
+// it also records (for sto_last_error_message), builds
 // the memref descriptors (offset 0, row-major strides), calls the
 // implementation, stores the scalar results and returns the runtime's
 // status. With `cuda`, it clears the CUDA error state before the call and
@@ -26,18 +27,20 @@
 // CHECK:         %[[NY:.+]] = llvm.icmp "eq" %[[Y]], %{{.+}} : !llvm.ptr
 // CHECK-NEXT:    %[[NULL:.+]] = llvm.or %[[NX]], %[[NY]] : i1
 // CHECK:         %[[OK:.+]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT:    %[[NOMSG:.+]] = llvm.mlir.zero : !llvm.ptr
 // CHECK-NEXT:    %[[ONE32:.+]] = llvm.mlir.constant(1 : i32) : i32
 // CHECK-NEXT:    %[[STATUS:.+]] = llvm.select %[[NULL]], %[[ONE32]], %[[OK]] : i1, i32
+// CHECK:         %[[MSG:.+]] = llvm.select %{{.+}}, %[[NOMSG]], %{{.+}} : i1, !llvm.ptr
 // CHECK:         %[[FAILED:.+]] = llvm.icmp "ne" %[[STATUS]], %{{.+}} : i32
-// CHECK-NEXT:    llvm.cond_br %[[FAILED]], ^[[ERR:.+]](%[[STATUS]] : i32), ^[[CALL:.+]]
+// CHECK-NEXT:    llvm.cond_br %[[FAILED]], ^[[ERR:.+]](%[[STATUS]], %[[MSG]] : i32, !llvm.ptr), ^[[CALL:.+]]
 // CHECK-NEXT:  ^[[CALL]]:
 // CHECK-NEXT:    llvm.call @sto_take_status() : () -> i32
 // CHECK-NEXT:    llvm.call @__sto_impl_copy(%[[X]], %[[X]], %[[ZERO]], %[[C8]], %[[ONE]], %[[Y]], %[[Y]], %{{.+}}, %{{.+}}, %{{.+}}) : (!llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr, !llvm.ptr, i64, i64, i64) -> ()
 // CHECK-NEXT:    %[[R:.+]] = llvm.call @sto_take_status() : () -> i32
 // CHECK-NEXT:    llvm.return %[[R]] : i32
-// CHECK-NEXT:  ^[[ERR]](%[[E:.+]]: i32):
+// CHECK-NEXT:  ^[[ERR]](%[[E:.+]]: i32, %[[EM:.+]]: !llvm.ptr):
 // CHECK-NEXT:    llvm.call @sto_take_status() : () -> i32
-// CHECK-NEXT:    llvm.call @sto_record_status(%[[E]]) : (i32) -> ()
+// CHECK-NEXT:    llvm.call @sto_record_error(%[[E]], %[[EM]]) : (i32, !llvm.ptr) -> ()
 // CHECK-NEXT:    llvm.call @sto_take_status() : () -> i32
 // CHECK-NEXT:    llvm.return %[[E]] : i32
 
@@ -72,15 +75,23 @@ module {
 // CHECK-SAME:    %[[K:[^:]+]]: i64, %[[X:[^:]+]]: !llvm.ptr, %[[N:[^:]+]]: i64, %[[S:[^:]+]]: f32, %[[I:[^:]+]]: i64,
 // CHECK-SAME:    %[[Y:[^:]+]]: !llvm.ptr, %[[M:[^:]+]]: i64, %[[P0:[^:]+]]: !llvm.ptr, %[[P1:[^:]+]]: !llvm.ptr) -> i32
 // CHECK:         %[[NEG0:.+]] = llvm.icmp "slt" %[[N]], %{{.+}} : i64
+// Each tensor's byte count, 16 bytes per row times its rows, must fit in
+// int64_t (unsigned multiply with overflow, then the sign).
+// CHECK:         %[[ROW:.+]] = llvm.mlir.constant(16 : i64) : i64
+// CHECK:         "llvm.intr.umul.with.overflow"(%[[ROW]], %[[N]]) : (i64, i64) -> !llvm.struct<(i64, i1)>
+// CHECK:         llvm.mlir.addressof @__sto_message_{{[0-9]+}}
 // CHECK:         %[[C4:.+]] = llvm.mlir.constant(4 : i64) : i64
 // CHECK:         %[[ST1:.+]] = llvm.mlir.constant(1 : i64) : i64
 // CHECK-NEXT:    %[[ST0:.+]] = llvm.mul %[[ST1]], %[[C4]] : i64
 // CHECK:         %[[NEG1:.+]] = llvm.icmp "slt" %[[M]], %{{.+}} : i64
 // CHECK-NEXT:    %[[NEG:.+]] = llvm.or %[[NEG0]], %[[NEG1]] : i1
+// CHECK:         "llvm.intr.umul.with.overflow"(%{{.+}}, %[[M]])
+// CHECK:         %[[SEVEN:.+]] = llvm.mlir.constant(7 : i32) : i32
+// CHECK-NEXT:    %[[SB:.+]] = llvm.select %{{.+}}, %[[SEVEN]], %{{.+}} : i1, i32
 // CHECK:         %[[TWO:.+]] = llvm.mlir.constant(2 : i32) : i32
-// CHECK-NEXT:    %[[SN:.+]] = llvm.select %[[NEG]], %[[TWO]], %{{.+}} : i1, i32
+// CHECK-NEXT:    %[[SN:.+]] = llvm.select %[[NEG]], %[[TWO]], %[[SB]] : i1, i32
 // CHECK:         %[[SNULL:.+]] = llvm.select %{{.+}}, %{{.+}}, %[[SN]] : i1, i32
-// CHECK:         llvm.cond_br %{{.+}}, ^{{.+}}(%[[SNULL]] : i32), ^
+// CHECK:         llvm.cond_br %{{.+}}, ^{{.+}}(%[[SNULL]], %{{.+}} : i32, !llvm.ptr), ^
 // CHECK:         %[[RES:.+]] = llvm.call @__sto_impl_forward(%[[K]], %[[X]], %[[X]], %{{.+}}, %[[N]], %[[C4]], %[[ST0]], %[[ST1]], %[[S]], %[[I]], %[[Y]], %[[Y]], %{{.+}}, %[[M]], %{{.+}}, %{{.+}}, %{{.+}})
 // The scalar results are stored only when the call succeeded.
 // CHECK-NEXT:    %[[ST:.+]] = llvm.call @sto_take_status()

@@ -13,6 +13,17 @@
 // The message stays that of the last failed call.
 // CHECK: after the failure: status 0, first 2, last message 'a size given for result #0 differs from the size the function computed'
 
+// The result is numbered as the header numbers it: scalar results before it
+// count (result2 here, not the first tensor result #0).
+// CHECK: third result short: status 7 'a size given for result #2 differs from the size the function computed', untouched 1
+func.func @count_then_twice(%x: tensor<?x3xf32>, %s: f32) -> (i64, f32, tensor<?x3xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x3xf32>
+  %ni = arith.index_cast %n : index to i64
+  %y = arith.addf %x, %x : tensor<?x3xf32>
+  return %ni, %s, %y : i64, f32, tensor<?x3xf32>
+}
+
 func.func @twice(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %y = arith.addf %x, %x : tensor<?x3xf32>
   return %y : tensor<?x3xf32>

@@ -107,6 +107,17 @@ func.func @scaled(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
   return %y : tensor<4xf32>
 }
 
+// Sizes given by the caller whose byte count does not fit in int64_t are
+// refused on entry, naming the tensor as the header does (the loops and
+// copies sized by them wrote far past the buffers: a segfault).
+// CHECK: grid 2^40 2^40: status 7 'the sizes given for result0 (tensor<?x?xf32>) make more than 2^63 bytes' untouched 1
+// CHECK: grid 2^61: status 7 'the sizes given for arg0 (tensor<?x?xf32>) make more than 2^63 bytes' untouched 1
+// CHECK: grid 2 2: status 0 '' y = 2 8
+func.func @grid(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = arith.addf %x, %x : tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
 // A condition that is an argument itself (sto-insert-shape-checks crashed
 // moving it to the entry: it looked the argument up among the copied ops).
 // CHECK: allowed 1: status 0 '' y = 4

@@ -32,5 +32,13 @@ int main(void) {
   st = twice(x, 4, out, 4);
   printf("after the failure: status %d, first %g, last message '%s'\n", st,
          out[0], sto_last_error_message());
+
+  for (int i = 0; i < 6; ++i)
+    small[i] = -1.0f;
+  int64_t count = -1;
+  float scale = -1.0f;
+  st = count_then_twice(x, 4, 2.0f, &count, &scale, small, 2);
+  printf("third result short: status %d '%s', untouched %d\n", st,
+         sto_last_error_message(), untouched(small, 6));
   return 0;
 }

@@ -115,6 +115,18 @@ int main(void) {
   printf("\n");
 
   reset();
+  report("grid 2^40 2^40", grid(x, 0, 0, out, INT64_C(1) << 40,
+                                INT64_C(1) << 40));
+  printf("\n");
+  reset();
+  report("grid 2^61", grid(x, INT64_C(1) << 61, 1, out, 1, 1));
+  printf("\n");
+  reset();
+  st = grid(x, 2, 2, out, 2, 2);
+  report("grid 2 2", st);
+  printf(" y = %g %g\n", out[0], out[3]);
+
+  reset();
   st = allowed(true, x, out);
   report("allowed 1", st);
   printf(" y = %g\n", out[3]);
