@@ -13,6 +13,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
@@ -338,6 +339,8 @@ std::string describeType(Type t) {
 
 } // namespace
 
+static LogicalResult emitCDeclarations(ModuleOp module, llvm::raw_ostream &os);
+
 LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
                                      StringRef source, llvm::raw_ostream &os,
                                      StringRef target) {
@@ -362,9 +365,28 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
                 "by the caller\n"
                 " * and overlap no other array.\n")
      << " * Link with libsto_runtime. */\n\n";
-  os << "#ifndef " << guard << "\n#define " << guard << "\n\n";
+  // The declarations first: the include guard ends with a hash of them, so
+  // that the headers of two models with one file name (a/model.h,
+  // b/model.h) can be included together.
+  std::string declarations;
+  llvm::raw_string_ostream out(declarations);
+  if (failed(emitCDeclarations(module, out)))
+    return failure();
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (unsigned char c : declarations)
+    hash = (hash ^ c) * 0x100000001b3ull;
+  std::string fullGuard =
+      (guard + "_" + llvm::utohexstr(hash >> 32, /*LowerCase=*/false, 8)).str();
+  os << "#ifndef " << fullGuard << "\n#define " << fullGuard << "\n\n";
   os << "#include <stdbool.h>\n#include <stdint.h>\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  os << declarations;
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << fullGuard << " */\n";
+  return success();
+}
+
+/// One commented prototype per entry point of `module`.
+static LogicalResult emitCDeclarations(ModuleOp module, llvm::raw_ostream &os) {
   for (auto func : module.getOps<func::FuncOp>()) {
     if (!func.isPublic() || func.isExternal())
       continue;
@@ -429,6 +451,5 @@ LogicalResult mlir::sto::emitCHeader(ModuleOp module, StringRef guard,
     llvm::interleaveComma(params, os);
     os << ");\n\n";
   }
-  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return success();
 }

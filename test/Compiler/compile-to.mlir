@@ -323,8 +323,10 @@ func.func @no_arguments() -> tensor<2xf32> {
 // HEADER-NEXT:  * says what went wrong). Tensors are
 // HEADER-NEXT:  * contiguous row-major host arrays; results are allocated by the caller
 // HEADER-NEXT:  * and overlap no other array.
-// HEADER:      #ifndef STO_[[GUARD:.*]]_H
-// HEADER-NEXT: #define STO_[[GUARD]]_H
+// The include guard ends with a hash of the declarations: two models' headers
+// of one file name (a/model.h, b/model.h) can be included together.
+// HEADER:      #ifndef STO_[[GUARD:.*]]_H_[[HASH:[0-9A-F]{8}]]{{$}}
+// HEADER-NEXT: #define STO_[[GUARD]]_H_[[HASH]]{{$}}
 // HEADER:      #include <stdbool.h>
 // HEADER-NEXT: #include <stdint.h>
 // HEADER:      #ifdef __cplusplus
@@ -361,4 +363,4 @@ func.func @no_arguments() -> tensor<2xf32> {
 // HEADER:      #ifdef __cplusplus
 // HEADER-NEXT: }
 // HEADER-NEXT: #endif
-// HEADER:      #endif /* STO_[[GUARD]]_H */
+// HEADER:      #endif /* STO_[[GUARD]]_H_[[HASH]] */
