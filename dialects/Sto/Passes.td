@@ -426,6 +426,28 @@ def StoStageRandomValues : Pass<"sto-stage-random-values"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def StoParallelIfEnough : Pass<"sto-parallel-if-enough"> {
+  let summary = "Starts threads for a dynamic loop nest only when it is large (CPU)";
+  let description = [{
+    `sto-parallelize-outer-loop` runs a loop nest with a static count of
+    fewer than `min-parallel-work` innermost iterations on one thread. With
+    a dynamic count (a `tensor<?xf32>`) the nest became an OpenMP region
+    whatever its size at run time: a 16-element add started the threads.
+    This pass gives such a top-level `omp.parallel` an `if` clause that
+    holds when (outer trip counts) x (the static trip counts of the
+    `scf.for` nests inside) reaches `min-parallel-work`; otherwise libomp
+    runs the region on the calling thread. Nests whose inner loops are
+    dynamic, and static nests, are left as they are. The iterations and
+    their order per element are the same: the bits do not change.
+  }];
+  let options = [
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"1024",
+           "Innermost iterations from which the region starts threads">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def StoHoistStaticAllocas : Pass<"sto-hoist-static-allocas"> {
   let summary = "Moves static stack buffers out of loops (CPU)";
   let description = [{

@@ -551,8 +551,11 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   // Reductions over an outer dimension keep their partial sums in
   // registers (LLVM cannot once the loops are outlined for OpenMP).
   pm.addPass(createStoPromoteAccumulators());
-  if (opts.parallel)
+  if (opts.parallel) {
     pm.addPass(createConvertSCFToOpenMPPass());
+    // A nest of dynamic size starts threads only when it is large.
+    pm.addPass(createStoParallelIfEnough());
+  }
   // Stack buffers once per thread, not once per iteration.
   pm.addPass(createStoHoistStaticAllocas());
   pm.addPass(createCanonicalizerPass());

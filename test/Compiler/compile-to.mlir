@@ -223,10 +223,13 @@ func.func @no_arguments() -> tensor<2xf32> {
 
 //===----------------------------------------------------------------------===//
 // loops: the outer loop of each loop nest runs on OpenMP threads, the inner
-// ones are scf.for; no linalg op is left.
+// ones are scf.for; no linalg op is left. The rows are a dynamic count: the
+// region starts threads only for 1024 innermost iterations or more (its 8
+// columns times at least 128 rows; sto-parallel-if-enough).
 //===----------------------------------------------------------------------===//
 // LOOPS-LABEL: func.func @__sto_impl_noisy(
-// LOOPS:         omp.parallel {
+// LOOPS:         %[[ENOUGH:.*]] = arith.cmpi sge, %{{.*}}, %c1024 : index
+// LOOPS:         omp.parallel if(%[[ENOUGH]]) {
 // LOOPS-NEXT:      omp.wsloop {
 // LOOPS-NEXT:        omp.loop_nest
 // LOOPS:               scf.for

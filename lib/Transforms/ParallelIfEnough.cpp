@@ -1,0 +1,124 @@
+//===- ParallelIfEnough.cpp - threads only for enough work (CPU) ----------===//
+//
+// sto-parallelize-outer-loop runs a loop nest with a static count of fewer
+// than min-parallel-work innermost iterations on one thread. With a dynamic
+// count the nest became an OpenMP region whatever its size at run time: a
+// 16-element add of a tensor<?xf32> started the threads (0.3-0.9 us per call
+// against 6 ns for the static one). This pass gives such an omp.parallel an
+// `if` clause: the region forks only when the count reaches min-parallel-work
+// (otherwise libomp runs it serialized on the calling thread). Each thread's
+// iterations are those of the same static schedule either way; the bits do
+// not change.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+namespace mlir {
+namespace sto {
+#define GEN_PASS_DEF_STOPARALLELIFENOUGH
+#include "sto/Transforms/Passes.h.inc"
+} // namespace sto
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// The largest product of static trip counts over the scf.for nests inside
+/// `body`, or nothing when one of them is not static.
+std::optional<int64_t> innerWork(Region &body) {
+  std::optional<int64_t> most = 1;
+  body.walk([&](scf::ForOp loop) {
+    if (!most)
+      return;
+    int64_t n = 1;
+    for (Operation *op = loop; op && body.isAncestor(op->getParentRegion());
+         op = op->getParentOp()) {
+      auto f = dyn_cast<scf::ForOp>(op);
+      if (!f)
+        continue;
+      std::optional<int64_t> l = getConstantIntValue(f.getLowerBound()),
+                             u = getConstantIntValue(f.getUpperBound()),
+                             s = getConstantIntValue(f.getStep());
+      if (!l || !u || !s || *s <= 0) {
+        most = std::nullopt;
+        return;
+      }
+      int64_t trips = *u > *l ? (*u - *l + *s - 1) / *s : 0;
+      n = std::min<int64_t>(n * std::min<int64_t>(trips, 1 << 20), 1 << 20);
+    }
+    most = std::max(*most, n);
+  });
+  return most;
+}
+
+struct StoParallelIfEnough
+    : public sto::impl::StoParallelIfEnoughBase<StoParallelIfEnough> {
+  using StoParallelIfEnoughBase::StoParallelIfEnoughBase;
+  void runOnOperation() override {
+    SmallVector<omp::ParallelOp> regions;
+    getOperation()->walk([&](omp::ParallelOp op) {
+      if (!op.getIfExpr() && !op->getParentOfType<omp::ParallelOp>())
+        regions.push_back(op);
+    });
+    for (omp::ParallelOp par : regions) {
+      omp::LoopNestOp nest;
+      par.walk([&](omp::LoopNestOp op) {
+        if (!nest)
+          nest = op;
+      });
+      if (!nest)
+        continue;
+      // Bounds from outside the region, so that the count is known before
+      // it starts.
+      auto outside = [&](Value v) {
+        return !par->isAncestor(v.getParentBlock()->getParentOp());
+      };
+      ValueRange lbs = nest.getLoopLowerBounds(),
+                 ubs = nest.getLoopUpperBounds(), steps = nest.getLoopSteps();
+      if (!llvm::all_of(lbs, outside) || !llvm::all_of(ubs, outside) ||
+          !llvm::all_of(steps, outside))
+        continue;
+      bool allStatic =
+          llvm::all_of(llvm::concat<Value>(lbs, ubs, steps), [](Value v) {
+            return getConstantIntValue(v).has_value();
+          });
+      std::optional<int64_t> inner = innerWork(nest.getRegion());
+      // Static nests were decided by sto-parallelize-outer-loop; a dynamic
+      // inner loop may be large whatever the outer count is.
+      if (allStatic || !inner)
+        continue;
+      OpBuilder b(par);
+      Location loc = par.getLoc();
+      Type t = lbs.front().getType();
+      auto cst = [&](int64_t v) -> Value {
+        return arith::ConstantOp::create(b, loc, t, b.getIntegerAttr(t, v));
+      };
+      // work = min(prod over dims of min(trips, cap), cap) * inner, with
+      // cap = min-parallel-work: no overflow, and only the comparison
+      // with the threshold matters.
+      int64_t cap = std::max<int64_t>(minParallelWork, 1);
+      Value zero = cst(0), capV = cst(cap);
+      Value work = cst(std::min<int64_t>(*inner, cap));
+      for (auto [lb, ub, step] : llvm::zip_equal(lbs, ubs, steps)) {
+        Value span = arith::SubIOp::create(b, loc, ub, lb);
+        span = arith::MaxSIOp::create(b, loc, span, zero);
+        Value trips = arith::CeilDivSIOp::create(b, loc, span, step);
+        trips = arith::MinSIOp::create(b, loc, trips, capV);
+        work = arith::MulIOp::create(b, loc, work, trips);
+        work = arith::MinSIOp::create(b, loc, work, capV);
+      }
+      Value enough =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, work, capV);
+      par.getIfExprMutable().assign(enough);
+    }
+  }
+};
+
+} // namespace
