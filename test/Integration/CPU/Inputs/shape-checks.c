@@ -115,8 +115,8 @@ int main(void) {
   printf("\n");
 
   reset();
-  report("grid 2^40 2^40", grid(x, 0, 0, out, INT64_C(1) << 40,
-                                INT64_C(1) << 40));
+  report("grid 2^40 2^40",
+         grid(x, 0, 0, out, INT64_C(1) << 40, INT64_C(1) << 40));
   printf("\n");
   reset();
   report("grid 2^61", grid(x, INT64_C(1) << 61, 1, out, 1, 1));
