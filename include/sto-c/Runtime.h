@@ -34,7 +34,9 @@ enum sto_status {
   /* A CUDA driver or cuBLAS call failed; the message names the call and its
      result (CUresult or cublasStatus_t: name and text). */
   STO_ERROR_CUDA = 5,
-  STO_ERROR_INVALID_ARGUMENT = 6, /* an argument is out of range */
+  /* An argument is out of range, or a result array overlaps another array
+     of the call (results must not: sto_last_error_message() names both). */
+  STO_ERROR_INVALID_ARGUMENT = 6,
   /* Dynamic sizes do not agree: sizes of the arguments that the function
      needs equal (a bias's length and a matrix's columns, the two operands
      of an elementwise op, ...), checked before anything is computed, and

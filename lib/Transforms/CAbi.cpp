@@ -464,7 +464,8 @@ private:
                         SmallVectorImpl<Value> &operands);
   void flagNull(Value ptr);
   void flagNegative(Value size);
-  void flagOversize(RankedTensorType type, ValueRange dynDims, StringRef name);
+  Value flagOversize(RankedTensorType type, ValueRange dynDims, StringRef name);
+  void flagOverlaps();
 
   /// Calls a libsto_runtime function, declaring it first.
   Value callRuntime(StringRef name, Type result, ValueRange args = {});
@@ -476,6 +477,16 @@ private:
   /// Whether a tensor's sizes make more than 2^63 bytes, and the message
   /// naming the first such tensor.
   Value bigFlag, bigMessage;
+  /// Every tensor array of the call: its pointer as an integer, its byte
+  /// count, its name in the header and whether it is a result.
+  struct Array {
+    Value address, bytes;
+    std::string name;
+    bool result;
+  };
+  SmallVector<Array> arrays;
+  /// Whether a result overlaps another array, and the message naming them.
+  Value overlapFlag, overlapMessage;
   /// A runtime function the module declares with another signature.
   bool badDeclaration = false;
 };
@@ -512,10 +523,8 @@ void EntryPointBuilder::flagNegative(Value size) {
       negFlag ? LLVM::OrOp::create(b, loc, negFlag, isNeg).getResult() : isNeg;
 }
 
-void EntryPointBuilder::flagOversize(RankedTensorType type, ValueRange dynDims,
-                                     StringRef name) {
-  if (dynDims.empty())
-    return;
+Value EntryPointBuilder::flagOversize(RankedTensorType type, ValueRange dynDims,
+                                      StringRef name) {
   // The static part fits (verifyCAbiModule); each size given multiplies it,
   // unsigned, overflowing or passing INT64_MAX. (A negative size is flagged
   // as such first.)
@@ -531,6 +540,8 @@ void EntryPointBuilder::flagOversize(RankedTensorType type, ValueRange dynDims,
   auto pairType =
       LLVM::LLVMStructType::getLiteral(b.getContext(), {i64Type, i1Type});
   Value acc = i64(bytes);
+  if (dynDims.empty())
+    return acc;
   Value over = LLVM::ConstantOp::create(b, loc, i1Type, b.getBoolAttr(false));
   for (Value d : dynDims) {
     Value mul =
@@ -553,10 +564,55 @@ void EntryPointBuilder::flagOversize(RankedTensorType type, ValueRange dynDims,
   if (!bigFlag) {
     bigFlag = over;
     bigMessage = message;
-    return;
+    return acc;
   }
   bigMessage = LLVM::SelectOp::create(b, loc, bigFlag, bigMessage, message);
   bigFlag = LLVM::OrOp::create(b, loc, bigFlag, over);
+  return acc;
+}
+
+void EntryPointBuilder::flagOverlaps() {
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  auto lt = [&](Value x, Value y) {
+    return LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ult, x, y);
+  };
+  auto end = [&](const Array &a) {
+    return LLVM::AddOp::create(b, loc, a.address, a.bytes);
+  };
+  auto nonEmpty = [&](const Array &a) {
+    return LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, a.bytes,
+                                i64(0));
+  };
+  for (size_t r = 0; r < arrays.size(); ++r) {
+    if (!arrays[r].result)
+      continue;
+    for (size_t o = 0; o < arrays.size(); ++o) {
+      // Each pair of results once.
+      if (o == r || (arrays[o].result && o > r))
+        continue;
+      const Array &x = arrays[r], &y = arrays[o];
+      // [x, x + n) and [y, y + m) share a byte: both are non-empty,
+      // x < y + m and y < x + n.
+      Value hit = LLVM::AndOp::create(
+          b, loc, LLVM::AndOp::create(b, loc, nonEmpty(x), nonEmpty(y)),
+          LLVM::AndOp::create(b, loc, lt(x.address, end(y)),
+                              lt(y.address, end(x))));
+      Value message = buildMessagePointer(
+          b, loc, module,
+          x.name + " overlaps " + y.name +
+              ": a result must not overlap another array of the call");
+      // The first pair found is named.
+      if (!overlapFlag) {
+        overlapFlag = hit;
+        overlapMessage = message;
+        continue;
+      }
+      overlapMessage =
+          LLVM::SelectOp::create(b, loc, overlapFlag, overlapMessage, message);
+      overlapFlag = LLVM::OrOp::create(b, loc, overlapFlag, hit);
+    }
+  }
 }
 
 void EntryPointBuilder::appendDescriptor(Value ptr, RankedTensorType type,
@@ -631,20 +687,23 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   SmallVector<Value> operands;
   unsigned pos = 0;
   // `name` as the header calls the parameter (arg<i>, result<i>).
-  auto takeTensor = [&](RankedTensorType t, const std::string &name) {
+  auto takeTensor = [&](RankedTensorType t, const std::string &name,
+                        bool result) {
     Value ptr = body->getArgument(pos++);
     flagNull(ptr);
     ValueRange dyn = body->getArguments().slice(pos, t.getNumDynamicDims());
     pos += t.getNumDynamicDims();
     for (Value d : dyn)
       flagNegative(d);
-    flagOversize(t, dyn, name);
+    Value bytes = flagOversize(t, dyn, name);
+    arrays.push_back({LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), ptr),
+                      bytes, name, result});
     appendDescriptor(ptr, t, dyn, operands);
   };
   for (auto [i, a] : llvm::enumerate(inputs)) {
     Type t = cast<TypeAttr>(a).getValue();
     if (auto tensor = dyn_cast<RankedTensorType>(t))
-      takeTensor(tensor, "arg" + std::to_string(i));
+      takeTensor(tensor, "arg" + std::to_string(i), false);
     else
       operands.push_back(body->getArgument(pos++));
   }
@@ -652,7 +711,7 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   for (auto [i, a] : llvm::enumerate(results)) {
     Type t = cast<TypeAttr>(a).getValue();
     if (auto tensor = dyn_cast<RankedTensorType>(t)) {
-      takeTensor(tensor, "result" + std::to_string(i));
+      takeTensor(tensor, "result" + std::to_string(i), true);
     } else {
       Value ptr = body->getArgument(pos++);
       flagNull(ptr);
@@ -686,8 +745,16 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
   Block *errorBlock = entry.addBlock();
   errorBlock->addArgument(b.getI32Type(), loc);
   errorBlock->addArgument(ptrType, loc);
+  flagOverlaps();
   Value status = i32(0);
   Value message = LLVM::ZeroOp::create(b, loc, ptrType);
+  // Last in precedence: with wrong sizes the byte ranges mean nothing.
+  if (overlapFlag) {
+    status = LLVM::SelectOp::create(b, loc, overlapFlag,
+                                    i32(kInvalidArgumentStatus), status);
+    message =
+        LLVM::SelectOp::create(b, loc, overlapFlag, overlapMessage, message);
+  }
   if (bigFlag) {
     status = LLVM::SelectOp::create(b, loc, bigFlag, i32(kShapeMismatchStatus),
                                     status);
@@ -697,11 +764,14 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
     status = LLVM::SelectOp::create(b, loc, negFlag, i32(2), status);
   if (nullFlag)
     status = LLVM::SelectOp::create(b, loc, nullFlag, i32(1), status);
-  // Only status 7 has a message of its own.
+  // Statuses 7 and 6 have a message of their own.
   Value isBig = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, status,
                                      i32(kShapeMismatchStatus));
-  message = LLVM::SelectOp::create(b, loc, isBig, message,
-                                   LLVM::ZeroOp::create(b, loc, ptrType));
+  Value isOverlap = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq,
+                                         status, i32(kInvalidArgumentStatus));
+  message = LLVM::SelectOp::create(
+      b, loc, LLVM::OrOp::create(b, loc, isBig, isOverlap), message,
+      LLVM::ZeroOp::create(b, loc, ptrType));
   Value failed =
       LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, status, i32(0));
   LLVM::CondBrOp::create(b, loc, failed, errorBlock,

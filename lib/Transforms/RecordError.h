@@ -17,9 +17,11 @@
 namespace mlir {
 namespace sto {
 
-/// STO_ERROR_RUNTIME, STO_ERROR_SHAPE_MISMATCH and STO_ERROR_ASSERTION of
+/// STO_ERROR_RUNTIME, STO_ERROR_INVALID_ARGUMENT, STO_ERROR_SHAPE_MISMATCH and
+/// STO_ERROR_ASSERTION of
 /// sto-c/Runtime.h.
 constexpr int32_t kRuntimeStatus = 3;
+constexpr int32_t kInvalidArgumentStatus = 6;
 constexpr int32_t kShapeMismatchStatus = 7;
 constexpr int32_t kAssertionStatus = 9;
 

@@ -4,9 +4,10 @@
 // For every llvm.func with `sto.c_abi`, an entry point `i32 <name>(...)`:
 // tensors as a pointer and one i64 per dynamic dimension, scalars by value
 // (!sto.key and index as i64), results after the arguments as pointers. It
-// checks for null pointers (status 1), negative sizes (status 2) and sizes
-// of more than 2^63 bytes (status 7, with a message naming the tensor), which
-// it also records (for sto_last_error_message), builds
+// checks for null pointers (status 1), negative sizes (status 2), sizes of
+// more than 2^63 bytes (status 7, with a message naming the tensor) and a
+// result overlapping another array (status 6, naming both), which it also
+// records (for sto_last_error_message), builds
 // the memref descriptors (offset 0, row-major strides), calls the
 // implementation, stores the scalar results and returns the runtime's
 // status. With `cuda`, it clears the CUDA error state before the call and
@@ -26,11 +27,24 @@
 // CHECK-NEXT:    %[[ONE:.+]] = llvm.mlir.constant(1 : i64) : i64
 // CHECK:         %[[NY:.+]] = llvm.icmp "eq" %[[Y]], %{{.+}} : !llvm.ptr
 // CHECK-NEXT:    %[[NULL:.+]] = llvm.or %[[NX]], %[[NY]] : i1
+// The result's 32 bytes and the argument's share one: x < y + 32 and
+// y < x + 32 (both non-empty).
+// CHECK:         %[[YI:.+]] = llvm.ptrtoint %[[Y]] : !llvm.ptr to i64
+// CHECK:         %[[XEND:.+]] = llvm.add %[[XI:.+]], %{{.+}} : i64
+// CHECK-NEXT:    %[[B1:.+]] = llvm.icmp "ult" %[[YI]], %[[XEND]] : i64
+// CHECK-NEXT:    %[[YEND:.+]] = llvm.add %[[YI]], %{{.+}} : i64
+// CHECK-NEXT:    %[[B2:.+]] = llvm.icmp "ult" %[[XI]], %[[YEND]] : i64
+// CHECK-NEXT:    %[[MEET:.+]] = llvm.and %[[B1]], %[[B2]] : i1
+// CHECK-NEXT:    %[[HIT:.+]] = llvm.and %{{.+}}, %[[MEET]] : i1
+// CHECK-NEXT:    %[[OVMSG:.+]] = llvm.mlir.addressof @[[OVNAME:__sto_message_[0-9]+]]
 // CHECK:         %[[OK:.+]] = llvm.mlir.constant(0 : i32) : i32
 // CHECK-NEXT:    %[[NOMSG:.+]] = llvm.mlir.zero : !llvm.ptr
+// CHECK-NEXT:    %[[SIX:.+]] = llvm.mlir.constant(6 : i32) : i32
+// CHECK-NEXT:    %[[S6:.+]] = llvm.select %[[HIT]], %[[SIX]], %[[OK]] : i1, i32
+// CHECK-NEXT:    llvm.select %[[HIT]], %[[OVMSG]], %[[NOMSG]] : i1, !llvm.ptr
 // CHECK-NEXT:    %[[ONE32:.+]] = llvm.mlir.constant(1 : i32) : i32
-// CHECK-NEXT:    %[[STATUS:.+]] = llvm.select %[[NULL]], %[[ONE32]], %[[OK]] : i1, i32
-// CHECK:         %[[MSG:.+]] = llvm.select %{{.+}}, %[[NOMSG]], %{{.+}} : i1, !llvm.ptr
+// CHECK-NEXT:    %[[STATUS:.+]] = llvm.select %[[NULL]], %[[ONE32]], %[[S6]] : i1, i32
+// CHECK:         %[[MSG:.+]] = llvm.select %{{.+}}, %{{.+}}, %{{.+}} : i1, !llvm.ptr
 // CHECK:         %[[FAILED:.+]] = llvm.icmp "ne" %[[STATUS]], %{{.+}} : i32
 // CHECK-NEXT:    llvm.cond_br %[[FAILED]], ^[[ERR:.+]](%[[STATUS]], %[[MSG]] : i32, !llvm.ptr), ^[[CALL:.+]]
 // CHECK-NEXT:  ^[[CALL]]:
@@ -43,6 +57,7 @@
 // CHECK-NEXT:    llvm.call @sto_record_error(%[[E]], %[[EM]]) : (i32, !llvm.ptr) -> ()
 // CHECK-NEXT:    llvm.call @sto_take_status() : () -> i32
 // CHECK-NEXT:    llvm.return %[[E]] : i32
+// CHECK:         llvm.mlir.global private constant @[[OVNAME]]("result0 overlaps arg0: a result must not overlap another array of the call\00")
 
 // CUDA-DAG:   llvm.func @sto_cuda_clear_error()
 // CUDA-DAG:   llvm.func @sto_cuda_last_error() -> i32

@@ -113,6 +113,12 @@ func.func @scaled(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
 // CHECK: grid 2^40 2^40: status 7 'the sizes given for result0 (tensor<?x?xf32>) make more than 2^63 bytes' untouched 1
 // CHECK: grid 2^61: status 7 'the sizes given for arg0 (tensor<?x?xf32>) make more than 2^63 bytes' untouched 1
 // CHECK: grid 2 2: status 0 '' y = 2 8
+// A result that overlaps another array of the call (in place, or shifted by
+// one element) is refused: the compiled loops read and write on the promise
+// that it does not (a matmul in place gave zeros, a shifted add raced).
+// CHECK: grid in place: status 6 'result0 overlaps arg0: a result must not overlap another array of the call' x = 1 2 3 4
+// CHECK: grid shifted: status 6 'result0 overlaps arg0: a result must not overlap another array of the call' x = 1 2 3 4
+// CHECK: grid empty overlap: status 0 ''
 func.func @grid(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = arith.addf %x, %x : tensor<?x?xf32>
   return %y : tensor<?x?xf32>

@@ -125,6 +125,17 @@ int main(void) {
   st = grid(x, 2, 2, out, 2, 2);
   report("grid 2 2", st);
   printf(" y = %g %g\n", out[0], out[3]);
+  float io[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  printf("grid in place: status %d '%s' x = %g %g %g %g\n",
+         grid(io, 2, 2, io, 2, 2), sto_last_error_message(), io[0], io[1],
+         io[2], io[3]);
+  printf("grid shifted: status %d '%s' x = %g %g %g %g\n",
+         grid(io, 2, 2, io + 1, 2, 2), sto_last_error_message(), io[0], io[1],
+         io[2], io[3]);
+  /* No elements: nothing overlaps. */
+  st = grid(io, 0, 2, io, 0, 2);
+  printf("grid empty overlap: status %d '%s'\n", st,
+         st ? sto_last_error_message() : "");
 
   reset();
   st = allowed(true, x, out);
