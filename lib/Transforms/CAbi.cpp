@@ -277,8 +277,9 @@ LogicalResult verifyRecordedSignature(func::FuncOp func, DictionaryAttr abi) {
 LogicalResult mlir::sto::verifyCAbiModule(ModuleOp module) {
   // Only the top level's functions become entry points: a nested module's
   // were dropped without a word.
-  for (auto nested : module.getOps<ModuleOp>())
-    return mlir::emitError(nested.getLoc())
+  auto nested = module.getOps<ModuleOp>();
+  if (!nested.empty())
+    return mlir::emitError((*nested.begin()).getLoc())
            << "a nested 'builtin.module' is not compiled by sto-compile: "
               "move its functions to the top-level module";
   for (auto func : module.getOps<func::FuncOp>()) {
@@ -528,11 +529,7 @@ Value EntryPointBuilder::flagOversize(RankedTensorType type, ValueRange dynDims,
   // The static part fits (verifyCAbiModule); each size given multiplies it,
   // unsigned, overflowing or passing INT64_MAX. (A negative size is flagged
   // as such first.)
-  Type e = type.getElementType();
-  int64_t bytes =
-      e.isIntOrFloat()
-          ? std::max<int64_t>(1, (e.getIntOrFloatBitWidth() + 7) / 8)
-          : 8;
+  int64_t bytes = elementBytes(type.getElementType()).value_or(8);
   for (int64_t d : type.getShape())
     if (!ShapedType::isDynamic(d))
       bytes *= d;
@@ -738,40 +735,30 @@ LogicalResult EntryPointBuilder::build(LLVM::LLVMFuncOp impl,
            << " scalar results but the lowered function returns "
            << numReturned;
 
-  // Status: null pointers first, then negative sizes, then sizes of more
-  // than 2^63 bytes (status 7, naming the tensor: compiled code sized its
-  // loops and copies by them and wrote far past the buffers).
+  // Status, in precedence: null pointers (1), negative sizes (2), sizes of
+  // more than 2^63 bytes (7, naming the tensor: compiled code sized its
+  // loops and copies by them and wrote far past the buffers), a result
+  // overlapping another array (6, naming both; with wrong sizes the byte
+  // ranges mean nothing). 1 and 2 have the status's own message.
   Block *callBlock = entry.addBlock();
   Block *errorBlock = entry.addBlock();
   errorBlock->addArgument(b.getI32Type(), loc);
   errorBlock->addArgument(ptrType, loc);
   flagOverlaps();
   Value status = i32(0);
-  Value message = LLVM::ZeroOp::create(b, loc, ptrType);
-  // Last in precedence: with wrong sizes the byte ranges mean nothing.
-  if (overlapFlag) {
-    status = LLVM::SelectOp::create(b, loc, overlapFlag,
-                                    i32(kInvalidArgumentStatus), status);
-    message =
-        LLVM::SelectOp::create(b, loc, overlapFlag, overlapMessage, message);
-  }
-  if (bigFlag) {
-    status = LLVM::SelectOp::create(b, loc, bigFlag, i32(kShapeMismatchStatus),
-                                    status);
-    message = LLVM::SelectOp::create(b, loc, bigFlag, bigMessage, message);
-  }
-  if (negFlag)
-    status = LLVM::SelectOp::create(b, loc, negFlag, i32(2), status);
-  if (nullFlag)
-    status = LLVM::SelectOp::create(b, loc, nullFlag, i32(1), status);
-  // Statuses 7 and 6 have a message of their own.
-  Value isBig = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, status,
-                                     i32(kShapeMismatchStatus));
-  Value isOverlap = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq,
-                                         status, i32(kInvalidArgumentStatus));
-  message = LLVM::SelectOp::create(
-      b, loc, LLVM::OrOp::create(b, loc, isBig, isOverlap), message,
-      LLVM::ZeroOp::create(b, loc, ptrType));
+  Value noMessage = LLVM::ZeroOp::create(b, loc, ptrType);
+  Value message = noMessage;
+  // Applied from the lowest precedence up, each overrides the ones before.
+  auto fail = [&](Value flag, int32_t code, Value text) {
+    if (!flag)
+      return;
+    status = LLVM::SelectOp::create(b, loc, flag, i32(code), status);
+    message = LLVM::SelectOp::create(b, loc, flag, text, message);
+  };
+  fail(overlapFlag, kInvalidArgumentStatus, overlapMessage);
+  fail(bigFlag, kShapeMismatchStatus, bigMessage);
+  fail(negFlag, 2, noMessage);
+  fail(nullFlag, 1, noMessage);
   Value failed =
       LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, status, i32(0));
   LLVM::CondBrOp::create(b, loc, failed, errorBlock,

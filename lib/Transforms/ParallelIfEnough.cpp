@@ -16,7 +16,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 namespace mlir {
@@ -29,34 +28,6 @@ namespace sto {
 using namespace mlir;
 
 namespace {
-
-/// The largest product of static trip counts over the scf.for nests inside
-/// `body`, or nothing when one of them is not static.
-std::optional<int64_t> innerWork(Region &body) {
-  std::optional<int64_t> most = 1;
-  body.walk([&](scf::ForOp loop) {
-    if (!most)
-      return;
-    int64_t n = 1;
-    for (Operation *op = loop; op && body.isAncestor(op->getParentRegion());
-         op = op->getParentOp()) {
-      auto f = dyn_cast<scf::ForOp>(op);
-      if (!f)
-        continue;
-      std::optional<int64_t> l = getConstantIntValue(f.getLowerBound()),
-                             u = getConstantIntValue(f.getUpperBound()),
-                             s = getConstantIntValue(f.getStep());
-      if (!l || !u || !s || *s <= 0) {
-        most = std::nullopt;
-        return;
-      }
-      int64_t trips = *u > *l ? (*u - *l + *s - 1) / *s : 0;
-      n = std::min<int64_t>(n * std::min<int64_t>(trips, 1 << 20), 1 << 20);
-    }
-    most = std::max(*most, n);
-  });
-  return most;
-}
 
 struct StoParallelIfEnough
     : public sto::impl::StoParallelIfEnoughBase<StoParallelIfEnough> {
@@ -89,7 +60,7 @@ struct StoParallelIfEnough
           llvm::all_of(llvm::concat<Value>(lbs, ubs, steps), [](Value v) {
             return getConstantIntValue(v).has_value();
           });
-      std::optional<int64_t> inner = innerWork(nest.getRegion());
+      std::optional<int64_t> inner = sto::innerStaticWork(nest);
       // Static nests were decided by sto-parallelize-outer-loop; a dynamic
       // inner loop may be large whatever the outer count is.
       if (allStatic || !inner)

@@ -194,29 +194,11 @@ std::optional<int64_t> staticTrips(Operation *loop) {
 /// loops), when every bound is static.
 std::optional<int64_t> staticWork(scf::ParallelOp op) {
   std::optional<int64_t> outer = staticTrips(op);
-  if (!outer)
-    return std::nullopt;
-  int64_t inner = 1;
-  bool dynamic = false;
-  op.getBody()->walk([&](LoopLikeOpInterface loop) {
-    int64_t n = 1;
-    for (Operation *p = loop; p != op; p = p->getParentOp()) {
-      if (!isa<LoopLikeOpInterface>(p))
-        continue;
-      std::optional<int64_t> t = staticTrips(p);
-      if (!t) {
-        dynamic = true;
-        return;
-      }
-      if (llvm::MulOverflow(n, *t, n))
-        n = std::numeric_limits<int64_t>::max();
-    }
-    inner = std::max(inner, n);
-  });
-  if (dynamic)
+  std::optional<int64_t> inner = sto::innerStaticWork(op);
+  if (!outer || !inner)
     return std::nullopt;
   int64_t work;
-  if (llvm::MulOverflow(*outer, inner, work))
+  if (llvm::MulOverflow(*outer, *inner, work))
     return std::numeric_limits<int64_t>::max();
   return work;
 }
@@ -290,3 +272,27 @@ struct StoParallelizeOuterLoop
 };
 
 } // namespace
+
+std::optional<int64_t> mlir::sto::innerStaticWork(Operation *root) {
+  int64_t inner = 1;
+  bool dynamic = false;
+  for (Region &region : root->getRegions())
+    region.walk([&](LoopLikeOpInterface loop) {
+      int64_t n = 1;
+      for (Operation *p = loop; p != root; p = p->getParentOp()) {
+        if (!isa<LoopLikeOpInterface>(p))
+          continue;
+        std::optional<int64_t> t = staticTrips(p);
+        if (!t) {
+          dynamic = true;
+          return;
+        }
+        if (llvm::MulOverflow(n, *t, n))
+          n = std::numeric_limits<int64_t>::max();
+      }
+      inner = std::max(inner, n);
+    });
+  if (dynamic)
+    return std::nullopt;
+  return inner;
+}

@@ -267,9 +267,11 @@ func.func @no_arguments() -> tensor<2xf32> {
 // LLVM-NEXT:    llvm.select
 // LLVM-NEXT:    %[[TWO:.*]] = llvm.mlir.constant(2 : i32) : i32
 // LLVM-NEXT:    %[[S2:.*]] = llvm.select %{{.*}}, %[[TWO]], %[[S7]] : i1, i32
+// LLVM-NEXT:    llvm.select
 // LLVM-NEXT:    %[[ONE:.*]] = llvm.mlir.constant(1 : i32) : i32
 // LLVM-NEXT:    %[[S1:.*]] = llvm.select %{{.*}}, %[[ONE]], %[[S2]] : i1, i32
-// LLVM:         llvm.cond_br %{{.*}}, ^[[ERR:bb[0-9]+]](%[[S1]], %{{.*}} : i32, !llvm.ptr), ^[[CALL:bb[0-9]+]]
+// LLVM-NEXT:    %[[M1:.*]] = llvm.select
+// LLVM:         llvm.cond_br %{{.*}}, ^[[ERR:bb[0-9]+]](%[[S1]], %[[M1]] : i32, !llvm.ptr), ^[[CALL:bb[0-9]+]]
 // LLVM:       ^[[CALL]]:
 // The runtime status is cleared, the function runs, and what it recorded
 // (a result size that does not match) is the call's status.

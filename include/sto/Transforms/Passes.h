@@ -39,6 +39,11 @@ constexpr llvm::StringLiteral kVectorLanesAttr = "sto.vector_lanes";
 /// sto_cuda_compiled_sgemm (cuBLAS); see sto-matmul-to-cublas.
 void populateMatmulToCublasPatterns(RewritePatternSet &patterns);
 
+/// The largest product of static trip counts over the loops nested in
+/// `root`'s regions (1 when there are none), or nothing when one of them is
+/// not an scf.for/scf.parallel with static bounds. Saturates at INT64_MAX.
+std::optional<int64_t> innerStaticWork(Operation *root);
+
 /// Removes the statically empty operands of tensor.concat and tensor.pad
 /// (sto-fold-empty-tensors).
 void populateFoldEmptyTensorsPatterns(RewritePatternSet &patterns);
