@@ -379,7 +379,13 @@ def StoParallelizeOuterLoop : Pass<"sto-parallelize-outer-loop"> {
            /*default=*/"1024",
            "CPU form: a loop nest with a static count of innermost "
            "iterations below this runs on one thread (scf.for); starting "
-           "and joining threads costs more than the work">
+           "and joining threads costs more than the work">,
+    Option<"minParallelOps", "min-parallel-ops", "int64_t",
+           /*default=*/"16384",
+           "CPU form: so does a static nest whose innermost iterations times "
+           "the operations in its body (loops, constants and terminators "
+           "not counted) stay below this: a fill or an add of 1024 "
+           "elements takes less than the 1 us of a fork and join">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];

@@ -190,6 +190,19 @@ std::optional<int64_t> staticTrips(Operation *loop) {
   return std::nullopt;
 }
 
+/// The operations of `op`'s loop nest that do work in its iterations: not
+/// the loops, their terminators, or constants.
+int64_t bodyOps(scf::ParallelOp op) {
+  int64_t n = 0;
+  op.getBody()->walk([&](Operation *inner) {
+    if (!isa<LoopLikeOpInterface>(inner) &&
+        !inner->hasTrait<OpTrait::IsTerminator>() &&
+        !inner->hasTrait<OpTrait::ConstantLike>())
+      ++n;
+  });
+  return std::max<int64_t>(n, 1);
+}
+
 /// Innermost iterations of `op`'s loop nest (the largest over its nested
 /// loops), when every bound is static.
 std::optional<int64_t> staticWork(scf::ParallelOp op) {
@@ -258,8 +271,11 @@ struct StoParallelizeOuterLoop
       if (!op.getInitVals().empty())
         return;
       std::optional<int64_t> work = staticWork(op);
-      if (op->getParentOfType<scf::ParallelOp>() ||
-          (work && *work < minParallelWork))
+      int64_t ops = 0;
+      bool small = work && (*work < minParallelWork ||
+                            (!llvm::MulOverflow(*work, bodyOps(op), ops) &&
+                             ops < minParallelOps));
+      if (op->getParentOfType<scf::ParallelOp>() || small)
         nested.push_back(op);
       else if (op.getNumLoops() > 1)
         loops.push_back(op);

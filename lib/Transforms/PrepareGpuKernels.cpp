@@ -396,7 +396,8 @@ void mergeStores(Block &block, const llvm::SmallDenseSet<unsigned> &disjoint,
 
 constexpr int64_t kMaxChainUnroll = 32;
 /// Kernels launched with at most this many threads (dp_aggregate's norm
-/// lanes: 16 per sample, about one block per SM) get chains unrolled by up
+/// lanes of a few samples with short rows: 16 per segment of 4096 elements,
+/// about one block per SM; a row sum over few rows) get chains unrolled by up
 /// to kMaxFewThreadsUnroll, and tell ptxas their block size and that one
 /// block per SM is enough (`.maxntid`, `.minnctapersm 1`). Otherwise ptxas
 /// keeps its registers for an occupancy these kernels never have and

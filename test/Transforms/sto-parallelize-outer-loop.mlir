@@ -1,5 +1,6 @@
-// RUN: sto-opt %s --sto-parallelize-outer-loop=min-parallel-work=0 -split-input-file | FileCheck %s
-// RUN: sto-opt %s --sto-parallelize-outer-loop -split-input-file | FileCheck %s --check-prefix=SMALL
+// RUN: sto-opt %s --sto-parallelize-outer-loop="min-parallel-work=0 min-parallel-ops=0" -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-parallelize-outer-loop=min-parallel-ops=0 -split-input-file | FileCheck %s --check-prefix=SMALL
+// RUN: sto-opt %s --sto-parallelize-outer-loop -split-input-file | FileCheck %s --check-prefix=OPS
 // RUN: sto-opt %s --sto-parallelize-outer-loop=gpu=true -split-input-file | FileCheck %s --check-prefix=GPU
 
 // By default, a multi-dimensional scf.parallel without reductions keeps its
@@ -351,6 +352,75 @@ func.func @small_outer_large_inner(%m: memref<4x4096xf32>, %v: f32) {
     scf.for %j = %c0 to %c4096 step %c1 {
       memref.store %v, %m[%i, %j] : memref<4x4096xf32>
     }
+  }
+  return
+}
+
+// -----
+
+// With the default min-parallel-ops (16384), iterations times the body's
+// operations (not loops, constants or terminators) count too: a fill of
+// 64 x 32 (2048 x 1) runs on one thread, an add over the same nest (2048 x 4:
+// two loads, the add, the store) too, and 2048 x 8 (16384) stays parallel.
+// A nest without static trip counts stays parallel (sto-parallel-if-enough
+// decides at run time).
+// OPS-LABEL: func.func @fill_2048
+// OPS-NOT:     scf.parallel
+// OPS:         scf.for
+// OPS-LABEL: func.func @add_2048
+// OPS-NOT:     scf.parallel
+// OPS:         scf.for
+// OPS-LABEL: func.func @eight_ops_2048
+// OPS:         scf.parallel
+// OPS-NEXT:      scf.for
+// OPS-LABEL: func.func @dynamic_fill
+// OPS:         scf.parallel
+func.func @fill_2048(%m: memref<64x32xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c32) step (%c1, %c1) {
+    memref.store %v, %m[%i, %j] : memref<64x32xf32>
+  }
+  return
+}
+func.func @add_2048(%a: memref<64x32xf32>, %b: memref<64x32xf32>,
+                    %m: memref<64x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c32) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<64x32xf32>
+    %y = memref.load %b[%i, %j] : memref<64x32xf32>
+    %s = arith.addf %x, %y : f32
+    memref.store %s, %m[%i, %j] : memref<64x32xf32>
+  }
+  return
+}
+func.func @eight_ops_2048(%a: memref<64x32xf32>, %m: memref<64x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c32) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<64x32xf32>
+    %e = math.exp %x : f32
+    %l = math.log %e : f32
+    %s = math.sin %l : f32
+    %c = math.cos %s : f32
+    %t = math.tanh %c : f32
+    %q = math.sqrt %t : f32
+    memref.store %q, %m[%i, %j] : memref<64x32xf32>
+  }
+  return
+}
+func.func @dynamic_fill(%m: memref<?xf32>, %n: index, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %v, %m[%i] : memref<?xf32>
   }
   return
 }

@@ -309,12 +309,194 @@ Value addLanes(OpBuilder &b, Location l, Value partial, Value zeros) {
       .getResult(0);
 }
 
-/// Bytes of gradient rows per group in the cache-blocked form: with two
-/// threads each one's half of the norms (1 MiB) stays in its L2 for the
-/// clipped sum. On the 2-core Zen 4 bench machine, alternating runs of
-/// dp_aggregate (256 x 2^16) gave 19.3 GB/s with 2 MiB groups, 19.2 with
-/// 1 MiB, 17.6 with 4 MiB, 15.5 with 8 MiB.
-constexpr int64_t kRowGroupBytes = int64_t(2) << 20;
+/// Elements per segment of a row's squared norm (docs/Randomness.md 8.8).
+/// Each segment has its own lane partial sums, so that threads can split a
+/// row between them: a CPU thread then re-reads, for the clipped sum, the
+/// columns it loaded itself, and a GPU gets a thread per (row, segment,
+/// lane) instead of a 2^16-long chain per (row, lane).
+constexpr int64_t kNormSegment = 4096;
+
+/// The loop order of the segment partial sums: segments outermost (a CPU
+/// thread takes a column range of every row), rows outermost (CPU, rows
+/// shorter than two segments), or the GPU's (every parallel dimension
+/// outside the reduction).
+enum class NormOrder { SegmentsOuter, RowsOuter, Gpu };
+
+/// Sums `part` [rows, segs, lanes] over its segments in increasing order
+/// into `init` [rows, lanes]: acc = acc + p, loops (b, s, l) or, on a GPU,
+/// (b, l, s).
+Value addSegments(OpBuilder &b, Location l, Value part, Value init, bool gpu) {
+  MLIRContext *ctx = b.getContext();
+  auto e = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  using IT = utils::IteratorType;
+  return linalg::GenericOp::create(
+             b, l, TypeRange{init.getType()}, ValueRange{part},
+             ValueRange{init},
+             ArrayRef<AffineMap>{
+                 AffineMap::get(3, 0,
+                                gpu ? SmallVector<AffineExpr>{e(0), e(2), e(1)}
+                                    : SmallVector<AffineExpr>{e(0), e(1), e(2)},
+                                ctx),
+                 AffineMap::get(3, 0,
+                                gpu ? SmallVector<AffineExpr>{e(0), e(1)}
+                                    : SmallVector<AffineExpr>{e(0), e(2)},
+                                ctx)},
+             gpu ? ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction}
+                 : ArrayRef<IT>{IT::parallel, IT::reduction, IT::parallel},
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::AddFOp::create(nb, nl, args[1], args[0]).getResult());
+             })
+      .getResult(0);
+}
+
+/// The lanes P [rows, kNormLanes] of q_b for `rows2` [rows, n], n a multiple
+/// of kNormLanes: each segment s of kNormSegment elements (the last one
+/// shorter when n is not a multiple) has p_{s,l} = the sum of fma(g, g, .)
+/// over its elements j = l mod kNormLanes in increasing j from 0, and
+/// P_l = ((0 + p_{0,l}) + p_{1,l}) + ... in increasing s.
+Value segmentLanes(OpBuilder &b, Location l, Value rows2, Type c,
+                   NormOrder order) {
+  MLIRContext *ctx = b.getContext();
+  auto e = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  using IT = utils::IteratorType;
+  auto type = cast<RankedTensorType>(rows2.getType());
+  Type t = type.getElementType();
+  int64_t rows = type.getDimSize(0), n = type.getDimSize(1);
+  bool dynN = ShapedType::isDynamic(n);
+  bool gpu = order == NormOrder::Gpu;
+  SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, l, rows2);
+  SmallVector<Value> rowsDyn;
+  if (ShapedType::isDynamic(rows))
+    rowsDyn.push_back(cast<Value>(shape[0]));
+  TypedAttr zero = b.getFloatAttr(c, 0.0);
+  auto lanesType = RankedTensorType::get({rows, kNormLanes}, c);
+  constexpr int64_t chunks = kNormSegment / kNormLanes;
+
+  // The whole segments, the elements they cover, the tail's chunks of lanes.
+  OpFoldResult segs, mainLen, tailChunks;
+  if (!dynN) {
+    segs = b.getIndexAttr(n / kNormSegment);
+    mainLen = b.getIndexAttr(n / kNormSegment * kNormSegment);
+    tailChunks = b.getIndexAttr(n % kNormSegment / kNormLanes);
+  } else {
+    Value nV = cast<Value>(shape[1]);
+    Value segsV =
+        arith::DivUIOp::create(b, l, nV, indexConst(b, l, kNormSegment));
+    Value mainV =
+        arith::MulIOp::create(b, l, segsV, indexConst(b, l, kNormSegment));
+    segs = segsV;
+    mainLen = mainV;
+    tailChunks =
+        arith::DivUIOp::create(b, l, arith::SubIOp::create(b, l, nV, mainV),
+                               indexConst(b, l, kNormLanes))
+            .getResult();
+  }
+  auto piece = [&](OpFoldResult offset, OpFoldResult len) -> Value {
+    if (!dynN && getConstantIntValue(len) == n)
+      return rows2;
+    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), offset};
+    SmallVector<OpFoldResult> sizes{shape[0], len};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, l, rows2, offsets, sizes, strides);
+  };
+
+  Value lanes;
+  if (dynN || n >= kNormSegment) {
+    int64_t segsStatic = dynN ? ShapedType::kDynamic : n / kNormSegment;
+    auto g4Type =
+        RankedTensorType::get({rows, segsStatic, chunks, kNormLanes}, t);
+    Value g4 = tensor::ExpandShapeOp::create(
+        b, l, g4Type, piece(b.getIndexAttr(0), mainLen),
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}},
+        {shape[0], segs, b.getIndexAttr(chunks), b.getIndexAttr(kNormLanes)});
+    auto partType = RankedTensorType::get({rows, segsStatic, kNormLanes}, c);
+    SmallVector<Value> partDyn = rowsDyn;
+    if (dynN)
+      partDyn.push_back(cast<Value>(segs));
+    Value partInit = filled(b, l, partType, partDyn, zero);
+    // Dimensions (s, b, k, l), (b, s, k, l) or (b, s, l, k); k the chunk.
+    SmallVector<AffineExpr> gIdx, pIdx;
+    SmallVector<IT> iters;
+    switch (order) {
+    case NormOrder::SegmentsOuter:
+      gIdx = {e(1), e(0), e(2), e(3)};
+      pIdx = {e(1), e(0), e(3)};
+      iters = {IT::parallel, IT::parallel, IT::reduction, IT::parallel};
+      break;
+    case NormOrder::RowsOuter:
+      gIdx = {e(0), e(1), e(2), e(3)};
+      pIdx = {e(0), e(1), e(3)};
+      iters = {IT::parallel, IT::parallel, IT::reduction, IT::parallel};
+      break;
+    case NormOrder::Gpu:
+      gIdx = {e(0), e(1), e(3), e(2)};
+      pIdx = {e(0), e(1), e(2)};
+      iters = {IT::parallel, IT::parallel, IT::parallel, IT::reduction};
+      break;
+    }
+    Value part =
+        linalg::GenericOp::create(
+            b, l, TypeRange{partType}, ValueRange{g4}, ValueRange{partInit},
+            ArrayRef<AffineMap>{AffineMap::get(4, 0, gIdx, ctx),
+                                AffineMap::get(4, 0, pIdx, ctx)},
+            iters, squareInto(c))
+            .getResult(0);
+    lanes =
+        addSegments(b, l, part, filled(b, l, lanesType, rowsDyn, zero), gpu);
+  }
+  if (dynN || n % kNormSegment != 0) {
+    int64_t tailStatic =
+        dynN ? ShapedType::kDynamic : n % kNormSegment / kNormLanes;
+    auto g3Type = RankedTensorType::get({rows, tailStatic, kNormLanes}, t);
+    OpFoldResult tailLen =
+        dynN ? OpFoldResult(arith::MulIOp::create(b, l, cast<Value>(tailChunks),
+                                                  indexConst(b, l, kNormLanes))
+                                .getResult())
+             : b.getIndexAttr(n % kNormSegment);
+    Value g3 = tensor::ExpandShapeOp::create(
+        b, l, g3Type, piece(mainLen, tailLen),
+        SmallVector<ReassociationIndices>{{0}, {1, 2}},
+        {shape[0], tailChunks, b.getIndexAttr(kNormLanes)});
+    // (b, k, l) on a CPU, (b, l, k) on a GPU.
+    Value tail =
+        linalg::GenericOp::create(
+            b, l, TypeRange{lanesType}, ValueRange{g3},
+            ValueRange{filled(b, l, lanesType, rowsDyn, zero)},
+            ArrayRef<AffineMap>{
+                AffineMap::get(3, 0,
+                               gpu ? SmallVector<AffineExpr>{e(0), e(2), e(1)}
+                                   : SmallVector<AffineExpr>{e(0), e(1), e(2)},
+                               ctx),
+                AffineMap::get(3, 0,
+                               gpu ? SmallVector<AffineExpr>{e(0), e(1)}
+                                   : SmallVector<AffineExpr>{e(0), e(2)},
+                               ctx)},
+            gpu ? ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction}
+                : ArrayRef<IT>{IT::parallel, IT::reduction, IT::parallel},
+            squareInto(c))
+            .getResult(0);
+    // One segment: P_l = 0 + p_{0,l} = p_{0,l} (a sum of squares is +0 or
+    // more). Otherwise the tail is the last segment: P_l + p_{tail,l}.
+    if (!lanes)
+      return tail;
+    auto tailType = RankedTensorType::get({rows, 1, kNormLanes}, c);
+    Value tail3 = tensor::ExpandShapeOp::create(
+        b, l, tailType, tail, SmallVector<ReassociationIndices>{{0, 1}, {2}},
+        {shape[0], b.getIndexAttr(1), b.getIndexAttr(kNormLanes)});
+    lanes = addSegments(b, l, tail3, lanes, gpu);
+  }
+  return lanes;
+}
+
+/// Bytes of gradient rows per group in the cache-blocked form: each of two
+/// threads keeps its columns of the group (512 KiB) in its L2 for the
+/// clipped sum. With the norms by segments, a hand-written model of the
+/// two passes on the 2-core Zen 5 bench VM took 1.5 ms per 256 x 2^16 with
+/// 1 MiB groups against 2.2 with 2 MiB; sto's code ran as fast with either
+/// (bench/cpu/README.md, Update 7).
+constexpr int64_t kRowGroupBytes = int64_t(1) << 20;
 
 struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
   DPAggregateLowering(const TypeConverter &converter, MLIRContext *ctx,
@@ -340,35 +522,15 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
     // One group of `n` rows of `g` ([n, rowLen]) into `acc`.
     auto group = [&](OpBuilder &b, Location l, Value g, int64_t n,
                      Value accIn) -> Value {
-      auto lanesType =
-          RankedTensorType::get({n, rowLen / kNormLanes, kNormLanes}, t);
-      Value g3 = tensor::ExpandShapeOp::create(
-          b, l, lanesType, g, SmallVector<ReassociationIndices>{{0}, {1, 2}});
-      auto partialType = RankedTensorType::get({n, kNormLanes}, c);
-      Value partialInit = filled(b, l, partialType, {}, b.getFloatAttr(c, 0.0));
-      // Loops (b, n, lane) on a CPU: the 16 lanes are the contiguous,
-      // vectorized inner loop. On a GPU (b, lane, n): both parallel
-      // dimensions outside the reduction, one thread per (b, lane). Each
-      // lane's chain runs in increasing n either way.
-      SmallVector<AffineExpr> gIdx =
-          rowGroups ? SmallVector<AffineExpr>{e(0), e(1), e(2)}
-                    : SmallVector<AffineExpr>{e(0), e(2), e(1)};
-      unsigned laneDim = rowGroups ? 2 : 1;
-      auto partial = linalg::GenericOp::create(
-          b, l, TypeRange{partialType}, ValueRange{g3}, ValueRange{partialInit},
-          ArrayRef<AffineMap>{AffineMap::get(3, 0, gIdx, ctx),
-                              AffineMap::get(3, 0, {e(0), e(laneDim)}, ctx)},
-          rowGroups
-              ? ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                              utils::IteratorType::reduction,
-                                              utils::IteratorType::parallel}
-              : ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                              utils::IteratorType::parallel,
-                                              utils::IteratorType::reduction},
-          squareInto(c));
+      // On a CPU a thread takes whole segments of every row of the group
+      // (their columns are those it sums below) when a row has two or more.
+      NormOrder order = !rowGroups                   ? NormOrder::Gpu
+                        : rowLen >= 2 * kNormSegment ? NormOrder::SegmentsOuter
+                                                     : NormOrder::RowsOuter;
+      Value lanes = segmentLanes(b, l, g, c, order);
       auto rowsType = RankedTensorType::get({n}, c);
       Value zeros = filled(b, l, rowsType, {}, b.getFloatAttr(c, 0.0));
-      Value sumsq = addLanes(b, l, partial.getResult(0), zeros);
+      Value sumsq = addLanes(b, l, lanes, zeros);
       Value factors = clipFactors(b, l, sumsq, {}, clip, c);
       auto tiledType =
           RankedTensorType::get({n, rowLen / kSumTile, kSumTile}, t);
@@ -500,40 +662,10 @@ struct DPAggregateLowering : public OpConversionPattern<DPAggregateOp> {
       // when n is a multiple of kNormLanes, also when n is only known at
       // run time.
       auto laneSumsq = [&](OpBuilder &b, Location l, Value rows2) -> Value {
-        auto rowsType = cast<RankedTensorType>(rows2.getType());
-        int64_t n = rowsType.getDimSize(1);
-        SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, l, rows2);
-        OpFoldResult chunks =
-            ShapedType::isDynamic(n)
-                ? OpFoldResult(arith::DivUIOp::create(
-                      b, l, cast<Value>(shape[1]),
-                      arith::ConstantIndexOp::create(b, l, kNormLanes)))
-                : OpFoldResult(b.getIndexAttr(n / kNormLanes));
-        auto lanesType = RankedTensorType::get(
-            {gType.getDimSize(0),
-             ShapedType::isDynamic(n) ? ShapedType::kDynamic : n / kNormLanes,
-             kNormLanes},
-            t);
-        Value g3 = tensor::ExpandShapeOp::create(
-            b, l, lanesType, rows2,
-            SmallVector<ReassociationIndices>{{0}, {1, 2}},
-            {shape[0], chunks, b.getIndexAttr(kNormLanes)});
-        auto partialType =
-            RankedTensorType::get({gType.getDimSize(0), kNormLanes}, c);
-        Value partialInit =
-            filled(b, l, partialType, batchDyn, b.getFloatAttr(c, 0.0));
-        AffineMap id3 = b.getMultiDimIdentityMap(3);
-        AffineMap bl = AffineMap::get(
-            3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
-        auto partial = linalg::GenericOp::create(
-            b, l, TypeRange{partialType}, ValueRange{g3},
-            ValueRange{partialInit}, ArrayRef<AffineMap>{id3, bl},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::reduction,
-                                          utils::IteratorType::parallel},
-            squareInto(c));
+        Value lanes = segmentLanes(
+            b, l, rows2, c, rowGroups ? NormOrder::RowsOuter : NormOrder::Gpu);
         Value zeros = filled(b, l, batchType, batchDyn, b.getFloatAttr(c, 0.0));
-        return addLanes(b, l, partial.getResult(0), zeros);
+        return addLanes(b, l, lanes, zeros);
       };
       // One chain in row-major order (n not a multiple of kNormLanes).
       auto chainSumsq = [&](OpBuilder &b, Location l) -> Value {

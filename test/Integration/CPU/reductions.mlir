@@ -41,11 +41,20 @@
 // CHECK: dp_aggregate f32 [96x32768] clip 3 sigma 0.6: 0 mismatches of 32768
 // CHECK: dp_aggregate f64 [48x4x8192] clip 10 sigma 1: 0 mismatches of 32768
 // CHECK: dp_aggregate f32 [4x48] clip 2 sigma 0.5: 0 mismatches of 48
+// Rows of whole 4096-element segments and a tail (docs/Randomness.md 8.8):
+// two row groups with the segments split between threads, one segment and a
+// tail, the 16-lane form with a tail.
+// CHECK: dp_aggregate f32 [62x8256] clip 4 sigma 0.8: 0 mismatches of 8256
+// CHECK: dp_aggregate f64 [5x4160] clip 2 sigma 1.2: 0 mismatches of 4160
+// CHECK: dp_aggregate f32 [4x4112] clip 1 sigma 0.5: 0 mismatches of 4112
 // The per-sample size known only at run time: the 16-lane form when it is
 // a multiple of 16 (n = 32, and 2 x 24 = 48 over two dynamic dimensions),
 // the single chain otherwise (n = 37).
 // CHECK: dp_aggregate f32 [3x?] n=32 clip 1.5 sigma 1: 0 mismatches of 32
 // CHECK: dp_aggregate f32 [3x?] n=37 clip 1.5 sigma 1: 0 mismatches of 37
+// CHECK: dp_aggregate f32 [3x?] n=4096 clip 1.5 sigma 1: 0 mismatches of 4096
+// CHECK: dp_aggregate f32 [3x?] n=4128 clip 1.5 sigma 1: 0 mismatches of 4128
+// CHECK: dp_aggregate f32 [3x?] n=12304 clip 1.5 sigma 1: 0 mismatches of 12304
 // CHECK: dp_aggregate f32 [?x?x24] 5x2 clip 0.7 sigma 0.4: 0 mismatches of 48
 // CHECK: ALL OK
 
@@ -124,6 +133,18 @@ func.func @dp_aggregate_blocked_f64(%k: !sto.key, %g: tensor<?x2x32xf64>) -> ten
 func.func @dp_aggregate_lanes_only(%k: !sto.key, %g: tensor<4x48xf32>) -> tensor<48xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 2.0 : f64, noise_multiplier = 5.0e-01 : f64} : tensor<4x48xf32> -> tensor<48xf32>
   return %0 : tensor<48xf32>
+}
+func.func @dp_aggregate_tail(%k: !sto.key, %g: tensor<62x8256xf32>) -> tensor<8256xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 4.0 : f64, noise_multiplier = 0.8 : f64} : tensor<62x8256xf32> -> tensor<8256xf32>
+  return %0 : tensor<8256xf32>
+}
+func.func @dp_aggregate_tail_f64(%k: !sto.key, %g: tensor<5x4160xf64>) -> tensor<4160xf64> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 2.0 : f64, noise_multiplier = 1.2 : f64} : tensor<5x4160xf64> -> tensor<4160xf64>
+  return %0 : tensor<4160xf64>
+}
+func.func @dp_aggregate_lanes_tail(%k: !sto.key, %g: tensor<4x4112xf32>) -> tensor<4112xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 0.5 : f64} : tensor<4x4112xf32> -> tensor<4112xf32>
+  return %0 : tensor<4112xf32>
 }
 func.func @dp_aggregate_dyn_n(%k: !sto.key, %g: tensor<3x?xf32>) -> tensor<?xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.5 : f64, noise_multiplier = 1.0 : f64} : tensor<3x?xf32> -> tensor<?xf32>

@@ -75,9 +75,10 @@ std::vector<T> gumbelSoftmaxRef(Key k, const AbiT<T> *logits, int64_t outer,
 }
 
 /// dp_aggregate of per-sample gradients [B, n]: q_b = sum of fma(g, g, .)
-/// in row-major order (n a multiple of 16: 16 partial sums, lane l taking
-/// j = l mod 16, added in increasing l), f_b = min(1, RN_C(clip) /
-/// sqrt(q_b)), a_j = sum over b of fma(C(g), f_b, .), result
+/// in row-major order (n a multiple of 16: per segment of 4096 elements 16
+/// partial sums, lane l taking j = l mod 16; the segments' lanes added in
+/// increasing segment order, then the lanes in increasing l), f_b = min(1,
+/// RN_C(clip) / sqrt(q_b)), a_j = sum over b of fma(C(g), f_b, .), result
 /// RN_T(fma(RN_C(sigma clip), z_j, a_j) / B).
 template <class T>
 std::vector<T> dpAggregateRef(Key k, const AbiT<T> *g, int64_t batch, int64_t n,
@@ -86,14 +87,22 @@ std::vector<T> dpAggregateRef(Key k, const AbiT<T> *g, int64_t batch, int64_t n,
   using C = rng::ComputeType<T>;
   std::vector<C> f(batch);
   for (int64_t b = 0; b < batch; ++b) {
+    // Lanes per segment of 4096 elements, added over the segments in
+    // increasing order; one chain when n is not a multiple of 16.
     const int64_t lanes = n % 16 == 0 ? 16 : 1;
-    std::vector<C> partial(lanes, C(0));
-    for (int64_t j = 0; j < n; ++j) {
-      C x = E::widen(fromAbi<T>(g[b * n + j]));
-      partial[j % lanes] = rng::cfma(x, x, partial[j % lanes]);
+    const int64_t segment = n % 16 == 0 ? 4096 : n;
+    std::vector<C> total(lanes, C(0));
+    for (int64_t s0 = 0; s0 < n; s0 += segment) {
+      std::vector<C> partial(lanes, C(0));
+      for (int64_t j = s0; j < std::min(n, s0 + segment); ++j) {
+        C x = E::widen(fromAbi<T>(g[b * n + j]));
+        partial[j % lanes] = rng::cfma(x, x, partial[j % lanes]);
+      }
+      for (int64_t l = 0; l < lanes; ++l)
+        total[l] = total[l] + partial[l];
     }
     C q = 0;
-    for (C p : partial)
+    for (C p : total)
       q = q + p;
     C ratio = rng::coefficient<C>(clip) / std::sqrt(q);
     f[b] = ratio < C(1) ? ratio : C(1);
@@ -277,9 +286,9 @@ int main() {
     c.elements("dp_aggregate f64 [?x2x32] n=3 clip 0.8 sigma 0.9", out.data(),
                64, [&](size_t i) { return ref[i]; });
   }
-  // Rows streamed in cache-sized groups (2 MiB: 16 rows of 2^15 f32, six
-  // groups; 8 rows of 4 x 2^13 f64, six groups): the same sums in the same
-  // order.
+  // Rows streamed in cache-sized groups (1 MiB: 8 rows of 2^15 f32, 12
+  // groups; 4 rows of 4 x 2^13 f64, 12 groups; the segments split between
+  // threads): the same sums in the same order.
   {
     const int64_t B = 96, n = int64_t(1) << 15;
     auto g = makeInputs<float>(B * n, 96);
@@ -309,7 +318,41 @@ int main() {
     c.elements("dp_aggregate f32 [4x48] clip 2 sigma 0.5", out.data(), 48,
                [&](size_t i) { return ref[i]; });
   }
-  for (int64_t n : {int64_t(32), int64_t(37)}) {
+  // Whole segments of 4096 and a tail of 64 (two row groups of 31 rows,
+  // the segments split between threads); one segment and a tail; the
+  // 16-lane form (no tiles of 64) with a tail of 16.
+  {
+    const int64_t B = 62, n = 8256;
+    auto g = makeInputs<float>(B * n, 98);
+    auto out = output<float>(n);
+    c.ok("dp_aggregate_tail",
+         dp_aggregate_tail(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<float>(k, g.data(), B, n, 4.0, 0.8);
+    c.elements("dp_aggregate f32 [62x8256] clip 4 sigma 0.8", out.data(), n,
+               [&](size_t i) { return ref[i]; });
+  }
+  {
+    const int64_t B = 5, n = 4160;
+    auto g = makeInputs<double>(B * n, 99);
+    auto out = output<double>(n);
+    c.ok("dp_aggregate_tail_f64",
+         dp_aggregate_tail_f64(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<double>(k, g.data(), B, n, 2.0, 1.2);
+    c.elements("dp_aggregate f64 [5x4160] clip 2 sigma 1.2", out.data(), n,
+               [&](size_t i) { return ref[i]; });
+  }
+  {
+    const int64_t B = 4, n = 4112;
+    auto g = makeInputs<float>(B * n, 100);
+    auto out = output<float>(n);
+    c.ok("dp_aggregate_lanes_tail",
+         dp_aggregate_lanes_tail(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<float>(k, g.data(), B, n, 1.0, 0.5);
+    c.elements("dp_aggregate f32 [4x4112] clip 1 sigma 0.5", out.data(), n,
+               [&](size_t i) { return ref[i]; });
+  }
+  for (int64_t n : {int64_t(32), int64_t(37), int64_t(4096), int64_t(4128),
+                    int64_t(12304)}) {
     auto g = makeInputs<float>(3 * n, 96);
     auto out = output<float>(n);
     std::string what =
