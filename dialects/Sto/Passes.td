@@ -515,7 +515,11 @@ def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
   let options = [
     Option<"maxUnroll", "max-unroll", "int64_t", /*default=*/"16",
            "Largest trip count of an inner loop that is unrolled to expose "
-           "loop-invariant accumulator elements">
+           "loop-invariant accumulator elements">,
+    Option<"maxAccumulators", "max-accumulators", "int64_t",
+           /*default=*/"64",
+           "Most copies of the innermost body when a nest of such loops is "
+           "unrolled (the accumulators of several rows' lanes)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];

@@ -207,21 +207,48 @@ SmallVector<Accumulator> findAccumulators(scf::ForOp loop, BufferFacts &facts) {
   return found;
 }
 
-/// Whether unrolling `inner` (a loop directly in `loop`'s body) would make
-/// one of its accesses to a local buffer invariant in `loop`.
+/// A loop that may be unrolled into copies of its body: static bounds, at
+/// most `maxUnroll` iterations, not a vector-lane loop.
+bool isUnrollable(scf::ForOp f, int64_t maxUnroll) {
+  std::optional<APInt> n = f.getStaticTripCount();
+  APInt lb, step;
+  return n && n->ule(maxUnroll) && !n->isZero() &&
+         !f->hasAttr(sto::kVectorLanesAttr) &&
+         matchPattern(f.getLowerBound(), m_ConstantInt(&lb)) &&
+         matchPattern(f.getStep(), m_ConstantInt(&step));
+}
+
+/// Whether unrolling `inner` (a loop directly in `loop`'s body) and the
+/// loops nested in it would make one of its stores to a local buffer
+/// invariant in `loop`: every loop of the nest unrollable, at most
+/// `maxAccumulators` copies of the innermost body in all (a [rows, lanes]
+/// block of accumulators: several rows' chains side by side).
 bool unrollingExposesAccumulator(scf::ForOp loop, scf::ForOp inner,
+                                 int64_t maxUnroll, int64_t maxAccumulators,
                                  BufferFacts &facts) {
-  for (Operation &op : inner.getBody()->without_terminator()) {
-    auto store = dyn_cast<memref::StoreOp>(op);
-    if (!store || !facts.isLocal(rootBuffer(store.getMemRef())) ||
+  llvm::SmallPtrSet<Value, 4> ivs;
+  bool unrollable = true;
+  int64_t copies = 1;
+  inner.walk([&](scf::ForOp f) {
+    if (!isUnrollable(f, maxUnroll) ||
+        llvm::MulOverflow(
+            copies, int64_t(f.getStaticTripCount()->getZExtValue()), copies))
+      unrollable = false;
+    ivs.insert(f.getInductionVar());
+  });
+  if (!unrollable || copies > maxAccumulators)
+    return false;
+  WalkResult found = inner.walk([&](memref::StoreOp store) {
+    if (!facts.isLocal(rootBuffer(store.getMemRef())) ||
         !loop.isDefinedOutsideOfLoop(store.getMemRef()))
-      continue;
+      return WalkResult::advance();
     if (llvm::all_of(store.getIndices(), [&](Value v) {
-          return v == inner.getInductionVar() || isInvariantIn(loop, v);
+          return ivs.contains(v) || isInvariantIn(loop, v);
         }))
-      return true;
-  }
-  return false;
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return found.wasInterrupted();
 }
 
 /// Replaces `loop` (static bounds) by copies of its body, the induction
@@ -252,26 +279,27 @@ void unrollWithConstants(RewriterBase &rewriter, scf::ForOp loop) {
 }
 
 void promoteAccumulators(RewriterBase &rewriter, scf::ForOp loop,
-                         int64_t maxUnroll, BufferFacts &facts) {
+                         int64_t maxUnroll, int64_t maxAccumulators,
+                         BufferFacts &facts) {
   std::optional<APInt> trips = loop.getStaticTripCount();
   // The element is read before the loop and written after it: only when
   // the body surely runs (otherwise the indices may be out of bounds).
   if (!trips || trips->isZero())
     return;
-  SmallVector<scf::ForOp> inner;
-  for (Operation &op : loop.getBody()->without_terminator())
-    if (auto f = dyn_cast<scf::ForOp>(op)) {
-      std::optional<APInt> n = f.getStaticTripCount();
-      APInt lb, step;
-      if (n && n->ule(maxUnroll) && !n->isZero() &&
-          !f->hasAttr(sto::kVectorLanesAttr) &&
-          matchPattern(f.getLowerBound(), m_ConstantInt(&lb)) &&
-          matchPattern(f.getStep(), m_ConstantInt(&step)) &&
-          unrollingExposesAccumulator(loop, f, facts))
-        inner.push_back(f);
-    }
-  for (scf::ForOp f : inner)
-    unrollWithConstants(rewriter, f);
+  // Unrolling a nest puts copies of its inner loops in the body: they are
+  // unrolled in turn.
+  for (bool changed = true; changed;) {
+    changed = false;
+    SmallVector<scf::ForOp> inner;
+    for (Operation &op : loop.getBody()->without_terminator())
+      if (auto f = dyn_cast<scf::ForOp>(op))
+        if (unrollingExposesAccumulator(loop, f, maxUnroll, maxAccumulators,
+                                        facts))
+          inner.push_back(f);
+    for (scf::ForOp f : inner)
+      unrollWithConstants(rewriter, f);
+    changed = !inner.empty();
+  }
 
   SmallVector<Accumulator> accs = findAccumulators(loop, facts);
   if (accs.empty())
@@ -372,7 +400,7 @@ struct StoPromoteAccumulators
     // An inner loop that an outer one unrolls was processed before it.
     for (scf::ForOp loop : loops) {
       hoistInvariantLoads(loop, facts);
-      promoteAccumulators(rewriter, loop, maxUnroll, facts);
+      promoteAccumulators(rewriter, loop, maxUnroll, maxAccumulators, facts);
     }
   }
 };

@@ -1,5 +1,6 @@
 // RUN: sto-opt %s --sto-promote-accumulators -split-input-file | FileCheck %s
 // RUN: sto-opt %s --sto-promote-accumulators=max-unroll=2 -split-input-file | FileCheck %s --check-prefix=UNROLL2
+// RUN: sto-opt %s --sto-promote-accumulators=max-accumulators=4 -split-input-file | FileCheck %s --check-prefix=ACC4
 
 // The [chunks, lanes] partial sums of a reduction: the lane loop is
 // unrolled, and each lane's accumulator is carried by the chunk loop.
@@ -303,4 +304,43 @@ func.func @vector_lanes(%g: memref<100x16xf32>) -> memref<16xf32> {
     } {sto.vector_lanes}
   }
   return %acc : memref<16xf32>
+}
+
+// -----
+
+// Several rows' lanes side by side ([rows, lanes] accumulators inside the
+// chunk loop, as dp_aggregate's segment norms): the row loop and then each
+// copy of the lane loop unroll, 2 x 3 = 6 chains carried by the chunk loop,
+// in row-major order. With max-accumulators=4 the nest (6 copies) stays.
+// CHECK-LABEL: func.func @row_block
+// CHECK:         %[[S:.+]]:6 = scf.for %{{.+}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32) {
+// CHECK-NOT:       memref.store
+// CHECK-COUNT-6:   math.fma
+// CHECK:           scf.yield
+// CHECK:         }
+// CHECK-COUNT-6: memref.store %[[S]]#{{[0-5]}}
+// ACC4-LABEL: func.func @row_block
+// ACC4-NOT:     iter_args
+// ACC4:         scf.for
+// ACC4:           scf.for
+// ACC4:             scf.for
+// ACC4:               memref.store
+func.func @row_block(%g: memref<2x100x3xf32>) -> memref<2x3xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c100 = arith.constant 100 : index
+  %acc = memref.alloc() : memref<2x3xf32>
+  scf.for %i = %c0 to %c100 step %c1 {
+    scf.for %b = %c0 to %c2 step %c1 {
+      scf.for %l = %c0 to %c3 step %c1 {
+        %x = memref.load %g[%b, %i, %l] : memref<2x100x3xf32>
+        %a = memref.load %acc[%b, %l] : memref<2x3xf32>
+        %s = math.fma %x, %x, %a : f32
+        memref.store %s, %acc[%b, %l] : memref<2x3xf32>
+      }
+    }
+  }
+  return %acc : memref<2x3xf32>
 }

@@ -10,18 +10,21 @@
 //
 // CPU form (dp-row-groups): 256 rows of 256 KiB go through in groups of 4
 // (1 MiB, cached between the norms and the sum). Threads take the segments
-// (loops s, b, k, lane): each one re-reads for the sum the columns it
-// loaded; the lanes are the inner (vectorized) loops.
-// CPU-DAG:     #[[SEGIN:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2, d3)>
-// CPU-DAG:     #[[SEGOUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d3)>
+// (loops s, b / 4, k, b mod 4, lane: four rows' chains side by side): each
+// one re-reads for the sum the columns it loaded; the lanes are the inner
+// (vectorized) loops.
+// CPU-DAG:     #[[SEGIN:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d0, d2, d4)>
+// CPU-DAG:     #[[SEGOUT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d0, d4)>
 // CPU-LABEL: func.func @big(
 // CPU:         %[[ACC:.+]] = linalg.fill {{.*}} -> tensor<1024x64xf32>
 // CPU:         %[[SUM:.+]] = scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %[[C4:[^ ]+]] iter_args(%[[A:.+]] = %[[ACC]]) -> (tensor<1024x64xf32>)
 // CPU:           %[[ROWS:.+]] = tensor.extract_slice %{{.+}}[%[[B]], 0] [4, 65536] [1, 1] : tensor<256x65536xf32> to tensor<4x65536xf32>
 // CPU:           %[[SEGS:.+]] = tensor.expand_shape %[[ROWS]] {{\[}}[0], [1, 2, 3]] output_shape [4, 16, 256, 16]
-// CPU:           linalg.generic {indexing_maps = [#[[SEGIN]], #[[SEGOUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%[[SEGS]] : tensor<4x16x256x16xf32>) outs(%{{.+}} : tensor<4x16x16xf32>)
+// CPU:           %[[SEGS5:.+]] = tensor.expand_shape %[[SEGS]] {{\[}}[0, 1], [2], [3], [4]] output_shape [1, 4, 16, 256, 16]
+// CPU:           %[[P5:.+]] = linalg.generic {indexing_maps = [#[[SEGIN]], #[[SEGOUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]} ins(%[[SEGS5]] : tensor<1x4x16x256x16xf32>) outs(%{{.+}} : tensor<1x4x16x16xf32>)
 // CPU:             math.fma
-// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}} : tensor<4x16x16xf32>) outs(%{{.+}} : tensor<4x16xf32>)
+// CPU:           %[[P:.+]] = tensor.collapse_shape %[[P5]] {{\[}}[0, 1], [2], [3]]
+// CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[P]] : tensor<4x16x16xf32>) outs(%{{.+}} : tensor<4x16xf32>)
 // CPU:             arith.addf
 // CPU:           linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
 // CPU:           %[[F:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.+}} : tensor<4xf32>)
@@ -41,7 +44,8 @@
 // CPU-LABEL: func.func @tail(
 // CPU:         %[[T:.+]] = tensor.extract_slice %{{.+}}[0, 0] [8, 8192] [1, 1] : tensor<8x8256xf32> to tensor<8x8192xf32>
 // CPU:         tensor.expand_shape %[[T]] {{\[}}[0], [1, 2, 3]] output_shape [8, 2, 256, 16]
-// CPU:         %[[P:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<8x2x256x16xf32>) outs(%{{.+}} : tensor<8x2x16xf32>)
+// CPU:         %[[P5:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<2x4x2x256x16xf32>) outs(%{{.+}} : tensor<2x4x2x16xf32>)
+// CPU:         %[[P:.+]] = tensor.collapse_shape %[[P5]]
 // CPU:         %[[S:.+]] = linalg.generic {{.*}} ins(%[[P]] : tensor<8x2x16xf32>) outs(%{{.+}} : tensor<8x16xf32>)
 // CPU:         %[[R:.+]] = tensor.extract_slice %{{.+}}[0, 8192] [8, 64] [1, 1] : tensor<8x8256xf32> to tensor<8x64xf32>
 // CPU:         tensor.expand_shape %[[R]] {{\[}}[0], [1, 2]] output_shape [8, 4, 16]
