@@ -322,16 +322,17 @@ constexpr int64_t kNormSegment = 4096;
 /// outside the reduction).
 enum class NormOrder { SegmentsOuter, RowsOuter, Gpu };
 
-/// Sums `part` [rows, segs, lanes] over its segments in increasing order
-/// into `init` [rows, lanes]: acc = acc + p, loops (b, s, l) or, on a GPU,
-/// (b, l, s).
-Value addSegments(OpBuilder &b, Location l, Value part, Value init, bool gpu) {
+/// Reduces the middle dimension of `in` [rows, m, lanes] into `init`
+/// [rows, lanes] in increasing m with `body`: loops (b, m, l) on a CPU (the
+/// lanes innermost, vectorized), (b, l, m) on a GPU (every parallel
+/// dimension outside the reduction).
+Value reduceMiddle(OpBuilder &b, Location l, Value in, Value init, bool gpu,
+                   function_ref<void(OpBuilder &, Location, ValueRange)> body) {
   MLIRContext *ctx = b.getContext();
   auto e = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
   using IT = utils::IteratorType;
   return linalg::GenericOp::create(
-             b, l, TypeRange{init.getType()}, ValueRange{part},
-             ValueRange{init},
+             b, l, TypeRange{init.getType()}, ValueRange{in}, ValueRange{init},
              ArrayRef<AffineMap>{
                  AffineMap::get(3, 0,
                                 gpu ? SmallVector<AffineExpr>{e(0), e(2), e(1)}
@@ -343,12 +344,19 @@ Value addSegments(OpBuilder &b, Location l, Value part, Value init, bool gpu) {
                                 ctx)},
              gpu ? ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction}
                  : ArrayRef<IT>{IT::parallel, IT::reduction, IT::parallel},
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(
-                   nb, nl,
-                   arith::AddFOp::create(nb, nl, args[1], args[0]).getResult());
-             })
+             body)
       .getResult(0);
+}
+
+/// Sums `part` [rows, segs, lanes] over its segments in increasing order
+/// into `init` [rows, lanes]: acc = acc + p.
+Value addSegments(OpBuilder &b, Location l, Value part, Value init, bool gpu) {
+  return reduceMiddle(
+      b, l, part, init, gpu, [](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(
+            nb, nl,
+            arith::AddFOp::create(nb, nl, args[1], args[0]).getResult());
+      });
 }
 
 /// The lanes P [rows, kNormLanes] of q_b for `rows2` [rows, n], n a multiple
@@ -492,24 +500,8 @@ Value segmentLanes(OpBuilder &b, Location l, Value rows2, Type c,
         b, l, g3Type, piece(mainLen, tailLen),
         SmallVector<ReassociationIndices>{{0}, {1, 2}},
         {shape[0], tailChunks, b.getIndexAttr(kNormLanes)});
-    // (b, k, l) on a CPU, (b, l, k) on a GPU.
-    Value tail =
-        linalg::GenericOp::create(
-            b, l, TypeRange{lanesType}, ValueRange{g3},
-            ValueRange{filled(b, l, lanesType, rowsDyn, zero)},
-            ArrayRef<AffineMap>{
-                AffineMap::get(3, 0,
-                               gpu ? SmallVector<AffineExpr>{e(0), e(2), e(1)}
-                                   : SmallVector<AffineExpr>{e(0), e(1), e(2)},
-                               ctx),
-                AffineMap::get(3, 0,
-                               gpu ? SmallVector<AffineExpr>{e(0), e(1)}
-                                   : SmallVector<AffineExpr>{e(0), e(2)},
-                               ctx)},
-            gpu ? ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction}
-                : ArrayRef<IT>{IT::parallel, IT::reduction, IT::parallel},
-            squareInto(c))
-            .getResult(0);
+    Value tail = reduceMiddle(b, l, g3, filled(b, l, lanesType, rowsDyn, zero),
+                              gpu, squareInto(c));
     // One segment: P_l = 0 + p_{0,l} = p_{0,l} (a sum of squares is +0 or
     // more). Otherwise the tail is the last segment: P_l + p_{tail,l}.
     if (!lanes)
