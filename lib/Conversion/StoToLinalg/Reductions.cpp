@@ -441,13 +441,14 @@ Value segmentLanes(OpBuilder &b, Location l, Value rows2, Type c,
       break;
     }
     Value part;
-    if (order == NormOrder::SegmentsOuter && !ShapedType::isDynamic(rows) &&
-        !dynN) {
-      // Loops (s, b / R, k, b mod R, lane): R rows' chains side by side (R
-      // up to 4; sto-promote-accumulators keeps their 16 x R partial sums in
+    if (order != NormOrder::Gpu && !ShapedType::isDynamic(rows) && !dynN) {
+      // Loops (s, b / R, k, b mod R, lane), or (b / R, s, ...) with the rows
+      // outermost: R rows' chains side by side (R up to 4;
+      // sto-promote-accumulators keeps their 16 x R partial sums in
       // registers). A thread then streams R rows at once: a hand-written
       // model of dp_aggregate 256 x 2^16 took 1.2 ms against 1.6 with one
       // row after the other (bench/cpu/README.md, Update 7).
+      bool segsOuter = order == NormOrder::SegmentsOuter;
       int64_t r = rows % 4 == 0 ? 4 : rows % 2 == 0 ? 2 : 1;
       int64_t segsN = n / kNormSegment;
       auto g5Type =
@@ -462,8 +463,13 @@ Value segmentLanes(OpBuilder &b, Location l, Value rows2, Type c,
               b, l, TypeRange{part5Type}, ValueRange{g5},
               ValueRange{filled(b, l, part5Type, {}, zero)},
               ArrayRef<AffineMap>{
-                  AffineMap::get(5, 0, {e(1), e(3), e(0), e(2), e(4)}, ctx),
-                  AffineMap::get(5, 0, {e(1), e(3), e(0), e(4)}, ctx)},
+                  segsOuter ? AffineMap::get(
+                                  5, 0, {e(1), e(3), e(0), e(2), e(4)}, ctx)
+                            : AffineMap::get(
+                                  5, 0, {e(0), e(3), e(1), e(2), e(4)}, ctx),
+                  segsOuter
+                      ? AffineMap::get(5, 0, {e(1), e(3), e(0), e(4)}, ctx)
+                      : AffineMap::get(5, 0, {e(0), e(3), e(1), e(4)}, ctx)},
               ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction,
                            IT::parallel, IT::parallel},
               squareInto(c))

@@ -15,6 +15,7 @@
 // (vectorized) loops.
 // CPU-DAG:     #[[SEGIN:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d0, d2, d4)>
 // CPU-DAG:     #[[SEGOUT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d0, d4)>
+// CPU-DAG:     #[[ROWSIN:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1, d2, d4)>
 // CPU-LABEL: func.func @big(
 // CPU:         %[[ACC:.+]] = linalg.fill {{.*}} -> tensor<1024x64xf32>
 // CPU:         %[[SUM:.+]] = scf.for %[[B:.+]] = %{{.+}} to %{{.+}} step %[[C4:[^ ]+]] iter_args(%[[A:.+]] = %[[ACC]]) -> (tensor<1024x64xf32>)
@@ -39,6 +40,10 @@
 // CPU-NOT:     scf.for
 // CPU:         iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}} : tensor<8x8x16xf32>)
 // CPU:         return
+// A row of one segment (fewer than two): threads take the rows (loops
+// b / 4, s, k, b mod 4, lane), four rows' chains side by side.
+// CPU-LABEL: func.func @one_segment(
+// CPU:         linalg.generic {indexing_maps = [#[[ROWSIN]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]} ins(%{{.+}} : tensor<2x4x1x256x16xf32>) outs(%{{.+}} : tensor<2x4x1x16xf32>)
 // A row of two segments and a tail of 64 elements (8256 = 2 x 4096 + 64):
 // the tail's lanes are added after the segments', as a last segment.
 // CPU-LABEL: func.func @tail(
@@ -72,6 +77,10 @@ func.func @big(%k: !sto.key, %g: tensor<256x65536xf32>) -> tensor<65536xf32> {
 func.func @small(%k: !sto.key, %g: tensor<8x128xf32>) -> tensor<128xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<8x128xf32> -> tensor<128xf32>
   return %0 : tensor<128xf32>
+}
+func.func @one_segment(%k: !sto.key, %g: tensor<8x4096xf32>) -> tensor<4096xf32> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<8x4096xf32> -> tensor<4096xf32>
+  return %0 : tensor<4096xf32>
 }
 func.func @tail(%k: !sto.key, %g: tensor<8x8256xf32>) -> tensor<8256xf32> {
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = 1.0 : f64} : tensor<8x8256xf32> -> tensor<8256xf32>

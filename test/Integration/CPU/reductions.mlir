@@ -45,7 +45,7 @@
 // two row groups with the segments split between threads, one segment and a
 // tail, the 16-lane form with a tail.
 // CHECK: dp_aggregate f32 [62x8256] clip 4 sigma 0.8: 0 mismatches of 8256
-// CHECK: dp_aggregate f64 [5x4160] clip 2 sigma 1.2: 0 mismatches of 4160
+// CHECK: dp_aggregate f64 [12x4160] clip 2 sigma 1.2: 0 mismatches of 4160
 // CHECK: dp_aggregate f32 [4x4112] clip 1 sigma 0.5: 0 mismatches of 4112
 // The per-sample size known only at run time: the 16-lane form when it is
 // a multiple of 16 (n = 32, and 2 x 24 = 48 over two dynamic dimensions),
@@ -138,8 +138,8 @@ func.func @dp_aggregate_tail(%k: !sto.key, %g: tensor<62x8256xf32>) -> tensor<82
   %0 = sto.dp_aggregate %k, %g {clip_norm = 4.0 : f64, noise_multiplier = 0.8 : f64} : tensor<62x8256xf32> -> tensor<8256xf32>
   return %0 : tensor<8256xf32>
 }
-func.func @dp_aggregate_tail_f64(%k: !sto.key, %g: tensor<5x4160xf64>) -> tensor<4160xf64> {
-  %0 = sto.dp_aggregate %k, %g {clip_norm = 2.0 : f64, noise_multiplier = 1.2 : f64} : tensor<5x4160xf64> -> tensor<4160xf64>
+func.func @dp_aggregate_tail_f64(%k: !sto.key, %g: tensor<12x4160xf64>) -> tensor<4160xf64> {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 2.0 : f64, noise_multiplier = 1.2 : f64} : tensor<12x4160xf64> -> tensor<4160xf64>
   return %0 : tensor<4160xf64>
 }
 func.func @dp_aggregate_lanes_tail(%k: !sto.key, %g: tensor<4x4112xf32>) -> tensor<4112xf32> {

@@ -319,8 +319,9 @@ int main() {
                [&](size_t i) { return ref[i]; });
   }
   // Whole segments of 4096 and a tail of 64 (two row groups of 31 rows,
-  // the segments split between threads); one segment and a tail; the
-  // 16-lane form (no tiles of 64) with a tail of 16.
+  // the segments split between threads); one segment and a tail (the rows
+  // split between threads, four side by side); the 16-lane form (no tiles
+  // of 64) with a tail of 16.
   {
     const int64_t B = 62, n = 8256;
     auto g = makeInputs<float>(B * n, 98);
@@ -332,13 +333,13 @@ int main() {
                [&](size_t i) { return ref[i]; });
   }
   {
-    const int64_t B = 5, n = 4160;
+    const int64_t B = 12, n = 4160;
     auto g = makeInputs<double>(B * n, 99);
     auto out = output<double>(n);
     c.ok("dp_aggregate_tail_f64",
          dp_aggregate_tail_f64(keyBits(k), g.data(), out.data()));
     auto ref = dpAggregateRef<double>(k, g.data(), B, n, 2.0, 1.2);
-    c.elements("dp_aggregate f64 [5x4160] clip 2 sigma 1.2", out.data(), n,
+    c.elements("dp_aggregate f64 [12x4160] clip 2 sigma 1.2", out.data(), n,
                [&](size_t i) { return ref[i]; });
   }
   {
