@@ -482,7 +482,10 @@ def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
     must be to an element that is provably different. Small inner loops whose
     accesses would become loop-invariant are unrolled first (up to
     `max-unroll` iterations), which turns the [chunks, lanes] partial sums
-    of a reduction into `lanes` independent chains that vectorize.
+    of a reduction into `lanes` independent chains that vectorize. So are
+    nests of such loops, up to `max-accumulators` copies of the innermost
+    body: a [rows, lanes] block of partial sums (dp_aggregate's norms, four
+    rows side by side) becomes rows x lanes chains.
 
     This is the scalar promotion LLVM would do itself if it could see that
     the accumulator does not alias the inputs; once a loop nest is outlined
