@@ -914,6 +914,16 @@ func.func @dp_aggregate_clip_zero(%k: !sto.key, %g: tensor<32x8xf32>) {
 
 // -----
 
+// A clip norm that rounds to 0 in f32 (the compute type of f32, f16 and
+// bf16) would give a zero gradient 0 / 0 = NaN for its factor, not 1.
+func.func @dp_aggregate_clip_rounds_to_zero(%k: !sto.key, %g: tensor<32x8xbf16>) {
+  // expected-error @+1 {{'sto.dp_aggregate' op attribute 'clip_norm' (1e-50) rounds to 0 in the compute type f32 of element type 'bf16'}}
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0e-50 : f64, noise_multiplier = 1.0 : f64} : tensor<32x8xbf16> -> tensor<8xbf16>
+  return
+}
+
+// -----
+
 func.func @dp_aggregate_negative_noise(%k: !sto.key, %g: tensor<32x8xf32>) {
   // expected-error @+1 {{'sto.dp_aggregate' op attribute 'noise_multiplier' must be in [0, inf), got -1}}
   %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0 : f64, noise_multiplier = -1.0 : f64} : tensor<32x8xf32> -> tensor<8xf32>

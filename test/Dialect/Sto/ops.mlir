@@ -526,3 +526,18 @@ func.func private @attributes(!sto.key, tensor<2x!sto.key>) -> !sto.key
   a1 = #sto.average_kind<ema>,
   a0 = #sto.average_kind<swa>
 }
+
+// Tiny clip norms: in f64 any positive one; in f32 one that rounds to a
+// subnormal (1e-45 -> 2^-149), not to 0.
+// CHECK-LABEL: func.func @dp_aggregate_tiny_clip(
+// CHECK:         sto.dp_aggregate %{{.+}}, %{{.+}} {clip_norm = 1.000000e-300 : f64, noise_multiplier = 1.000000e+00 : f64} : tensor<4x8xf64> -> tensor<8xf64>
+// CHECK:         sto.dp_aggregate %{{.+}}, %{{.+}} {clip_norm = 9.9999999999999998E-46 : f64, noise_multiplier = 1.000000e+00 : f64} : tensor<4x8xf32> -> tensor<8xf32>
+// GENERIC-LABEL: sym_name = "dp_aggregate_tiny_clip"
+func.func @dp_aggregate_tiny_clip(%k: !sto.key, %g: tensor<4x8xf64>,
+                                  %h: tensor<4x8xf32>) {
+  %0 = sto.dp_aggregate %k, %g {clip_norm = 1.0e-300 : f64, noise_multiplier = 1.0 : f64}
+      : tensor<4x8xf64> -> tensor<8xf64>
+  %1 = sto.dp_aggregate %k, %h {clip_norm = 1.0e-45 : f64, noise_multiplier = 1.0 : f64}
+      : tensor<4x8xf32> -> tensor<8xf32>
+  return
+}

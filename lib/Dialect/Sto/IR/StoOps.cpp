@@ -656,6 +656,15 @@ LogicalResult DPAggregateOp::verify() {
                                   getClipNorm().convertToDouble(),
                               t)))
     return failure();
+  // f_b = RN_C(clip_norm) / sqrt(q_b): a clip norm that rounds to 0 made a
+  // zero gradient's factor 0 / 0 = NaN (the contract gives it 1), and every
+  // output with it.
+  if (!t.isF64() && float(getClipNorm().convertToDouble()) == 0.0f)
+    return emitOpError() << "attribute 'clip_norm' ("
+                         << formatDouble(getClipNorm().convertToDouble())
+                         << ") rounds to 0 in the compute type f32 of element "
+                            "type "
+                         << t;
   // The sum is divided by B: no samples gave infinities (a dynamic B is
   // checked at run time).
   if (gType.getDimSize(0) == 0)
