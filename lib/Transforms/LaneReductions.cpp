@@ -23,6 +23,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlir {
 namespace sto {
@@ -130,6 +131,13 @@ bool dependsOn(Value value, BlockArgument acc, linalg::LinalgOp op) {
   return seen.contains(value);
 }
 
+/// Whether the result `e` of an operand's map is a reduction loop (loops
+/// `first` and on); a constant (a kept unit dimension) is not.
+bool isReductionDim(AffineExpr e, unsigned first) {
+  auto d = dyn_cast<AffineDimExpr>(e);
+  return d && d.getPosition() >= first;
+}
+
 std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   OpOperand *out = nullptr;
@@ -138,7 +146,7 @@ std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   for (OpOperand &init : op.getDpsInitsMutable()) {
     AffineMap map = op.getMatchingIndexingMap(&init);
     unsigned reads = llvm::count_if(map.getResults(), [&](AffineExpr e) {
-      return cast<AffineDimExpr>(e).getPosition() >= first;
+      return isReductionDim(e, first);
     });
     if (reads == 0) {
       if (out)
@@ -206,13 +214,33 @@ bool isLastAxisReduction(linalg::LinalgOp op) {
       return false;
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (!map.isProjectedPermutation())
-      return false;
+    // Constant 0 results are kept unit dimensions (a keepdims sum's output
+    // (i, j) -> (i, 0), a squeezed input (i, j) -> (i, 0, j)), outside the
+    // reduction dimensions. (AffineMap::isProjectedPermutation refuses the
+    // squeezed input: more results than loops.)
+    llvm::SmallBitVector seen(n);
+    for (AffineExpr e : map.getResults()) {
+      if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+        if (c.getValue() != 0)
+          return false;
+        continue;
+      }
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (!dim || seen.test(dim.getPosition()))
+        return false;
+      seen.set(dim.getPosition());
+    }
     // The reduction dimensions it reads: a trailing run, increasing.
     bool inRun = false;
     int64_t last = -1;
     for (AffineExpr e : map.getResults()) {
-      int64_t d = cast<AffineDimExpr>(e).getPosition();
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (!dim) {
+        if (inRun)
+          return false;
+        continue;
+      }
+      int64_t d = dim.getPosition();
       if (d >= first) {
         if (d < last)
           return false;
@@ -240,11 +268,20 @@ bool isLastAxisReduction(linalg::LinalgOp op) {
   return terms > kLanes;
 }
 
+/// The index a result `e` of a projected-permutation map (a loop, or a
+/// constant 0) picks from the loop `ivs`.
+Value pickOne(OpBuilder &b, Location loc, AffineExpr e, ValueRange ivs) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return ivs[d.getPosition()];
+  return arith::ConstantIndexOp::create(b, loc,
+                                        cast<AffineConstantExpr>(e).getValue());
+}
+
 /// The indices a projected-permutation `map` picks from the loop `ivs`.
-SmallVector<Value> pick(AffineMap map, ValueRange ivs) {
-  return llvm::map_to_vector(map.getResults(), [&](AffineExpr e) {
-    return ivs[cast<AffineDimExpr>(e).getPosition()];
-  });
+SmallVector<Value> pick(OpBuilder &b, Location loc, AffineMap map,
+                        ValueRange ivs) {
+  return llvm::map_to_vector(
+      map.getResults(), [&](AffineExpr e) { return pickOne(b, loc, e, ivs); });
 }
 
 class LaneLowering {
@@ -298,7 +335,7 @@ private:
       AffineMap map = op.getMatchingIndexingMap(operand);
       unsigned first = op.getNumParallelLoops();
       if (!type || llvm::count_if(map.getResults(), [&](AffineExpr e) {
-                     return cast<AffineDimExpr>(e).getPosition() >= first;
+                     return isReductionDim(e, first);
                    }) != r)
         return;
       SmallVector<ReassociationIndices> groups;
@@ -440,7 +477,8 @@ private:
     OpOperand *out = combiner.out;
     SmallVector<Value> all(ivs);
     all.append(reductionSizes.size(), zero);
-    SmallVector<Value> outIndices = pick(op.getMatchingIndexingMap(out), all);
+    SmallVector<Value> outIndices =
+        pick(b, loc, op.getMatchingIndexingMap(out), all);
     Value init = memref::LoadOp::create(b, loc, out->get(), outIndices);
     auto combine = scf::ForOp::create(
         b, loc, zero, lanes, one, ValueRange{init},
@@ -486,10 +524,10 @@ private:
       AffineMap map = op.getMatchingIndexingMap(operand);
       auto view = collapsed.find(operand);
       if (view == collapsed.end())
-        return {operand->get(), pick(map, position())};
+        return {operand->get(), pick(b, loc, map, position())};
       SmallVector<Value> indices;
       for (AffineExpr e : map.getResults().drop_back(reductionSizes.size()))
-        indices.push_back(ivs[cast<AffineDimExpr>(e).getPosition()]);
+        indices.push_back(pickOne(b, loc, e, ivs));
       indices.push_back(j);
       return {view->second, indices};
     };

@@ -370,3 +370,40 @@ func.func @user_if(%x: memref<4x40xf32>, %s: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// Kept unit dimensions: a constant 0 in a map (a keepdims output, a
+// squeezed input) is an index of 0, and the sum takes the lane order.
+// CHECK-LABEL: func.func @keepdims(
+// CHECK-SAME:      %[[X:.+]]: memref<4x1x100xf32>, %[[Y:.+]]: memref<4x1xf32>)
+// CHECK:         scf.parallel (%[[I:.+]]) =
+// CHECK:           memref.alloca() : memref<16xf32>
+// CHECK:           memref.load %[[X]][%[[I]], %[[Z:.+]], %{{.+}}]
+// CHECK:           memref.load %[[Y]][%[[I]], %[[Z2:.+]]]
+// CHECK:           memref.store %{{.+}}, %[[Y]][%[[I]], %[[Z2]]]
+// CHECK-NOT:     linalg.generic
+// A constant other than 0, or a 0 after the reduction dimensions, keeps
+// the op as it is.
+// CHECK-LABEL: func.func @unit_after_reduction(
+// CHECK:         linalg.generic
+func.func @keepdims(%x: memref<4x1x100xf32>, %y: memref<4x1xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, 0, j)>, affine_map<(i, j) -> (i, 0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x1x100xf32>) outs(%y : memref<4x1xf32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @unit_after_reduction(%x: memref<4x100x1xf32>, %y: memref<4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j, 0)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x100x1xf32>) outs(%y : memref<4xf32>) attrs = {sto.user_reduction} {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  return
+}

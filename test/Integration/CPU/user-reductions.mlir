@@ -39,6 +39,10 @@
 // CHECK: weighted_index 3x70: 0 mismatches of 3
 // CHECK: sum_into 3x45: 0 mismatches of 3
 // CHECK: sum_static 8x24: 0 mismatches of 8
+// Kept unit dimensions (a constant 0 in a map: torch's keepdim=True, a
+// squeezed input) take the same lane order.
+// CHECK: sum_keepdims 8x100: 0 mismatches of 8
+// CHECK: sum_squeezed 8x1x100: 0 mismatches of 8
 // CHECK: scaled_and_sum 3x90: 0 mismatches of 270, sums 0 mismatches of 3
 // CHECK: bag 4x40: 0 mismatches of 4
 // CHECK: bag id 1000: status 7 '{{.*}}user-reductions.mlir:{{[0-9]+}}:{{[0-9]+}}: 'tensor.extract' op index 0 is out of bounds'
@@ -399,6 +403,33 @@ func.func @sum_static(%x: tensor<8x24xf32>) -> tensor<8xf32> {
   %i = linalg.fill ins(%z : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
   %r = linalg.generic {indexing_maps = [#row, #out], iterator_types = ["parallel", "reduction"]}
       ins(%x : tensor<8x24xf32>) outs(%i : tensor<8xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.addf %acc, %a : f32
+      linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @sum_keepdims(%x: tensor<8x100xf32>) -> tensor<8x1xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x1xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<8x1xf32>) -> tensor<8x1xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, 0)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x100xf32>) outs(%i : tensor<8x1xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.addf %acc, %a : f32
+      linalg.yield %s : f32
+  } -> tensor<8x1xf32>
+  return %r : tensor<8x1xf32>
+}
+func.func @sum_squeezed(%x: tensor<8x1x100xf32>) -> tensor<8xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, 0, j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x1x100xf32>) outs(%i : tensor<8xf32>) {
     ^bb0(%a: f32, %acc: f32):
       %s = arith.addf %acc, %a : f32
       linalg.yield %s : f32

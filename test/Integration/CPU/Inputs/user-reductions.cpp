@@ -247,6 +247,18 @@ int main() {
     report("sum_static 8x24", got, want);
   }
   {
+    std::vector<float> x(800), got(8), want(8);
+    for (int i = 0; i < 800; ++i)
+      x[i] = value(i + 31);
+    for (int r = 0; r < 8; ++r)
+      want[r] = lanes<float>(
+          100, [&](int64_t j) { return x[r * 100 + j]; }, -0.0f, 0.0f, addf);
+    sum_keepdims(x.data(), got.data());
+    report("sum_keepdims 8x100", got, want);
+    sum_squeezed(x.data(), got.data());
+    report("sum_squeezed 8x1x100", got, want);
+  }
+  {
     std::vector<float> x(270), t(270), wantT(270), sums(3), wantSums(3);
     for (int i = 0; i < 270; ++i) {
       x[i] = value(i + 900);
