@@ -164,10 +164,23 @@ std::optional<Combiner> matchCombiner(linalg::LinalgOp op) {
   }
   if (!out)
     return std::nullopt;
+  // The accumulator's one use is the combiner; a run-time check's guard
+  // (below) also yields it unchanged from its else-branch when the check
+  // fails.
   BlockArgument acc = op.getMatchingBlockArgument(out);
-  if (!acc.hasOneUse())
+  Operation *combiner = nullptr;
+  for (Operation *user : acc.getUsers()) {
+    auto guard = dyn_cast<scf::IfOp>(user->getParentOp());
+    if (isa<scf::YieldOp>(user) && guard &&
+        guard->hasAttr(sto::kCheckGuardAttr) &&
+        user->getBlock() == guard.elseBlock())
+      continue;
+    if (combiner)
+      return std::nullopt;
+    combiner = user;
+  }
+  if (!combiner)
     return std::nullopt;
-  Operation *combiner = *acc.getUsers().begin();
   Value yielded = body->getTerminator()->getOperand(out->getOperandNumber() -
                                                     op.getNumDpsInputs());
   // A run-time check (an index read inside the body) puts the rest of the

@@ -74,17 +74,31 @@ fallbackValues(OpBuilder &b, Location loc, Operation *terminator) {
   if (auto inParallel = dyn_cast<scf::InParallelOp>(terminator))
     if (inParallel.getBody()->empty())
       return SmallVector<Value>();
-  // A linalg body's element (a failed check's iteration yields zeros).
+  // A linalg body's element (a failed check's iteration yields zeros), but
+  // a reduction's accumulator comes out as it went in: the check guards
+  // the term, not the sum so far (an embedding bag with one bad index sums
+  // the others).
   if (!isa<func::ReturnOp, linalg::YieldOp>(terminator) &&
       !(isa<scf::YieldOp>(terminator) && isa<scf::IfOp>(parent)))
     return std::nullopt;
-  SmallVector<Value> zeros;
-  for (Type t : terminator->getOperandTypes()) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(parent);
+  SmallVector<Value> values;
+  for (auto [i, t] : llvm::enumerate(terminator->getOperandTypes())) {
+    if (linalgOp && isa<linalg::YieldOp>(terminator)) {
+      OpOperand *init = linalgOp.getDpsInitOperand(i);
+      AffineMap map = linalgOp.getMatchingIndexingMap(init);
+      // Not indexed by every loop: an element that many iterations update.
+      if (llvm::any_of(llvm::seq<unsigned>(0, linalgOp.getNumLoops()),
+                       [&](unsigned d) { return !map.isFunctionOfDim(d); })) {
+        values.push_back(linalgOp.getMatchingBlockArgument(init));
+        continue;
+      }
+    }
     if (!t.isIntOrIndexOrFloat())
       return std::nullopt;
-    zeros.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(t)));
+    values.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(t)));
   }
-  return zeros;
+  return values;
 }
 
 /// Runs the ops of `after`'s block that follow it only if `ok` holds;

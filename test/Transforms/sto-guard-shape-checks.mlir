@@ -267,3 +267,39 @@ func.func @allocations(%n: index, %m: index) -> f32 {
   memref.dealloc %large : memref<262144xf32>
   return %t : f32
 }
+
+// -----
+
+// In a linalg body, a failed check's element is 0, except a reduction's
+// accumulator: it comes out as it went in (the check guards the term, not
+// the sum so far). Here a sum over the middle axis with a checked gather.
+// CHECK-LABEL: func.func @in_reduction(
+// CHECK:         linalg.generic
+// CHECK-NEXT:    ^bb0(%[[ID:.+]]: index, %[[ACC:.+]]: f32, %[[E:.+]]: f32):
+// CHECK:           %[[R:.+]]:2 = scf.if %{{.+}} -> (f32, f32) {
+// CHECK:             %[[V:.+]] = memref.load
+// CHECK:             %[[S:.+]] = arith.addf %[[ACC]], %[[V]]
+// CHECK:             scf.yield %[[S]], %[[V]]
+// CHECK:           } else {
+// CHECK:             %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:             memref.atomic_rmw
+// CHECK:             scf.yield %[[ACC]], %[[Z]]
+// CHECK:           } {sto.check_guard}
+// CHECK:           linalg.yield %[[R]]#0, %[[R]]#1
+func.func @in_reduction(%t: memref<10xf32>, %ids: memref<2x40x4xindex>,
+                        %sum: memref<2x4xf32>, %each: memref<2x40x4xf32>) {
+  %c10 = arith.constant 10 : index
+  linalg.generic {indexing_maps = [affine_map<(a, b, c) -> (a, b, c)>,
+                                   affine_map<(a, b, c) -> (a, c)>,
+                                   affine_map<(a, b, c) -> (a, b, c)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%ids : memref<2x40x4xindex>) outs(%sum, %each : memref<2x4xf32>, memref<2x40x4xf32>) {
+  ^bb0(%id: index, %acc: f32, %e: f32):
+    %in = arith.cmpi ult, %id, %c10 : index
+    cf.assert %in, "index out of range" {sto.shape_check}
+    %v = memref.load %t[%id] : memref<10xf32>
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s, %v : f32, f32
+  }
+  return
+}
