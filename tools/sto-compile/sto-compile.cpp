@@ -87,8 +87,8 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     dpForm("dp-form",
            cl::desc("dp_aggregate: grouped (rows in cache-sized groups; CPU "
-                    "default) or flat (a thread per row lane and output; "
-                    "CUDA default); same results"),
+                    "default) or flat (a thread per row segment and lane, and "
+                    "per output; CUDA default); same results"),
            cl::init(""));
 
 int main(int argc, char **argv) {

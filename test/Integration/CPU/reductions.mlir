@@ -10,7 +10,7 @@
 // RUN: sto-compile %s -o %t/reductions.o --header %t/reductions.h
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/reductions.cpp %t/reductions.o %sto_runtime_link -o %t/reductions
 // RUN: %t/reductions | FileCheck %s
-// dp_aggregate's GPU form (a thread per row lane and per output, no row
+// dp_aggregate's GPU form (a thread per row segment and lane and per output, no row
 // groups) run on the CPU: the same bits.
 // RUN: sto-compile %s --dp-form=flat -o %t/reductions_flat.o
 // RUN: %clangxx %sto_driver_flags -I%t %S/Inputs/reductions.cpp %t/reductions_flat.o %sto_runtime_link -o %t/reductions-flat
