@@ -441,7 +441,8 @@ def StoParallelIfEnough : Pass<"sto-parallel-if-enough"> {
     whatever its size at run time: a 16-element add started the threads.
     This pass gives such a top-level `omp.parallel` an `if` clause that
     holds when (outer trip counts) x (the static trip counts of the
-    `scf.for` nests inside) reaches `min-parallel-work`; otherwise libomp
+    `scf.for` nests inside) reaches `min-parallel-work`, and that count times
+    the operations of the body reaches `min-parallel-ops`; otherwise libomp
     runs the region on the calling thread. Nests whose inner loops are
     dynamic, and static nests, are left as they are. The iterations and
     their order per element are the same: the bits do not change.
@@ -449,7 +450,11 @@ def StoParallelIfEnough : Pass<"sto-parallel-if-enough"> {
   let options = [
     Option<"minParallelWork", "min-parallel-work", "int64_t",
            /*default=*/"1024",
-           "Innermost iterations from which the region starts threads">
+           "Innermost iterations from which the region starts threads">,
+    Option<"minParallelOps", "min-parallel-ops", "int64_t",
+           /*default=*/"16384",
+           "Innermost iterations times the operations of the body from which "
+           "the region starts threads (as sto-parallelize-outer-loop's)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

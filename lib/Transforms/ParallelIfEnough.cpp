@@ -6,7 +6,8 @@
 // 16-element add of a tensor<?xf32> started the threads (0.3-0.9 us per call
 // against 6 ns for the static one). This pass gives such an omp.parallel an
 // `if` clause: the region forks only when the count reaches min-parallel-work
-// (otherwise libomp runs it serialized on the calling thread). Each thread's
+// and the count times the body's operations min-parallel-ops (otherwise
+// libomp runs it serialized on the calling thread). Each thread's
 // iterations are those of the same static schedule either way; the bits do
 // not change.
 //
@@ -72,9 +73,12 @@ struct StoParallelIfEnough
         return arith::ConstantOp::create(b, loc, t, b.getIntegerAttr(t, v));
       };
       // work = min(prod over dims of min(trips, cap), cap) * inner, with
-      // cap = min-parallel-work: no overflow, and only the comparison
-      // with the threshold matters.
-      int64_t cap = std::max<int64_t>(minParallelWork, 1);
+      // cap = min-parallel-work, or more for a cheap body (min-parallel-ops
+      // over its operations): no overflow, and only the comparison with
+      // the threshold matters.
+      int64_t ops = sto::nestBodyOps(nest);
+      int64_t cap = std::max<int64_t>(
+          {minParallelWork, (minParallelOps + ops - 1) / ops, int64_t(1)});
       Value zero = cst(0), capV = cst(cap);
       Value work = cst(std::min<int64_t>(*inner, cap));
       for (auto [lb, ub, step] : llvm::zip_equal(lbs, ubs, steps)) {

@@ -190,19 +190,6 @@ std::optional<int64_t> staticTrips(Operation *loop) {
   return std::nullopt;
 }
 
-/// The operations of `op`'s loop nest that do work in its iterations: not
-/// the loops, their terminators, or constants.
-int64_t bodyOps(scf::ParallelOp op) {
-  int64_t n = 0;
-  op.getBody()->walk([&](Operation *inner) {
-    if (!isa<LoopLikeOpInterface>(inner) &&
-        !inner->hasTrait<OpTrait::IsTerminator>() &&
-        !inner->hasTrait<OpTrait::ConstantLike>())
-      ++n;
-  });
-  return std::max<int64_t>(n, 1);
-}
-
 /// Innermost iterations of `op`'s loop nest (the largest over its nested
 /// loops), when every bound is static.
 std::optional<int64_t> staticWork(scf::ParallelOp op) {
@@ -272,9 +259,10 @@ struct StoParallelizeOuterLoop
         return;
       std::optional<int64_t> work = staticWork(op);
       int64_t ops = 0;
-      bool small = work && (*work < minParallelWork ||
-                            (!llvm::MulOverflow(*work, bodyOps(op), ops) &&
-                             ops < minParallelOps));
+      bool small =
+          work && (*work < minParallelWork ||
+                   (!llvm::MulOverflow(*work, sto::nestBodyOps(op), ops) &&
+                    ops < minParallelOps));
       if (op->getParentOfType<scf::ParallelOp>() || small)
         nested.push_back(op);
       else if (op.getNumLoops() > 1)
@@ -311,4 +299,16 @@ std::optional<int64_t> mlir::sto::innerStaticWork(Operation *root) {
   if (dynamic)
     return std::nullopt;
   return inner;
+}
+
+int64_t mlir::sto::nestBodyOps(Operation *root) {
+  int64_t n = 0;
+  for (Region &region : root->getRegions())
+    region.walk([&](Operation *inner) {
+      if (!isa<LoopLikeOpInterface>(inner) &&
+          !inner->hasTrait<OpTrait::IsTerminator>() &&
+          !inner->hasTrait<OpTrait::ConstantLike>())
+        ++n;
+    });
+  return std::max<int64_t>(n, 1);
 }

@@ -44,6 +44,10 @@ void populateMatmulToCublasPatterns(RewritePatternSet &patterns);
 /// not an scf.for/scf.parallel with static bounds. Saturates at INT64_MAX.
 std::optional<int64_t> innerStaticWork(Operation *root);
 
+/// The operations in `root`'s regions that do work in each iteration: not
+/// loops, terminators or constants (at least 1).
+int64_t nestBodyOps(Operation *root);
+
 /// Removes the statically empty operands of tensor.concat and tensor.pad
 /// (sto-fold-empty-tensors).
 void populateFoldEmptyTensorsPatterns(RewritePatternSet &patterns);
