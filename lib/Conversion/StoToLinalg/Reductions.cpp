@@ -420,26 +420,6 @@ Value segmentLanes(OpBuilder &b, Location l, Value rows2, Type c,
         SmallVector<ReassociationIndices>{{0}, {1, 2, 3}},
         {shape[0], segs, b.getIndexAttr(chunks), b.getIndexAttr(kNormLanes)});
     auto partType = RankedTensorType::get({rows, segsStatic, kNormLanes}, c);
-    // Dimensions (s, b, k, l), (b, s, k, l) or (b, s, l, k); k the chunk.
-    SmallVector<AffineExpr> gIdx, pIdx;
-    SmallVector<IT> iters;
-    switch (order) {
-    case NormOrder::SegmentsOuter:
-      gIdx = {e(1), e(0), e(2), e(3)};
-      pIdx = {e(1), e(0), e(3)};
-      iters = {IT::parallel, IT::parallel, IT::reduction, IT::parallel};
-      break;
-    case NormOrder::RowsOuter:
-      gIdx = {e(0), e(1), e(2), e(3)};
-      pIdx = {e(0), e(1), e(3)};
-      iters = {IT::parallel, IT::parallel, IT::reduction, IT::parallel};
-      break;
-    case NormOrder::Gpu:
-      gIdx = {e(0), e(1), e(3), e(2)};
-      pIdx = {e(0), e(1), e(2)};
-      iters = {IT::parallel, IT::parallel, IT::parallel, IT::reduction};
-      break;
-    }
     Value part;
     if (order != NormOrder::Gpu && !ShapedType::isDynamic(rows) && !dynN) {
       // Loops (s, b / R, k, b mod R, lane), or (b / R, s, ...) with the rows
@@ -482,12 +462,21 @@ Value segmentLanes(OpBuilder &b, Location l, Value rows2, Type c,
       if (dynN)
         partDyn.push_back(cast<Value>(segs));
       Value partInit = filled(b, l, partType, partDyn, zero);
+      // Loops (b, s, k, l) on a CPU (a dynamic shape), (b, s, l, k) on a
+      // GPU; k the chunk.
       part =
           linalg::GenericOp::create(
               b, l, TypeRange{partType}, ValueRange{g4}, ValueRange{partInit},
-              ArrayRef<AffineMap>{AffineMap::get(4, 0, gIdx, ctx),
-                                  AffineMap::get(4, 0, pIdx, ctx)},
-              iters, squareInto(c))
+              ArrayRef<AffineMap>{
+                  gpu ? AffineMap::get(4, 0, {e(0), e(1), e(3), e(2)}, ctx)
+                      : AffineMap::get(4, 0, {e(0), e(1), e(2), e(3)}, ctx),
+                  gpu ? AffineMap::get(4, 0, {e(0), e(1), e(2)}, ctx)
+                      : AffineMap::get(4, 0, {e(0), e(1), e(3)}, ctx)},
+              gpu ? ArrayRef<IT>{IT::parallel, IT::parallel, IT::parallel,
+                                 IT::reduction}
+                  : ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction,
+                                 IT::parallel},
+              squareInto(c))
               .getResult(0);
     }
     lanes =

@@ -229,6 +229,17 @@ int main() {
   }
 
   //--- dp_aggregate -----------------------------------------------------===//
+  // A dp_aggregate `fn` of B static rows of n elements of T (f32 or f64,
+  // the type of `zero`) against the reference.
+  auto checkDp = [&](auto zero, auto fn, int64_t B, int64_t n, double clip,
+                     double sigma, int seed, const char *what) {
+    using T = decltype(zero);
+    auto g = makeInputs<T>(B * n, seed);
+    auto out = output<T>(n);
+    c.ok(what, fn(keyBits(k), g.data(), out.data()));
+    auto ref = dpAggregateRef<T>(k, g.data(), B, n, clip, sigma);
+    c.elements(what, out.data(), n, [&](size_t i) { return ref[i]; });
+  };
   {
     auto g = makeInputs<float>(16 * 37, 89);
     // One sample with a zero gradient: its factor is 1.
@@ -268,15 +279,8 @@ int main() {
   }
   // Row lengths with the lane-blocked norm (multiples of 16) and the tiled
   // sum (multiples of 64).
-  {
-    auto g = makeInputs<float>(8 * 128, 93);
-    auto out = output<float>(128);
-    c.ok("dp_aggregate_blocked",
-         dp_aggregate_blocked(keyBits(k), g.data(), out.data()));
-    auto ref = dpAggregateRef<float>(k, g.data(), 8, 128, 0.5, 1.3);
-    c.elements("dp_aggregate f32 [8x128] clip 0.5 sigma 1.3", out.data(), 128,
-               [&](size_t i) { return ref[i]; });
-  }
+  checkDp(0.0f, dp_aggregate_blocked, 8, 128, 0.5, 1.3, 93,
+          "dp_aggregate f32 [8x128] clip 0.5 sigma 1.3");
   {
     auto g = makeInputs<double>(3 * 64, 94);
     auto out = output<double>(64);
@@ -289,69 +293,22 @@ int main() {
   // Rows streamed in cache-sized groups (1 MiB: 8 rows of 2^15 f32, 12
   // groups; 4 rows of 4 x 2^13 f64, 12 groups; the segments split between
   // threads): the same sums in the same order.
-  {
-    const int64_t B = 96, n = int64_t(1) << 15;
-    auto g = makeInputs<float>(B * n, 96);
-    auto out = output<float>(n);
-    c.ok("dp_aggregate_grouped",
-         dp_aggregate_grouped(keyBits(k), g.data(), out.data()));
-    auto ref = dpAggregateRef<float>(k, g.data(), B, n, 3.0, 0.6);
-    c.elements("dp_aggregate f32 [96x32768] clip 3 sigma 0.6", out.data(), n,
-               [&](size_t i) { return ref[i]; });
-  }
-  {
-    const int64_t B = 48, n = int64_t(4) << 13;
-    auto g = makeInputs<double>(B * n, 97);
-    auto out = output<double>(n);
-    c.ok("dp_aggregate_grouped_f64",
-         dp_aggregate_grouped_f64(keyBits(k), g.data(), out.data()));
-    auto ref = dpAggregateRef<double>(k, g.data(), B, n, 10.0, 1.0);
-    c.elements("dp_aggregate f64 [48x4x8192] clip 10 sigma 1", out.data(), n,
-               [&](size_t i) { return ref[i]; });
-  }
-  {
-    auto g = makeInputs<float>(4 * 48, 95);
-    auto out = output<float>(48);
-    c.ok("dp_aggregate_lanes_only",
-         dp_aggregate_lanes_only(keyBits(k), g.data(), out.data()));
-    auto ref = dpAggregateRef<float>(k, g.data(), 4, 48, 2.0, 0.5);
-    c.elements("dp_aggregate f32 [4x48] clip 2 sigma 0.5", out.data(), 48,
-               [&](size_t i) { return ref[i]; });
-  }
+  checkDp(0.0f, dp_aggregate_grouped, 96, int64_t(1) << 15, 3.0, 0.6, 96,
+          "dp_aggregate f32 [96x32768] clip 3 sigma 0.6");
+  checkDp(0.0, dp_aggregate_grouped_f64, 48, int64_t(4) << 13, 10.0, 1.0, 97,
+          "dp_aggregate f64 [48x4x8192] clip 10 sigma 1");
+  checkDp(0.0f, dp_aggregate_lanes_only, 4, 48, 2.0, 0.5, 95,
+          "dp_aggregate f32 [4x48] clip 2 sigma 0.5");
   // Whole segments of 4096 and a tail of 64 (two row groups of 31 rows,
   // the segments split between threads); one segment and a tail (the rows
   // split between threads, four side by side); the 16-lane form (no tiles
   // of 64) with a tail of 16.
-  {
-    const int64_t B = 62, n = 8256;
-    auto g = makeInputs<float>(B * n, 98);
-    auto out = output<float>(n);
-    c.ok("dp_aggregate_tail",
-         dp_aggregate_tail(keyBits(k), g.data(), out.data()));
-    auto ref = dpAggregateRef<float>(k, g.data(), B, n, 4.0, 0.8);
-    c.elements("dp_aggregate f32 [62x8256] clip 4 sigma 0.8", out.data(), n,
-               [&](size_t i) { return ref[i]; });
-  }
-  {
-    const int64_t B = 12, n = 4160;
-    auto g = makeInputs<double>(B * n, 99);
-    auto out = output<double>(n);
-    c.ok("dp_aggregate_tail_f64",
-         dp_aggregate_tail_f64(keyBits(k), g.data(), out.data()));
-    auto ref = dpAggregateRef<double>(k, g.data(), B, n, 2.0, 1.2);
-    c.elements("dp_aggregate f64 [12x4160] clip 2 sigma 1.2", out.data(), n,
-               [&](size_t i) { return ref[i]; });
-  }
-  {
-    const int64_t B = 4, n = 4112;
-    auto g = makeInputs<float>(B * n, 100);
-    auto out = output<float>(n);
-    c.ok("dp_aggregate_lanes_tail",
-         dp_aggregate_lanes_tail(keyBits(k), g.data(), out.data()));
-    auto ref = dpAggregateRef<float>(k, g.data(), B, n, 1.0, 0.5);
-    c.elements("dp_aggregate f32 [4x4112] clip 1 sigma 0.5", out.data(), n,
-               [&](size_t i) { return ref[i]; });
-  }
+  checkDp(0.0f, dp_aggregate_tail, 62, 8256, 4.0, 0.8, 98,
+          "dp_aggregate f32 [62x8256] clip 4 sigma 0.8");
+  checkDp(0.0, dp_aggregate_tail_f64, 12, 4160, 2.0, 1.2, 99,
+          "dp_aggregate f64 [12x4160] clip 2 sigma 1.2");
+  checkDp(0.0f, dp_aggregate_lanes_tail, 4, 4112, 1.0, 0.5, 100,
+          "dp_aggregate f32 [4x4112] clip 1 sigma 0.5");
   for (int64_t n : {int64_t(32), int64_t(37), int64_t(4096), int64_t(4128),
                     int64_t(12304)}) {
     auto g = makeInputs<float>(3 * n, 96);
