@@ -335,9 +335,24 @@ def StoFuseRowLoops : Pass<"sto-fuse-row-loops"> {
     accessed directly, only at the loop's row (its first index is the
     induction variable). A thread then runs the passes of a row one after
     the other while the row is in its cache. Each row gets the same
-    operations in the same order: the results are the same. Pure ops
-    between the loops (constants) move before them; loops with other memory
-    effects (atomics of run-time checks, calls) are left alone.
+    operations in the same order: the results are the same. Ops between the
+    loops move before the first when they can run there: pure ops
+    (constants, reshapes), allocations, and ops whose effects are all known
+    and that share no buffer with the first loop that either writes (other
+    loops, the fill of the reduction's output). Loops with other memory
+    effects (atomics of run-time checks, calls) are left alone. Accesses
+    through a reshape that keeps the leading dimension as a group of its
+    own (a sampler's [rows, n/4, 4] blocks collapsed to [rows, n]) are at
+    the row too.
+
+    Then a temporary that only a fused loop uses, every access at the
+    loop's row (a sampler's output summed by rows), with a static shape
+    and rows of at most 256 KiB, becomes a `memref.alloca` of one row at the
+    start of the body (`sto-hoist-static-allocas` gives each thread one):
+    the row is written and read in the same iteration, so the results do
+    not change, and the temporary is neither allocated nor written to
+    memory. Its null check (`cmpi` of its pointer against 0) folds to the
+    non-null case.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }

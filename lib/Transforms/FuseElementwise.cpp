@@ -166,7 +166,8 @@ struct StoFuseElementwise
     // Philox call and normals for every element (a sum of 1024 x 8192
     // noisy values: 8.3 ms fused against 3.6 ms in sequence). Unfused, the
     // samples are written by the sampler's own vectorized loop and summed in
-    // lanes.
+    // lanes; sto-fuse-row-loops then runs the two loops per row, the row's
+    // samples in a stack buffer (3.4 ms on one thread, 4.2-4.5 before).
     auto singleUseNotContraction = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       return producer && producer->hasOneUse() &&

@@ -55,6 +55,9 @@
 // CHECK: sum_last_two_dyn 5x33x31: 0 mismatches of 5
 // CHECK: sum_last_two_dyn 0x4x4: 0 mismatches of 0
 // CHECK: noisy_sum 4x1000: 0 mismatches of 4
+// CHECK: normal_row_sums 6x2052: 0 mismatches of 6
+// CHECK: normal_row_sums 3x5x1004: 0 mismatches of 15
+// CHECK: normal_row_sums 2x70000 (uniform): 0 mismatches of 2
 // CHECK: reset: 19
 // CHECK: running_sum: sum 20, 0 of 20 prefix values wrong
 // CHECK: gather2d: 0 mismatches of 1
@@ -283,6 +286,51 @@ func.func @noisy_sum(%x: tensor<4x1000xf32>, %seed: i64) -> tensor<4xf32> {
       linalg.yield %s : f32
     }
   return %r : tensor<4xf32>
+}
+
+// A sampler summed by rows: sto-fuse-row-loops runs the sampler's loop and
+// the sum in one loop over rows, the samples of a row in a stack buffer of
+// the thread (rows up to 256 KiB; above, the loops are fused but the
+// samples stay in a temporary). Compared with the lanes over what
+// @normal_of returns for the same key.
+func.func @normal_of(%seed: i64) -> (tensor<6x2052xf32>, tensor<3x5x1004xf32>, tensor<2x70000xf32>) {
+  %k = sto.seed %seed : i64
+  %ks:3 = sto.split %k count 3
+  %a = sto.normal %ks#0 {mean = 0.5 : f64, stddev = 2.0 : f64} : tensor<6x2052xf32>
+  %b = sto.normal %ks#1 {mean = 0.0 : f64, stddev = 1.0 : f64} : tensor<3x5x1004xf32>
+  %c = sto.uniform %ks#2 {low = -1.0 : f64, high = 3.0 : f64} : tensor<2x70000xf32>
+  return %a, %b, %c : tensor<6x2052xf32>, tensor<3x5x1004xf32>, tensor<2x70000xf32>
+}
+
+func.func @normal_row_sums(%seed: i64) -> (tensor<6xf32>, tensor<3x5xf32>, tensor<2xf32>) {
+  %k = sto.seed %seed : i64
+  %ks:3 = sto.split %k count 3
+  %a = sto.normal %ks#0 {mean = 0.5 : f64, stddev = 2.0 : f64} : tensor<6x2052xf32>
+  %b = sto.normal %ks#1 {mean = 0.0 : f64, stddev = 1.0 : f64} : tensor<3x5x1004xf32>
+  %c = sto.uniform %ks#2 {low = -1.0 : f64, high = 3.0 : f64} : tensor<2x70000xf32>
+  %z = arith.constant 0.0 : f32
+  %ea = tensor.empty() : tensor<6xf32>
+  %ia = linalg.fill ins(%z : f32) outs(%ea : tensor<6xf32>) -> tensor<6xf32>
+  %ra = linalg.reduce ins(%a : tensor<6x2052xf32>) outs(%ia : tensor<6xf32>) dimensions = [1]
+    (%p: f32, %q: f32) {
+      %s = arith.addf %p, %q : f32
+      linalg.yield %s : f32
+    }
+  %eb = tensor.empty() : tensor<3x5xf32>
+  %ib = linalg.fill ins(%z : f32) outs(%eb : tensor<3x5xf32>) -> tensor<3x5xf32>
+  %rb = linalg.reduce ins(%b : tensor<3x5x1004xf32>) outs(%ib : tensor<3x5xf32>) dimensions = [2]
+    (%p: f32, %q: f32) {
+      %s = arith.addf %p, %q : f32
+      linalg.yield %s : f32
+    }
+  %ec = tensor.empty() : tensor<2xf32>
+  %ic = linalg.fill ins(%z : f32) outs(%ec : tensor<2xf32>) -> tensor<2xf32>
+  %rc = linalg.reduce ins(%c : tensor<2x70000xf32>) outs(%ic : tensor<2xf32>) dimensions = [1]
+    (%p: f32, %q: f32) {
+      %s = arith.addf %p, %q : f32
+      linalg.yield %s : f32
+    }
+  return %ra, %rb, %rc : tensor<6xf32>, tensor<3x5xf32>, tensor<2xf32>
 }
 
 // The model's own scf.if is not a run-time check's guard: acc' = x > 0 ?

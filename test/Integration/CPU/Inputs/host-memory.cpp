@@ -9,11 +9,11 @@
 #include <cstring>
 
 int main() {
-  static float first[512], again[512];
-  int status = row_noise_sums(7, first);
+  static float first[1024], again[1024];
+  int status = column_noise_sums(7, first);
   bool same = true;
   for (int c = 1; c < 4; ++c) {
-    status |= row_noise_sums(7, again);
+    status |= column_noise_sums(7, again);
     same &= std::memcmp(first, again, sizeof first) == 0;
   }
   std::printf("4 calls: status %d, results %s\n", status,

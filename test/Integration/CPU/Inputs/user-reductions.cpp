@@ -352,6 +352,25 @@ int main() {
   }
 
   {
+    std::vector<float> a(6 * 2052), b(3 * 5 * 1004), c(2 * 70000);
+    std::vector<float> ra(6), rb(15), rc(2);
+    if (int st = normal_of(7, a.data(), b.data(), c.data()))
+      std::printf("normal_of: status %d\n", st);
+    if (int st = normal_row_sums(7, ra.data(), rb.data(), rc.data()))
+      std::printf("normal_row_sums: status %d\n", st);
+    auto sums = [&](const std::vector<float> &x, int64_t rows, int64_t n) {
+      std::vector<float> want(rows);
+      for (int64_t r = 0; r < rows; ++r)
+        want[r] = lanes<float>(
+            n, [&](int64_t j) { return x[r * n + j]; }, -0.0f, 0.0f, addf);
+      return want;
+    };
+    report("normal_row_sums 6x2052", ra, sums(a, 6, 2052));
+    report("normal_row_sums 3x5x1004", rb, sums(b, 15, 1004));
+    report("normal_row_sums 2x70000 (uniform)", rc, sums(c, 2, 70000));
+  }
+
+  {
     std::vector<int32_t> x(40, 1);
     x[20] = -5;
     int32_t got = -1;
