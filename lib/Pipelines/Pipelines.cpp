@@ -248,6 +248,120 @@ struct AttachLoopAnnotations
   }
 };
 
+/// f16 and bf16 values that the LLVM dialect only moves (loads, stores,
+/// selects, block arguments, constants, vector element moves) become i16.
+/// LLVM's x86 backend holds a half or bfloat value in a float register:
+/// with AVX512-BF16 a bfloat phi or select is widened to f32 and narrowed
+/// again with vcvtneps2bf16, which flushes subnormals to zero and quiets
+/// signalling NaNs, and F16C does the same to a half's signalling NaNs. So
+/// a row that dispatch copies, or a bf16 sum of subnormals, lost bits on
+/// such CPUs only. As i16 the bits move unchanged on every CPU; ops that
+/// compute on the value (fpext, calls) get it back through a bitcast.
+struct NarrowFloatsAsBits
+    : public PassWrapper<NarrowFloatsAsBits, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(NarrowFloatsAsBits)
+  StringRef getArgument() const override { return "sto-narrow-floats-as-bits"; }
+
+  /// The i16 form of an f16/bf16 type or vector of one, or null.
+  static Type bitsType(Type t) {
+    Type i16 = IntegerType::get(t.getContext(), 16);
+    if (isa<Float16Type, BFloat16Type>(t))
+      return i16;
+    auto vec = dyn_cast<VectorType>(t);
+    if (vec && isa<Float16Type, BFloat16Type>(vec.getElementType()))
+      return vec.clone(i16);
+    return nullptr;
+  }
+
+  /// Ops whose narrow results and operands are only moved: they keep their
+  /// meaning when the values are i16.
+  static bool movesOnly(Operation *op) {
+    return isa<LLVM::LoadOp, LLVM::StoreOp, LLVM::SelectOp, LLVM::BrOp,
+               LLVM::CondBrOp, LLVM::SwitchOp, LLVM::PoisonOp, LLVM::UndefOp,
+               LLVM::ZeroOp, LLVM::FreezeOp, LLVM::ExtractElementOp,
+               LLVM::InsertElementOp, LLVM::ShuffleVectorOp>(op);
+  }
+
+  void runOnOperation() override {
+    getOperation()->walk([&](LLVM::LLVMFuncOp func) {
+      if (!func.isExternal())
+        runOnFunction(func);
+    });
+  }
+
+  void runOnFunction(LLVM::LLVMFuncOp func) {
+    // Constants: the same bits as integers.
+    func.walk([&](LLVM::ConstantOp cst) {
+      Type bits = bitsType(cst.getType());
+      if (!bits)
+        return;
+      Attribute intValue;
+      if (auto f = dyn_cast<FloatAttr>(cst.getValue()))
+        intValue = IntegerAttr::get(bits, f.getValue().bitcastToAPInt());
+      else if (auto dense = dyn_cast<DenseFPElementsAttr>(cst.getValue()))
+        intValue = dense.bitcast(cast<VectorType>(bits).getElementType());
+      if (!intValue)
+        return;
+      cst.setValueAttr(cast<TypedAttr>(intValue));
+      cst.getResult().setType(bits);
+    });
+    // The operands that ops computing on a narrow value read (fpext, a
+    // bitcast to bits, a call): after the retyping they get the float back.
+    SmallVector<std::tuple<Operation *, unsigned, Type>> computeUses;
+    func.walk([&](Operation *op) {
+      if (movesOnly(op))
+        return;
+      for (OpOperand &operand : op->getOpOperands())
+        if (bitsType(operand.get().getType()))
+          computeUses.push_back(
+              {op, operand.getOperandNumber(), operand.get().getType()});
+    });
+    // Every other narrow value: retyped where only moved, or bitcast to
+    // bits right after the op that computes it (or at the entry, for an
+    // argument).
+    SmallVector<Value> values;
+    func.walk([&](Operation *op) {
+      for (Value r : op->getResults())
+        if (bitsType(r.getType()))
+          values.push_back(r);
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          for (BlockArgument arg : block.getArguments())
+            if (bitsType(arg.getType()))
+              values.push_back(arg);
+    });
+    for (Value v : values) {
+      Type bits = bitsType(v.getType());
+      auto arg = dyn_cast<BlockArgument>(v);
+      Operation *def = v.getDefiningOp();
+      if ((arg && arg.getOwner()->isEntryBlock()) || (def && !movesOnly(def))) {
+        OpBuilder b(v.getContext());
+        if (def)
+          b.setInsertionPointAfter(def);
+        else
+          b.setInsertionPointToStart(arg.getOwner());
+        auto toBits = LLVM::BitcastOp::create(b, v.getLoc(), bits, v);
+        v.replaceAllUsesExcept(toBits.getResult(), toBits);
+        continue;
+      }
+      v.setType(bits);
+    }
+    for (auto [op, index, narrow] : computeUses) {
+      OpOperand &operand = op->getOpOperand(index);
+      Value v = operand.get();
+      // A bitcast of the float to bits is now the value itself.
+      auto cast = dyn_cast<LLVM::BitcastOp>(op);
+      if (cast && cast.getType() == v.getType()) {
+        cast.getResult().replaceAllUsesWith(v);
+        cast.erase();
+        continue;
+      }
+      OpBuilder b(op);
+      operand.set(LLVM::BitcastOp::create(b, op->getLoc(), narrow, v));
+    }
+  }
+};
+
 /// buffer-results-to-out-params for the functions whose results can become
 /// out-parameters: the C entry points (their caller passes every result's
 /// sizes) and the functions whose results all have static shapes. A helper
@@ -590,6 +704,7 @@ void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
   }
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(std::make_unique<NarrowFloatsAsBits>());
   pm.addPass(std::make_unique<AttachLoopAnnotations>());
 }
 
