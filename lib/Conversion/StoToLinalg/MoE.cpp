@@ -401,9 +401,26 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                   // entry as the chunk starts, one bit each. Only they are
                   // offered, in increasing e (the k-th entry only rises, so
                   // the others would not enter; a candidate may no longer,
-                  // and then changes nothing).
+                  // and then changes nothing). That holds while no score is
+                  // NaN: every expert goes before a NaN entry (UGT), so a
+                  // chunk with a NaN score, or a list holding one (a NaN
+                  // or an empty entry), offers every expert, as the
+                  // insertion over all experts does.
                   Value beats = arith::CmpFOp::create(
                       fb, fl, arith::CmpFPredicate::UGT, scoresHere, kth);
+                  auto anyNaN = [&](Value v) -> Value {
+                    Value nanLanes = arith::CmpFOp::create(
+                        fb, fl, arith::CmpFPredicate::UNO, v, v);
+                    return vector::ReductionOp::create(
+                        fb, fl, vector::CombiningKind::OR, nanLanes);
+                  };
+                  Value offerAll = arith::OrIOp::create(
+                      fb, fl, anyNaN(scoresHere), anyNaN(args[0]));
+                  beats = arith::OrIOp::create(
+                      fb, fl, beats,
+                      vector::BroadcastOp::create(
+                          fb, fl, VectorType::get({chunk}, fb.getI1Type()),
+                          offerAll));
                   Value bits = vector::ExtractOp::create(
                       fb, fl,
                       vector::BitCastOp::create(
@@ -430,10 +447,20 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                             ab, al, q,
                             arith::IndexCastUIOp::create(
                                 ab, al, ab.getIndexType(), lane));
-                        auto [vs, vi] =
-                            insert(ab, al, wargs[1], wargs[2],
-                                   memref::LoadOp::create(ab, al, row, e),
+                        // As `offer`: the expert enters only when it goes
+                        // before the k-th entry as it is now.
+                        Value sc = memref::LoadOp::create(ab, al, row, e);
+                        auto [inS, inI] =
+                            insert(ab, al, wargs[1], wargs[2], sc,
                                    arith::IndexCastOp::create(ab, al, i32, e));
+                        Value enters = arith::CmpFOp::create(
+                            ab, al, arith::CmpFPredicate::UGT, sc,
+                            vector::ExtractOp::create(
+                                ab, al, wargs[1], ArrayRef<int64_t>{k - 1}));
+                        Value vs = arith::SelectOp::create(ab, al, enters, inS,
+                                                           wargs[1]);
+                        Value vi = arith::SelectOp::create(ab, al, enters, inI,
+                                                           wargs[2]);
                         Value rest = arith::AndIOp::create(
                             ab, al, mask,
                             arith::SubIOp::create(ab, al, mask,

@@ -50,6 +50,8 @@
 // CHECK: sigmoid raw+bias f64 E=16 k=2 ties: indices 0 mismatches of 74, weights 0 outside
 // CHECK: noisy sigmoid+bias bf16 E=8 k=2: indices 0 mismatches of 74, weights 0 outside
 // CHECK: topk f16 E=8 k=2 ties: indices 0 mismatches of 74, weights 0 outside
+// CHECK: nan rows f32 E=16 k=3: indices 0 mismatches of 18 (the documented insertion)
+// CHECK: nan rows f32 E=12 k=1: indices 0 mismatches of 6 (the documented insertion)
 // CHECK: ALL OK
 
 func.func @topk_f32(%l: tensor<37x8xf32>) -> (tensor<37x2xf32>, tensor<37x2xi32>) {
@@ -161,4 +163,19 @@ func.func @topk_f16(%l: tensor<37x8xf16>) -> (tensor<37x2xf16>, tensor<37x2xi32>
   %w, %i = sto.topk_gate %l {k = 2 : i64}
       : tensor<37x8xf16> -> tensor<37x2xf16>, tensor<37x2xi32>
   return %w, %i : tensor<37x2xf16>, tensor<37x2xi32>
+}
+
+// Rows with NaN scores (docs/MoE.md, Selection): unspecified indices, but the
+// documented insertion on every target. The CPU form's candidate filter
+// (chunks of 16 and of 4 experts) offered too few experts once a NaN was in
+// the list.
+func.func @nan_rows_f32(%l: tensor<6x16xf32>) -> (tensor<6x3xf32>, tensor<6x3xi32>) {
+  %w, %i = sto.topk_gate %l {k = 3 : i64}
+      : tensor<6x16xf32> -> tensor<6x3xf32>, tensor<6x3xi32>
+  return %w, %i : tensor<6x3xf32>, tensor<6x3xi32>
+}
+func.func @nan_rows_e12_f32(%l: tensor<6x12xf32>) -> (tensor<6x1xf32>, tensor<6x1xi32>) {
+  %w, %i = sto.topk_gate %l {k = 1 : i64}
+      : tensor<6x12xf32> -> tensor<6x1xf32>, tensor<6x1xi32>
+  return %w, %i : tensor<6x1xf32>, tensor<6x1xi32>
 }

@@ -13,6 +13,7 @@
 #include "moe_reference.h"
 
 #include <functional>
+#include <limits>
 
 using namespace check;
 namespace rng = sto::rng;
@@ -246,5 +247,63 @@ int main() {
                    int64_t, uint16_t *w,
                    int32_t *i) { return topk_f16(l, w, i); },
                 {37, 8, 2, false, 0, topk, true, false, 0x1p-10, k7});
+
+  // Rows with NaN scores: the insertion of docs/MoE.md (expert e goes before
+  // entry j when s_e > score_j or entry j is empty or NaN), run here.
+  // Without NaNs it is the sort of the other cases.
+  auto nanRows = [&](const char *what, int64_t experts, int64_t k,
+                     int (*fn)(const float *, float *, int32_t *)) {
+    const int64_t rows = 6;
+    std::vector<float> l(rows * experts), w(rows * k);
+    std::vector<int32_t> got(rows * k);
+    for (int64_t t = 0; t < rows; ++t)
+      for (int64_t e = 0; e < experts; ++e)
+        l[t * experts + e] = float((e * 7 + t * 3) % 11) - 5.0f;
+    // A NaN first, last, in the middle, two in one chunk, one per chunk,
+    // and none.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    l[0 * experts + 0] = nan;
+    l[1 * experts + experts - 1] = nan;
+    l[2 * experts + experts / 2] = nan;
+    l[3 * experts + 1] = l[3 * experts + 2] = nan;
+    for (int64_t e = 3; e < experts; e += 4)
+      l[4 * experts + e] = nan;
+    c.ok(what, fn(l.data(), w.data(), got.data()));
+    int bad = 0;
+    for (int64_t t = 0; t < rows; ++t) {
+      std::vector<float> score(k, nan);
+      std::vector<int32_t> index(k, -1);
+      for (int64_t e = 0; e < experts; ++e) {
+        float s = l[t * experts + e];
+        if (s <= score[k - 1]) // Enters only before the k-th entry (UGT).
+          continue;
+        // Per entry: above[j] when s goes before entry j (UGT); entry j
+        // takes s, or entry j-1 where s went before that one too. Across a
+        // NaN entry `above` need not be monotone (docs/MoE.md's example).
+        std::vector<float> newScore(score);
+        std::vector<int32_t> newIndex(index);
+        for (int64_t j = 0; j < k; ++j) {
+          bool above = !(s <= score[j]);
+          bool prevAbove = j > 0 && !(s <= score[j - 1]);
+          if (!above)
+            continue;
+          newScore[j] = prevAbove ? score[j - 1] : s;
+          newIndex[j] = prevAbove ? index[j - 1] : int32_t(e);
+        }
+        score = newScore;
+        index = newIndex;
+      }
+      for (int64_t j = 0; j < k; ++j) {
+        bad += got[t * k + j] != index[j];
+        std::printf("%d%s", got[t * k + j], j + 1 < k ? " " : "\n");
+      }
+    }
+    std::printf("%s: indices %d mismatches of %lld (the documented "
+                "insertion)\n",
+                what, bad, (long long)(rows * k));
+    c.expect("nan rows", bad == 0);
+  };
+  nanRows("nan rows f32 E=16 k=3", 16, 3, nan_rows_f32);
+  nanRows("nan rows f32 E=12 k=1", 12, 1, nan_rows_e12_f32);
   return c.finish();
 }
