@@ -737,7 +737,10 @@ def StoApproximateMath : Pass<"sto-approximate-math"> {
     polynomial approximations made of arith ops (f16/bf16 through f32):
     MLIR's, except for `math.erf`, which gets sto's own division-free form
     (two polynomials, at most 1.43 ulp from erf; MLIR's has 4.7 ulp and
-    costs 1.2 times as much). The result vectorizes on the CPU (libm calls
+    costs 1.2 times as much). f32 `math.exp` below -87.33, whose result is
+    subnormal and which MLIR's expansion flushed to 0, is exp(x/2)^2 (one
+    expansion, a multiply and two selects; within 1.04 units of 2^-149 of
+    libm). The result vectorizes on the CPU (libm calls
     do not) and is the same arithmetic on every target, so models that use
     these functions around the sampling stay reproducible across CPU and
     GPU. `math.sqrt` and `math.fma`, which the samplers use and every target

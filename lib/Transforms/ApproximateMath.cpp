@@ -91,6 +91,39 @@ static Value splatConstant(OpBuilder &b, Location loc, Type type,
   return arith::ConstantOp::create(b, loc, type, attr);
 }
 
+/// MLIR's f32 exp expansion builds 2^k in the exponent bits, so results
+/// below 2^-126 (x < -87.34) came out as 0: a softmax gate's weight of
+/// 6e-39 was 0. There, exp(x) = exp(x/2)^2 (x/2 is exact, exp(x/2) is
+/// normal): one multiply and two selects around the one expansion, which
+/// lands in the subnormals with the absolute error of a few units of 2^-149.
+/// The expanded op is marked so that this applies once.
+struct ExpSubnormalResults : public OpRewritePattern<math::ExpOp> {
+  using OpRewritePattern::OpRewritePattern;
+  static constexpr StringLiteral kDone = "sto.exp_halved_below";
+
+  LogicalResult matchAndRewrite(math::ExpOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    if (!getElementTypeOrSelf(type).isF32() || op->hasAttr(kDone))
+      return failure();
+    Location loc = op.getLoc();
+    auto cst = [&](float v) {
+      return splatConstant(rewriter, loc, type, rewriter.getF32FloatAttr(v));
+    };
+    Value x = op.getOperand();
+    // Below ln(2^-126) = -87.3365 the result is subnormal (or 0, or NaN).
+    Value below = arith::CmpFOp::create(
+        rewriter, loc, arith::CmpFPredicate::OLT, x, cst(-87.33f));
+    Value half = arith::MulFOp::create(rewriter, loc, x, cst(0.5f));
+    Value arg = arith::SelectOp::create(rewriter, loc, below, half, x);
+    auto e = math::ExpOp::create(rewriter, loc, arg, op.getFastmathAttr());
+    e->setAttr(kDone, rewriter.getUnitAttr());
+    Value squared = arith::MulFOp::create(rewriter, loc, e, e);
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(op, below, squared, e);
+    return success();
+  }
+};
+
 /// isinf(x) = |x| == +inf. Neither MathToLLVM nor upstream's expansions
 /// lower math.isinf: it reached the LLVM translation (the CUDA kernels call
 /// libdevice's __nv_isinf, the same predicate).
@@ -189,6 +222,7 @@ struct StoApproximateMath
     });
     patterns.add<ErfApproximation, IsInfExpansion, IPowIExpansion>(
         &getContext());
+    patterns.add<ExpSubnormalResults>(&getContext(), /*benefit=*/2);
     // Scalars and vectors only: the expansions build scalar or vector
     // constants, so a math op on tensors (before bufferization; the
     // pipelines run this pass after it) would become invalid IR.

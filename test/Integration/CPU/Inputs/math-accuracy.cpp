@@ -143,6 +143,44 @@ int main() {
   std::printf("erf f16: %d mismatches of 4096\n", f16Mismatches);
   failures += f16Mismatches;
 
+  // 4. exp: subnormal results (x < -87.33), then the normal range.
+  // The f32 values whose bit patterns run from `first` to `last` (both of
+  // one sign) in steps of `stride`.
+  auto expRange = [&](float first, float last, uint32_t stride,
+                      bool subnormal) {
+    std::vector<float> ex, ey;
+    for (uint64_t b = bitsOf(first); b <= bitsOf(last); b += stride)
+      ex.push_back(fromBits(uint32_t(b)));
+    ey.resize(ex.size());
+    if (exp_f32(ex.data(), int64_t(ex.size()), ey.data(), int64_t(ey.size())))
+      return 1;
+    int flushed = 0;
+    double worst = 0;
+    for (size_t i = 0; i < ex.size(); ++i) {
+      double ref = std::exp(double(ex[i]));
+      if (ey[i] == 0 && float(ref) != 0)
+        ++flushed;
+      double unit = subnormal ? double(std::numeric_limits<float>::denorm_min())
+                              : ulpAt(ref);
+      worst = std::fmax(worst, std::fabs(double(ey[i]) - ref) / unit);
+    }
+    if (subnormal) {
+      std::printf("exp f32 subnormal results: %zu values, %d flushed to 0, "
+                  "max error %.3f units of 2^-149\n",
+                  ex.size(), flushed, worst);
+      failures += flushed > 0 || worst > 2.0;
+    } else {
+      std::printf("exp f32 normal results: %zu values, max error %.3f ulp\n",
+                  ex.size(), worst);
+      failures += worst > 5.0;
+    }
+    return 0;
+  };
+  // (Negative values: larger bit patterns are more negative.)
+  if (expRange(-87.34f, -104.0f, 3, true) ||
+      expRange(-0.0f, -87.33f, 97, false) || expRange(0.0f, 88.7f, 97, false))
+    return 1;
+
   std::printf(failures ? "FAIL\n" : "PASS\n");
   return failures ? 1 : 0;
 }
