@@ -75,7 +75,15 @@
 // ROW:             %[[KTH:.*]] = vector.extract %[[VS]][1] : f32 from vector<2xf32>
 // ROW:             %[[B:.*]] = vector.broadcast %[[KTH]] : f32 to vector<16xf32>
 // ROW:             %[[C:.*]] = arith.cmpf ugt, %[[V]], %[[B]] : vector<16xf32>
-// ROW:             vector.bitcast %[[C]] : vector<16xi1> to vector<1xi16>
+// A NaN score in the chunk or the list offers every expert.
+// ROW:             %[[NANV:.*]] = arith.cmpf uno, %[[V]], %[[V]] : vector<16xf32>
+// ROW:             %[[ANYV:.*]] = vector.reduction <or>, %[[NANV]] : vector<16xi1> into i1
+// ROW:             %[[NANL:.*]] = arith.cmpf uno, %[[VS]], %[[VS]] : vector<2xf32>
+// ROW:             %[[ANYL:.*]] = vector.reduction <or>, %[[NANL]] : vector<2xi1> into i1
+// ROW:             %[[ANY:.*]] = arith.ori %[[ANYV]], %[[ANYL]] : i1
+// ROW:             %[[ALL:.*]] = vector.broadcast %[[ANY]] : i1 to vector<16xi1>
+// ROW:             %[[OFFER:.*]] = arith.ori %[[C]], %[[ALL]] : vector<16xi1>
+// ROW:             vector.bitcast %[[OFFER]] : vector<16xi1> to vector<1xi16>
 // ROW:             scf.while
 // ROW:               scf.condition
 // ROW:               math.cttz
@@ -85,6 +93,11 @@
 // ROW:               vector.shuffle %[[ABOVE]], %{{.*}} [2, 0] : vector<2xi1>, vector<2xi1>
 // ROW:               arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xf32>
 // ROW:               arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xi32>
+// The expert enters only before the k-th entry as it is now.
+// ROW:               %[[LAST:.*]] = vector.extract %{{.*}}[1] : f32 from vector<2xf32>
+// ROW:               %[[ENTERS:.*]] = arith.cmpf ugt, %[[S]], %[[LAST]] : f32
+// ROW:               arith.select %[[ENTERS]], %{{.*}} : vector<2xf32>
+// ROW:               arith.select %[[ENTERS]], %{{.*}} : vector<2xi32>
 // ROW:           vector.extract %[[SEL]]#1[0]
 // ROW:           vector.extract %[[SEL]]#1[1]
 // ROW-NOT:       math.sqrt
