@@ -685,6 +685,7 @@ def Sto_SPSAUpdateOp : Sto_Op<"spsa_update", [
 
 def Sto_MonteCarloOp : Sto_Op<"monte_carlo", [RecursiveMemoryEffects,
     DeclareOpInterfaceMethods<StoKeyConsumerOpInterface>,
+    DeclareOpInterfaceMethods<RuntimeVerifiableOpInterface>,
     SingleBlock]> {
   let summary = "counts a classifier's votes on noisy copies of an input";
   let description = [{

@@ -72,6 +72,11 @@ const char *sto_status_message(int32_t status);
 #define STO_BOUND_BERNSTEIN 1
 double sto_certify_lower_bound(int64_t top, int64_t total, double alpha,
                                int32_t method);
+/* 1 - sto_certify_lower_bound(...), computed from the upper tail so that it
+ * keeps its relative precision when the bound is close to 1 (what compiled
+ * sto.certify calls: the radius is -stddev * sto_normal_quantile(it)). */
+double sto_certify_upper_tail(int64_t top, int64_t total, double alpha,
+                              int32_t method);
 double sto_normal_quantile(double p);
 
 /* For compiled code: the status of the calling thread's current call. Entry

@@ -2,9 +2,11 @@
 //------------------===//
 //
 // sto.certify (randomized smoothing, Cohen et al. 2019) compiles to calls of
-// these two functions: the lower confidence bound on the top class's
-// probability from its vote count, and the standard normal quantile of the
-// radius. They are plain C (no allocation, no exceptions), in double.
+// these functions: the lower confidence bound p on the top class's
+// probability from its vote count, as its upper tail 1 - p (which keeps its
+// precision when p is close to 1: p = 1 - 1.5e-18 rounded to 1 and gave an
+// infinite radius), and the standard normal quantile of the radius. They
+// are plain C (no allocation, no exceptions), in double.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,14 +39,30 @@ double betaFraction(double a, double b, double x) {
   return h;
 }
 
-/// I_x(a, b), the CDF of Beta(a, b) at x.
-double regularizedBeta(double a, double b, double x) {
+/// lgamma(a + b) - lgamma(a) - lgamma(b), the log of 1 / B(a, b). When the
+/// smaller of a and b is an integer up to 2^24, as a (compensated) sum of
+/// logs: each lgamma rounds by about 1e-16 of itself, 3e-3 at 2^40, which
+/// moved the bound of k = 2^40 votes of 2^40 + 10 by 2e-6 of the radius.
+double logInverseBeta(double a, double b) {
+  double small = fmin(a, b), big = fmax(a, b);
+  if (small != floor(small) || small > 16777216)
+    return lgamma(a + b) - lgamma(a) - lgamma(b);
+  double sum = 0, carry = 0;
+  for (double i = 0; i < small; ++i) {
+    double term = log(big + i) - carry, next = sum + term;
+    carry = (next - sum) - term;
+    sum = next;
+  }
+  return sum - lgamma(small);
+}
+
+/// I_x(a, b), the CDF of Beta(a, b) at x, with logInverseBeta(a, b) given.
+double regularizedBeta(double a, double b, double x, double logInvB) {
   if (x <= 0)
     return 0;
   if (x >= 1)
     return 1;
-  double front =
-      exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+  double front = exp(logInvB + a * log(x) + b * log1p(-x));
   if (x < (a + 1) / (a + b + 2))
     return front * betaFraction(a, b, x) / a;
   return 1 - front * betaFraction(b, a, 1 - x) / b;
@@ -83,9 +101,35 @@ extern "C" double sto_certify_lower_bound(int64_t top, int64_t total,
   // Clopper-Pearson: the alpha quantile of Beta(k, n - k + 1).
   if (top == total)
     return pow(alpha, 1 / n);
-  double b = n - k + 1;
-  return bisect([&](double x) { return regularizedBeta(k, b, x); }, alpha, 0.0,
-                1.0);
+  double b = n - k + 1, logInvB = logInverseBeta(k, b);
+  return bisect([&](double x) { return regularizedBeta(k, b, x, logInvB); },
+                alpha, 0.0, 1.0);
+}
+
+extern "C" double sto_certify_upper_tail(int64_t top, int64_t total,
+                                         double alpha, int32_t method) {
+  if (top <= 0 || total <= 0 || !(alpha > 0 && alpha < 1))
+    return 1;
+  if (top > total)
+    top = total;
+  double k = double(top), n = double(total);
+  if (method == STO_BOUND_BERNSTEIN) {
+    if (total < 2)
+      return 1;
+    // 1 - p + sqrt(2 V t / n) + 7 t / (3 (n - 1)), 1 - p = (n - k) / n.
+    double p = k / n, v = p * (1 - p) * n / (n - 1), t = log(2 / alpha);
+    double q =
+        double(total - top) / n + sqrt(2 * v * t / n) + 7 * t / (3 * (n - 1));
+    return q < 1 ? q : 1;
+  }
+  // 1 - alpha^(1/n), without the cancellation.
+  if (top == total)
+    return -expm1(log(alpha) / n);
+  // If X ~ Beta(k, n - k + 1), then 1 - X ~ Beta(n - k + 1, k): the upper
+  // tail of the bound is the 1 - alpha quantile of the latter.
+  double b = n - k + 1, logInvB = logInverseBeta(b, k);
+  return bisect([&](double x) { return regularizedBeta(b, k, x, logInvB); },
+                1 - alpha, 0.0, 1.0);
 }
 
 extern "C" double sto_normal_quantile(double p) {

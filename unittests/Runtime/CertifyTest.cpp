@@ -66,6 +66,48 @@ TEST(Certify, Bernstein) {
   EXPECT_EQ(sto_certify_lower_bound(1, 1, 0.001, STO_BOUND_BERNSTEIN), 0.0);
 }
 
+TEST(Certify, UpperTailIsOneMinusTheBound) {
+  struct Case {
+    int64_t k, n;
+    int32_t method;
+  } cases[] = {{99000, 100000, STO_BOUND_CLOPPER_PEARSON},
+               {55, 100, STO_BOUND_CLOPPER_PEARSON},
+               {1, 10, STO_BOUND_CLOPPER_PEARSON},
+               {100000, 100000, STO_BOUND_CLOPPER_PEARSON},
+               {900, 1000, STO_BOUND_BERNSTEIN},
+               {3, 10, STO_BOUND_BERNSTEIN},
+               {0, 10, STO_BOUND_CLOPPER_PEARSON},
+               {5, 0, STO_BOUND_CLOPPER_PEARSON}};
+  for (const Case &c : cases)
+    EXPECT_NEAR(sto_certify_upper_tail(c.k, c.n, 0.001, c.method),
+                1 - sto_certify_lower_bound(c.k, c.n, 0.001, c.method), 1e-12)
+        << c.k << " of " << c.n;
+  // mpmath (50 digits): 1 - betaincinv(99990, 11, 0.001) = 2.41322656408837e-4.
+  EXPECT_NEAR(
+      sto_certify_upper_tail(99990, 100000, 0.001, STO_BOUND_CLOPPER_PEARSON),
+      2.4132265640883751e-4, 1e-12 * 2.4132265640883751e-4);
+}
+
+TEST(Certify, UpperTailNearOne) {
+  // k = n = 2^62: the bound alpha^(1/n) = 1 - 1.5e-18 is 1 in double (a
+  // radius of inf); its tail is -expm1(ln(alpha) / n).
+  double n = std::ldexp(1.0, 62);
+  double q = sto_certify_upper_tail(int64_t(1) << 62, int64_t(1) << 62, 0.001,
+                                    STO_BOUND_CLOPPER_PEARSON);
+  EXPECT_DOUBLE_EQ(q, -std::expm1(std::log(0.001) / n));
+  EXPECT_EQ(sto_certify_lower_bound(int64_t(1) << 62, int64_t(1) << 62, 0.001,
+                                    STO_BOUND_CLOPPER_PEARSON),
+            1.0);
+  // k = 2^40 of 2^40 + 10: mpmath gives the radius 1.6475702944731935 at
+  // stddev 0.25; the bound near 1 lost 5e-8 of it through lgamma's rounding,
+  // the tail keeps 1e-8.
+  double tail =
+      sto_certify_upper_tail(int64_t(1) << 40, (int64_t(1) << 40) + 10, 0.001,
+                             STO_BOUND_CLOPPER_PEARSON);
+  EXPECT_NEAR(-0.25 * sto_normal_quantile(tail), 1.6475702944731935,
+              1e-8 * 1.6475702944731935);
+}
+
 TEST(Certify, NormalQuantile) {
   struct Case {
     double p, want;

@@ -230,14 +230,17 @@ struct CertifyLowering : public OpConversionPattern<CertifyOp> {
     int32_t method = op.getBound() == ConfidenceBound::bernstein
                          ? 1 /*STO_BOUND_BERNSTEIN*/
                          : 0 /*STO_BOUND_CLOPPER_PEARSON*/;
-    auto boundFn = runtimeFunction(
-        rewriter, op, "sto_certify_lower_bound",
+    // The bound p comes as its upper tail q = 1 - p, which keeps its
+    // precision as p nears 1 (p itself rounded to 1 and gave an infinite
+    // radius); p > 1/2 is q < 1/2, and Φ⁻¹(p) = -Φ⁻¹(q).
+    auto tailFn = runtimeFunction(
+        rewriter, op, "sto_certify_upper_tail",
         rewriter.getFunctionType({i64, i64, f64, rewriter.getI32Type()}, f64));
     auto quantileFn = runtimeFunction(rewriter, op, "sto_normal_quantile",
                                       rewriter.getFunctionType({f64}, f64));
-    Value lower =
+    Value tail =
         func::CallOp::create(
-            rewriter, loc, boundFn,
+            rewriter, loc, tailFn,
             ValueRange{
                 total.getResult(1), total.getResult(0),
                 arith::ConstantOp::create(
@@ -246,20 +249,20 @@ struct CertifyLowering : public OpConversionPattern<CertifyOp> {
                 arith::ConstantIntOp::create(rewriter, loc,
                                              rewriter.getI32Type(), method)})
             .getResult(0);
-    // p > 1/2 certifies the class with radius stddev·Φ⁻¹(p); else abstain.
+    // Certified with radius stddev·Φ⁻¹(p); else abstain.
     Value certified = arith::CmpFOp::create(
-        rewriter, loc, arith::CmpFPredicate::OGT, lower,
+        rewriter, loc, arith::CmpFPredicate::OLT, tail,
         arith::ConstantOp::create(rewriter, loc,
                                   rewriter.getF64FloatAttr(0.5)));
     auto result = scf::IfOp::create(
         rewriter, loc, certified,
         [&](OpBuilder &b, Location l) {
-          Value q = func::CallOp::create(b, l, quantileFn, ValueRange{lower})
+          Value q = func::CallOp::create(b, l, quantileFn, ValueRange{tail})
                         .getResult(0);
           Value r = arith::MulFOp::create(
               b, l,
               arith::ConstantOp::create(
-                  b, l, b.getF64FloatAttr(op.getStddev().convertToDouble())),
+                  b, l, b.getF64FloatAttr(-op.getStddev().convertToDouble())),
               q);
           scf::YieldOp::create(b, l, ValueRange{top, r});
         },

@@ -35,18 +35,20 @@ func.func @votes(%k: !sto.key, %x: tensor<3xf32>) -> tensor<2xi64> {
 
 // sto.certify: the argmax of counts0 (strictly greater: ties to the lower
 // id), the top class's votes and the total in counts, then libsto_runtime's
-// bound (method 1: Bernstein) and, above 1/2, the radius stddev·Φ⁻¹(p).
-// CHECK-DAG:   func.func private @sto_certify_lower_bound(i64, i64, f64, i32) -> f64
+// bound as its upper tail q = 1 - p (method 1: Bernstein) and, for q < 1/2,
+// the radius stddev·Φ⁻¹(p) = -stddev·Φ⁻¹(q).
+// CHECK-DAG:   func.func private @sto_certify_upper_tail(i64, i64, f64, i32) -> f64
 // CHECK-DAG:   func.func private @sto_normal_quantile(f64) -> f64
 // CHECK-LABEL: func.func @certify(
 // CHECK:         %[[ARGMAX:.+]]:2 = scf.for
 // CHECK:           arith.cmpi sgt
 // CHECK:         %[[SUMS:.+]]:2 = scf.for
-// CHECK:         %[[P:.+]] = call @sto_certify_lower_bound(%[[SUMS]]#1, %[[SUMS]]#0, %{{.+}}, %{{.+}}) : (i64, i64, f64, i32) -> f64
-// CHECK:         %[[OK:.+]] = arith.cmpf ogt, %[[P]], %{{.+}} : f64
+// CHECK:         %[[T:.+]] = call @sto_certify_upper_tail(%[[SUMS]]#1, %[[SUMS]]#0, %{{.+}}, %{{.+}}) : (i64, i64, f64, i32) -> f64
+// CHECK:         %[[OK:.+]] = arith.cmpf olt, %[[T]], %{{.+}} : f64
 // CHECK:         scf.if %[[OK]] -> (i64, f64) {
-// CHECK:           %[[Q:.+]] = func.call @sto_normal_quantile(%[[P]])
-// CHECK:           arith.mulf %{{.+}}, %[[Q]] : f64
+// CHECK:           %[[Q:.+]] = func.call @sto_normal_quantile(%[[T]])
+// CHECK:           %[[S:.+]] = arith.constant -2.500000e-01 : f64
+// CHECK:           arith.mulf %[[S]], %[[Q]] : f64
 // CHECK:           scf.yield %[[ARGMAX]]#1,
 // CHECK:         } else {
 // CHECK:           scf.yield %{{.+}}, %{{.+}} : i64, f64

@@ -27,10 +27,14 @@
 // CHECK: monte_carlo f32 [3] 10 samples in batches of 4: 0 mismatches of 2
 // CHECK: monte_carlo f64 [2x2] 1000 samples in batches of 64: 0 mismatches of 3
 // CHECK: monte_carlo f32 [?] n=5 777 samples in batches of 100: 0 mismatches of 2
+// CHECK: monte_carlo past 2^63 indices: status 7, counts -1 -1
 // CHECK: certify clopper_pearson 99000 of 100000: status 0 class 1 radius 0.5724999888
 // CHECK: certify abstains: status 0 class -1 radius 0{{$}}
 // CHECK: certify ties to the lower class: status 0 class 0 radius
 // CHECK: certify bernstein 900 of 1000: status 0 class 2 radius 0.254057034
+// CHECK: certify 2^62 of 2^62: status 0 class 0 radius 2.177903705
+// CHECK: certify a negative count: status 7 class 99 radius -1
+// CHECK: certify counts past INT64_MAX: status 7 class 99 radius -1
 // CHECK: ALL OK
 
 // class 1 when the first coordinate of the noisy copy exceeds 0.3, plus 5

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -22,6 +23,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::sto;
@@ -1157,6 +1159,65 @@ void CertifyOp::generateRuntimeVerification(OpBuilder &b, Location loc,
                                             ErrorMessageFn message) {
   assertSameShape(b, loc, *this, {getCounts(), 0, "counts"},
                   {getCounts0(), 0, "counts0"}, message);
+  // Vote counts are never negative, and n = Σ counts is an int64_t: a
+  // negative count certified a class from k > n, and a sum that wrapped
+  // abstained.
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value zero64 = arith::ConstantIntOp::create(b, loc, 0, 64);
+  Value yes = arith::ConstantIntOp::create(b, loc, 1, 1);
+  Value classes = tensor::DimOp::create(b, loc, getCounts(), 0);
+  auto scan = scf::ForOp::create(
+      b, loc, zero, classes, one, ValueRange{zero64, yes},
+      [&](OpBuilder &fb, Location fl, Value i, ValueRange acc) {
+        auto nonNegative = [&](Value v) {
+          return arith::CmpIOp::create(fb, fl, arith::CmpIPredicate::sge, v,
+                                       zero64);
+        };
+        Value c = tensor::ExtractOp::create(fb, fl, getCounts(), i);
+        Value c0 = tensor::ExtractOp::create(fb, fl, getCounts0(), i);
+        // Non-negative terms: the sum overflowed when it turns negative.
+        Value sum = arith::AddIOp::create(fb, fl, acc[0], c);
+        Value ok = acc[1];
+        for (Value v : {c, c0, sum})
+          ok = arith::AndIOp::create(fb, fl, ok, nonNegative(v));
+        scf::YieldOp::create(fb, fl, ValueRange{sum, ok});
+      });
+  cf::AssertOp::create(b, loc, scan.getResult(1),
+                       message(*this, "a count in 'counts0' or 'counts' is "
+                                      "negative, or 'counts' sum past "
+                                      "INT64_MAX"));
+}
+
+void MonteCarloOp::generateRuntimeVerification(OpBuilder &b, Location loc,
+                                               ErrorMessageFn message) {
+  // Copy s of x draws its noise at stream indices s·numel(x) + j; the
+  // verifier checks a static x.
+  RankedTensorType type = getX().getType();
+  if (type.hasStaticShape())
+    return;
+  int64_t samples = getSamplesAttr().getInt();
+  Value numel = arith::ConstantIndexOp::create(b, loc, 1);
+  Value fits = arith::ConstantIntOp::create(b, loc, 1, 1);
+  Value limit = arith::ConstantIndexOp::create(
+      b, loc,
+      std::numeric_limits<int64_t>::max() / std::max<int64_t>(samples, 1));
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    Value dim = tensor::DimOp::create(b, loc, getX(), d);
+    // numel(x) with a carry past 64 bits counted as too many.
+    auto product = arith::MulUIExtendedOp::create(b, loc, numel, dim);
+    Value noCarry = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, product.getHigh(),
+        arith::ConstantIndexOp::create(b, loc, 0));
+    fits = arith::AndIOp::create(b, loc, fits, noCarry);
+    numel = product.getLow();
+  }
+  Value within =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, numel, limit);
+  cf::AssertOp::create(
+      b, loc, arith::AndIOp::create(b, loc, fits, within),
+      message(*this, "samples × elements of x must stay below 2^63 (the "
+                     "noise's stream indices)"));
 }
 
 #define GET_OP_CLASSES

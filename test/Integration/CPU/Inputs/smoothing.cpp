@@ -10,8 +10,10 @@
 #include "smoothing.h"
 
 #include "check.h"
+#include "sto-c/Runtime.h"
 
 #include <cmath>
+#include <cstdint>
 
 using namespace check;
 namespace rng = sto::rng;
@@ -80,6 +82,18 @@ int main() {
         });
     c.elements("monte_carlo f32 [?] n=5 777 samples in batches of 100", out, 2,
                [&](size_t i) { return want[i]; });
+    // 777 copies of 2^58 elements pass 2^63 stream indices: refused before
+    // anything is read (the verifier refuses a static x of that size). The
+    // counts lie below x, outside the 2^60 bytes x claims.
+    int64_t buffer[4] = {-1, -1, 0, 0};
+    int32_t st = votes_dyn(keyBits(k), reinterpret_cast<float *>(buffer + 2),
+                           int64_t(1) << 58, buffer);
+    out[0] = buffer[0];
+    out[1] = buffer[1];
+    std::printf("monte_carlo past 2^63 indices: status %d, counts %lld %lld\n",
+                int(st), (long long)out[0], (long long)out[1]);
+    c.expect("monte_carlo refuses 2^63 indices",
+             st == STO_ERROR_SHAPE_MISMATCH && out[0] == -1 && out[1] == -1);
   }
   // certify: the argmax of counts0, then the bound on counts.
   int64_t cls = 0;
@@ -111,6 +125,30 @@ int main() {
     // 0.25 * norm.ppf(0.9 - sqrt(2 V ln(2000) / 1000) - 7 ln(2000) / 2997).
     c.expect("bernstein radius",
              cls == 2 && std::fabs(radius - 0.2540570340880403) < 1e-12);
+  }
+  {
+    // k = n = 2^62: the bound 1 - 1.5e-18 rounds to 1 in double; its upper
+    // tail does not (the radius was inf). mpmath: 2.17790370522.
+    int64_t c0[3] = {5, 1, 0}, cnt[3] = {int64_t(1) << 62, 0, 0};
+    int32_t st = certify_cp(c0, cnt, &cls, &radius);
+    certified("certify 2^62 of 2^62", st, cls, radius);
+    c.expect("finite radius",
+             cls == 0 && std::fabs(radius - 2.17790370522) < 1e-10);
+  }
+  {
+    // Counts that no sampling gives: status 7, the results untouched.
+    int64_t c0[3] = {100, 1, 0}, negative[3] = {100, -50, 0},
+            wraps[3] = {INT64_MAX, 1, 0};
+    for (const int64_t *cnt : {negative, wraps}) {
+      cls = 99;
+      radius = -1;
+      int32_t st = certify_cp(c0, cnt, &cls, &radius);
+      certified(cnt == negative ? "certify a negative count"
+                                : "certify counts past INT64_MAX",
+                st, cls, radius);
+      c.expect("refused",
+               st == STO_ERROR_SHAPE_MISMATCH && cls == 99 && radius == -1);
+    }
   }
   return c.finish();
 }
