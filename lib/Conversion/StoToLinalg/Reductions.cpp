@@ -168,7 +168,11 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
     auto key = RandomEmitter(rewriter, loc).keyWords(adaptor.getKey());
     Value tau = coefficient(rewriter, loc, op.getTau().convertToDouble(), c);
     SmallVector<Value> dyn = dynamicSizesOf(rewriter, loc, logits);
-    // s = RN_C(C(logit) + g) / RN_C(tau), materialized once.
+    // s = RN_C(C(logit) + g) / RN_C(tau), materialized once. A hard sample
+    // takes the argmax before the division, as sto.categorical does with the
+    // same key: scores that overflow to inf when divided by a small tau
+    // would tie there.
+    bool hard = op.getHard();
     auto scoreType = RankedTensorType::get(type.getShape(), c);
     Value scores = buildElementwise(
         rewriter, loc, scoreType, {logits}, dyn,
@@ -177,7 +181,7 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
           Value g =
               widenTo(b, l, rng.gumbelF32(rng.elementBits(linear, key)), c);
           Value s = arith::AddFOp::create(b, l, widenTo(b, l, args[0], c), g);
-          return arith::DivFOp::create(b, l, s, tau).getResult();
+          return hard ? s : arith::DivFOp::create(b, l, s, tau).getResult();
         });
     auto [best, argmax] = argmaxAlongAxis(
         rewriter, loc, {scores}, scores, axis, c, rewriter.getIndexType(),
@@ -188,7 +192,7 @@ struct GumbelSoftmaxLowering : public OpConversionPattern<GumbelSoftmaxOp> {
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
     Value init = tensor::EmptyOp::create(rewriter, loc, op.getType(), dyn);
-    if (op.getHard()) {
+    if (hard) {
       // One-hot of the least index with the greatest score; the gradient of
       // the soft sample (straight-through) is the autodiff's business.
       auto generic = linalg::GenericOp::create(

@@ -29,6 +29,8 @@
 // CHECK: categorical bf16 [64x4] equal logits: 0 mismatches of 64
 // CHECK: categorical f32 [1000] -> rank 0: 0 mismatches of 1
 // CHECK: gumbel_softmax f32 [16x10] hard tau 0.5: 0 mismatches of 160
+// CHECK: gumbel_softmax f32 [4x3] hard, scores past f32 over tau: 0 mismatches of 12
+// CHECK: the greatest logit wins: ok
 // CHECK: gumbel_softmax bf16 [5x7] hard axis 0: 0 mismatches of 35
 // CHECK: gumbel_softmax f32 [16x10] soft within 8 ulp: ok
 // CHECK: gumbel_softmax f64 [3x37] soft within 8 ulp: ok
@@ -85,6 +87,10 @@ func.func @categorical_vector(%k: !sto.key, %l: tensor<1000xf32>) -> tensor<i64>
 func.func @gumbel_hard(%k: !sto.key, %l: tensor<16x10xf32>) -> tensor<16x10xf32> {
   %0 = sto.gumbel_softmax %k, %l {tau = 5.0e-01 : f64, hard = true} : tensor<16x10xf32>
   return %0 : tensor<16x10xf32>
+}
+func.func @gumbel_hard_overflow(%k: !sto.key, %l: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %0 = sto.gumbel_softmax %k, %l {tau = 1.0e-10 : f64, hard = true} : tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
 }
 func.func @gumbel_hard_bf16(%k: !sto.key, %l: tensor<5x7xbf16>) -> tensor<5x7xbf16> {
   %0 = sto.gumbel_softmax %k, %l {hard = true, axis = 0 : i64} : tensor<5x7xbf16>

@@ -40,9 +40,9 @@ std::vector<int64_t> categoricalRef(Key k, const AbiT<T> *logits, int64_t outer,
 }
 
 /// Gumbel-softmax of logits viewed as [outer, n, inner] along the middle
-/// axis: s_j = RN_C(C(logit_j) + g_j) / RN_C(tau); hard: one-hot of the least
-/// j with the greatest s_j; soft: RN_T(exp(s_j - max) / sum), the sum in
-/// increasing j.
+/// axis: s_j = RN_C(C(logit_j) + g_j); hard: one-hot of the least j with the
+/// greatest s_j (before the division by tau); soft: with t_j = s_j /
+/// RN_C(tau), RN_T(exp(t_j - max) / sum), the sum in increasing j.
 template <class T>
 std::vector<T> gumbelSoftmaxRef(Key k, const AbiT<T> *logits, int64_t outer,
                                 int64_t n, int64_t inner, double tau,
@@ -57,8 +57,9 @@ std::vector<T> gumbelSoftmaxRef(Key k, const AbiT<T> *logits, int64_t outer,
       for (int64_t j = 0; j < n; ++j) {
         uint64_t idx = uint64_t(o * n * inner + j * inner + i);
         s[j] = rng::cadd(E::widen(fromAbi<T>(logits[idx])),
-                         rng::gumbel<C>(k, idx)) /
-               rng::coefficient<C>(tau);
+                         rng::gumbel<C>(k, idx));
+        if (!hard)
+          s[j] = s[j] / rng::coefficient<C>(tau);
         if (j == 0 || s[j] > s[best])
           best = j;
       }
@@ -197,6 +198,20 @@ int main() {
     auto ref = gumbelSoftmaxRef<float>(k, l.data(), 16, 10, 1, 0.5, true);
     c.elements("gumbel_softmax f32 [16x10] hard tau 0.5", out.data(), 160,
                [&](size_t i) { return ref[i]; });
+  }
+  {
+    // Logits near 1e30 over tau = 1e-10: divided, the scores overflow to inf
+    // and tie; the hard sample is categorical's draw, before the division.
+    std::vector<float> l(12);
+    for (int i = 0; i < 12; ++i)
+      l[i] = float(i % 3) * 1e30f;
+    auto out = output<float>(12);
+    c.ok("gumbel_hard_overflow",
+         gumbel_hard_overflow(keyBits(k), l.data(), out.data()));
+    auto ref = gumbelSoftmaxRef<float>(k, l.data(), 4, 3, 1, 1e-10, true);
+    c.elements("gumbel_softmax f32 [4x3] hard, scores past f32 over tau",
+               out.data(), 12, [&](size_t i) { return ref[i]; });
+    c.expect("the greatest logit wins", out[2] == 1 && out[5] == 1);
   }
   {
     auto l = makeInputs<bf16>(35, 86);
