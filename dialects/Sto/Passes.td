@@ -740,7 +740,9 @@ def StoApproximateMath : Pass<"sto-approximate-math"> {
     costs 1.2 times as much). f32 `math.exp` below -87.33, whose result is
     subnormal and which MLIR's expansion flushed to 0, is exp(x/2)^2 (one
     expansion, a multiply and two selects; within 1.04 units of 2^-149 of
-    libm). The result vectorizes on the CPU (libm calls
+    libm), unless every use adds it to a constant of magnitude 2^-100 or
+    more (a sigmoid's 1 + exp(-a)), which absorbs a subnormal anyway. The
+    result vectorizes on the CPU (libm calls
     do not) and is the same arithmetic on every target, so models that use
     these functions around the sampling stay reproducible across CPU and
     GPU. `math.sqrt` and `math.fma`, which the samplers use and every target

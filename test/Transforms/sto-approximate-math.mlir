@@ -4,18 +4,54 @@
 // ops, math.fma, and exact helpers such as math.floor and math.absf); f16 and
 // bf16 go through f32. math.sqrt, math.rsqrt and math.fma are left alone.
 
+// f32 exp below -87.33 (a subnormal result, which MLIR's expansion flushes
+// to 0) is exp(x/2)^2: one expansion of the halved argument, squared.
 // CHECK-LABEL: func.func @exp(
 // CHECK-SAME:    %[[X:.+]]: f32) -> f32
+// CHECK:         %[[BOUND:.+]] = arith.constant -8.733000e+01 : f32
+// CHECK:         %[[BELOW:.+]] = arith.cmpf olt, %[[X]], %[[BOUND]] : f32
+// CHECK:         %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK:         %[[H:.+]] = arith.mulf %[[X]], %[[HALF]] : f32
+// CHECK:         %[[ARG:.+]] = arith.select %[[BELOW]], %[[H]], %[[X]] : f32
 // CHECK-NOT:     math.exp
 // CHECK:         math.floor
 // CHECK:         math.fma
 // CHECK:         arith.shli
 // CHECK:         arith.bitcast {{.*}} : i32 to f32
+// CHECK:         %[[E:.+]] = arith.mulf
+// CHECK:         %[[SQ:.+]] = arith.mulf %[[E]], %[[E]] : f32
+// CHECK:         %[[R:.+]] = arith.select %[[BELOW]], %[[SQ]], %[[E]] : f32
 // CHECK-NOT:     math.exp
-// CHECK:         return
+// CHECK:         return %[[R]]
 func.func @exp(%x: f32) -> f32 {
   %y = math.exp %x : f32
   return %y : f32
+}
+
+// Added to a constant of at least 2^-100 (a sigmoid's 1 + exp(-a)), a
+// subnormal result is absorbed: the plain expansion.
+// CHECK-LABEL: func.func @one_plus_exp(
+// CHECK-NOT:     arith.cmpf olt
+// CHECK-NOT:     math.exp
+// CHECK:         arith.bitcast {{.*}} : i32 to f32
+// CHECK:         %[[E:.+]] = arith.mulf
+// CHECK-NEXT:    arith.addf %{{.+}}, %[[E]] : f32
+func.func @one_plus_exp(%x: f32) -> f32 {
+  %one = arith.constant 1.0 : f32
+  %y = math.exp %x : f32
+  %d = arith.addf %one, %y : f32
+  return %d : f32
+}
+
+// Added to a constant below 2^-100, it is not absorbed: the halving stays.
+// CHECK-LABEL: func.func @tiny_plus_exp(
+// CHECK:         arith.cmpf olt
+// CHECK:         arith.select
+func.func @tiny_plus_exp(%x: f32) -> f32 {
+  %tiny = arith.constant 1.0e-35 : f32
+  %y = math.exp %x : f32
+  %d = arith.addf %tiny, %y : f32
+  return %d : f32
 }
 
 // erf is sto's own expansion: no division, A(x^2) for |x| < 1 (6 terms, the
