@@ -2,6 +2,8 @@
 
 #include "sto/Transforms/Passes.h"
 
+#include "sto/Dialect/Sto/StoOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -134,6 +136,7 @@ struct ExpSubnormalResults : public OpRewritePattern<math::ExpOp> {
                                 PatternRewriter &rewriter) const override {
     Type type = op.getType();
     if (!getElementTypeOrSelf(type).isF32() || op->hasAttr(kDone) ||
+        op->hasAttr(sto::kExpSubnormalsAbsorbed) ||
         onlyAddedToNormalConstants(op))
       return failure();
     Location loc = op.getLoc();

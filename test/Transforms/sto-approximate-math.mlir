@@ -43,6 +43,18 @@ func.func @one_plus_exp(%x: f32) -> f32 {
   return %d : f32
 }
 
+// A lowering that knows its subnormal results cannot matter (a softmax
+// gate's denominator, which holds exp(0) = 1) marks the exp: no halving.
+// CHECK-LABEL: func.func @marked_absorbed(
+// CHECK-NOT:     arith.cmpf olt
+// CHECK:         arith.bitcast {{.*}} : i32 to f32
+// CHECK-NOT:     arith.cmpf olt
+// CHECK:         return
+func.func @marked_absorbed(%x: f32) -> f32 {
+  %y = math.exp %x {sto.exp_subnormals_absorbed} : f32
+  return %y : f32
+}
+
 // Added to a constant below 2^-100, it is not absorbed: the halving stays.
 // CHECK-LABEL: func.func @tiny_plus_exp(
 // CHECK:         arith.cmpf olt

@@ -381,97 +381,116 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
               return {arith::SelectOp::create(ib, il, above, inS, vs),
                       arith::SelectOp::create(ib, il, above, inI, vi)};
             };
-            auto chunks = scf::ForOp::create(
-                b, l, indexConst(b, l, 0), experts, indexConst(b, l, chunk),
-                vecInit,
-                [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
-                  Value rowMax = fullSoftmax ? args.back() : Value();
-                  if (fullSoftmax)
-                    for (int64_t lane = 0; lane < chunk; ++lane) {
-                      Value e = offsetIndex(fb, fl, q, lane);
-                      rowMax = maxOf(fb, fl, logitAt(fb, fl, e), rowMax);
-                    }
-                  Value scoresHere =
-                      vector::LoadOp::create(fb, fl, chunkType, row, q);
-                  Value kth = vector::BroadcastOp::create(
-                      fb, fl, chunkType,
-                      vector::ExtractOp::create(fb, fl, args[0],
-                                                ArrayRef<int64_t>{k - 1}));
-                  // Candidates: the experts whose score beats the k-th
-                  // entry as the chunk starts, one bit each. Only they are
-                  // offered, in increasing e (the k-th entry only rises, so
-                  // the others would not enter; a candidate may no longer,
-                  // and then changes nothing). That holds while no score is
-                  // NaN: every expert goes before a NaN entry (UGT), so a
-                  // chunk with a NaN score, or a list holding one (a NaN
-                  // or an empty entry), offers every expert, as the
-                  // insertion over all experts does.
-                  Value beats = arith::CmpFOp::create(
-                      fb, fl, arith::CmpFPredicate::UGT, scoresHere, kth);
-                  auto anyNaN = [&](Value v) -> Value {
-                    Value nanLanes = arith::CmpFOp::create(
-                        fb, fl, arith::CmpFPredicate::UNO, v, v);
-                    return vector::ReductionOp::create(
-                        fb, fl, vector::CombiningKind::OR, nanLanes);
-                  };
-                  Value offerAll = arith::OrIOp::create(
-                      fb, fl, anyNaN(scoresHere), anyNaN(args[0]));
-                  beats = arith::OrIOp::create(
-                      fb, fl, beats,
-                      vector::BroadcastOp::create(
-                          fb, fl, VectorType::get({chunk}, fb.getI1Type()),
-                          offerAll));
-                  Value bits = vector::ExtractOp::create(
-                      fb, fl,
-                      vector::BitCastOp::create(
+            // The chunks of the row, in increasing e. Without NaN scores
+            // only the candidates are offered: the experts whose score
+            // beats the k-th entry as the chunk starts, one bit each, in
+            // increasing e (the k-th entry only rises, so the others would
+            // not enter; a candidate may no longer, and then goes before no
+            // entry). Empty entries (NaN) only ever trail the list. A NaN
+            // score breaks that: every expert goes before a NaN entry
+            // (UGT), so a row with one offers every expert, each entering
+            // only when it goes before the k-th entry as it is now, as
+            // `offer` does.
+            auto chunkLoop = [&](OpBuilder &cb, Location cl, bool nanRow) {
+              return scf::ForOp::create(
+                  cb, cl, indexConst(cb, cl, 0), experts,
+                  indexConst(cb, cl, chunk), vecInit,
+                  [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
+                    Value rowMax = fullSoftmax ? args.back() : Value();
+                    if (fullSoftmax)
+                      for (int64_t lane = 0; lane < chunk; ++lane) {
+                        Value e = offsetIndex(fb, fl, q, lane);
+                        rowMax = maxOf(fb, fl, logitAt(fb, fl, e), rowMax);
+                      }
+                    Value mask;
+                    if (nanRow) {
+                      mask = intConst(fb, fl, i32, (int64_t(1) << chunk) - 1);
+                    } else {
+                      Value scoresHere =
+                          vector::LoadOp::create(fb, fl, chunkType, row, q);
+                      Value kth = vector::BroadcastOp::create(
+                          fb, fl, chunkType,
+                          vector::ExtractOp::create(fb, fl, args[0],
+                                                    ArrayRef<int64_t>{k - 1}));
+                      Value beats = arith::CmpFOp::create(
+                          fb, fl, arith::CmpFPredicate::UGT, scoresHere, kth);
+                      Value bits = vector::ExtractOp::create(
                           fb, fl,
-                          VectorType::get({1}, fb.getIntegerType(chunk)),
-                          beats),
-                      ArrayRef<int64_t>{0});
-                  SmallVector<Value> state{
-                      arith::ExtUIOp::create(fb, fl, i32, bits), args[0],
-                      args[1]};
-                  auto candidates = scf::WhileOp::create(
-                      fb, fl, ValueRange(state).getTypes(), state,
-                      [&](OpBuilder &wb, Location wl, ValueRange wargs) {
-                        Value more = arith::CmpIOp::create(
-                            wb, wl, arith::CmpIPredicate::ne, wargs[0],
-                            intConst(wb, wl, i32, 0));
-                        scf::ConditionOp::create(wb, wl, more, wargs);
-                      },
-                      [&](OpBuilder &ab, Location al, ValueRange wargs) {
-                        Value mask = wargs[0];
-                        Value lane =
-                            math::CountTrailingZerosOp::create(ab, al, mask);
-                        Value e = arith::AddIOp::create(
-                            ab, al, q,
-                            arith::IndexCastUIOp::create(
-                                ab, al, ab.getIndexType(), lane));
-                        // As `offer`: the expert enters only when it goes
-                        // before the k-th entry as it is now.
-                        Value sc = memref::LoadOp::create(ab, al, row, e);
-                        auto [inS, inI] =
-                            insert(ab, al, wargs[1], wargs[2], sc,
-                                   arith::IndexCastOp::create(ab, al, i32, e));
-                        Value enters = arith::CmpFOp::create(
-                            ab, al, arith::CmpFPredicate::UGT, sc,
-                            vector::ExtractOp::create(
-                                ab, al, wargs[1], ArrayRef<int64_t>{k - 1}));
-                        Value vs = arith::SelectOp::create(ab, al, enters, inS,
-                                                           wargs[1]);
-                        Value vi = arith::SelectOp::create(ab, al, enters, inI,
-                                                           wargs[2]);
-                        Value rest = arith::AndIOp::create(
-                            ab, al, mask,
-                            arith::SubIOp::create(ab, al, mask,
-                                                  intConst(ab, al, i32, 1)));
-                        scf::YieldOp::create(ab, al, ValueRange{rest, vs, vi});
-                      });
-                  SmallVector<Value> yields(
-                      candidates.getResults().drop_front());
-                  if (fullSoftmax)
-                    yields.push_back(rowMax);
-                  scf::YieldOp::create(fb, fl, yields);
+                          vector::BitCastOp::create(
+                              fb, fl,
+                              VectorType::get({1}, fb.getIntegerType(chunk)),
+                              beats),
+                          ArrayRef<int64_t>{0});
+                      mask = arith::ExtUIOp::create(fb, fl, i32, bits);
+                    }
+                    SmallVector<Value> state{mask, args[0], args[1]};
+                    auto offered = scf::WhileOp::create(
+                        fb, fl, ValueRange(state).getTypes(), state,
+                        [&](OpBuilder &wb, Location wl, ValueRange wargs) {
+                          Value more = arith::CmpIOp::create(
+                              wb, wl, arith::CmpIPredicate::ne, wargs[0],
+                              intConst(wb, wl, i32, 0));
+                          scf::ConditionOp::create(wb, wl, more, wargs);
+                        },
+                        [&](OpBuilder &ab, Location al, ValueRange wargs) {
+                          Value lane = math::CountTrailingZerosOp::create(
+                              ab, al, wargs[0]);
+                          Value e = arith::AddIOp::create(
+                              ab, al, q,
+                              arith::IndexCastUIOp::create(
+                                  ab, al, ab.getIndexType(), lane));
+                          Value sc = memref::LoadOp::create(ab, al, row, e);
+                          auto [vs, vi] = insert(
+                              ab, al, wargs[1], wargs[2], sc,
+                              arith::IndexCastOp::create(ab, al, i32, e));
+                          if (nanRow) {
+                            Value enters = arith::CmpFOp::create(
+                                ab, al, arith::CmpFPredicate::UGT, sc,
+                                vector::ExtractOp::create(
+                                    ab, al, wargs[1],
+                                    ArrayRef<int64_t>{k - 1}));
+                            vs = arith::SelectOp::create(ab, al, enters, vs,
+                                                         wargs[1]);
+                            vi = arith::SelectOp::create(ab, al, enters, vi,
+                                                         wargs[2]);
+                          }
+                          Value rest = arith::AndIOp::create(
+                              ab, al, wargs[0],
+                              arith::SubIOp::create(ab, al, wargs[0],
+                                                    intConst(ab, al, i32, 1)));
+                          scf::YieldOp::create(ab, al,
+                                               ValueRange{rest, vs, vi});
+                        });
+                    SmallVector<Value> yields(
+                        offered.getResults().drop_front());
+                    if (fullSoftmax)
+                      yields.push_back(rowMax);
+                    scf::YieldOp::create(fb, fl, yields);
+                  });
+            };
+            // Whether the row has a NaN score: one vector compare per chunk.
+            auto nanScan = scf::ForOp::create(
+                b, l, indexConst(b, l, 0), experts, indexConst(b, l, chunk),
+                ValueRange{arith::ConstantIntOp::create(b, l, 0, 1)},
+                [&](OpBuilder &fb, Location fl, Value q, ValueRange args) {
+                  Value v = vector::LoadOp::create(fb, fl, chunkType, row, q);
+                  Value nanLanes = arith::CmpFOp::create(
+                      fb, fl, arith::CmpFPredicate::UNO, v, v);
+                  Value any = vector::ReductionOp::create(
+                      fb, fl, vector::CombiningKind::OR, nanLanes);
+                  scf::YieldOp::create(
+                      fb, fl,
+                      ValueRange{arith::OrIOp::create(fb, fl, args[0], any)});
+                });
+            auto chunks = scf::IfOp::create(
+                b, l, nanScan.getResult(0),
+                [&](OpBuilder &tb, Location tl) {
+                  scf::YieldOp::create(tb, tl,
+                                       chunkLoop(tb, tl, true).getResults());
+                },
+                [&](OpBuilder &eb, Location el) {
+                  scf::YieldOp::create(eb, el,
+                                       chunkLoop(eb, el, false).getResults());
                 });
             for (int64_t part = 0; part < 2; ++part)
               for (int64_t j = 0; j < k; ++j)
@@ -574,9 +593,13 @@ struct TopKGateLowering : public OpConversionPattern<TopKGateOp> {
                 b, l, indexConst(b, l, 0), experts, indexConst(b, l, 1),
                 ValueRange{floatConst(b, l, c, 0.0)},
                 [&](OpBuilder &fb, Location fl, Value e, ValueRange args) {
-                  Value ex = math::ExpOp::create(
+                  // Z holds exp(m - m) = 1, and subnormal terms (each below
+                  // 2^-126) never reach half an ulp of it: these exps need
+                  // not keep subnormal results (sto-approximate-math).
+                  auto ex = math::ExpOp::create(
                       fb, fl,
                       arith::SubFOp::create(fb, fl, logitAt(fb, fl, e), m));
+                  ex->setAttr(kExpSubnormalsAbsorbed, fb.getUnitAttr());
                   scf::YieldOp::create(
                       fb, fl,
                       ValueRange{arith::AddFOp::create(fb, fl, args[0], ex)});

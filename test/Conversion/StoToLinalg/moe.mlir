@@ -1,4 +1,4 @@
-// RUN: sto-opt --convert-sto-to-linalg --cse %s | FileCheck %s --implicit-check-not=sto.
+// RUN: sto-opt --convert-sto-to-linalg --cse %s | FileCheck %s --implicit-check-not=" sto."
 // RUN: sto-opt --convert-sto-to-linalg="moe-cpu-forms=true" --cse %s | FileCheck %s --check-prefix=ROW
 //
 // The MoE ops lower to linalg.generic (and scf loops) that follow
@@ -70,34 +70,40 @@
 // ROW:             math.fma %{{.*}}, %[[Z]]
 // ROW:             arith.addf
 // ROW:             memref.store %{{.*}}, %[[ROW]][%[[E]]]
-// ROW:           %[[SEL:.*]]:2 = scf.for %[[Q:.*]] = %{{.*}} to %c64 step %c16 iter_args(%[[VS:.*]] = %{{.*}}, %[[VI:.*]] = %{{.*}}) -> (vector<2xf32>, vector<2xi32>)
-// ROW:             %[[V:.*]] = vector.load %[[ROW]][%[[Q]]] : memref<64xf32>, vector<16xf32>
-// ROW:             %[[KTH:.*]] = vector.extract %[[VS]][1] : f32 from vector<2xf32>
-// ROW:             %[[B:.*]] = vector.broadcast %[[KTH]] : f32 to vector<16xf32>
-// ROW:             %[[C:.*]] = arith.cmpf ugt, %[[V]], %[[B]] : vector<16xf32>
-// A NaN score in the chunk or the list offers every expert.
-// ROW:             %[[NANV:.*]] = arith.cmpf uno, %[[V]], %[[V]] : vector<16xf32>
-// ROW:             %[[ANYV:.*]] = vector.reduction <or>, %[[NANV]] : vector<16xi1> into i1
-// ROW:             %[[NANL:.*]] = arith.cmpf uno, %[[VS]], %[[VS]] : vector<2xf32>
-// ROW:             %[[ANYL:.*]] = vector.reduction <or>, %[[NANL]] : vector<2xi1> into i1
-// ROW:             %[[ANY:.*]] = arith.ori %[[ANYV]], %[[ANYL]] : i1
-// ROW:             %[[ALL:.*]] = vector.broadcast %[[ANY]] : i1 to vector<16xi1>
-// ROW:             %[[OFFER:.*]] = arith.ori %[[C]], %[[ALL]] : vector<16xi1>
-// ROW:             vector.bitcast %[[OFFER]] : vector<16xi1> to vector<1xi16>
-// ROW:             scf.while
-// ROW:               scf.condition
-// ROW:               math.cttz
-// ROW:               %[[S:.*]] = memref.load %[[ROW]]
-// ROW:               %[[SV:.*]] = vector.broadcast %[[S]] : f32 to vector<2xf32>
-// ROW:               %[[ABOVE:.*]] = arith.cmpf ugt, %[[SV]], %{{.*}} : vector<2xf32>
-// ROW:               vector.shuffle %[[ABOVE]], %{{.*}} [2, 0] : vector<2xi1>, vector<2xi1>
-// ROW:               arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xf32>
-// ROW:               arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xi32>
-// The expert enters only before the k-th entry as it is now.
-// ROW:               %[[LAST:.*]] = vector.extract %{{.*}}[1] : f32 from vector<2xf32>
-// ROW:               %[[ENTERS:.*]] = arith.cmpf ugt, %[[S]], %[[LAST]] : f32
-// ROW:               arith.select %[[ENTERS]], %{{.*}} : vector<2xf32>
-// ROW:               arith.select %[[ENTERS]], %{{.*}} : vector<2xi32>
+// A row with a NaN score (one vector compare per chunk) offers every expert,
+// each entering only before the k-th entry as it is now; otherwise only the
+// candidates.
+// ROW:           %[[NAN:.*]] = scf.for %[[Q0:.*]] = %{{.*}} to %c64 step %c16 iter_args
+// ROW:             %[[V0:.*]] = vector.load %[[ROW]][%[[Q0]]] : memref<64xf32>, vector<16xf32>
+// ROW:             %[[U:.*]] = arith.cmpf uno, %[[V0]], %[[V0]] : vector<16xf32>
+// ROW:             vector.reduction <or>, %[[U]] : vector<16xi1> into i1
+// ROW:           %[[SEL:.*]]:2 = scf.if %[[NAN]] -> (vector<2xf32>, vector<2xi32>)
+// ROW:             scf.for %{{.*}} = %{{.*}} to %c64 step %c16
+// ROW:               scf.while (%{{.*}} = %c65535_i32,
+// ROW:                 %[[SN:.*]] = memref.load %[[ROW]]
+// ROW:                 arith.cmpf ugt, %{{.*}} : vector<2xf32>
+// ROW:                 %[[LAST:.*]] = vector.extract %{{.*}}[1] : f32 from vector<2xf32>
+// ROW:                 %[[ENTERS:.*]] = arith.cmpf ugt, %[[SN]], %[[LAST]] : f32
+// ROW:                 arith.select %[[ENTERS]], %{{.*}} : vector<2xf32>
+// ROW:                 arith.select %[[ENTERS]], %{{.*}} : vector<2xi32>
+// ROW:           } else {
+// ROW:             scf.for %[[Q:.*]] = %{{.*}} to %c64 step %c16 iter_args(%[[VS:.*]] = %{{.*}}, %[[VI:.*]] = %{{.*}}) -> (vector<2xf32>, vector<2xi32>)
+// ROW:               %[[V:.*]] = vector.load %[[ROW]][%[[Q]]] : memref<64xf32>, vector<16xf32>
+// ROW:               %[[KTH:.*]] = vector.extract %[[VS]][1] : f32 from vector<2xf32>
+// ROW:               %[[B:.*]] = vector.broadcast %[[KTH]] : f32 to vector<16xf32>
+// ROW:               %[[C:.*]] = arith.cmpf ugt, %[[V]], %[[B]] : vector<16xf32>
+// ROW:               vector.bitcast %[[C]] : vector<16xi1> to vector<1xi16>
+// ROW:               scf.while
+// ROW:                 scf.condition
+// ROW:                 math.cttz
+// ROW:                 %[[S:.*]] = memref.load %[[ROW]]
+// ROW:                 %[[SV:.*]] = vector.broadcast %[[S]] : f32 to vector<2xf32>
+// ROW:                 %[[ABOVE:.*]] = arith.cmpf ugt, %[[SV]], %{{.*}} : vector<2xf32>
+// ROW:                 vector.shuffle %[[ABOVE]], %{{.*}} [2, 0] : vector<2xi1>, vector<2xi1>
+// ROW:                 arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xf32>
+// ROW:                 arith.select %[[ABOVE]], %{{.*}} : vector<2xi1>, vector<2xi32>
+// ROW-NOT:             arith.cmpf ugt, %{{.*}} : f32
+// ROW:                 scf.yield
 // ROW:           vector.extract %[[SEL]]#1[0]
 // ROW:           vector.extract %[[SEL]]#1[1]
 // ROW-NOT:       math.sqrt

@@ -24,6 +24,13 @@ namespace sto {
 /// the size of, if it is one (not a size operand or an attribute).
 std::optional<std::pair<Value, int64_t>> getResultDimSource(OpResult result,
                                                             int64_t dim);
+
+/// A unit attribute on a `math.exp` whose subnormal results cannot change
+/// what uses it (a softmax denominator that holds exp(0) = 1): the lowering
+/// that makes it says so, and sto-approximate-math then leaves out the
+/// handling of subnormal results.
+constexpr llvm::StringLiteral kExpSubnormalsAbsorbed =
+    "sto.exp_subnormals_absorbed";
 } // namespace sto
 } // namespace mlir
 
