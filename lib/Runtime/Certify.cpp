@@ -80,22 +80,35 @@ template <class F> double bisect(F f, double target, double lo, double hi) {
   return lo + (hi - lo) / 2;
 }
 
+/// Whether a bound applies (votes, samples, and alpha in (0, 1)); more
+/// votes than samples count as all of them.
+bool boundApplies(int64_t &top, int64_t total, double alpha) {
+  if (top <= 0 || total <= 0 || !(alpha > 0 && alpha < 1))
+    return false;
+  if (top > total)
+    top = total;
+  return true;
+}
+
+/// Empirical Bernstein (Maurer and Pontil 2009, theorem 4) on n Bernoulli
+/// votes, k of them for the class: the bound is k/n minus this margin, with
+/// the sample variance V = p(1 - p) n / (n - 1). n >= 2.
+double bernsteinMargin(double k, double n, double alpha) {
+  double p = k / n, v = p * (1 - p) * n / (n - 1), t = log(2 / alpha);
+  return sqrt(2 * v * t / n) + 7 * t / (3 * (n - 1));
+}
+
 } // namespace
 
 extern "C" double sto_certify_lower_bound(int64_t top, int64_t total,
                                           double alpha, int32_t method) {
-  if (top <= 0 || total <= 0 || !(alpha > 0 && alpha < 1))
+  if (!boundApplies(top, total, alpha))
     return 0;
-  if (top > total)
-    top = total;
   double k = double(top), n = double(total);
   if (method == STO_BOUND_BERNSTEIN) {
-    // Empirical Bernstein (Maurer and Pontil 2009, theorem 4) on n
-    // Bernoulli votes: the sample variance is p(1 - p) n / (n - 1).
     if (total < 2)
       return 0;
-    double p = k / n, v = p * (1 - p) * n / (n - 1), t = log(2 / alpha);
-    double bound = p - sqrt(2 * v * t / n) - 7 * t / (3 * (n - 1));
+    double bound = k / n - bernsteinMargin(k, n, alpha);
     return bound > 0 ? bound : 0;
   }
   // Clopper-Pearson: the alpha quantile of Beta(k, n - k + 1).
@@ -108,18 +121,14 @@ extern "C" double sto_certify_lower_bound(int64_t top, int64_t total,
 
 extern "C" double sto_certify_upper_tail(int64_t top, int64_t total,
                                          double alpha, int32_t method) {
-  if (top <= 0 || total <= 0 || !(alpha > 0 && alpha < 1))
+  if (!boundApplies(top, total, alpha))
     return 1;
-  if (top > total)
-    top = total;
   double k = double(top), n = double(total);
   if (method == STO_BOUND_BERNSTEIN) {
     if (total < 2)
       return 1;
-    // 1 - p + sqrt(2 V t / n) + 7 t / (3 (n - 1)), 1 - p = (n - k) / n.
-    double p = k / n, v = p * (1 - p) * n / (n - 1), t = log(2 / alpha);
-    double q =
-        double(total - top) / n + sqrt(2 * v * t / n) + 7 * t / (3 * (n - 1));
+    // 1 - p = (n - k) / n, exactly up to one rounding.
+    double q = double(total - top) / n + bernsteinMargin(k, n, alpha);
     return q < 1 ? q : 1;
   }
   // 1 - alpha^(1/n), without the cancellation.
