@@ -298,10 +298,12 @@ func.func @sizes_not_negative(%x: tensor<?xf32>, %n: index, %l: index) -> (tenso
 
 // A swa count is not negative (it divides by count + 1); a dp_aggregate of
 // a dynamic batch has samples; a categorical draw of a dynamic number of
-// classes has some, unless nothing is drawn.
+// classes has some, unless nothing is drawn, and at most 2^31 for i32
+// indices.
 // CHECK-LABEL: func.func @sto_values(
 // CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.average' op 'count' (of earlier iterates) is negative"
 // CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.dp_aggregate' op dimension 0 of 'grads' (the samples) is 0"
+// CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.categorical' op class indices do not fit in the result's element type"
 // CHECK:         cf.assert %{{.+}}, "{{.*}}'sto.categorical' op dimension 1 of 'logits' (the classes) is 0"
 func.func @sto_values(%k: !sto.key, %a: tensor<4xf32>, %p: tensor<4xf32>, %n: i64,
                       %g: tensor<?x4xf32>, %l: tensor<3x?xf32>)

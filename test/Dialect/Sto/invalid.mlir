@@ -316,6 +316,14 @@ func.func @categorical_no_classes(%k: !sto.key, %l: tensor<3x0xf32>) {
 
 // -----
 
+func.func @categorical_index_past_i32(%k: !sto.key, %l: tensor<2x2147483649xf32>) {
+  // expected-error @+1 {{'sto.categorical' op class indices up to 2147483648 do not fit in the result's element type i32}}
+  %0 = sto.categorical %k, %l {axis = 1 : i64} : tensor<2x2147483649xf32> -> tensor<2xi32>
+  return
+}
+
+// -----
+
 func.func @categorical_no_classes_rank1(%k: !sto.key, %l: tensor<0xf16>) {
   // expected-error @+1 {{'sto.categorical' op dimension 0 of 'logits' (the classes) is 0, got 'tensor<0xf16>'}}
   %0 = sto.categorical %k, %l : tensor<0xf16> -> tensor<i64>

@@ -113,6 +113,14 @@ func.func @categorical(%k: !sto.key, %logits: tensor<32x10xf32>) {
   return
 }
 
+// 2^31 classes: the last index, 2^31 - 1, still fits in i32.
+// CHECK-LABEL: func.func @categorical_i32_limit(
+// CHECK:         sto.categorical %{{.+}}, %{{.+}} : tensor<2x2147483648xf32> -> tensor<2xi32>
+func.func @categorical_i32_limit(%k: !sto.key, %logits: tensor<2x2147483648xf32>) {
+  %0 = sto.categorical %k, %logits : tensor<2x2147483648xf32> -> tensor<2xi32>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // Stochastic layers
 //===----------------------------------------------------------------------===//

@@ -392,6 +392,15 @@ LogicalResult CategoricalOp::verify() {
     return emitOpError() << "dimension " << *axis
                          << " of 'logits' (the classes) is 0, got "
                          << logitsType;
+  // The drawn index must fit in the result's integer type (checked at run
+  // time for a dynamic class count).
+  unsigned width = getType().getElementType().getIntOrFloatBitWidth();
+  int64_t classes = logitsType.getDimSize(*axis);
+  if (width < 64 && !ShapedType::isDynamic(classes) &&
+      classes - 1 > (int64_t(1) << (width - 1)) - 1)
+    return emitOpError() << "class indices up to " << classes - 1
+                         << " do not fit in the result's element type i"
+                         << width;
   return success();
 }
 
@@ -1132,10 +1141,22 @@ void CategoricalOp::generateRuntimeVerification(OpBuilder &b, Location loc,
   int64_t axis = getAxisAttr().getInt();
   if (axis < 0)
     axis += rank;
+  if (axis < 0 || axis >= rank)
+    return;
+  // A dynamic class count: the drawn index must fit in the result's type.
+  unsigned width = getType().getElementType().getIntOrFloatBitWidth();
+  if (type.isDynamicDim(axis) && width < 64) {
+    Value fits = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::sle,
+        tensor::DimOp::create(b, loc, getLogits(), axis),
+        arith::ConstantIndexOp::create(b, loc, int64_t(1) << (width - 1)));
+    cf::AssertOp::create(b, loc, fits,
+                         message(*this, "class indices do not fit in the "
+                                        "result's element type"));
+  }
   // A static class count is checked here only when it is 0 and the number
   // of draws is not static (the verifier rejects the static case).
-  if (axis < 0 || axis >= rank ||
-      (!type.isDynamicDim(axis) && type.getDimSize(axis) != 0))
+  if (!type.isDynamicDim(axis) && type.getDimSize(axis) != 0)
     return;
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value draws = arith::ConstantIndexOp::create(b, loc, 1);
