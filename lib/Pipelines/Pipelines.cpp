@@ -290,6 +290,17 @@ struct NarrowFloatsAsBits
   }
 
   void runOnFunction(LLVM::LLVMFuncOp func) {
+    // The operands that ops computing on a narrow value read (fpext, a
+    // bitcast to bits, a call): after the retyping they get the float back.
+    SmallVector<std::tuple<Operation *, unsigned, Type>> computeUses;
+    func.walk([&](Operation *op) {
+      if (movesOnly(op))
+        return;
+      for (OpOperand &operand : op->getOpOperands())
+        if (bitsType(operand.get().getType()))
+          computeUses.push_back(
+              {op, operand.getOperandNumber(), operand.get().getType()});
+    });
     // Constants: the same bits as integers.
     func.walk([&](LLVM::ConstantOp cst) {
       Type bits = bitsType(cst.getType());
@@ -304,17 +315,6 @@ struct NarrowFloatsAsBits
         return;
       cst.setValueAttr(cast<TypedAttr>(intValue));
       cst.getResult().setType(bits);
-    });
-    // The operands that ops computing on a narrow value read (fpext, a
-    // bitcast to bits, a call): after the retyping they get the float back.
-    SmallVector<std::tuple<Operation *, unsigned, Type>> computeUses;
-    func.walk([&](Operation *op) {
-      if (movesOnly(op))
-        return;
-      for (OpOperand &operand : op->getOpOperands())
-        if (bitsType(operand.get().getType()))
-          computeUses.push_back(
-              {op, operand.getOperandNumber(), operand.get().getType()});
     });
     // Every other narrow value: retyped where only moved, or bitcast to
     // bits right after the op that computes it (or at the entry, for an

@@ -25,6 +25,8 @@
 // CHECK: dispatch f16 dynamic: 0 of 32 copied elements differ
 // CHECK: balance_bias bf16: 0001 0001
 // CHECK: select bf16: 0 of 8 differ
+// CHECK: scaled f16: 0 of 8 differ
+// CHECK: scaled bf16: 0 of 8 differ
 
 func.func @dispatch_bf16(%x: tensor<4x8xbf16>, %i: tensor<4x1xi32>)
     -> (tensor<1x4x8xbf16>, tensor<4x1xi32>) {
@@ -59,4 +61,25 @@ func.func @select_bf16(%c: tensor<?xi1>, %a: tensor<?xbf16>, %b: tensor<?xbf16>)
     -> tensor<?xbf16> {
   %r = arith.select %c, %a, %b : tensor<?xi1>, tensor<?xbf16>
   return %r : tensor<?xbf16>
+}
+
+// Arithmetic with f16/bf16 constants: the constants move as bits too, and
+// come back as floats where they are computed on (a scalar and a splat).
+func.func @scaled_f16(%x: tensor<8xf16>) -> tensor<8xf16> {
+  %k = arith.constant 1.5 : f16
+  %e = tensor.empty() : tensor<8xf16>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                       iterator_types = ["parallel"]}
+      ins(%x : tensor<8xf16>) outs(%e : tensor<8xf16>) {
+  ^bb0(%a: f16, %o: f16):
+    %t = arith.mulf %a, %k : f16
+    linalg.yield %t : f16
+  } -> tensor<8xf16>
+  return %y : tensor<8xf16>
+}
+
+func.func @scaled_bf16(%x: tensor<8xbf16>) -> tensor<8xbf16> {
+  %k = arith.constant dense<1.5> : tensor<8xbf16>
+  %y = arith.mulf %x, %k : tensor<8xbf16>
+  return %y : tensor<8xbf16>
 }

@@ -56,5 +56,28 @@ int main() {
   for (int i = 0; i < 8; ++i)
     bad += o[i] != (c[i] ? kBf16[i] : a[i]);
   std::printf("select bf16: %d of 8 differ\n", bad);
+
+  // x * 1.5, exact for these values: 1, -2, 0.5, 3 and subnormal-free.
+  const uint16_t f16In[8] = {0x3c00, 0xc000, 0x3800, 0x4200,
+                             0x3c00, 0xc000, 0x3800, 0x4200};
+  const uint16_t f16Want[8] = {0x3e00, 0xc200, 0x3a00, 0x4480,
+                               0x3e00, 0xc200, 0x3a00, 0x4480};
+  const uint16_t bf16In[8] = {0x3f80, 0xc000, 0x3f00, 0x4040,
+                              0x3f80, 0xc000, 0x3f00, 0x4040};
+  const uint16_t bf16Want[8] = {0x3fc0, 0xc040, 0x3f40, 0x4090,
+                                0x3fc0, 0xc040, 0x3f40, 0x4090};
+  uint16_t scaled[8];
+  auto reportScaled = [&](const char *what, const uint16_t *want) {
+    int wrong = 0;
+    for (int i = 0; i < 8; ++i)
+      wrong += scaled[i] != want[i];
+    std::printf("%s: %d of 8 differ\n", what, wrong);
+  };
+  if (int st = scaled_f16(f16In, scaled))
+    std::printf("status %d\n", st);
+  reportScaled("scaled f16", f16Want);
+  if (int st = scaled_bf16(bf16In, scaled))
+    std::printf("status %d\n", st);
+  reportScaled("scaled bf16", bf16Want);
   return 0;
 }
