@@ -339,7 +339,7 @@ def StoFuseRowLoops : Pass<"sto-fuse-row-loops"> {
     loops move before the first when they can run there: pure ops
     (constants, reshapes), allocations, and ops whose effects are all known
     and that share no buffer with the first loop that either writes (other
-    loops, the fill of the reduction's output). Loops with other memory
+    loops, the fill of the reduction's output, a `memref.copy` of it). Loops with other memory
     effects (atomics of run-time checks, calls) are left alone. Accesses
     through a reshape that keeps the leading dimension as a group of its
     own (a sampler's [rows, n/4, 4] blocks collapsed to [rows, n]) are at

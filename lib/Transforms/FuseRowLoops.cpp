@@ -80,6 +80,17 @@ Footprint footprintOf(Operation *op, Value iv) {
   op->walk([&](Operation *inner) {
     if (isa<memref::AllocaOp, memref::AllocaScopeOp>(inner))
       return;
+    // A whole-buffer copy (of a filled output, say) reads and writes whole
+    // buffers, at no row in particular.
+    if (auto copy = dyn_cast<memref::CopyOp>(inner)) {
+      for (auto [value, written] :
+           {std::pair(copy.getSource(), false), {copy.getTarget(), true}}) {
+        Footprint::Use &use = fp.buffers[sto::rootBuffer(value)];
+        use.written |= written;
+        use.rowLocal = false;
+      }
+      return;
+    }
     if (std::optional<sto::MemRefAccess> access = sto::memrefAccessOf(inner)) {
       Value root = sto::rootBuffer(access->memref);
       // A buffer of the op's own (a lane reduction's stack buffer).

@@ -432,3 +432,51 @@ func.func @view_merges_rows(%x: memref<8x64xf32>, %out: memref<8xf32>) {
   memref.dealloc %t : memref<8x4x16xf32>
   return
 }
+
+// -----
+
+// A copy of a filled output (two reductions whose fills were merged) moves
+// before the first loop like the fill: it touches none of the loop's
+// buffers. The loops fuse and the temporary goes to the stack.
+// CHECK-LABEL: func.func @copy_between(
+// CHECK:         scf.for
+// CHECK:         memref.copy %{{.+}}, %[[OUT:.+]] : memref<8xf32> to memref<8xf32>
+// CHECK:         scf.parallel
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<1x64xf32>
+// CHECK:           } {sto.vector_lanes}
+// CHECK-NOT:     scf.parallel
+// CHECK-NOT:     memref.dealloc
+func.func @copy_between(%x: memref<8x64xf32>, %out: memref<8xf32>, %other: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  %t = memref.alloc() {alignment = 64 : i64} : memref<8x64xf32>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    scf.for %j = %c0 to %c64 step %c1 {
+      %v = memref.load %x[%i, %j] : memref<8x64xf32>
+      memref.store %v, %t[%i, %j] : memref<8x64xf32>
+    }
+    scf.reduce
+  }
+  scf.for %i = %c0 to %c8 step %c1 {
+    memref.store %zero, %other[%i] : memref<8xf32>
+  }
+  memref.copy %other, %out : memref<8xf32> to memref<8xf32>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %buf = memref.alloca() : memref<16xf32>
+    scf.for %l = %c0 to %c16 step %c1 {
+      %v = memref.load %t[%i, %l] : memref<8x64xf32>
+      memref.store %v, %buf[%l] : memref<16xf32>
+    } {sto.vector_lanes}
+    %s = memref.load %buf[%c0] : memref<16xf32>
+    %o = memref.load %out[%i] : memref<8xf32>
+    %q = arith.addf %o, %s : f32
+    memref.store %q, %out[%i] : memref<8xf32>
+    scf.reduce
+  }
+  memref.dealloc %t : memref<8x64xf32>
+  return
+}
