@@ -253,7 +253,8 @@ struct AttachLoopAnnotations
 /// LLVM's x86 backend holds a half or bfloat value in a float register:
 /// with AVX512-BF16 a bfloat phi or select is widened to f32 and narrowed
 /// again with vcvtneps2bf16, which flushes subnormals to zero and quiets
-/// signalling NaNs, and F16C does the same to a half's signalling NaNs. So
+/// signalling NaNs (a half widened through F16C would lose its signalling
+/// NaNs the same way; none was seen, but it is moved as bits too). So
 /// a row that dispatch copies, or a bf16 sum of subnormals, lost bits on
 /// such CPUs only. As i16 the bits move unchanged on every CPU; ops that
 /// compute on the value (fpext, calls) get it back through a bitcast.
