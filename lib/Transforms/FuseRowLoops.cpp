@@ -163,31 +163,30 @@ bool hasLaneLoop(scf::ParallelOp loop) {
   return found;
 }
 
-/// Whether `op`, found between a and the next loop, can run before a: a
-/// pure op, an allocation, or an op (another loop, the fill of the
+/// Whether every buffer that `fp` writes is a buffer of its own.
+bool writesOwnBuffersOnly(const Footprint &fp, Operation *module) {
+  return llvm::all_of(fp.buffers, [&](auto &entry) {
+    return !entry.second.written || sto::isDistinctRoot(entry.first, module);
+  });
+}
+
+/// Whether `op`, found between a loop and the next loop, can run before the
+/// first: a pure op, an allocation, or an op (another loop, the fill of the
 /// reduction's output) whose effects are all known, that shares no buffer
-/// with a that either of them writes, and whose written buffers, like a's,
-/// are buffers of their own.
-bool canMoveBefore(Operation *op, scf::ParallelOp a, Operation *module) {
-  if (isPure(op) && op->getNumRegions() == 0)
+/// with the loop that either of them writes, and whose written buffers are
+/// buffers of their own. `fa` is the loop's footprint, null when its effects
+/// are not all known or it writes a buffer that is not its own.
+bool canMoveBefore(Operation *op, const Footprint *fa, Operation *module) {
+  if ((isPure(op) && op->getNumRegions() == 0) || isa<memref::AllocOp>(op))
     return true;
-  if (isa<memref::AllocOp>(op))
-    return true;
-  if (op->hasTrait<OpTrait::IsTerminator>())
+  if (!fa || op->hasTrait<OpTrait::IsTerminator>())
     return false;
-  Footprint fo = footprintOf(op, Value()), fa = footprintOf(a);
-  if (!fo.known || !fa.known)
-    return false;
-  auto ownIfWritten = [&](const Footprint &fp) {
-    return llvm::all_of(fp.buffers, [&](auto &entry) {
-      return !entry.second.written || sto::isDistinctRoot(entry.first, module);
-    });
-  };
-  if (!ownIfWritten(fo) || !ownIfWritten(fa))
+  Footprint fo = footprintOf(op, Value());
+  if (!fo.known || !writesOwnBuffersOnly(fo, module))
     return false;
   return llvm::all_of(fo.buffers, [&](auto &entry) {
-    auto it = fa.buffers.find(entry.first);
-    return it == fa.buffers.end() ||
+    auto it = fa->buffers.find(entry.first);
+    return it == fa->buffers.end() ||
            (!entry.second.written && !it->second.written);
   });
 }
@@ -332,6 +331,10 @@ struct StoFuseRowLoops
         // the reduction's output): they move before a.
         SmallVector<Operation *> between;
         scf::ParallelOp b;
+        // a's footprint, once per scan.
+        Footprint fa = footprintOf(a);
+        const Footprint *known =
+            fa.known && writesOwnBuffersOnly(fa, module) ? &fa : nullptr;
         for (Operation *next = a->getNextNode(); next;
              next = next->getNextNode()) {
           auto loop = dyn_cast<scf::ParallelOp>(next);
@@ -341,7 +344,7 @@ struct StoFuseRowLoops
             b = loop;
             break;
           }
-          if (!canMoveBefore(next, a, module))
+          if (!canMoveBefore(next, known, module))
             break;
           between.push_back(next);
         }
