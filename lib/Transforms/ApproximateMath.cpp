@@ -101,10 +101,11 @@ static Value splatConstant(OpBuilder &b, Location loc, Type type,
 /// 6e-39 was 0. There, exp(x) = exp(x/2)^2 (x/2 is exact, exp(x/2) is
 /// normal): one multiply and two selects around the one expansion, which
 /// lands in the subnormals with the absolute error of a few units of 2^-149.
-/// The expanded op is marked so that this applies once.
+/// The inner exp is marked sto.exp_subnormals_absorbed (its argument keeps
+/// it normal, or its result rounds to 0 either way), so that this applies
+/// once.
 struct ExpSubnormalResults : public OpRewritePattern<math::ExpOp> {
   using OpRewritePattern::OpRewritePattern;
-  static constexpr StringLiteral kDone = "sto.exp_halved_below";
 
   /// Whether every use adds the result to (or subtracts it from) a constant
   /// of magnitude at least 2^-100, such as the 1 + exp(-a) of a sigmoid: a
@@ -135,7 +136,7 @@ struct ExpSubnormalResults : public OpRewritePattern<math::ExpOp> {
   LogicalResult matchAndRewrite(math::ExpOp op,
                                 PatternRewriter &rewriter) const override {
     Type type = op.getType();
-    if (!getElementTypeOrSelf(type).isF32() || op->hasAttr(kDone) ||
+    if (!getElementTypeOrSelf(type).isF32() ||
         op->hasAttr(sto::kExpSubnormalsAbsorbed) ||
         onlyAddedToNormalConstants(op))
       return failure();
@@ -150,7 +151,7 @@ struct ExpSubnormalResults : public OpRewritePattern<math::ExpOp> {
     Value half = arith::MulFOp::create(rewriter, loc, x, cst(0.5f));
     Value arg = arith::SelectOp::create(rewriter, loc, below, half, x);
     auto e = math::ExpOp::create(rewriter, loc, arg, op.getFastmathAttr());
-    e->setAttr(kDone, rewriter.getUnitAttr());
+    e->setAttr(sto::kExpSubnormalsAbsorbed, rewriter.getUnitAttr());
     Value squared = arith::MulFOp::create(rewriter, loc, e, e);
     rewriter.replaceOpWithNewOp<arith::SelectOp>(op, below, squared, e);
     return success();

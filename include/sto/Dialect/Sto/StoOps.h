@@ -26,9 +26,10 @@ std::optional<std::pair<Value, int64_t>> getResultDimSource(OpResult result,
                                                             int64_t dim);
 
 /// A unit attribute on a `math.exp` whose subnormal results cannot change
-/// what uses it (a softmax denominator that holds exp(0) = 1): the lowering
-/// that makes it says so, and sto-approximate-math then leaves out the
-/// handling of subnormal results.
+/// what uses it (a softmax denominator that holds exp(0) = 1, or the inner
+/// exp of sto-approximate-math's own halving): the code that makes it says
+/// so, and sto-approximate-math then leaves out the handling of subnormal
+/// results.
 constexpr llvm::StringLiteral kExpSubnormalsAbsorbed =
     "sto.exp_subnormals_absorbed";
 } // namespace sto
