@@ -223,7 +223,15 @@ int32_t sto_cuda_stream_synchronize(void *stream);
  *    enqueues its work after the work already on the stream and returns
  *    without waiting, like a cuBLAS call. Synchronize the stream (or record
  *    an event) before reading the results on the host. Temporary buffers
- *    are allocated and freed in stream order (cuMemAllocAsync/FreeAsync).
+ *    are allocated and freed in stream order (cuMemAllocAsync/FreeAsync),
+ *    and a buffer freed on the stream is kept for the stream's next
+ *    allocation of its size (up to 4 GiB of such idle buffers in all): a
+ *    call repeated on one stream asks the driver for no memory, which
+ *    costs the host microseconds per buffer while the GPU waits. The kept
+ *    buffers are given back when this thread sets another stream
+ *    (sto_cuda_set_stream(NULL, 0) too) or sto_cuda_stream_destroy destroys
+ *    the stream: do one of those before destroying the stream by other
+ *    means.
  *
  *  - With flags STO_CUDA_STREAM_WAIT the stream is used the same way but the
  *    synchronization emitted by MLIR is kept: the function returns when its

@@ -737,6 +737,77 @@ FAKE_TEST(StreamOrderedAllocationFails,
   EXPECT_EQ(stats().allocations, 0);
 }
 
+// On a caller's stream a freed temporary is kept for the stream's next
+// allocation of its size (the driver is not asked again), and the kept
+// blocks go back to the driver when the thread sets another stream or the
+// stream is destroyed.
+FAKE_TEST(BlocksKeptOnCallersStream, "") {
+  int64_t before = stats().allocations;
+  void *stream = nullptr;
+  ASSERT_EQ(sto_cuda_stream_create(&stream), STO_OK);
+  ASSERT_EQ(sto_cuda_set_stream(stream, 0), STO_OK);
+  sto_cuda_clear_error();
+  void *s = mgpuStreamCreate();
+  ASSERT_EQ(s, stream);
+  void *p = mgpuMemAlloc(1000, s, 0);
+  ASSERT_NE(p, nullptr);
+  mgpuMemFree(p, s);
+  EXPECT_EQ(stats().allocations, before + 1) << "the freed block is kept";
+  // 1000 and 1024 bytes round to the same block; 5000 does not.
+  void *q = mgpuMemAlloc(1024, s, 0);
+  EXPECT_EQ(q, p);
+  void *r = mgpuMemAlloc(1000, s, 0);
+  EXPECT_NE(r, p);
+  void *big = mgpuMemAlloc(5000, s, 0);
+  EXPECT_NE(big, p);
+  EXPECT_EQ(stats().allocations, before + 3);
+  mgpuMemFree(q, s);
+  mgpuMemFree(r, s);
+  mgpuMemFree(big, s);
+  EXPECT_EQ(sto_cuda_last_error(), STO_OK) << sto_cuda_last_error_message();
+  // Another stream's allocation does not take this stream's blocks.
+  void *other = nullptr;
+  ASSERT_EQ(sto_cuda_stream_create(&other), STO_OK);
+  ASSERT_EQ(sto_cuda_set_stream(other, 0), STO_OK);
+  ASSERT_EQ(sto_cuda_stream_synchronize(stream), STO_OK);
+  EXPECT_EQ(stats().allocations, before) << "set_stream released them";
+  void *o = mgpuMemAlloc(1000, other, 0);
+  EXPECT_NE(o, nullptr);
+  mgpuMemFree(o, other);
+  EXPECT_EQ(stats().allocations, before + 1);
+  // Destroying the stream releases its blocks too.
+  ASSERT_EQ(sto_cuda_stream_destroy(other), STO_OK);
+  ASSERT_EQ(sto_cuda_synchronize(), STO_OK);
+  EXPECT_EQ(stats().allocations, before);
+  // A block freed on another stream than its own goes back at once.
+  ASSERT_EQ(sto_cuda_set_stream(stream, 0), STO_OK);
+  void *x = mgpuMemAlloc(64, stream, 0);
+  ASSERT_EQ(sto_cuda_set_stream(nullptr, 0), STO_OK);
+  void *pooled = mgpuStreamCreate();
+  mgpuMemFree(x, pooled);
+  mgpuStreamSynchronize(pooled);
+  mgpuStreamDestroy(pooled);
+  EXPECT_EQ(stats().allocations, before);
+  EXPECT_EQ(sto_cuda_last_error(), STO_OK) << sto_cuda_last_error_message();
+  ASSERT_EQ(sto_cuda_stream_destroy(stream), STO_OK);
+}
+
+// A failure to give a kept block back is the status of the call that
+// releases it.
+FAKE_TEST(ReleasingKeptBlocksFails, "FAKE_CUDA_FAIL=cuMemFreeAsync:1") {
+  void *stream = nullptr;
+  ASSERT_EQ(sto_cuda_stream_create(&stream), STO_OK);
+  ASSERT_EQ(sto_cuda_set_stream(stream, 0), STO_OK);
+  sto_cuda_clear_error();
+  void *p = mgpuMemAlloc(64, stream, 0);
+  ASSERT_NE(p, nullptr);
+  mgpuMemFree(p, stream);
+  EXPECT_EQ(sto_cuda_last_error(), STO_OK) << sto_cuda_last_error_message();
+  EXPECT_EQ(sto_cuda_set_stream(nullptr, 0), STO_ERROR_CUDA);
+  EXPECT_MESSAGE("sto_cuda_set_stream: cuMemFreeAsync failed with");
+  ASSERT_EQ(sto_cuda_stream_destroy(stream), STO_OK);
+}
+
 FAKE_TEST(TensorMapFails,
           "FAKE_CUDA_FAIL=cuTensorMapEncodeTiled:1,cuMemAlloc:2") {
   void *d = nullptr;
