@@ -128,10 +128,11 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
            "conversions); the default i32 form uses arith.mului_extended "
            "(best for GPUs). The random bits are identical.">,
     Option<"parallelScans", "parallel-scans", "bool", /*default=*/"false",
-           "Lower the MoE scans (expert_load's histogram, dispatch's slots) "
-           "as counts per chunk of 256 tokens, prefixes and ranks, each "
-           "computed by one thread, instead of one sequential scan (for "
-           "GPUs; the results are identical).">,
+           "Lower the MoE scans in parallel forms instead of one sequential "
+           "scan (for GPUs; the results are identical): expert_load's "
+           "histogram as integer atomic adds, one thread per choice; "
+           "dispatch's slots as counts per chunk of 256 tokens, prefixes "
+           "and ranks, each computed by one thread.">,
     Option<"dpRowGroups", "dp-row-groups", "bool", /*default=*/"false",
            "Lower dp_aggregate (static batch, rows a multiple of 64) as a "
            "loop over groups of rows (2 MiB each) whose norms and clipped "
@@ -151,6 +152,7 @@ def ConvertStoToLinalg : Pass<"convert-sto-to-linalg", "ModuleOp"> {
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::vector::VectorDialect",
     "::mlir::linalg::LinalgDialect",

@@ -1,5 +1,6 @@
 // RUN: sto-opt --convert-sto-to-linalg --cse %s | FileCheck %s --implicit-check-not=" sto."
 // RUN: sto-opt --convert-sto-to-linalg="moe-cpu-forms=true" --cse %s | FileCheck %s --check-prefix=ROW
+// RUN: sto-opt --convert-sto-to-linalg="parallel-scans=true" --cse %s | FileCheck %s --check-prefix=PAR
 //
 // The MoE ops lower to linalg.generic (and scf loops) that follow
 // docs/MoE.md: the gate keeps the row's top k in registers (iter_args of an
@@ -200,6 +201,22 @@ func.func @gate_sigmoid_bf16(%l: tensor<16x8xbf16>) -> (tensor<16x2xbf16>, tenso
 // CHECK:             %[[N:.*]] = arith.addi %[[C]], %[[INC]]
 // CHECK:             tensor.insert %[[N]] into %[[B]][%[[AT]]]
 // CHECK:         return %[[R]]
+// The parallel form (GPUs): one thread per choice adds 1 to its expert's
+// count with an integer atomic add (any order gives the same counts);
+// out-of-range entries add 0 to expert 0.
+// PAR-LABEL:   func.func @load(
+// PAR-SAME:        %[[I:.*]]: tensor<?x2xi64>)
+// PAR:           %[[N:.*]] = tensor.dim %[[I]], %{{.*}}
+// PAR:           %[[BUF:.*]] = memref.alloc() : memref<8xi32>
+// PAR:           linalg.fill ins(%{{.*}} : i32) outs(%[[BUF]] : memref<8xi32>)
+// PAR:           scf.forall (%[[T:.*]], %[[J:.*]]) in (%[[N]], %{{.*}})
+// PAR:             %[[E:.*]] = tensor.extract %[[I]][%[[T]], %[[J]]]
+// PAR:             %[[OK:.*]] = arith.andi
+// PAR:             %[[AT:.*]] = arith.select %[[OK]], %{{.*}}, %{{.*}} : index
+// PAR:             %[[ONE:.*]] = arith.extui %[[OK]] : i1 to i32
+// PAR:             memref.atomic_rmw addi %[[ONE]], %[[BUF]][%[[AT]]]
+// PAR:           %[[R:.*]] = bufferization.to_tensor %[[BUF]] restrict writable
+// PAR:           return %[[R]]
 func.func @load(%i: tensor<?x2xi64>) -> tensor<8xi32> {
   %0 = sto.expert_load %i {num_experts = 8 : i64} : tensor<?x2xi64>
   return %0 : tensor<8xi32>
