@@ -101,6 +101,10 @@ step selftest 60 tail "$gc/bin/sto-cuda-selftest"
 step runtime-tests 120 tail "$gc/bin/StoCudaRuntimeTests" --gtest_brief=1
 step bitexact 150 tail "$gc/bin/bitexact" --quiet
 step bench-sto 240 tail "$gc/bin/bench_sto_gpu"
+# dp_aggregate's two passes in other thread mappings (not part of the check).
+if [ -x "$gc/bin/reduction_probe" ] && [ "${GPU_CHECK_PROBE:-1}" != 0 ]; then
+  step probe 60 json "$gc/bin/reduction_probe"
+fi
 
 for p in $peers; do
   case $p in
@@ -124,7 +128,7 @@ meta gpu_after "$(smi --query-gpu=clocks.sm,clocks.mem,temperature.gpu,power.dra
 total=$(( $(date +%s) - start ))
 ok=1
 for f in "${failed[@]+"${failed[@]}"}"; do
-  case $f in peers-* | profile | profile\(skipped\)) ;; *) ok=0 ;; esac
+  case $f in peers-* | probe | profile | profile\(skipped\)) ;; *) ok=0 ;; esac
 done
 echo "== gpu-check: ${total}s; failed steps: ${failed[*]:-none}; full log $log"
 echo

@@ -120,6 +120,13 @@ link=("$build/lib/libsto_runtime.a" -ldl)
 "$cxx" "${flags[@]}" -O1 "$out/obj/bitexact_main.cpp" "$out/obj/bitexact_gpu.o" \
   "$out/obj/bitexact_cpu.o" "${link[@]}" -o "$out/bin/bitexact"
 cp "$build/bin/sto-cuda-selftest" "$build/unittests/StoCudaRuntimeTests" "$out/bin/"
+# The reduction probe (bench/gpu/reduction_probe.cu: dp_aggregate's two passes
+# in several thread mappings), where nvcc is here; CUDA's runtime is linked
+# statically.
+if [ -x "$cuda/bin/nvcc" ]; then
+  "$cuda/bin/nvcc" -O3 -arch="${STO_CHIP:-sm_90a}" -std=c++17 \
+    -o "$out/bin/reduction_probe" "$gpu/reduction_probe.cu"
+fi
 
 log "checking the executables' shared libraries"
 bad=0
