@@ -492,6 +492,30 @@ def StoHoistStaticAllocas : Pass<"sto-hoist-static-allocas"> {
   }];
 }
 
+def StoCoarsenGpuElementwise : Pass<"sto-coarsen-gpu-elementwise"> {
+  let summary = "Gives each GPU thread four consecutive elements of a "
+                "linalg.generic";
+  let description = [{
+    A parallel `linalg.generic` on memrefs of identity layout whose innermost
+    loop dimension has a static size that is a multiple of four (and more
+    than four), and indexes each operand in its last position or not at
+    all, becomes a generic over [..., n/4, 4]: the operands indexed by that
+    dimension are viewed through `memref.expand_shape`, and `linalg.index`
+    of the dimension becomes 4 * index + lane. The CUDA mapping runs a
+    trailing dimension of four inside the thread and
+    `sto-prepare-gpu-kernels` merges the four accesses into one 16-byte
+    access, so a plain elementwise kernel (or a gather such as dispatch's)
+    keeps 16 bytes per thread in flight instead of 4. Bodies that write
+    memory are left alone. Each element's arithmetic is unchanged, so are
+    the bits.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
   let summary = "Keeps loop-invariant elements of local buffers in registers";
   let description = [{

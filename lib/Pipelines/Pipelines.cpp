@@ -757,6 +757,8 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   StoTileOuterReductionOptions tileOpts;
   tileOpts.gpu = true;
   pm.addPass(createStoTileOuterReduction(tileOpts));
+  // Four consecutive elements per thread, for 16-byte accesses.
+  pm.addPass(createStoCoarsenGpuElementwise());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   StoParallelizeOuterLoopOptions mapOpts;
   mapOpts.gpu = true;

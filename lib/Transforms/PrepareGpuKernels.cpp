@@ -15,10 +15,12 @@
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
@@ -520,8 +522,12 @@ void prepareKernel(gpu::GPUFuncOp func,
   });
   for (scf::ForOp loop : loops)
     (void)loopUnrollFull(loop);
-  // Folds the unrolled lane indices to constants.
+  // Folds the unrolled lane indices to constants, and gives the lanes'
+  // accesses the same index values where they agree (a gather's row), so
+  // that they group below.
   (void)applyPatternsGreedily(func, FrozenRewritePatternSet());
+  DominanceInfo dominance(func);
+  eliminateCommonSubExpressions(rewriter, dominance, func);
   // 2. Alignment of memref arguments.
   Block &entry = func.getBody().front();
   rewriter.setInsertionPointToStart(&entry);
