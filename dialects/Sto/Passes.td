@@ -767,8 +767,15 @@ def StoApproximateMath : Pass<"sto-approximate-math"> {
     subnormal and which MLIR's expansion flushed to 0, is exp(x/2)^2 (one
     expansion, a multiply and two selects; within 1.04 units of 2^-149 of
     libm), unless every use adds it to a constant of magnitude 2^-100 or
-    more (a sigmoid's 1 + exp(-a)), which absorbs a subnormal anyway. The
-    result vectorizes on the CPU (libm calls
+    more (a sigmoid's 1 + exp(-a)), which absorbs a subnormal anyway. f64
+    `math.exp`, which MLIR does not expand (it called libm's exp on the CPU
+    and libdevice's __nv_exp in CUDA kernels, which round differently), is
+    sto's own expansion: x clamped to [-746, 710], k = round(x log2 e), a
+    Cody-Waite reduction r = x - k ln2 with its rounding error, a degree-13
+    Taylor polynomial with fma, 1 + r split exactly, and the scaling by
+    2^k in two steps, so that subnormal results and overflow round once
+    (within 0.63 ulp of exp, 0.77 units of 2^-1074 for subnormal results;
+    NaN passes through). The result vectorizes on the CPU (libm calls
     do not) and is the same arithmetic on every target, so models that use
     these functions around the sampling stay reproducible across CPU and
     GPU. `math.sqrt` and `math.fma`, which the samplers use and every target

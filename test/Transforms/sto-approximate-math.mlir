@@ -146,13 +146,79 @@ func.func @tanh_bf16(%x: bf16) -> bf16 {
   return %y : bf16
 }
 
-// f64 has no polynomial here: it stays.
+// f64 exp is sto's own expansion (libm's exp and libdevice's __nv_exp round
+// differently): x clamped to [-746, 710], k = round(x log2 e) by adding
+// 1.5 * 2^52 in an fma (its bits hold k), Cody-Waite r = (x - k ln2_hi) -
+// k ln2_lo with its rounding error dr, 1 + r + (r^2 P(r) + dr (1 + r)) with
+// the Taylor polynomial P in 11 fmas (degree 13 in all) and 1 + r split
+// exactly, then times 2^(k >> 1) and 2^(k - (k >> 1)) built in the exponent
+// bits (subnormal results and overflow round once), and NaN passed through.
 // CHECK-LABEL: func.func @exp_f64(
-// CHECK-NEXT:    math.exp %{{.+}} : f64
-// CHECK-NEXT:    return
+// CHECK-SAME:    %[[X:.+]]: f64) -> f64
+// CHECK-NOT:     math.exp
+// CHECK-DAG:     %[[LO:.+]] = arith.constant -7.460000e+02 : f64
+// CHECK-DAG:     %[[HI:.+]] = arith.constant 7.100000e+02 : f64
+// CHECK:         %[[BELOW:.+]] = arith.cmpf olt, %[[X]], %[[LO]] : f64
+// CHECK:         %[[X1:.+]] = arith.select %[[BELOW]], %[[LO]], %[[X]] : f64
+// CHECK:         %[[ABOVE:.+]] = arith.cmpf ogt, %[[X1]], %[[HI]] : f64
+// CHECK:         %[[XC:.+]] = arith.select %[[ABOVE]], %[[HI]], %[[X1]] : f64
+// CHECK:         %[[SHIFTER:.+]] = arith.constant 0x4338000000000000 : f64
+// CHECK:         %[[LOG2E:.+]] = arith.constant 1.4426950408889634 : f64
+// CHECK:         %[[T:.+]] = math.fma %[[XC]], %[[LOG2E]], %[[SHIFTER]] : f64
+// CHECK:         %[[K:.+]] = arith.subf %[[T]], %[[SHIFTER]] : f64
+// CHECK:         %[[TBITS:.+]] = arith.bitcast %[[T]] : f64 to i64
+// CHECK:         %[[KI:.+]] = arith.subi %[[TBITS]], %{{.+}} : i64
+// CHECK:         %[[RHI:.+]] = math.fma %[[K]], %{{.+}}, %[[XC]] : f64
+// CHECK:         %[[RLO:.+]] = arith.mulf %[[K]], %{{.+}} : f64
+// CHECK:         %[[R:.+]] = arith.subf %[[RHI]], %[[RLO]] : f64
+// CHECK:         %[[D:.+]] = arith.subf %[[RHI]], %[[R]] : f64
+// CHECK:         %[[DR:.+]] = arith.subf %[[D]], %[[RLO]] : f64
+// CHECK-COUNT-11: math.fma {{.*}}, %[[R]], {{.*}} : f64
+// CHECK:         %[[R2:.+]] = arith.mulf %[[R]], %[[R]] : f64
+// CHECK:         %[[DR1:.+]] = math.fma %[[R]], %[[DR]], %[[DR]] : f64
+// CHECK:         %[[Q:.+]] = math.fma %[[R2]], %{{.+}}, %[[DR1]] : f64
+// CHECK:         %[[S:.+]] = arith.addf %[[R]], %[[ONE:.+]] : f64
+// CHECK:         %[[E0:.+]] = arith.subf %[[ONE]], %[[S]] : f64
+// CHECK:         %[[E:.+]] = arith.addf %[[E0]], %[[R]] : f64
+// CHECK:         %[[TAIL:.+]] = arith.addf %[[E]], %[[Q]] : f64
+// CHECK:         %[[Y:.+]] = arith.addf %[[S]], %[[TAIL]] : f64
+// CHECK:         %[[K1:.+]] = arith.shrsi %[[KI]], %{{.+}} : i64
+// CHECK:         %[[K2:.+]] = arith.subi %[[KI]], %[[K1]] : i64
+// CHECK:         arith.addi %[[K1]], %{{.+}} : i64
+// CHECK:         arith.shli
+// CHECK:         %[[P1:.+]] = arith.bitcast %{{.+}} : i64 to f64
+// CHECK:         %[[Y1:.+]] = arith.mulf %[[Y]], %[[P1]] : f64
+// CHECK:         arith.addi %[[K2]], %{{.+}} : i64
+// CHECK:         arith.shli
+// CHECK:         %[[P2:.+]] = arith.bitcast %{{.+}} : i64 to f64
+// CHECK:         %[[Y2:.+]] = arith.mulf %[[Y1]], %[[P2]] : f64
+// CHECK:         %[[NAN:.+]] = arith.cmpf uno, %[[X]], %[[X]] : f64
+// CHECK:         %[[RES:.+]] = arith.select %[[NAN]], %[[X]], %[[Y2]] : f64
+// CHECK-NOT:     math.exp
+// CHECK-NOT:     call
+// CHECK:         return %[[RES]] : f64
 func.func @exp_f64(%x: f64) -> f64 {
   %y = math.exp %x : f64
   return %y : f64
+}
+
+// Vectors of f64 get it elementwise (the integer part in vectors of i64),
+// also when marked sto.exp_subnormals_absorbed (the f32 marker: the f64
+// expansion keeps subnormal results at no extra cost).
+// CHECK-LABEL: func.func @exp_f64_vector(
+// CHECK-NOT:     math.exp
+// CHECK:         math.fma {{.*}} : vector<4xf64>
+// CHECK:         arith.bitcast {{.*}} : vector<4xf64> to vector<4xi64>
+// CHECK-COUNT-11: math.fma {{.*}} : vector<4xf64>
+// CHECK:         arith.shrsi {{.*}} : vector<4xi64>
+// CHECK:         arith.bitcast {{.*}} : vector<4xi64> to vector<4xf64>
+// CHECK:         arith.cmpf uno, {{.*}} : vector<4xf64>
+// CHECK-NOT:     math.exp
+// CHECK-NOT:     call
+// CHECK:         return {{.*}} : vector<4xf64>
+func.func @exp_f64_vector(%x: vector<4xf64>) -> vector<4xf64> {
+  %y = math.exp %x {sto.exp_subnormals_absorbed} : vector<4xf64>
+  return %y : vector<4xf64>
 }
 
 // -----
