@@ -506,9 +506,22 @@ def StoCoarsenGpuElementwise : Pass<"sto-coarsen-gpu-elementwise"> {
     `sto-prepare-gpu-kernels` merges the four accesses into one 16-byte
     access, so a plain elementwise kernel (or a gather such as dispatch's)
     keeps 16 bytes per thread in flight instead of 4. Bodies that write
-    memory are left alone. Each element's arithmetic is unchanged, so are
-    the bits.
+    memory, or contain loops, are left alone. Each element's arithmetic is
+    unchanged, so are the bits.
+
+    With `reductions`, generics whose parallel dimensions are followed by
+    reduction dimensions (a column sum over [d, b], combine's (t, d, j),
+    dp_aggregate's norm lanes) are split too: the last parallel dimension
+    becomes [n/4] with the 4 after the reductions, so a thread runs four
+    chains side by side, each in its own order. Off in the CUDA pipeline
+    until the device measures it (bench/gpu/reduction_probe.cu times both
+    forms of dp_aggregate's passes).
   }];
+  let options = [
+    Option<"reductions", "reductions", "bool", /*default=*/"false",
+           "Also split the last parallel dimension of generics with "
+           "reduction dimensions after it">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

@@ -4,12 +4,14 @@
 // 4-byte loads and stores, one element in flight per thread. On an H200
 // sto's y = -x ran at 2738 GB/s that way (0.65 of the copy), while the
 // Philox kernels, whose threads take the four elements of a block with
-// 16-byte accesses, reached 4000 GB/s and more. Here the innermost loop
+// 16-byte accesses, reached 4000 GB/s and more. Here the last parallel
 // dimension of such a generic, of static size a multiple of four, is split
-// into [n/4, 4]: the GPU mapping (sto-parallelize-outer-loop) runs a trailing
-// dimension of four inside the thread, and sto-prepare-gpu-kernels merges the
-// four consecutive accesses into one vector access. Each element's
-// arithmetic is unchanged, so are the bits.
+// into [n/4, 4] with the 4 as the last loop (after any reduction
+// dimensions): the GPU mapping (sto-parallelize-outer-loop) runs a trailing
+// dimension of four, or one behind a reduction loop, inside the thread, and
+// sto-prepare-gpu-kernels merges the four consecutive accesses into one
+// vector access. Each element's arithmetic, and each chain's order, is
+// unchanged, so are the bits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,17 +55,39 @@ std::optional<int64_t> staticLoopSize(linalg::GenericOp op, unsigned dim) {
   return std::nullopt;
 }
 
-/// Whether `op` can take four consecutive iterations of its innermost
-/// dimension per thread: all loops parallel, memref operands of identity
-/// layout, every operand either indexed by the innermost dimension in its
-/// last position (and nowhere else) or not at all, that dimension static,
-/// a multiple of four and more than four (a dimension of four is already a
-/// Philox block's lanes), and a body that writes no memory.
-bool canCoarsen(linalg::GenericOp op) {
+/// The dimension to split: the last parallel one, if every dimension
+/// before it is parallel and every one after it a reduction (combine's
+/// (t, d, j): each (t, d) keeps its chain over j, in order).
+std::optional<unsigned> splitDimension(linalg::GenericOp op) {
+  auto iterators = op.getIteratorTypesArray();
+  std::optional<unsigned> last;
+  for (auto [i, kind] : llvm::enumerate(iterators)) {
+    if (kind != utils::IteratorType::parallel)
+      continue;
+    if (last && *last + 1 != i)
+      return std::nullopt; // a reduction between two parallel dimensions
+    last = i;
+  }
+  if (!last ||
+      (*last > 0 && iterators.front() != utils::IteratorType::parallel))
+    return std::nullopt;
+  return last;
+}
+
+/// Whether `op` can take four consecutive iterations of its split dimension
+/// per thread: memref operands of identity layout, every operand either
+/// indexed by that dimension in its last position (and nowhere else) or not
+/// at all, the dimension static, a multiple of four and more than four (a
+/// dimension of four is already a Philox block's lanes), and a body that
+/// writes no memory.
+bool canCoarsen(linalg::GenericOp op, bool reductions) {
   if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
-      op.getNumReductionLoops() != 0)
+      (!reductions && op.getNumReductionLoops() != 0))
     return false;
-  unsigned inner = op.getNumLoops() - 1;
+  std::optional<unsigned> split = splitDimension(op);
+  if (!split)
+    return false;
+  unsigned inner = *split;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
     if (!type) {
@@ -104,11 +128,12 @@ bool canCoarsen(linalg::GenericOp op) {
   return !writes.wasInterrupted();
 }
 
-/// The generic over [..., n/4, 4] equivalent to `op`.
+/// The generic equivalent to `op` whose split dimension d (of size n) is
+/// d' of size n/4, with a last dimension of 4: d = 4 d' + lane.
 void coarsen(RewriterBase &rewriter, linalg::GenericOp op) {
   MLIRContext *ctx = op.getContext();
   Location loc = op.getLoc();
-  unsigned loops = op.getNumLoops(), inner = loops - 1;
+  unsigned loops = op.getNumLoops(), inner = *splitDimension(op);
   rewriter.setInsertionPoint(op);
   SmallVector<Value> inputs, outputs;
   SmallVector<AffineMap> maps;
@@ -134,14 +159,14 @@ void coarsen(RewriterBase &rewriter, linalg::GenericOp op) {
     maps.push_back(AffineMap::get(loops + 1, 0, results, ctx));
     (op.isDpsInput(&operand) ? inputs : outputs).push_back(value);
   }
-  SmallVector<utils::IteratorType> iterators(loops + 1,
-                                             utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.push_back(utils::IteratorType::parallel);
   auto coarse = linalg::GenericOp::create(rewriter, loc, TypeRange{}, inputs,
                                           outputs, maps, iterators);
   IRMapping mapping;
   rewriter.cloneRegionBefore(op.getRegion(), coarse.getRegion(),
                              coarse.getRegion().end(), mapping);
-  // linalg.index of the split dimension: 4 * index(inner) + index(inner+1).
+  // linalg.index of the split dimension: 4 * index(inner) + index(loops).
   SmallVector<linalg::IndexOp> indices;
   coarse.getRegion().walk([&](linalg::IndexOp index) {
     if (index.getDim() == inner)
@@ -163,6 +188,7 @@ void coarsen(RewriterBase &rewriter, linalg::GenericOp op) {
 struct CoarsenGpuElementwisePass
     : public sto::impl::StoCoarsenGpuElementwiseBase<
           CoarsenGpuElementwisePass> {
+  using StoCoarsenGpuElementwiseBase::StoCoarsenGpuElementwiseBase;
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // A fill of a large buffer is such a generic too (combine's zeroed
@@ -184,7 +210,7 @@ struct CoarsenGpuElementwisePass
     }
     SmallVector<linalg::GenericOp> candidates;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (canCoarsen(op))
+      if (canCoarsen(op, reductions))
         candidates.push_back(op);
     });
     for (linalg::GenericOp op : candidates)

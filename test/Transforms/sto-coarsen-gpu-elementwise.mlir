@@ -1,4 +1,5 @@
 // RUN: sto-opt %s --split-input-file --sto-coarsen-gpu-elementwise | FileCheck %s
+// RUN: sto-opt %s --split-input-file --sto-coarsen-gpu-elementwise="reductions=true" | FileCheck %s --check-prefixes=CHECK,RED
 
 // An elementwise generic with a broadcast row operand: the innermost
 // dimension (1024) becomes [256, 4]; the operands it indexes are viewed
@@ -127,5 +128,52 @@ func.func @left_alone(%a: memref<8x4xf32>, %b: memref<8x6xf32>, %c: memref<8x?xf
   }
   %z = arith.constant 0.0 : f32
   linalg.fill ins(%z : f32) outs(%a : memref<8x4xf32>)
+  return
+}
+
+// -----
+
+// A column sum over [d, b] (b a reduction after d): with `reductions`, d
+// becomes [64, 4] with the 4 after b, so that each of a thread's four
+// columns keeps its chain over b in order; without, it is left alone.
+// RED-DAG:     #[[G:.*]] = affine_map<(d0, d1, d2) -> (d1, d0, d2)>
+// RED-DAG:     #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @column_sum(
+// RED:           %[[GV:.*]] = memref.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [8, 64, 4]
+// RED:           %[[AV:.*]] = memref.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [64, 4]
+// RED:           linalg.generic {indexing_maps = [#[[G]], #[[A]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// RED-SAME:          ins(%[[GV]] : memref<8x64x4xf32>) outs(%[[AV]] : memref<64x4xf32>)
+// CHECK-NOT:     memref.expand_shape
+// CHECK:         return
+func.func @column_sum(%g: memref<8x256xf32>, %a: memref<256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%g : memref<8x256xf32>) outs(%a : memref<256xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %0 = arith.addf %x, %acc : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// A reduction before the parallel dimension, or between two parallel ones:
+// left alone either way.
+// CHECK-LABEL: func.func @reduction_first(
+// CHECK-NOT:     memref.expand_shape
+// CHECK:         return
+func.func @reduction_first(%g: memref<8x256xf32>, %a: memref<256xf32>, %h: memref<8x16x256xf32>, %b: memref<8x256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>], iterator_types = ["reduction", "parallel"]}
+      ins(%g : memref<8x256xf32>) outs(%a : memref<256xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %0 = arith.addf %x, %acc : f32
+    linalg.yield %0 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%h : memref<8x16x256xf32>) outs(%b : memref<8x256xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %0 = arith.addf %x, %acc : f32
+    linalg.yield %0 : f32
+  }
   return
 }
