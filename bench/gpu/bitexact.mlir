@@ -773,3 +773,39 @@ func.func @w_stochastic_binary_2p20(%a: tensor<1048576xf32>, %seed: i64) -> tens
       : tensor<1048576xf32>
   return %h : tensor<1048576xf32>
 }
+
+// f64 exp (sto's own expansion since the first H200 run, where libm's and libdevice's
+// exp made the two soft gumbel_softmax of gaps.mlir differ by 1-3 ulp): the f64 gates, a small
+// tau, and a model's exp over the whole range with specials.
+func.func @gumbel_soft_f64_tau_small(%k: !sto.key, %l: tensor<256x37xf64>) -> tensor<256x37xf64> {
+  %0 = sto.gumbel_softmax %k, %l {tau = 5.0e-03 : f64} : tensor<256x37xf64>
+  return %0 : tensor<256x37xf64>
+}
+
+func.func @topk_softmax_f64(%l: tensor<256x16xf64>) -> (tensor<256x2xf64>, tensor<256x2xi32>) {
+  %w, %i = sto.topk_gate %l {k = 2 : i64}
+      : tensor<256x16xf64> -> tensor<256x2xf64>, tensor<256x2xi32>
+  return %w, %i : tensor<256x2xf64>, tensor<256x2xi32>
+}
+
+func.func @softmax_gate_f64(%l: tensor<256x16xf64>) -> (tensor<256x4xf64>, tensor<256x4xi32>) {
+  %w, %i = sto.topk_gate %l {k = 4 : i64, affinity = #sto.affinity<softmax>}
+      : tensor<256x16xf64> -> tensor<256x4xf64>, tensor<256x4xi32>
+  return %w, %i : tensor<256x4xf64>, tensor<256x4xi32>
+}
+
+func.func @sigmoid_gate_f64(%l: tensor<256x16xf64>) -> (tensor<256x2xf64>, tensor<256x2xi32>) {
+  %w, %i = sto.topk_gate %l {k = 2 : i64, affinity = #sto.affinity<sigmoid>}
+      : tensor<256x16xf64> -> tensor<256x2xf64>, tensor<256x2xi32>
+  return %w, %i : tensor<256x2xf64>, tensor<256x2xi32>
+}
+
+// A model's exp over the whole range: N(0,1)-like values times 300 (overflow, subnormal
+// results, 0), with NaN, +-inf, +-0 and subnormals mixed in.
+// fill: arg0=specials
+func.func @exp_f64_wide(%x: tensor<1048576xf64>) -> tensor<1048576xf64> {
+  %c = arith.constant dense<3.0e+02> : tensor<1048576xf64>
+  %s = arith.mulf %x, %c : tensor<1048576xf64>
+  %y = math.exp %s : tensor<1048576xf64>
+  return %y : tensor<1048576xf64>
+}
