@@ -101,7 +101,8 @@ bool canCoarsen(linalg::GenericOp op, bool reductions) {
     for (auto [i, expr] : llvm::enumerate(map.getResults())) {
       bool last = i + 1 == map.getNumResults();
       if (auto d = dyn_cast<AffineDimExpr>(expr)) {
-        if (d.getPosition() == inner && !last)
+        // The view [.., n/4, 4] needs n static in every split operand.
+        if (d.getPosition() == inner && (!last || type.isDynamicDim(i)))
           return false;
       } else if (expr.isFunctionOfDim(inner)) {
         return false;

@@ -73,6 +73,8 @@ func.func @fill(%y: memref<64x512xf32>) {
 // gate's walk over its row: four per thread would quarter the threads), a
 // body that stores, a strided operand, an index used outside the last
 // position, and a small fill.
+// (Also a dynamic innermost size in one operand while another gives it
+// statically: the view needs it static in each.)
 // CHECK-LABEL: func.func @left_alone(
 // CHECK-NOT:     memref.expand_shape
 // CHECK:         return
@@ -128,6 +130,12 @@ func.func @left_alone(%a: memref<8x4xf32>, %b: memref<8x6xf32>, %c: memref<8x?xf
   }
   %z = arith.constant 0.0 : f32
   linalg.fill ins(%z : f32) outs(%a : memref<8x4xf32>)
+  %v = memref.alloc() : memref<8x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<8x?xf32>) outs(%v : memref<8x16xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    linalg.yield %i : f32
+  }
   return
 }
 
