@@ -95,7 +95,9 @@ bool canCoarsen(linalg::GenericOp op, bool reductions) {
         return false;
       continue;
     }
-    if (!type.getLayout().isIdentity())
+    // i1 buffers are bytes that sto-prepare-gpu-kernels does not merge:
+    // four 1-byte accesses per thread would only quarter the threads.
+    if (!type.getLayout().isIdentity() || type.getElementType().isInteger(1))
       return false;
     AffineMap map = op.getMatchingIndexingMap(&operand);
     for (auto [i, expr] : llvm::enumerate(map.getResults())) {

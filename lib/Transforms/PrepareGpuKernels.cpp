@@ -18,6 +18,7 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
@@ -473,6 +474,103 @@ void unrollReductionChains(gpu::GPUFuncOp func, int64_t maxUnroll) {
   }
 }
 
+/// After hoistIndependentOps on a loop unrolled by `factor`, the ops before
+/// the first carried-dependent one are the copies' independent work, copy
+/// after copy (`copyOf` gives each op's copy; the unroller's own index ops
+/// have none and stay). When the copies are runs of the same ops, they are
+/// interleaved (op k of every copy, then op k + 1): the copies' chains (a
+/// Philox block's ten rounds) then stand side by side in one basic block,
+/// ahead of the branches that a correctly rounded sqrt brings, where ptxas
+/// can overlap them. Each op still follows what it uses: its own copy's
+/// earlier ops, the unroller's index ops, or values from outside.
+void interleaveCopies(scf::ForOp loop, int64_t factor,
+                      const llvm::DenseMap<Operation *, unsigned> &copyOf) {
+  Block *body = loop.getBody();
+  llvm::SmallPtrSet<Operation *, 32> inPrefix;
+  SmallVector<SmallVector<Operation *>> copies(factor);
+  Operation *anchor = nullptr;
+  for (Operation &op : body->without_terminator()) {
+    bool dependent = llvm::any_of(op.getOperands(), [&](Value v) {
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        return arg.getOwner() == body && arg != loop.getInductionVar();
+      Operation *def = v.getDefiningOp();
+      return def && def->getBlock() == body && !inPrefix.contains(def);
+    });
+    if (dependent) {
+      anchor = &op;
+      break;
+    }
+    inPrefix.insert(&op);
+    auto it = copyOf.find(&op);
+    if (it != copyOf.end() && it->second < (unsigned)factor)
+      copies[it->second].push_back(&op);
+  }
+  if (!anchor || copies[0].empty())
+    return;
+  for (int64_t c = 1; c < factor; ++c) {
+    if (copies[c].size() != copies[0].size())
+      return;
+    for (auto [a, b] : llvm::zip_equal(copies[0], copies[c]))
+      if (a->getName() != b->getName())
+        return;
+  }
+  for (size_t k = 0, n = copies[0].size(); k < n; ++k)
+    for (int64_t c = 0; c < factor; ++c)
+      copies[c][k]->moveBefore(anchor);
+}
+
+/// Kernels launched with at most this many threads leave an H100/H200 (132
+/// SMs of 2048 threads) at most half full: the MoE gates' thread per token,
+/// 65536 tokens, ran at 22-23% occupancy on an H200.
+constexpr int64_t kUnderfilledThreads = 131072;
+constexpr int64_t kInterleave = 4;
+
+/// In a kernel too small to fill the GPU, a loop that carries values through
+/// a large body (a gate's walk over its row: per step a Philox block, four
+/// Box-Muller samples and four insertions into the top-k list) runs its
+/// serial chains with few warps to hide their latency. Unrolled by up to
+/// kInterleave with the work that does not depend on the carried values
+/// (the Philox blocks, noise and scores of the next steps) moved ahead, the
+/// steps' independent chains run side by side. Registers are no constraint
+/// at that occupancy. Every op and the order along the chain are unchanged,
+/// so are the bits; the body must write no memory.
+void interleaveCarriedLoops(gpu::GPUFuncOp func) {
+  SmallVector<std::pair<scf::ForOp, int64_t>> loops;
+  func.walk([&](scf::ForOp loop) {
+    std::optional<int64_t> trips = constantTrips(loop);
+    Block *body = loop.getBody();
+    if (loop.getNumRegionIterArgs() == 0 || !trips ||
+        body->getOperations().size() - 1 <= kMaxChainBodyOps)
+      return;
+    WalkResult writes = loop.getBody()->walk([](Operation *op) {
+      if (isa<LoopLikeOpInterface>(op))
+        return WalkResult::interrupt();
+      // An op with regions (scf.if) is judged by the ops inside it.
+      if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+          isa<memref::LoadOp, vector::LoadOp>(op) || isMemoryEffectFree(op))
+        return WalkResult::advance();
+      return WalkResult::interrupt();
+    });
+    if (writes.wasInterrupted())
+      return;
+    int64_t factor = kInterleave;
+    while (factor > 1 && (*trips % factor != 0 || factor >= *trips))
+      factor /= 2;
+    if (factor > 1)
+      loops.push_back({loop, factor});
+  });
+  for (auto [loop, factor] : loops) {
+    llvm::DenseMap<Operation *, unsigned> copyOf;
+    FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(
+        loop, factor,
+        [&](unsigned copy, Operation *op, OpBuilder) { copyOf[op] = copy; });
+    if (succeeded(unrolled) && unrolled->mainLoopOp) {
+      hoistIndependentOps(*unrolled->mainLoopOp);
+      interleaveCopies(*unrolled->mainLoopOp, factor, copyOf);
+    }
+  }
+}
+
 /// The block size shared by every launch of a kernel and the most threads
 /// any launch starts, when all launches have static sizes.
 struct LaunchShape {
@@ -572,6 +670,9 @@ void prepareKernel(gpu::GPUFuncOp func,
   // 5. Reduction chains: many loads in flight per thread.
   std::optional<LaunchShape> shape = launchShape(launches);
   bool few = shape && shape->threads <= kFewThreads;
+  // Large bodies first: the chains' unrolling makes small bodies large.
+  if (shape && shape->threads <= kUnderfilledThreads)
+    interleaveCarriedLoops(func);
   unrollReductionChains(func, few ? kMaxFewThreadsUnroll : kMaxChainUnroll);
   if (few) {
     SmallVector<int32_t> block(shape->block.begin(), shape->block.end());

@@ -625,3 +625,113 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A kernel that cannot fill the GPU (at most 131072 threads: the MoE gates'
+// thread per token) with a loop that carries values through a large body:
+// unrolled by 4, the copies' work that does not depend on the carried value
+// moved ahead and interleaved (op k of every copy, then op k + 1), the
+// carried chain after it in its order. With more threads it is left alone.
+// CHECK-LABEL: gpu.func @walk_row(
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c4{{.*}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (f32) {
+// CHECK:           memref.load
+// CHECK-NEXT:      memref.load
+// CHECK-NEXT:      memref.load
+// CHECK-NEXT:      memref.load
+// CHECK-NEXT:      arith.mulf
+// CHECK-NEXT:      arith.mulf
+// CHECK-NEXT:      arith.mulf
+// CHECK-NEXT:      arith.mulf
+// CHECK-COUNT-68:  arith.mulf
+// CHECK-NEXT:      %[[M0:.+]] = arith.maximumf %[[ACC]], %{{.+}} : f32
+// CHECK-NEXT:      %[[M1:.+]] = arith.maximumf %[[M0]], %{{.+}} : f32
+// CHECK-NEXT:      %[[M2:.+]] = arith.maximumf %[[M1]], %{{.+}} : f32
+// CHECK-NEXT:      %[[M3:.+]] = arith.maximumf %[[M2]], %{{.+}} : f32
+// CHECK-NEXT:      scf.yield %[[M3]]
+// CHECK-LABEL: gpu.func @walk_row_full_gpu(
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1{{.*}} iter_args
+module attributes {gpu.container_module} {
+  func.func @entry(%x: memref<65536x64xf32>, %o: memref<65536xf32>) {
+    %c1 = arith.constant 1 : index
+    %c256 = arith.constant 256 : index
+    %c1024 = arith.constant 1024 : index
+    gpu.launch_func @k::@walk_row blocks in (%c256, %c1, %c1) threads in (%c256, %c1, %c1) args(%x : memref<65536x64xf32>, %o : memref<65536xf32>)
+    gpu.launch_func @k::@walk_row_full_gpu blocks in (%c1024, %c1, %c1) threads in (%c256, %c1, %c1) args(%x : memref<65536x64xf32>, %o : memref<65536xf32>)
+    return
+  }
+  gpu.module @k {
+    gpu.func @walk_row(%x: memref<65536x64xf32>, %o: memref<65536xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c64 = arith.constant 64 : index
+      %c256 = arith.constant 256 : index
+      %z = arith.constant 0.0 : f32
+      %b = gpu.block_id x
+      %t0 = gpu.thread_id x
+      %bb = arith.muli %b, %c256 : index
+      %t = arith.addi %bb, %t0 : index
+      %s = scf.for %i = %c0 to %c64 step %c1 iter_args(%a = %z) -> f32 {
+        %v = memref.load %x[%t, %i] : memref<65536x64xf32>
+        %m0 = arith.mulf %v, %v : f32
+        %m1 = arith.mulf %m0, %v : f32
+        %m2 = arith.mulf %m1, %v : f32
+        %m3 = arith.mulf %m2, %v : f32
+        %m4 = arith.mulf %m3, %v : f32
+        %m5 = arith.mulf %m4, %v : f32
+        %m6 = arith.mulf %m5, %v : f32
+        %m7 = arith.mulf %m6, %v : f32
+        %m8 = arith.mulf %m7, %v : f32
+        %m9 = arith.mulf %m8, %v : f32
+        %m10 = arith.mulf %m9, %v : f32
+        %m11 = arith.mulf %m10, %v : f32
+        %m12 = arith.mulf %m11, %v : f32
+        %m13 = arith.mulf %m12, %v : f32
+        %m14 = arith.mulf %m13, %v : f32
+        %m15 = arith.mulf %m14, %v : f32
+        %m16 = arith.mulf %m15, %v : f32
+        %m17 = arith.mulf %m16, %v : f32
+        %n = arith.maximumf %a, %m17 : f32
+        scf.yield %n : f32
+      }
+      memref.store %s, %o[%t] : memref<65536xf32>
+      gpu.return
+    }
+    gpu.func @walk_row_full_gpu(%x: memref<65536x64xf32>, %o: memref<65536xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c64 = arith.constant 64 : index
+      %c256 = arith.constant 256 : index
+      %z = arith.constant 0.0 : f32
+      %b = gpu.block_id x
+      %t0 = gpu.thread_id x
+      %bb = arith.muli %b, %c256 : index
+      %t = arith.addi %bb, %t0 : index
+      %s = scf.for %i = %c0 to %c64 step %c1 iter_args(%a = %z) -> f32 {
+        %v = memref.load %x[%t, %i] : memref<65536x64xf32>
+        %m0 = arith.mulf %v, %v : f32
+        %m1 = arith.mulf %m0, %v : f32
+        %m2 = arith.mulf %m1, %v : f32
+        %m3 = arith.mulf %m2, %v : f32
+        %m4 = arith.mulf %m3, %v : f32
+        %m5 = arith.mulf %m4, %v : f32
+        %m6 = arith.mulf %m5, %v : f32
+        %m7 = arith.mulf %m6, %v : f32
+        %m8 = arith.mulf %m7, %v : f32
+        %m9 = arith.mulf %m8, %v : f32
+        %m10 = arith.mulf %m9, %v : f32
+        %m11 = arith.mulf %m10, %v : f32
+        %m12 = arith.mulf %m11, %v : f32
+        %m13 = arith.mulf %m12, %v : f32
+        %m14 = arith.mulf %m13, %v : f32
+        %m15 = arith.mulf %m14, %v : f32
+        %m16 = arith.mulf %m15, %v : f32
+        %m17 = arith.mulf %m16, %v : f32
+        %n = arith.maximumf %a, %m17 : f32
+        scf.yield %n : f32
+      }
+      memref.store %s, %o[%t] : memref<65536xf32>
+      gpu.return
+    }
+  }
+}
