@@ -86,4 +86,49 @@ extern "C" __attribute__((weak)) __bf16 __truncsfbf2(float value) {
   std::memcpy(&result, &half, sizeof result);
   return result;
 }
+
+// f64 -> bf16, rounding once to nearest even (not through f32, which would
+// round twice), for the same reason: `arith.truncf` from f64 to bf16 becomes
+// LLVM's fptrunc, which x86 lowers to a call of this builtin, which libgcc
+// before 13 lacks (a model narrowing f64 to bf16 did not link). NaNs stay
+// NaNs, quieted, with their sign and leading payload bits.
+extern "C" __attribute__((weak)) __bf16 __truncdfbf2(double value) {
+  uint64_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  uint16_t sign = uint16_t((bits >> 48) & 0x8000u);
+  uint64_t magnitude = bits & 0x7fffffffffffffffull;
+  uint16_t half;
+  if (magnitude > 0x7ff0000000000000ull) {
+    half = uint16_t(sign | 0x7fc0u | ((bits >> 45) & 0x7fu));
+  } else if (magnitude >= 0x3810000000000000ull) {
+    // |x| >= 2^-126, a normal bf16 or beyond: round the 52-bit significand
+    // to 7 bits (ties to even; a carry moves into the exponent), then rebias
+    // the exponent from 1023 to 127. 2^128 and beyond become +inf.
+    uint64_t rounded =
+        (magnitude + 0x0fffffffffffull + ((magnitude >> 45) & 1u)) >> 45;
+    uint64_t rebias = uint64_t(1023 - 127) << 7;
+    half = rounded - rebias >= 0x7f80u ? uint16_t(sign | 0x7f80u)
+                                       : uint16_t(sign | (rounded - rebias));
+  } else {
+    // A bf16 subnormal (or 0, or the least normal): the nearest multiple of
+    // 2^-133, ties to even; |x| * 2^133 is exact.
+    double scaled;
+    uint64_t exponent = uint64_t(1023 + 133) << 52;
+    double scale;
+    std::memcpy(&scale, &exponent, sizeof scale);
+    uint64_t absBits = magnitude;
+    double absValue;
+    std::memcpy(&absValue, &absBits, sizeof absValue);
+    scaled = absValue * scale;
+    double whole = static_cast<double>(static_cast<uint64_t>(scaled));
+    double rest = scaled - whole;
+    uint64_t m = static_cast<uint64_t>(whole);
+    if (rest > 0.5 || (rest == 0.5 && (m & 1u)))
+      ++m;
+    half = uint16_t(sign | m);
+  }
+  __bf16 result;
+  std::memcpy(&result, &half, sizeof result);
+  return result;
+}
 #endif
