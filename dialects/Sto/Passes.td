@@ -891,7 +891,8 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
   let description = [{
     On every `gpu.func` kernel:
     - fully unrolls constant loops of at most four trips (the lane loops of
-      blocked sampling) and folds their indices;
+      blocked sampling) and folds their indices, then runs CSE so that the
+      lanes' accesses share the index values they agree on (a gather's row);
     - states that memref kernel arguments are 16-byte aligned (device
       buffers from cuMemAlloc are 256-byte aligned; the C ABI documents the
       requirement);
@@ -914,7 +915,15 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
       without writing any (a thread's reduction chain) by up to 32, with
       the loads and their index math moved ahead of the chain, so that a
       thread has many loads in flight (dp_aggregate's norm lanes are 16 per
-      sample: few threads, long chains). The chain's order is unchanged.
+      sample: few threads, long chains). The chain's order is unchanged;
+    - in a kernel launched with at most 131072 threads (too few to fill an
+      H100/H200), unrolls a loop that carries values through a large body
+      (a MoE gate's walk over its row) by up to 4, and interleaves the
+      copies' work that does not depend on the carried values (op k of
+      every copy, then op k + 1) ahead of the carried chain, so that the
+      copies' Philox rounds run side by side in one basic block. Bodies
+      that write memory or hold loops are left alone; the bits are
+      unchanged.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
