@@ -15,7 +15,10 @@
 //    "wall_ms" is the median of the same number of synchronous calls (no
 //    stream set: a call returns when its kernels have finished) timed with
 //    std::chrono::steady_clock around the call: it adds the launch and
-//    synchronization cost of the C ABI's default mode;
+//    synchronization cost of the C ABI's default mode. "enqueue_ms" is the
+//    median host time of the event-timed calls themselves (the call returns
+//    once its work is enqueued): a call that starts on an idle stream keeps
+//    the GPU waiting for at least its host work before the first launch;
 //  - the ceiling: sto_cuda_memcpy of one 2^28 f32 buffer (1 GiB, the largest
 //    workload buffer) to another, device to device, on the same stream, timed
 //    the same way; bytes are counted read + written;
@@ -208,6 +211,9 @@ double median(std::vector<double> v) {
 
 struct Timing {
   double ms = NAN, wallMs = NAN, minMs = NAN, maxMs = NAN;
+  /// Host time to enqueue one call on the stream (median): what the GPU
+  /// waits for when a call starts on an idle stream.
+  double enqueueMs = NAN;
   bool ok = true;
 };
 
@@ -235,10 +241,14 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
     for (int i = 0; i < warmup && t.ok; ++i)
       call();
     sto_cuda_stream_synchronize(stream);
-    std::vector<double> ts;
+    std::vector<double> ts, enqueue;
     for (int i = 0; i < runs && t.ok; ++i) {
       CUresult r = ev.eventRecord(ev.start, stream);
+      auto h0 = std::chrono::steady_clock::now();
       bool okCall = call();
+      enqueue.push_back(std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - h0)
+                            .count());
       if (!r)
         r = ev.eventRecord(ev.stop, stream);
       if (!r)
@@ -255,6 +265,8 @@ Timing timeIt(const char *what, const std::function<int32_t()> &fn) {
         ts.push_back(ms);
     }
     sto_cuda_set_stream(nullptr, 0);
+    if (!enqueue.empty())
+      t.enqueueMs = median(enqueue);
     if (!ts.empty()) {
       t.ms = median(ts);
       t.minMs = *std::min_element(ts.begin(), ts.end());
@@ -301,7 +313,8 @@ void emit(const char *impl, const char *workload, const char *peerWorkload,
   std::string times;
   for (auto [key, v] : {std::pair<const char *, double>{"wall_ms", t.wallMs},
                         {"min_ms", t.minMs},
-                        {"max_ms", t.maxMs}})
+                        {"max_ms", t.maxMs},
+                        {"enqueue_ms", t.enqueueMs}})
     if (std::isfinite(v)) {
       char b[64];
       std::snprintf(b, sizeof(b), ", \"%s\": %.4f", key, v);

@@ -380,11 +380,13 @@ def main(args):
             out += profile_lines(launches, sto, ceiling)
 
     out.append("")
-    out.append("sto, every timed call (CUDA events median [min-max], then the median of "
-               "synchronous calls on the wall clock):")
+    out.append("sto, every timed call (CUDA events median [min-max], the host's time to "
+               "enqueue it, then the median of synchronous calls on the wall clock):")
     for w, r in sto.items():
+        enqueue = (f", enqueue {r['enqueue_ms'] * 1000:.1f} us" if "enqueue_ms" in r else "")
         out.append(f"  {w}: {r['ms']:.4f} ms [{r.get('min_ms', float('nan')):.4f}-"
-                   f"{r.get('max_ms', float('nan')):.4f}], wall {r.get('wall_ms', float('nan')):.4f}"
+                   f"{r.get('max_ms', float('nan')):.4f}]{enqueue}, wall "
+                   f"{r.get('wall_ms', float('nan')):.4f}"
                    f" ms, {fmt_gbps(r['gbps'])} GB/s" + (f" ({r['note']})" if r.get("note") else ""))
     out.append("")
     if copy:
