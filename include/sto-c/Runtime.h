@@ -225,13 +225,14 @@ int32_t sto_cuda_stream_synchronize(void *stream);
  *    an event) before reading the results on the host. Temporary buffers
  *    are allocated and freed in stream order (cuMemAllocAsync/FreeAsync),
  *    and a buffer freed on the stream is kept for the stream's next
- *    allocation of its size (up to 4 GiB of such idle buffers in all): a
- *    call repeated on one stream asks the driver for no memory, which
- *    costs the host microseconds per buffer while the GPU waits. The kept
- *    buffers are given back when this thread sets another stream
- *    (sto_cuda_set_stream(NULL, 0) too) or sto_cuda_stream_destroy destroys
- *    the stream: do one of those before destroying the stream by other
- *    means.
+ *    allocation of its size (up to 4 GiB of such idle buffers in all, the
+ *    pool's streams included): a call repeated on one stream asks the
+ *    driver for no memory, which costs the host microseconds per buffer
+ *    while the GPU waits. The kept buffers are given back when this thread
+ *    sets another stream (sto_cuda_set_stream(NULL, 0) too) or
+ *    sto_cuda_stream_destroy destroys the stream: do one of those before
+ *    destroying the stream by other means. sto_cuda_release_cached_memory
+ *    gives back every kept buffer (like torch.cuda.empty_cache).
  *
  *  - With flags STO_CUDA_STREAM_WAIT the stream is used the same way but the
  *    synchronization emitted by MLIR is kept: the function returns when its
@@ -242,6 +243,9 @@ int32_t sto_cuda_stream_synchronize(void *stream);
 enum { STO_CUDA_STREAM_WAIT = 1 };
 int32_t sto_cuda_set_stream(void *stream, uint32_t flags);
 void *sto_cuda_get_stream(void);
+/* Gives every temporary buffer kept for reuse back to the driver (in stream
+   order; the memory is free once the streams reach the frees). */
+int32_t sto_cuda_release_cached_memory(void);
 
 /* Matrix products on cuBLAS
  *

@@ -474,69 +474,23 @@ private:
 };
 
 //===----------------------------------------------------------------------===//
-// Streams
-//===----------------------------------------------------------------------===//
-
-void initStreamPools() {
-  for (StreamPool &pool : gStreamPools) {
-    pthread_mutex_init(&pool.mutex, nullptr);
-    pool.count = 0;
-  }
-}
-
-StreamPool &streamPool(int device) {
-  pthread_once(&gStreamPoolsOnce, initStreamPools);
-  return gStreamPools[device];
-}
-
-/// A non-blocking stream from the device's pool, or a new one.
-CUstream acquireStream(Entry &e, int device) {
-  StreamPool &pool = streamPool(device);
-  CUstream stream = nullptr;
-  pthread_mutex_lock(&pool.mutex);
-  if (pool.count > 0)
-    stream = pool.streams[--pool.count];
-  pthread_mutex_unlock(&pool.mutex);
-  if (stream)
-    return stream;
-  if (e.check(gFn.streamCreate(&stream, CU_STREAM_NON_BLOCKING),
-              "cuStreamCreate"))
-    return nullptr;
-  return stream;
-}
-
-/// Pools stream, or destroys it when the pool is full; the status of that.
-int32_t releaseStream(Entry &e, int device, CUstream stream) {
-  StreamPool &pool = streamPool(device);
-  pthread_mutex_lock(&pool.mutex);
-  bool kept = pool.count < kStreamPoolSize;
-  if (kept)
-    pool.streams[pool.count++] = stream;
-  pthread_mutex_unlock(&pool.mutex);
-  if (kept)
-    return STO_OK;
-  return e.check(gFn.streamDestroy(stream), "cuStreamDestroy");
-}
-
-bool isUserStream(CUstream stream) {
-  return tUserStream && stream == tUserStream;
-}
-
-//===----------------------------------------------------------------------===//
 // Blocks kept on a caller's stream
 //===----------------------------------------------------------------------===//
 //
-// On a caller's stream a compiled call allocates each temporary with
-// cuMemAllocAsync and frees it with cuMemFreeAsync as it ends. Each of those
-// costs the host microseconds, and a call that starts on an idle stream keeps
-// the GPU waiting for them: on an H200 the 16 temporaries of a top-8-of-256
-// gate made a call of 59 us of kernels take 140 us. A block freed on the
-// stream it was allocated on is therefore kept, idle, for the next allocation
-// of its size on that stream. Stream order makes the reuse safe, as it does
-// for the driver's pool: the next user's work runs after the last user's.
-// The idle blocks of a stream go back to the driver (cuMemFreeAsync on that
-// stream) when a thread sets another stream, when sto_cuda_stream_destroy
-// destroys it, and past kCacheIdleLimit bytes.
+// A compiled call allocates each temporary with cuMemAllocAsync and frees it
+// with cuMemFreeAsync as it ends, on a caller's stream or on streams of the
+// pool. Each of those costs the host microseconds, and a call that starts on
+// an idle stream keeps the GPU waiting for them: on an H200 the 16
+// temporaries of a top-8-of-256 gate made a call of 59 us of kernels take
+// 140 us. A block freed on the stream it was allocated on is therefore kept,
+// idle, for the next allocation of its size on that stream. Stream order
+// makes the reuse safe, as it does for the driver's pool: the next user's
+// work runs after the last user's. (Without a caller's stream every
+// operation is synchronized anyway.) The idle blocks of a stream go back to
+// the driver (cuMemFreeAsync on that stream) when a thread sets another
+// stream, when the stream is destroyed (sto_cuda_stream_destroy, or a pool
+// stream beyond the pool's size), on sto_cuda_release_cached_memory, and
+// past kCacheIdleLimit bytes.
 
 constexpr size_t kCacheGranule = 256;
 constexpr size_t kCacheIdleLimit = size_t(4) << 30;
@@ -649,6 +603,57 @@ int32_t releaseCachedBlocks(Entry &e, CUstream stream) {
     if (status == STO_OK)
       status = s;
   }
+}
+
+//===----------------------------------------------------------------------===//
+// Streams
+//===----------------------------------------------------------------------===//
+
+void initStreamPools() {
+  for (StreamPool &pool : gStreamPools) {
+    pthread_mutex_init(&pool.mutex, nullptr);
+    pool.count = 0;
+  }
+}
+
+StreamPool &streamPool(int device) {
+  pthread_once(&gStreamPoolsOnce, initStreamPools);
+  return gStreamPools[device];
+}
+
+/// A non-blocking stream from the device's pool, or a new one.
+CUstream acquireStream(Entry &e, int device) {
+  StreamPool &pool = streamPool(device);
+  CUstream stream = nullptr;
+  pthread_mutex_lock(&pool.mutex);
+  if (pool.count > 0)
+    stream = pool.streams[--pool.count];
+  pthread_mutex_unlock(&pool.mutex);
+  if (stream)
+    return stream;
+  if (e.check(gFn.streamCreate(&stream, CU_STREAM_NON_BLOCKING),
+              "cuStreamCreate"))
+    return nullptr;
+  return stream;
+}
+
+/// Pools stream, or destroys it when the pool is full; the status of that.
+int32_t releaseStream(Entry &e, int device, CUstream stream) {
+  StreamPool &pool = streamPool(device);
+  pthread_mutex_lock(&pool.mutex);
+  bool kept = pool.count < kStreamPoolSize;
+  if (kept)
+    pool.streams[pool.count++] = stream;
+  pthread_mutex_unlock(&pool.mutex);
+  if (kept)
+    return STO_OK;
+  if (int32_t status = releaseCachedBlocks(e, stream))
+    return status;
+  return e.check(gFn.streamDestroy(stream), "cuStreamDestroy");
+}
+
+bool isUserStream(CUstream stream) {
+  return tUserStream && stream == tUserStream;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1444,8 +1449,8 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, uint64_t hostSharedI8) {
                 "cuMemAllocManaged"))
       return nullptr;
   } else if (s && gDeviceInfo[scope.device].memoryPools) {
-    // A caller's stream keeps the blocks its calls free (see BlockCache).
-    bool keep = isUserStream(s) && bytes <= SIZE_MAX - kCacheGranule;
+    // A stream keeps the blocks its calls free (see BlockCache).
+    bool keep = bytes <= SIZE_MAX - kCacheGranule;
     if (keep) {
       bytes = (bytes + kCacheGranule - 1) / kCacheGranule * kCacheGranule;
       if (CUdeviceptr cached = takeCachedBlock(s, bytes))
@@ -1884,6 +1889,28 @@ int32_t sto_cuda_stream_synchronize(void *stream) {
     return status;
   return e.check(gFn.streamSynchronize(static_cast<CUstream>(stream)),
                  "cuStreamSynchronize");
+}
+
+int32_t sto_cuda_release_cached_memory(void) {
+  Entry e("sto_cuda_release_cached_memory", Entry::Api);
+  if (int32_t status = driverReady(e))
+    return status;
+  int32_t status = STO_OK;
+  for (;;) {
+    CUstream stream = nullptr;
+    pthread_mutex_lock(&gBlockCache.mutex);
+    for (size_t i = 0; i < gBlockCache.count && !stream; ++i)
+      if (gBlockCache.blocks[i].idle)
+        stream = gBlockCache.blocks[i].stream;
+    pthread_mutex_unlock(&gBlockCache.mutex);
+    if (!stream)
+      return status;
+    int32_t s = releaseCachedBlocks(e, stream);
+    if (status == STO_OK)
+      status = s;
+    if (s != STO_OK)
+      return status; // the stream's blocks stay; do not loop on them
+  }
 }
 
 int32_t sto_cuda_set_stream(void *stream, uint32_t flags) {

@@ -395,6 +395,10 @@ FAKE_TEST(LaunchArguments, "") {
 // cuBLAS handles only in the runtime's pools.
 FAKE_TEST(NothingIsLeftBehind, "") {
   runAllChecks();
+  // Temporaries kept for reuse on their streams go back on request.
+  ASSERT_EQ(sto_cuda_release_cached_memory(), STO_OK)
+      << sto_cuda_last_error_message();
+  ASSERT_EQ(sto_cuda_synchronize(), STO_OK);
   sto_fake_cuda_stats s = stats();
   EXPECT_EQ(s.allocations, 1) << "the TMA descriptor copy only";
   EXPECT_EQ(s.modules, 0);
@@ -722,16 +726,21 @@ FAKE_TEST(StreamOrderedAllocationFails,
           "FAKE_CUDA_FAIL=cuMemAllocAsync:1,cuMemFreeAsync:1") {
   sto_cuda_clear_error();
   void *s = mgpuStreamCreate();
+  void *other = mgpuStreamCreate();
   EXPECT_EQ(mgpuMemAlloc(64, s, 0), nullptr);
   EXPECT_MESSAGE("mgpuMemAlloc: cuMemAllocAsync failed with");
   sto_cuda_clear_error();
   void *p = mgpuMemAlloc(64, s, 0);
   EXPECT_NE(p, nullptr);
-  mgpuMemFree(p, s);
+  // Freed on another stream than its own, a block goes back to the driver
+  // at once (one freed on its own stream would be kept).
+  mgpuMemFree(p, other);
   EXPECT_MESSAGE("mgpuMemFree: cuMemFreeAsync failed with");
   sto_cuda_clear_error();
-  mgpuMemFree(p, s);
+  mgpuMemFree(p, other);
   mgpuStreamSynchronize(s);
+  mgpuStreamSynchronize(other);
+  mgpuStreamDestroy(other);
   mgpuStreamDestroy(s);
   EXPECT_EQ(sto_cuda_last_error(), STO_OK) << sto_cuda_last_error_message();
   EXPECT_EQ(stats().allocations, 0);
@@ -790,6 +799,38 @@ FAKE_TEST(BlocksKeptOnCallersStream, "") {
   EXPECT_EQ(stats().allocations, before);
   EXPECT_EQ(sto_cuda_last_error(), STO_OK) << sto_cuda_last_error_message();
   ASSERT_EQ(sto_cuda_stream_destroy(stream), STO_OK);
+}
+
+// Without a caller's stream, compiled code takes a pool stream for each
+// operation and synchronizes it: a block freed on the pool stream it was
+// allocated on is kept for that stream's next allocation too, and
+// sto_cuda_release_cached_memory gives every kept block back.
+FAKE_TEST(BlocksKeptOnPoolStreams, "") {
+  int64_t before = stats().allocations;
+  sto_cuda_clear_error();
+  auto onPoolStream = [](auto op) {
+    void *s = mgpuStreamCreate();
+    op(s);
+    mgpuStreamSynchronize(s);
+    mgpuStreamDestroy(s);
+    return s;
+  };
+  void *p = nullptr, *q = nullptr;
+  void *s1 = onPoolStream([&](void *s) { p = mgpuMemAlloc(4096, s, 0); });
+  void *s2 = onPoolStream([&](void *s) { mgpuMemFree(p, s); });
+  ASSERT_EQ(s1, s2) << "the pool gives back the stream it took last";
+  EXPECT_EQ(stats().allocations, before + 1) << "the freed block is kept";
+  onPoolStream([&](void *s) { q = mgpuMemAlloc(4000, s, 0); });
+  EXPECT_EQ(q, p);
+  EXPECT_EQ(stats().allocations, before + 1);
+  onPoolStream([&](void *s) { mgpuMemFree(q, s); });
+  EXPECT_EQ(sto_cuda_last_error(), STO_OK) << sto_cuda_last_error_message();
+  EXPECT_EQ(sto_cuda_release_cached_memory(), STO_OK)
+      << sto_cuda_last_error_message();
+  ASSERT_EQ(sto_cuda_synchronize(), STO_OK);
+  EXPECT_EQ(stats().allocations, before);
+  // Nothing left to give back: still STO_OK.
+  EXPECT_EQ(sto_cuda_release_cached_memory(), STO_OK);
 }
 
 // A failure to give a kept block back is the status of the call that
