@@ -39,7 +39,9 @@
 //    "max_ulp": 0}
 // and human-readable notes on stderr.
 //
-// Environment: STO_BENCH_RUNS (20), STO_BENCH_WARMUP (3), STO_BENCH_ONLY
+// Environment: STO_BENCH_IMPL (the results' "impl", default "sto-cuda"; a
+// build of a compiler variant names itself), STO_BENCH_RUNS (20),
+// STO_BENCH_WARMUP (3), STO_BENCH_ONLY
 // (comma-separated workload names; "copy" is the ceiling), STO_GPU_VERIFY (1),
 // STO_BENCH_PROFILE (0; 1: one untimed call per workload, for Nsight Compute),
 // STO_CUDA_DRIVER (see sto-c/Runtime.h). --cpu-only runs the cpu_* versions
@@ -207,6 +209,13 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t m = v.size() / 2;
   return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+/// The name of sto's results: "sto-cuda", or STO_BENCH_IMPL for a build
+/// of a compiler variant (the report lists those apart).
+const char *stoImpl() {
+  const char *impl = std::getenv("STO_BENCH_IMPL");
+  return impl && *impl ? impl : "sto-cuda";
 }
 
 struct Timing {
@@ -424,8 +433,9 @@ void compareBits(const char *workload, const char *out, const void *cpu,
   }
   std::printf("{\"verify\": \"%s\", \"output\": \"%s\", \"n\": %zu, "
               "\"mismatches\": %zu, "
-              "\"max_ulp\": %" PRIu64 ", \"cpu_seconds\": %.3f}\n",
-              workload, out, n, mism, maxUlp, cpuSeconds);
+              "\"max_ulp\": %" PRIu64 ", \"cpu_seconds\": %.3f, "
+              "\"impl\": \"%s\"}\n",
+              workload, out, n, mism, maxUlp, cpuSeconds, stoImpl());
   std::fflush(stdout);
   if (mism) {
     uint32_t a = 0, b = 0;
@@ -570,7 +580,7 @@ int main(int argc, char **argv) {
     }
     if (selected("neg")) {
       Timing t = timeIt("neg", [&] { return gpu_neg(src.f(), dst.f()); });
-      emit("sto-cuda", "neg", "", t, 8.0 * kN);
+      emit(stoImpl(), "neg", "", t, 8.0 * kN);
       if (verify) {
         auto g = dst.download();
         size_t bad = 0;
@@ -587,7 +597,7 @@ int main(int argc, char **argv) {
     if (!cpuOnly) {
       Timing t = timeIt("noise_add",
                         [&] { return gpu_noise_add(x.f(), kSeed, y.f()); });
-      emit("sto-cuda", "noise_add", "noise_add_2^28_f32", t, 8.0 * kN);
+      emit(stoImpl(), "noise_add", "noise_add_2^28_f32", t, 8.0 * kN);
     }
     if (verify) {
       std::vector<float> c(kN);
@@ -614,7 +624,7 @@ int main(int argc, char **argv) {
     Dev y(kN * 4);
     if (!cpuOnly) {
       Timing t = timeIt("randn", [&] { return gpu_randn(kSeed, y.f()); });
-      emit("sto-cuda", "randn", "randn_2^28_f32", t, 4.0 * kN);
+      emit(stoImpl(), "randn", "randn_2^28_f32", t, 4.0 * kN);
     }
     if (verify) {
       std::vector<float> c(kN);
@@ -635,7 +645,7 @@ int main(int argc, char **argv) {
       Timing t = timeIt("dropout_bias_gelu", [&] {
         return gpu_dropout_bias_gelu(x.f(), b.f(), kSeed, y.f());
       });
-      emit("sto-cuda", "dropout_bias_gelu", "dropout_bias_gelu_16384x8192", t,
+      emit(stoImpl(), "dropout_bias_gelu", "dropout_bias_gelu_16384x8192", t,
            8.0 * n);
     }
     if (verify) {
@@ -666,7 +676,7 @@ int main(int argc, char **argv) {
         return gpu_langevin_swa(p.f(), g.f(), avg.f(), count, kSeed, p1.f(),
                                 a1.f());
       });
-      emit("sto-cuda", "langevin_swa", "langevin_swa_2^27_f32", t, 20.0 * kP);
+      emit(stoImpl(), "langevin_swa", "langevin_swa_2^27_f32", t, 20.0 * kP);
     }
     if (verify) {
       std::vector<float> cp(kP), ca(kP);
@@ -695,7 +705,7 @@ int main(int argc, char **argv) {
     if (!cpuOnly) {
       Timing t = timeIt("spsa_perturb",
                         [&] { return gpu_spsa_perturb(p.f(), kSeed, q.f()); });
-      emit("sto-cuda", "spsa_perturb", "spsa_perturb_2^27_f32", t, 8.0 * kP);
+      emit(stoImpl(), "spsa_perturb", "spsa_perturb_2^27_f32", t, 8.0 * kP);
     }
     if (verify) {
       std::vector<float> c(kP);
@@ -715,7 +725,7 @@ int main(int argc, char **argv) {
       Timing t = timeIt("stochastic_binary", [&] {
         return gpu_stochastic_binary(a.f(), kSeed, h.f());
       });
-      emit("sto-cuda", "stochastic_binary", "stochastic_binary_2^28_f32", t,
+      emit(stoImpl(), "stochastic_binary", "stochastic_binary_2^28_f32", t,
            8.0 * kN);
     }
     if (verify) {
@@ -754,23 +764,22 @@ int main(int argc, char **argv) {
           st = gpu_dpc_finish(sum.f(), kSeed, out.f());
         return st;
       });
-      emit("sto-cuda", "dp_aggregate", "dp_aggregate_256x2^20", t,
-           4.0 * kB * kD,
+      emit(stoImpl(), "dp_aggregate", "dp_aggregate_256x2^20", t, 4.0 * kB * kD,
            ", \"note\": \"composed: 5 sto functions (dpc_*), G read twice\"");
       // Each part alone, to place the time (not under Nsight Compute: the
       // composed call above already ran each kernel once).
       if (!profileMode) {
         Timing tp = timeIt("dpc_partial",
                            [&] { return gpu_dpc_partial(G.f(), part.f()); });
-        emit("sto-cuda", "dpc_partial", "", tp, 4.0 * kB * kD);
+        emit(stoImpl(), "dpc_partial", "", tp, 4.0 * kB * kD);
         Timing tc = timeIt("dpc_colsum", [&] {
           return gpu_dpc_colsum(G.f(), scale.f(), sum.f());
         });
-        emit("sto-cuda", "dpc_colsum", "", tc, 4.0 * kB * kD);
+        emit(stoImpl(), "dpc_colsum", "", tc, 4.0 * kB * kD);
         Timing tf = timeIt("dpc_finish", [&] {
           return gpu_dpc_finish(sum.f(), kSeed, out.f());
         });
-        emit("sto-cuda", "dpc_finish", "", tf, 8.0 * kD);
+        emit(stoImpl(), "dpc_finish", "", tf, 8.0 * kD);
       }
     }
     if (verify) {
@@ -812,7 +821,7 @@ int main(int argc, char **argv) {
       Timing t = timeIt("dp_aggregate_op", [&] {
         return gpu_dp_aggregate_op(G.f(), kSeed, out.f());
       });
-      emit("sto-cuda", "dp_aggregate_op", "dp_aggregate_256x2^20", t,
+      emit(stoImpl(), "dp_aggregate_op", "dp_aggregate_256x2^20", t,
            4.0 * kB * kD, ", \"note\": \"sto.dp_aggregate, one call\"");
     }
     if (verify) {
@@ -851,7 +860,7 @@ int main(int argc, char **argv) {
     };
     if (!cpuOnly) {
       Timing t = timeIt(name, callG);
-      emit("sto-cuda", name, peer, t, 4.0 * kTokens * E,
+      emit(stoImpl(), name, peer, t, 4.0 * kTokens * E,
            ", \"note\": \"gate only: no load count, no bias update\"");
     }
     if (verify) {
@@ -892,7 +901,7 @@ int main(int argc, char **argv) {
         return gfn(l.f(), b.f(), w.f(), static_cast<int32_t *>(idx.p),
                    static_cast<int32_t *>(load.p), nb.f());
       });
-      emit("sto-cuda", name, peer, t, 4.0 * kTokens * E,
+      emit(stoImpl(), name, peer, t, 4.0 * kTokens * E,
            ", \"note\": \"gate + expert_load + balance_bias\"");
     }
     if (verify) {
@@ -937,7 +946,7 @@ int main(int argc, char **argv) {
                                         static_cast<int32_t *>(slot.p));
       });
       // The peers' byte count: 4·T·D·(2k + 2).
-      emit("sto-cuda", "moe_dispatch_combine",
+      emit(stoImpl(), "moe_dispatch_combine",
            "dispatch_combine_65536x1024_e64_k2", t, 4.0 * kTokens * D * 6,
            ", \"note\": \"gate + dispatch + combine\"");
     }

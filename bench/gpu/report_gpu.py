@@ -213,6 +213,7 @@ def main(args):
     recs = load(paths)
     sto, peers, verify, bitexact, steps, meta, errors = {}, {}, {}, [], [], [], []
     summary = None
+    variants = {}
     for r in recs:
         if "step" in r:
             steps.append(r)
@@ -222,8 +223,13 @@ def main(args):
             summary = r
         elif "bitexact" in r:
             bitexact.append(r)
+        elif "verify" in r and r.get("impl", "sto-cuda") != "sto-cuda":
+            variants.setdefault(r["impl"], {}).setdefault(
+                r["verify"], {}).setdefault("verify", []).append(r)
         elif "verify" in r:
             verify.setdefault(r["verify"], []).append(r)
+        elif str(r.get("impl", "")).startswith("sto-cuda-") and "workload" in r:
+            variants.setdefault(r["impl"], {}).setdefault(r["workload"], {})["run"] = r
         elif r.get("impl") in ("sto-cuda", "sto_cuda_memcpy"):
             if "ms" in r:
                 sto[r["workload"]] = r
@@ -388,6 +394,23 @@ def main(args):
                    f"{r.get('max_ms', float('nan')):.4f}]{enqueue}, wall "
                    f"{r.get('wall_ms', float('nan')):.4f}"
                    f" ms, {fmt_gbps(r['gbps'])} GB/s" + (f" ({r['note']})" if r.get("note") else ""))
+    for impl, runs in variants.items():
+        out.append("")
+        out.append(f"Variant {impl} (the same workloads compiled with other options; "
+                   "not in the tables): ms against the default build's, bits against the CPU")
+        for w, v in runs.items():
+            run, base = v.get("run"), sto.get(w)
+            checks = v.get("verify", [])
+            bits = ("-" if not checks else
+                    "yes" if all(c.get("mismatches", 1) == 0 for c in checks) else "NO")
+            if run and "ms" in run:
+                ratio = (f", {base['ms'] / run['ms']:.2f}x the default"
+                         if base and run["ms"] > 0 else "")
+                out.append(f"  {w}: {run['ms']:.4f} ms, {fmt_gbps(run['gbps'])} GB/s"
+                           f"{ratio}; bits = CPU: {bits}")
+            else:
+                out.append(f"  {w}: not measured ({run.get('error', 'no result') if run else 'no result'}); "
+                           f"bits = CPU: {bits}")
     out.append("")
     if copy:
         out.append(f"copy ceiling: sto_cuda_memcpy device to device, 2^28 f32: "

@@ -12,7 +12,8 @@
 # target instead: the CUDA path's kernels run on the host, thread by thread, over host
 # memory (a test of the GPU lowering without a GPU; bitexact_support.h's BX_EMULATED).
 # STO_GPU_FORMAT (fatbin, bin or isa) is sto-compile's --gpu-format: isa embeds PTX text and
-# needs no CUDA toolkit (the fake driver of tools/fake-cuda loads it).
+# needs no CUDA toolkit (the fake driver of tools/fake-cuda loads it). STO_GPU_FLAGS adds
+# sto-compile flags on the gpu side (a compiler variant, e.g. --gpu-coarsen-reductions).
 # The prefixes let one program link both. The random streams do not depend on the target,
 # the thread count or the vector width (docs/Randomness.md), so the two must agree bit for
 # bit. sto-compile is $STO_COMPILE, else the one on PATH, else <repo>/build/bin/sto-compile.
@@ -34,7 +35,10 @@ for side in gpu cpu; do
   sed -E "s/(func\.func|func\.func private|func\.call|call) @([A-Za-z_][A-Za-z0-9_.]*)/\1 @${side}_\2/g" \
     "$in" > "$out/${stem}_${side}.mlir"
 done
+# STO_GPU_FLAGS: more sto-compile flags for the gpu side (a compiler variant).
+# shellcheck disable=SC2086
 "$compile" "$out/${stem}_gpu.mlir" --target="${STO_GPU_TARGET:-cuda}" --chip="$chip" \
-  --gpu-format="${STO_GPU_FORMAT:-fatbin}" -o "$out/${stem}_gpu.o" --header "$out/${stem}_gpu.h"
+  --gpu-format="${STO_GPU_FORMAT:-fatbin}" ${STO_GPU_FLAGS:-} -o "$out/${stem}_gpu.o" \
+  --header "$out/${stem}_gpu.h"
 "$compile" "$out/${stem}_cpu.mlir" --target=cpu --parallel=false --mcpu="$mcpu" \
   -o "$out/${stem}_cpu.o" --header "$out/${stem}_cpu.h"

@@ -211,6 +211,7 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.parallel = options.parallel;
   pipelineOptions.moeScans = options.moeScans;
   pipelineOptions.dpForm = options.dpForm;
+  pipelineOptions.gpuCoarsenReductions = options.gpuCoarsenReductions;
   pipelineOptions.outParams = true;
   pipelineOptions.shapeChecks = true;
   // Objects link libsto_runtime, whose allocator keeps large buffers.

@@ -758,7 +758,9 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   tileOpts.gpu = true;
   pm.addPass(createStoTileOuterReduction(tileOpts));
   // Four consecutive elements per thread, for 16-byte accesses.
-  pm.addPass(createStoCoarsenGpuElementwise());
+  StoCoarsenGpuElementwiseOptions coarsenOpts;
+  coarsenOpts.reductions = opts.gpuCoarsenReductions;
+  pm.addPass(createStoCoarsenGpuElementwise(coarsenOpts));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   StoParallelizeOuterLoopOptions mapOpts;
   mapOpts.gpu = true;

@@ -91,6 +91,13 @@ static cl::opt<std::string>
                     "per output; CUDA default); same results"),
            cl::init(""));
 
+static cl::opt<bool> gpuCoarsenReductions(
+    "gpu-coarsen-reductions",
+    cl::desc("CUDA: four consecutive outputs per thread for reductions too "
+             "(column sums, combine, dp_aggregate's norm lanes); off until "
+             "the device measures it; same results"),
+    cl::init(false));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "sto ahead-of-time compiler\n");
@@ -133,6 +140,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   options.dpForm = dpForm;
+  options.gpuCoarsenReductions = gpuCoarsenReductions;
   if (compileTo == "object") {
     options.output = sto::Output::Object;
   } else if (compileTo == "llvmir") {

@@ -44,6 +44,8 @@ struct CompileOptions {
   std::string moeScans;
   /// "grouped", "flat" or empty (the target's default): dp_aggregate's form.
   std::string dpForm;
+  /// CUDA: sto-coarsen-gpu-elementwise's `reductions` (off until measured).
+  bool gpuCoarsenReductions = false;
   /// Last MLIR phase when `output` is MLIR.
   Phase lastPhase = Phase::LLVM;
   Output output = Output::Object;

@@ -69,8 +69,9 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
       *this, "moe-scans",
       llvm::cl::desc("How expert_load and dispatch assign their counts and "
                      "slots: sequential (one scan; the CPU default) or "
-                     "parallel (counts per chunk of tokens, then prefixes "
-                     "and ranks; the CUDA default). Same results."),
+                     "parallel (integer atomic adds for the counts; counts "
+                     "per chunk of tokens, then prefixes and ranks for the "
+                     "slots; the CUDA default). Same results."),
       llvm::cl::init("")};
   PassOptions::Option<std::string> dpForm{
       *this, "dp-form",
@@ -79,6 +80,14 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
                      "or flat (a thread per row lane and per output; the "
                      "CUDA default). Same results."),
       llvm::cl::init("")};
+  PassOptions::Option<bool> gpuCoarsenReductions{
+      *this, "gpu-coarsen-reductions",
+      llvm::cl::desc("CUDA target: also give each thread four consecutive "
+                     "outputs of reductions whose last parallel dimension "
+                     "precedes their reduction dimensions (column sums, "
+                     "combine, dp_aggregate's norm lanes), with 16-byte "
+                     "loads. Off until measured. Same results."),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("CUDA target: threads per block of the elementwise "
