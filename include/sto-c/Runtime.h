@@ -232,7 +232,9 @@ int32_t sto_cuda_stream_synchronize(void *stream);
  *    sets another stream (sto_cuda_set_stream(NULL, 0) too) or
  *    sto_cuda_stream_destroy destroys the stream: do one of those before
  *    destroying the stream by other means. sto_cuda_release_cached_memory
- *    gives back every kept buffer (like torch.cuda.empty_cache).
+ *    gives back every kept buffer (like torch.cuda.empty_cache), and so does
+ *    an allocation of a compiled call that runs out of device memory, before
+ *    it tries once more.
  *
  *  - With flags STO_CUDA_STREAM_WAIT the stream is used the same way but the
  *    synchronization emitted by MLIR is kept: the function returns when its

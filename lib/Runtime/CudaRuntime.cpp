@@ -489,8 +489,9 @@ private:
 // operation is synchronized anyway.) The idle blocks of a stream go back to
 // the driver (cuMemFreeAsync on that stream) when a thread sets another
 // stream, when the stream is destroyed (sto_cuda_stream_destroy, or a pool
-// stream beyond the pool's size), on sto_cuda_release_cached_memory, and
-// past kCacheIdleLimit bytes.
+// stream beyond the pool's size), on sto_cuda_release_cached_memory, when an
+// allocation runs out of memory (then it is tried once more), and past
+// kCacheIdleLimit bytes.
 
 constexpr size_t kCacheGranule = 256;
 constexpr size_t kCacheIdleLimit = size_t(4) << 30;
@@ -602,6 +603,40 @@ int32_t releaseCachedBlocks(Entry &e, CUstream stream) {
       s = e.check(gFn.memFreeAsync(block.ptr, stream), "cuMemFreeAsync");
     if (status == STO_OK)
       status = s;
+  }
+}
+
+/// Gives every idle block back to the driver, stream by stream; with `wait`,
+/// also waits for each such stream, so that the memory can serve an
+/// allocation on any stream. The first failure, or STO_OK; `released`
+/// counts the streams whose blocks went back.
+int32_t releaseAllCachedBlocks(Entry &e, bool wait, int *released) {
+  int32_t status = STO_OK;
+  for (;;) {
+    CUstream stream = nullptr;
+    int device = 0;
+    pthread_mutex_lock(&gBlockCache.mutex);
+    for (size_t i = 0; i < gBlockCache.count && !stream; ++i)
+      if (gBlockCache.blocks[i].idle) {
+        stream = gBlockCache.blocks[i].stream;
+        device = gBlockCache.blocks[i].device;
+      }
+    pthread_mutex_unlock(&gBlockCache.mutex);
+    if (!stream)
+      return status;
+    int32_t s = releaseCachedBlocks(e, stream);
+    if (s == STO_OK && wait) {
+      ContextScope scope;
+      s = scope.enter(e, device);
+      if (s == STO_OK)
+        s = e.check(gFn.streamSynchronize(stream), "cuStreamSynchronize");
+    }
+    if (status == STO_OK)
+      status = s;
+    if (s != STO_OK)
+      return status; // the stream's blocks stay; do not loop on them
+    if (released)
+      ++*released;
   }
 }
 
@@ -1456,7 +1491,15 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, uint64_t hostSharedI8) {
       if (CUdeviceptr cached = takeCachedBlock(s, bytes))
         return reinterpret_cast<void *>(static_cast<uintptr_t>(cached));
     }
-    if (e.check(gFn.memAllocAsync(&ptr, bytes, s), "cuMemAllocAsync"))
+    CUresult r = gFn.memAllocAsync(&ptr, bytes, s);
+    // Out of memory while blocks sit idle for reuse: give them back, then
+    // try once more.
+    int released = 0;
+    if (r == CUDA_ERROR_OUT_OF_MEMORY &&
+        releaseAllCachedBlocks(e, /*wait=*/true, &released) == STO_OK &&
+        released > 0)
+      r = gFn.memAllocAsync(&ptr, bytes, s);
+    if (e.check(r, "cuMemAllocAsync"))
       return nullptr;
     if (keep)
       trackBlock(ptr, s, bytes, scope.device);
@@ -1895,22 +1938,7 @@ int32_t sto_cuda_release_cached_memory(void) {
   Entry e("sto_cuda_release_cached_memory", Entry::Api);
   if (int32_t status = driverReady(e))
     return status;
-  int32_t status = STO_OK;
-  for (;;) {
-    CUstream stream = nullptr;
-    pthread_mutex_lock(&gBlockCache.mutex);
-    for (size_t i = 0; i < gBlockCache.count && !stream; ++i)
-      if (gBlockCache.blocks[i].idle)
-        stream = gBlockCache.blocks[i].stream;
-    pthread_mutex_unlock(&gBlockCache.mutex);
-    if (!stream)
-      return status;
-    int32_t s = releaseCachedBlocks(e, stream);
-    if (status == STO_OK)
-      status = s;
-    if (s != STO_OK)
-      return status; // the stream's blocks stay; do not loop on them
-  }
+  return releaseAllCachedBlocks(e, /*wait=*/false, nullptr);
 }
 
 int32_t sto_cuda_set_stream(void *stream, uint32_t flags) {

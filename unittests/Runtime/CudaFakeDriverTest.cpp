@@ -833,6 +833,32 @@ FAKE_TEST(BlocksKeptOnPoolStreams, "") {
   EXPECT_EQ(sto_cuda_release_cached_memory(), STO_OK);
 }
 
+// An allocation that runs out of memory while blocks sit idle gives them
+// back, waits for their streams, and tries once more.
+FAKE_TEST(OutOfMemoryReleasesKeptBlocks,
+          "FAKE_CUDA_FAIL=cuMemAllocAsync:3=CUDA_ERROR_OUT_OF_MEMORY") {
+  int64_t before = stats().allocations;
+  void *stream = nullptr;
+  ASSERT_EQ(sto_cuda_stream_create(&stream), STO_OK);
+  ASSERT_EQ(sto_cuda_set_stream(stream, 0), STO_OK);
+  sto_cuda_clear_error();
+  void *a = mgpuMemAlloc(1000, stream, 0); // cuMemAllocAsync call 1
+  ASSERT_NE(a, nullptr);
+  mgpuMemFree(a, stream);                  // kept
+  void *b = mgpuMemAlloc(5000, stream, 0); // call 2
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(stats().allocations, before + 2);
+  void *c = mgpuMemAlloc(7000, stream, 0); // call 3 fails, call 4 succeeds
+  EXPECT_NE(c, nullptr);
+  EXPECT_EQ(sto_cuda_last_error(), STO_OK) << sto_cuda_last_error_message();
+  EXPECT_EQ(stats().allocations, before + 2) << "the idle block went back";
+  mgpuMemFree(b, stream);
+  mgpuMemFree(c, stream);
+  ASSERT_EQ(sto_cuda_stream_destroy(stream), STO_OK);
+  ASSERT_EQ(sto_cuda_synchronize(), STO_OK);
+  EXPECT_EQ(stats().allocations, before);
+}
+
 // A failure to give a kept block back is the status of the call that
 // releases it.
 FAKE_TEST(ReleasingKeptBlocksFails, "FAKE_CUDA_FAIL=cuMemFreeAsync:1") {
