@@ -99,7 +99,10 @@ struct LibmForUnexpandedMath
   }
   void runOnOperation() override {
     SmallVector<Operation *> ops;
-    getOperation()->walk([&](Operation *op) {
+    // Pre-order, so that skipping a gpu.module skips its kernels (a
+    // post-order walk has visited them already: kernels called libm's
+    // cbrt, which ptxas could not resolve).
+    getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
       // A CUDA kernel's math goes to libdevice (convert-gpu-to-nvvm); only
       // the host's calls libm.
       if (isa<gpu::GPUModuleOp>(op))
