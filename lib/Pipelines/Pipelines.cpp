@@ -813,8 +813,50 @@ void mlir::sto::buildCudaToLLVMPhase(OpPassManager &pm,
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
 }
 
+namespace {
+/// The CUDA path's floats are f16, bf16, f32 and f64: NVPTX has no other
+/// (an f80 add stopped the backend with "LLVM ERROR: unsupported library
+/// call operation"). Names the first op that makes or takes another, at its
+/// location, before anything is lowered.
+struct RejectFloatsCudaLacks
+    : public PassWrapper<RejectFloatsCudaLacks, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(RejectFloatsCudaLacks)
+  StringRef getArgument() const override {
+    return "sto-reject-floats-cuda-lacks";
+  }
+  void runOnOperation() override {
+    auto lacking = [](Type type) -> FloatType {
+      auto f = dyn_cast<FloatType>(getElementTypeOrSelf(type));
+      if (!f || f.isF16() || f.isBF16() || f.isF32() || f.isF64())
+        return nullptr;
+      return f;
+    };
+    // Pre-order: a function's own arguments are named at the function.
+    WalkResult walk =
+        getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+          SmallVector<Type> types(op->getOperandTypes());
+          llvm::append_range(types, op->getResultTypes());
+          for (Region &region : op->getRegions())
+            for (Block &block : region)
+              llvm::append_range(types, block.getArgumentTypes());
+          for (Type type : types)
+            if (FloatType f = lacking(type)) {
+              op->emitOpError() << "uses " << f
+                                << ", which the CUDA target does not support "
+                                   "(its floats are f16, bf16, f32 and f64)";
+              return WalkResult::interrupt();
+            }
+          return WalkResult::advance();
+        });
+    if (walk.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace
+
 void mlir::sto::buildCudaPipeline(OpPassManager &pm,
                                   const StoPipelineOptions &opts, Phase last) {
+  pm.addPass(std::make_unique<RejectFloatsCudaLacks>());
   buildTargetPipeline(pm, opts, last, /*widePhilox=*/false,
                       buildCudaKernelsPhase, buildCudaToLLVMPhase);
 }

@@ -93,6 +93,17 @@ struct BitcastToGeneric : public OpRewritePattern<tensor::BitcastOp> {
 struct StoGeneralizeElementwise
     : public sto::impl::StoGeneralizeElementwiseBase<StoGeneralizeElementwise> {
   void runOnOperation() override {
+    // linalg.softmax's verifier takes any element type, but its
+    // decomposition needs floats (an i32 softmax crashed in it).
+    WalkResult nonFloat = getOperation()->walk([](linalg::SoftmaxOp op) {
+      Type element = getElementTypeOrSelf(op.getInput().getType());
+      if (isa<FloatType>(element))
+        return WalkResult::advance();
+      op.emitOpError() << "needs floating-point elements, not " << element;
+      return WalkResult::interrupt();
+    });
+    if (nonFloat.wasInterrupted())
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns
         .add<Generalize<linalg::BroadcastOp>, Generalize<linalg::TransposeOp>,
