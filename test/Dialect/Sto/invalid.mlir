@@ -1129,7 +1129,7 @@ func.func @monte_carlo_two_arguments(%k: !sto.key, %x: tensor<8xf32>) {
 // -----
 
 func.func @monte_carlo_argument_type(%k: !sto.key, %x: tensor<8xf32>) {
-  // expected-error @+1 {{'sto.monte_carlo' op body argument must have type 'tensor<4x8xf32>', got 'tensor<8xf32>'}}
+  // expected-error @+1 {{'sto.monte_carlo' op body argument must have type 'tensor<4x8xf32>' (the static and dynamic sizes of x), got 'tensor<8xf32>'}}
   %0 = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 4 : i64, stddev = 5.0e-01 : f64, num_classes = 10 : i64} : tensor<8xf32> -> tensor<10xi64> {
   ^bb0(%n: tensor<8xf32>):
     %ids = arith.constant dense<0> : tensor<4xi32>
@@ -1141,9 +1141,35 @@ func.func @monte_carlo_argument_type(%k: !sto.key, %x: tensor<8xf32>) {
 // -----
 
 func.func @monte_carlo_argument_element(%k: !sto.key, %x: tensor<8xf32>) {
-  // expected-error @+1 {{'sto.monte_carlo' op body argument must have type 'tensor<4x8xf32>', got 'tensor<4x8xf16>'}}
+  // expected-error @+1 {{'sto.monte_carlo' op body argument must have type 'tensor<4x8xf32>' (the static and dynamic sizes of x), got 'tensor<4x8xf16>'}}
   %0 = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 4 : i64, stddev = 5.0e-01 : f64, num_classes = 10 : i64} : tensor<8xf32> -> tensor<10xi64> {
   ^bb0(%n: tensor<4x8xf16>):
+    %ids = arith.constant dense<0> : tensor<4xi32>
+    sto.yield %ids : tensor<4xi32>
+  }
+  return
+}
+
+// -----
+
+// A compatible type is not enough: the lowering builds the batch with the
+// sizes of x (found by a fuzzer: invalid IR in the lowering).
+func.func @monte_carlo_argument_dynamic(%k: !sto.key, %x: tensor<8xf32>) {
+  // expected-error @+1 {{'sto.monte_carlo' op body argument must have type 'tensor<4x8xf32>' (the static and dynamic sizes of x), got 'tensor<?x8xf32>'}}
+  %0 = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 4 : i64, stddev = 5.0e-01 : f64, num_classes = 10 : i64} : tensor<8xf32> -> tensor<10xi64> {
+  ^bb0(%n: tensor<?x8xf32>):
+    %ids = arith.constant dense<0> : tensor<4xi32>
+    sto.yield %ids : tensor<4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @monte_carlo_argument_static_for_dynamic(%k: !sto.key, %x: tensor<?xf32>) {
+  // expected-error @+1 {{'sto.monte_carlo' op body argument must have type 'tensor<4x?xf32>' (the static and dynamic sizes of x), got 'tensor<4x8xf32>'}}
+  %0 = sto.monte_carlo %k, %x {samples = 10 : i64, batch = 4 : i64, stddev = 5.0e-01 : f64, num_classes = 10 : i64} : tensor<?xf32> -> tensor<10xi64> {
+  ^bb0(%n: tensor<4x8xf32>):
     %ids = arith.constant dense<0> : tensor<4xi32>
     sto.yield %ids : tensor<4xi32>
   }

@@ -769,11 +769,13 @@ LogicalResult MonteCarloOp::verifyRegions() {
     return emitOpError() << "body must have one argument (the noisy batch of "
                             "type "
                          << expected << "), got " << body.getNumArguments();
-  auto argType = dyn_cast<RankedTensorType>(body.getArgument(0).getType());
-  if (!argType || argType.getElementType() != xType.getElementType() ||
-      !shapesCompatible(argType.getShape(), batchShape))
+  // Exactly that type: with the static and dynamic sizes of x (a merely
+  // compatible one, tensor<?x4xf32> for a static x, reached the lowering,
+  // which built invalid IR from it).
+  if (body.getArgument(0).getType() != expected)
     return emitOpError() << "body argument must have type " << expected
-                         << ", got " << body.getArgument(0).getType();
+                         << " (the static and dynamic sizes of x), got "
+                         << body.getArgument(0).getType();
   auto yield = dyn_cast<YieldOp>(body.getTerminator());
   if (!yield)
     return emitOpError() << "body must end in 'sto.yield', got '"
