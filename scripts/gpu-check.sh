@@ -10,8 +10,9 @@
 #   2. bitexact: every sampler and op that lowers for cuda, GPU against CPU, bit for bit;
 #   3. bench_sto_gpu: sto's kernels at the peers' sizes, the device-to-device copy ceiling,
 #      and every timed result checked bit for bit against the CPU at full size; then
-#      bench_sto_gpu_variant (--gpu-coarsen-reductions) on the workloads it changes and
-#      reduction_probe (dp_aggregate's passes in other thread mappings), both apart;
+#      bench_sto_gpu_NAME, compiler variants (--gpu-coarsen-reductions,
+#      --gpu-interleave=false) on the workloads they change, and reduction_probe
+#      (dp_aggregate's passes in other thread mappings), all apart;
 #   4. the peers, in the same run: bench/gpu/peers/peers_torch.py, peers_torch2.py,
 #      peers_jax.py (copies of ../shared/bench's scripts; PyTorch eager, torch.compile, JAX);
 #   5. if budget is left, Nsight Compute's counters of every benchmark kernel
@@ -103,13 +104,16 @@ step selftest 60 tail "$gc/bin/sto-cuda-selftest"
 step runtime-tests 120 tail "$gc/bin/StoCudaRuntimeTests" --gtest_brief=1
 step bitexact 150 tail "$gc/bin/bitexact" --quiet
 step bench-sto 240 tail "$gc/bin/bench_sto_gpu"
-# A compiler variant on the workloads it changes, beside the default build (the
-# report lists it apart; not part of the check's verdict).
-if [ -x "$gc/bin/bench_sto_gpu_variant" ]; then
-  step bench-sto-variant 120 json env STO_BENCH_IMPL=sto-cuda-coarsened-reductions \
-    STO_BENCH_ONLY=copy,dp_aggregate,dp_aggregate_op,moe_dispatch_combine \
-    "$gc/bin/bench_sto_gpu_variant"
-fi
+# Compiler variants on the workloads they change, beside the default build
+# (the report lists them apart; not part of the check's verdict).
+variant() {
+  local name=$1 only=$2
+  [ -x "$gc/bin/bench_sto_gpu_$name" ] || return 0
+  step "bench-variant-$name" 120 json env STO_BENCH_IMPL="sto-cuda-$name" \
+    STO_BENCH_ONLY="$only" "$gc/bin/bench_sto_gpu_$name"
+}
+variant coarsened-reductions dp_aggregate,dp_aggregate_op,moe_dispatch_combine
+variant no-interleave topk_gate_noisy_e64_k2,topk_gate_sigmoid_e256_k8,moe_gate_noisy_e64_k2,moe_gate_sigmoid_e256_k8
 # dp_aggregate's two passes in other thread mappings (not part of the check).
 if [ -x "$gc/bin/reduction_probe" ] && [ "${GPU_CHECK_PROBE:-1}" != 0 ]; then
   step probe 60 json "$gc/bin/reduction_probe"
@@ -137,7 +141,7 @@ meta gpu_after "$(smi --query-gpu=clocks.sm,clocks.mem,temperature.gpu,power.dra
 total=$(( $(date +%s) - start ))
 ok=1
 for f in "${failed[@]+"${failed[@]}"}"; do
-  case $f in peers-* | probe | bench-sto-variant | profile | profile\(skipped\)) ;; *) ok=0 ;; esac
+  case $f in peers-* | probe | bench-variant-* | profile | profile\(skipped\)) ;; *) ok=0 ;; esac
 done
 echo "== gpu-check: ${total}s; failed steps: ${failed[*]:-none}; full log $log"
 echo

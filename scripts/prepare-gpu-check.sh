@@ -4,8 +4,8 @@
 #
 #   build/gpu-check/bin/bench_sto_gpu        timing of bench/gpu/workloads.mlir + the copy
 #                                            ceiling + full-size bit check against the CPU
-#   build/gpu-check/bin/bench_sto_gpu_variant  the same, compiled with
-#                                            --gpu-coarsen-reductions (a variant to measure)
+#   build/gpu-check/bin/bench_sto_gpu_NAME   the same, compiled with other flags
+#                                            (variants to measure; see below)
 #   build/gpu-check/bin/reduction_probe      dp_aggregate's passes in other thread mappings
 #                                            (bench/gpu/reduction_probe.cu; with nvcc)
 #   build/gpu-check/bin/bitexact             GPU-vs-CPU bit comparison of every sampler and
@@ -123,13 +123,21 @@ link=("$build/lib/libsto_runtime.a" -ldl)
   "$out/obj/workloads_cpu.o" "${link[@]}" -o "$out/bin/bench_sto_gpu"
 "$cxx" "${flags[@]}" -O1 "$out/obj/bitexact_main.cpp" "$out/obj/bitexact_gpu.o" \
   "$out/obj/bitexact_cpu.o" "${link[@]}" -o "$out/bin/bitexact"
-# A compiler variant of the benchmark (bench-sto-variant in gpu-check.sh):
-# --gpu-coarsen-reductions, four outputs per thread for column sums, combine
-# and dp_aggregate's norm lanes, timed beside the default build.
-"$STO_COMPILE" "$out/obj/workloads_gpu.mlir" --target=cuda --chip="${STO_CHIP:-sm_90a}" \
-  --gpu-coarsen-reductions -o "$out/obj/workloads_gpu_variant.o"
-"$cxx" "${flags[@]}" "$gpu/bench_sto_gpu.cpp" "$out/obj/workloads_gpu_variant.o" \
-  "$out/obj/workloads_cpu.o" "${link[@]}" -o "$out/bin/bench_sto_gpu_variant"
+# Compiler variants of the benchmark, timed beside the default build by
+# gpu-check.sh (steps bench-variant-NAME): bin/bench_sto_gpu_NAME, built with
+# the flags after the colon.
+#  - coarsened-reductions: four outputs per thread for column sums, combine and
+#    dp_aggregate's norm lanes (off by default until measured);
+#  - no-interleave: the gates' loops not interleaved (on by default; this
+#    measures what it gains).
+for variant in "coarsened-reductions:--gpu-coarsen-reductions" \
+               "no-interleave:--gpu-interleave=false"; do
+  name=${variant%%:*}
+  "$STO_COMPILE" "$out/obj/workloads_gpu.mlir" --target=cuda --chip="${STO_CHIP:-sm_90a}" \
+    "${variant#*:}" -o "$out/obj/workloads_gpu_$name.o"
+  "$cxx" "${flags[@]}" "$gpu/bench_sto_gpu.cpp" "$out/obj/workloads_gpu_$name.o" \
+    "$out/obj/workloads_cpu.o" "${link[@]}" -o "$out/bin/bench_sto_gpu_$name"
+done
 cp "$build/bin/sto-cuda-selftest" "$build/unittests/StoCudaRuntimeTests" "$out/bin/"
 # The reduction probe (bench/gpu/reduction_probe.cu: dp_aggregate's two passes
 # in several thread mappings), where nvcc is here; CUDA's runtime is linked

@@ -925,6 +925,11 @@ def StoPrepareGpuKernels : Pass<"sto-prepare-gpu-kernels", "ModuleOp"> {
       that write memory or hold loops are left alone; the bits are
       unchanged.
   }];
+  let options = [
+    Option<"interleave", "interleave", "bool", /*default=*/"true",
+           "Unroll and interleave loops that carry values through a large "
+           "body in kernels too small to fill the GPU">
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect"];

@@ -212,6 +212,7 @@ LogicalResult mlir::sto::compileModule(ModuleOp module,
   pipelineOptions.moeScans = options.moeScans;
   pipelineOptions.dpForm = options.dpForm;
   pipelineOptions.gpuCoarsenReductions = options.gpuCoarsenReductions;
+  pipelineOptions.gpuInterleave = options.gpuInterleave;
   pipelineOptions.outParams = true;
   pipelineOptions.shapeChecks = true;
   // Objects link libsto_runtime, whose allocator keeps large buffers.

@@ -790,7 +790,9 @@ void mlir::sto::buildCudaKernelsPhase(OpPassManager &pm,
   pm.addPass(createGpuKernelOutliningPass());
   // Launch sizes as constants (sto-prepare-gpu-kernels reads them).
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createStoPrepareGpuKernels());
+  StoPrepareGpuKernelsOptions prepareOpts;
+  prepareOpts.interleave = opts.gpuInterleave;
+  pm.addPass(createStoPrepareGpuKernels(prepareOpts));
   pm.addPass(createCanonicalizerPass());
 }
 

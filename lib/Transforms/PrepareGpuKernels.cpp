@@ -609,7 +609,7 @@ std::optional<LaunchShape> launchShape(ArrayRef<gpu::LaunchFuncOp> launches) {
 
 void prepareKernel(gpu::GPUFuncOp func,
                    const llvm::SmallDenseSet<unsigned> &disjoint,
-                   ArrayRef<gpu::LaunchFuncOp> launches) {
+                   ArrayRef<gpu::LaunchFuncOp> launches, bool interleave) {
   IRRewriter rewriter(func.getContext());
   // 1. Lanes: innermost constant loops of at most four trips.
   SmallVector<scf::ForOp> loops;
@@ -671,7 +671,7 @@ void prepareKernel(gpu::GPUFuncOp func,
   std::optional<LaunchShape> shape = launchShape(launches);
   bool few = shape && shape->threads <= kFewThreads;
   // Large bodies first: the chains' unrolling makes small bodies large.
-  if (shape && shape->threads <= kUnderfilledThreads)
+  if (interleave && shape && shape->threads <= kUnderfilledThreads)
     interleaveCarriedLoops(func);
   unrollReductionChains(func, few ? kMaxFewThreadsUnroll : kMaxChainUnroll);
   if (few) {
@@ -717,6 +717,7 @@ void renameKernelsForPtx(Operation *module) {
 
 struct StoPrepareGpuKernels
     : public sto::impl::StoPrepareGpuKernelsBase<StoPrepareGpuKernels> {
+  using StoPrepareGpuKernelsBase::StoPrepareGpuKernelsBase;
   void runOnOperation() override {
     Operation *module = getOperation();
     renameKernelsForPtx(module);
@@ -733,7 +734,7 @@ struct StoPrepareGpuKernels
       SmallVector<gpu::LaunchFuncOp> kernelLaunches = launches.lookup(func);
       prepareKernel(func,
                     disjointArguments(func, kernelLaunches, symbols, module),
-                    kernelLaunches);
+                    kernelLaunches, interleave);
     });
   }
 };

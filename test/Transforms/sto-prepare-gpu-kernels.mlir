@@ -1,4 +1,5 @@
 // RUN: sto-opt %s --sto-prepare-gpu-kernels -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-prepare-gpu-kernels="interleave=false" -split-input-file | FileCheck %s --check-prefix=NOINT
 
 // On every gpu.func kernel: constant loops of at most four trips (the lanes
 // of a Philox block) are unrolled, memref arguments in use are declared
@@ -649,6 +650,9 @@ module attributes {gpu.container_module} {
 // CHECK-NEXT:      %[[M2:.+]] = arith.maximumf %[[M1]], %{{.+}} : f32
 // CHECK-NEXT:      %[[M3:.+]] = arith.maximumf %[[M2]], %{{.+}} : f32
 // CHECK-NEXT:      scf.yield %[[M3]]
+// Without `interleave` (sto-compile --gpu-interleave=false) the loop stays.
+// NOINT-LABEL: gpu.func @walk_row(
+// NOINT:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1{{.*}} iter_args
 // CHECK-LABEL: gpu.func @walk_row_full_gpu(
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1{{.*}} iter_args
 module attributes {gpu.container_module} {

@@ -98,6 +98,13 @@ static cl::opt<bool> gpuCoarsenReductions(
              "the device measures it; same results"),
     cl::init(false));
 
+static cl::opt<bool> gpuInterleave(
+    "gpu-interleave",
+    cl::desc("CUDA: in kernels too small to fill the GPU, unroll and "
+             "interleave loops that carry values through a large body (the "
+             "MoE gates); on by default; same results"),
+    cl::init(true));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "sto ahead-of-time compiler\n");
@@ -141,6 +148,7 @@ int main(int argc, char **argv) {
   }
   options.dpForm = dpForm;
   options.gpuCoarsenReductions = gpuCoarsenReductions;
+  options.gpuInterleave = gpuInterleave;
   if (compileTo == "object") {
     options.output = sto::Output::Object;
   } else if (compileTo == "llvmir") {

@@ -46,6 +46,8 @@ struct CompileOptions {
   std::string dpForm;
   /// CUDA: sto-coarsen-gpu-elementwise's `reductions` (off until measured).
   bool gpuCoarsenReductions = false;
+  /// CUDA: sto-prepare-gpu-kernels' `interleave`.
+  bool gpuInterleave = true;
   /// Last MLIR phase when `output` is MLIR.
   Phase lastPhase = Phase::LLVM;
   Output output = Output::Object;

@@ -88,6 +88,13 @@ struct StoPipelineOptions : public PassPipelineOptions<StoPipelineOptions> {
                      "combine, dp_aggregate's norm lanes), with 16-byte "
                      "loads. Off until measured. Same results."),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> gpuInterleave{
+      *this, "gpu-interleave",
+      llvm::cl::desc("CUDA target: in kernels too small to fill the GPU, "
+                     "unroll loops that carry values through a large body "
+                     "(the MoE gates' walk over a row) by 4 and interleave "
+                     "the copies' independent work. Same results."),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("CUDA target: threads per block of the elementwise "
