@@ -9,18 +9,18 @@
 // with nvcc when one is there (GPU_CHECK_PROBE=1).
 //
 //   nvcc -O3 -arch=sm_90a -o reduction_probe reduction_probe.cu
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <cuda_runtime.h>
-#include <algorithm>
 #include <vector>
 
 #define CHECK(x)                                                               \
   do {                                                                         \
     cudaError_t err_ = (x);                                                    \
     if (err_ != cudaSuccess) {                                                 \
-      fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x,              \
+      fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x,               \
               cudaGetErrorString(err_));                                       \
       exit(1);                                                                 \
     }                                                                          \
@@ -208,13 +208,12 @@ int main() {
   CHECK(cudaDeviceSynchronize());
   double gb = gBytes / 1e9;
 
-  float copyMs = timeMs([&] {
-    cudaMemcpyAsync(big2, big, gBytes, cudaMemcpyDeviceToDevice);
-  });
+  float copyMs = timeMs(
+      [&] { cudaMemcpyAsync(big2, big, gBytes, cudaMemcpyDeviceToDevice); });
   printf("{\"probe\": \"copy\", \"ms\": %.4f, \"GBps\": %.0f}\n", copyMs,
          2 * gb / copyMs * 1e3);
-  float readMs =
-      timeMs([&] { readAll<<<132 * 16, 256>>>((const float4 *)g, B * D / 4, sink); });
+  float readMs = timeMs(
+      [&] { readAll<<<132 * 16, 256>>>((const float4 *)g, B * D / 4, sink); });
   printf("{\"probe\": \"read_all\", \"ms\": %.4f, \"GBps\": %.0f}\n", readMs,
          gb / readMs * 1e3);
 
@@ -228,8 +227,9 @@ int main() {
     return diff;
   };
   auto report = [&](const char *name, float ms, size_t diff) {
-    printf("{\"probe\": \"%s\", \"ms\": %.4f, \"GBps\": %.0f, \"differ\": %zu}\n",
-           name, ms, gb / ms * 1e3, diff);
+    printf(
+        "{\"probe\": \"%s\", \"ms\": %.4f, \"GBps\": %.0f, \"differ\": %zu}\n",
+        name, ms, gb / ms * 1e3, diff);
     fflush(stdout);
   };
 

@@ -410,6 +410,16 @@ constexpr int64_t kFewThreads = 32768;
 constexpr int64_t kMaxFewThreadsUnroll = 128;
 constexpr size_t kMaxChainBodyOps = 16;
 
+/// The largest power of two up to `max` that divides `trips` and leaves at
+/// least two iterations: a fully unrolled loop would leave its hoisted work
+/// among the parent block's other ops.
+int64_t unrollFactor(int64_t trips, int64_t max) {
+  int64_t factor = max;
+  while (factor > 1 && (trips % factor != 0 || factor >= trips))
+    factor /= 2;
+  return factor;
+}
+
 /// Moves the ops of `body` that do not depend on the loop-carried values
 /// (the loads and their index math) before the first one that does, in
 /// their order. The body writes no memory, so loads may move across pure
@@ -459,11 +469,7 @@ void unrollReductionChains(gpu::GPUFuncOp func, int64_t maxUnroll) {
       if (op.getNumRegions() != 0 || !isPure(&op))
         return;
     }
-    int64_t factor = maxUnroll;
-    // At least two iterations stay: a fully unrolled loop would leave its
-    // loads among the parent block's other ops, unhoisted.
-    while (factor > 1 && (*trips % factor != 0 || factor >= *trips))
-      factor /= 2;
+    int64_t factor = unrollFactor(*trips, maxUnroll);
     if (reads && factor >= 4)
       chains.push_back({loop, factor});
   });
@@ -553,9 +559,7 @@ void interleaveCarriedLoops(gpu::GPUFuncOp func) {
     });
     if (writes.wasInterrupted())
       return;
-    int64_t factor = kInterleave;
-    while (factor > 1 && (*trips % factor != 0 || factor >= *trips))
-      factor /= 2;
+    int64_t factor = unrollFactor(*trips, kInterleave);
     if (factor > 1)
       loops.push_back({loop, factor});
   });
