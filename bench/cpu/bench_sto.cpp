@@ -21,16 +21,23 @@
 // calls of (the call's GB/s) / (the faster copy's GB/s of its pair), and
 // "paired_copy_gbps", the median of those copies.
 //
+// Each elementwise workload is also timed on data in L2 ("sto-compute" lines:
+// emitCompute), which bounds what its code can reach whatever the memory does.
+//
 // Build (run.sh does this):
 //   sto-compile workloads.mlir -o workloads.o --header workloads.h
-//   clang++-22 -O2 -fopenmp -I<dir of workloads.h> bench_sto.cpp workloads.o \
-//       libsto_runtime.a -lm -o bench_sto
+//   python3 compute_variant.py workloads.mlir > workloads_l2.mlir
+//   sto-compile workloads_l2.mlir --parallel=false -o workloads_l2.o \
+//       --header workloads_l2.h
+//   clang++-22 -O2 -fopenmp -I<dir of the headers> bench_sto.cpp workloads.o \
+//       workloads_l2.o libsto_runtime.a -lm -o bench_sto
 // Environment: OMP_NUM_THREADS (the threads of both sto and the parallel copy),
 // STO_BENCH_RUNS (default 15), STO_BENCH_WARMUP (default 3), STO_BENCH_ONLY (a
 // comma-separated list of workload names to run, "copy" naming the ceiling).
 
 #include "bench_common.h"
 #include "workloads.h"
+#include "workloads_l2.h"
 
 #include <omp.h>
 
@@ -53,6 +60,7 @@ constexpr int64_t kP = int64_t(1) << 23;           // langevin_swa, spsa_perturb
 constexpr int64_t kB = 256, kD = int64_t(1) << 16; // dp_aggregate
 
 int runs = 15, warmup = 3;
+constexpr int64_t seed = 1234;
 bool allOk = true;
 std::string only;
 
@@ -129,6 +137,35 @@ void emit(const char *impl, const char *workload, double seconds,
   std::fflush(stdout);
 }
 
+/// The compute-alone bound of a workload: every thread calls its in-L2
+/// variant (workloads_l2.h: the same function on kL2 elements, compiled
+/// single-threaded) kL2Calls times on buffers of its own, so nothing but
+/// the compute is timed. Emits the bytes the workload would move in that
+/// time as "sto-compute" (the median of `runs` such rounds): the most GB/s
+/// its compiled code can reach at this thread count, whatever the memory.
+constexpr int64_t kL2 = 8192;
+constexpr int kL2Calls = 64;
+void emitCompute(const char *workload, double bytesPerElement, int buffers,
+                 const std::function<void(float *const *)> &fn) {
+  int nt = omp_get_max_threads();
+  std::vector<float *> bufs(size_t(nt) * buffers);
+  for (size_t i = 0; i < bufs.size(); ++i) {
+    bufs[i] = alloc(kL2);
+    fillNormal(bufs[i], kL2, 100 + i);
+  }
+  double t = medianSeconds([&] {
+#pragma omp parallel
+    {
+      float *const *mine = &bufs[size_t(omp_get_thread_num()) * buffers];
+      for (int c = 0; c < kL2Calls; ++c)
+        fn(mine);
+    }
+  });
+  emit("sto-compute", workload, t, bytesPerElement * kL2 * kL2Calls * nt);
+  for (float *b : bufs)
+    std::free(b);
+}
+
 void check(const char *workload, const char *what, double value, double lo,
            double hi) {
   if (!bench::checkRange(workload, what, value, lo, hi))
@@ -141,8 +178,6 @@ using bench::call;
 
 int main() {
   bench::readSettings("bench_sto", runs, warmup, only);
-
-  const int64_t seed = 1234;
 
   // The ceiling: copy 2^24 f32 (read 4N + write 4N bytes).
   // Its buffers stay for the copies paired with every timed call.
@@ -174,6 +209,9 @@ int main() {
     fillNormal(x, kN, 2);
     double t = pairedSeconds([&] { call(noise_add(x, seed, y), "noise_add"); });
     emit("sto", "noise_add", t, 8.0 * kN);
+    emitCompute("noise_add", 8.0, 2, [](float *const *b) {
+      call(noise_add_l2(b[0], seed, b[1]), "noise_add_l2");
+    });
     double s = 0, s2 = 0;
     for (int64_t i = 0; i < kN; ++i) {
       double d = double(y[i]) - x[i];
@@ -194,6 +232,10 @@ int main() {
     double t = pairedSeconds(
         [&] { call(dropout_bias_gelu(x, b, seed, y), "dropout_bias_gelu"); });
     emit("sto", "dropout_bias_gelu", t, 8.0 * n);
+    emitCompute("dropout_bias_gelu", 8.0, 3, [](float *const *b) {
+      call(dropout_bias_gelu_l2(b[0], b[1], seed, b[2]),
+           "dropout_bias_gelu_l2");
+    });
     // Dropped elements are exactly 0; a kept element h/0.9 has gelu(h/0.9) != 0
     // almost surely. Spot-check kept values against the exact formula.
     int64_t zeros = 0;
@@ -228,6 +270,10 @@ int main() {
       call(langevin_swa(p, g, avg, count, seed, p1, a1), "langevin_swa");
     });
     emit("sto", "langevin_swa", t, 20.0 * kP);
+    emitCompute("langevin_swa", 20.0, 5, [](float *const *b) {
+      call(langevin_swa_l2(b[0], b[1], b[2], 7, seed, b[3], b[4]),
+           "langevin_swa_l2");
+    });
     // p1 - (p - lr g) is the noise, std sqrt(2 lr T) = sqrt(2e-7); avg' = avg +
     // (p1 - avg)/8.
     double s2 = 0, maxErr = 0;
@@ -253,6 +299,9 @@ int main() {
     double t =
         pairedSeconds([&] { call(spsa_perturb(p, seed, q), "spsa_perturb"); });
     emit("sto", "spsa_perturb", t, 8.0 * kP);
+    emitCompute("spsa_perturb", 8.0, 2, [](float *const *b) {
+      call(spsa_perturb_l2(b[0], seed, b[1]), "spsa_perturb_l2");
+    });
     call(spsa_perturb(p, seed, q2), "spsa_perturb");
     double s2 = 0;
     bool same = std::memcmp(q, q2, size_t(kP) * 4) == 0;
@@ -275,6 +324,9 @@ int main() {
     double t = pairedSeconds(
         [&] { call(stochastic_binary(a, seed, h), "stochastic_binary"); });
     emit("sto", "stochastic_binary", t, 8.0 * kN);
+    emitCompute("stochastic_binary", 8.0, 2, [](float *const *b) {
+      call(stochastic_binary_l2(b[0], seed, b[1]), "stochastic_binary_l2");
+    });
     double ones = 0, expect = 0;
     int64_t bad = 0;
     for (int64_t i = 0; i < kN; ++i) {

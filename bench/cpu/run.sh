@@ -70,8 +70,12 @@ fi
 log "sto-compile workloads.mlir"
 "$build/bin/sto-compile" "$here/workloads.mlir" -o "$out/build/workloads.o" \
   --header "$out/build/workloads.h"
+# The same elementwise workloads on 8192 elements, one thread each: their compute alone.
+python3 "$here/compute_variant.py" "$here/workloads.mlir" > "$out/build/workloads_l2.mlir"
+"$build/bin/sto-compile" "$out/build/workloads_l2.mlir" --parallel=false \
+  -o "$out/build/workloads_l2.o" --header "$out/build/workloads_l2.h"
 clang++-22 -O2 -fopenmp -I"$out/build" "$here/bench_sto.cpp" "$out/build/workloads.o" \
-  "$build/lib/libsto_runtime.a" /usr/lib/llvm-22/lib/libomp.so -lm \
+  "$out/build/workloads_l2.o" "$build/lib/libsto_runtime.a" /usr/lib/llvm-22/lib/libomp.so -lm \
   -Wl,-rpath,/usr/lib/llvm-22/lib -o "$out/build/bench_sto"
 log "sto-compile moe_workloads.mlir"
 "$build/bin/sto-compile" "$here/moe_workloads.mlir" -o "$out/build/moe_workloads.o" \
