@@ -492,6 +492,36 @@ def StoHoistStaticAllocas : Pass<"sto-hoist-static-allocas"> {
   }];
 }
 
+def StoStreamingStores : Pass<"sto-streaming-stores", "::mlir::func::FuncOp"> {
+  let summary = "Writes large outputs with non-temporal stores (CPU, x86)";
+  let description = [{
+    A function argument that the function only writes (its out-parameters:
+    stores into it or into `memref.collapse_shape`/`expand_shape` views of
+    it, nothing else but `memref.dim`), of static shape, identity layout and
+    at least `min-bytes`, with rows of a multiple of 64 bytes, is streamed:
+    each loop nest that stores into it (the outermost `omp.parallel` around
+    the stores, or else the outermost loop) is versioned on the alignment of
+    those buffers. When every one starts on a 64-byte boundary, a copy of
+    the nest runs whose stores into them are `nontemporal` (x86 `movnt`:
+    the lines are written without being read first, which an ordinary store
+    does, so a write moves 4 bytes per element instead of 8), with
+    `memref.assume_alignment` inside the nest (inside each thread's region,
+    where LLVM still sees it once OpenMP outlines the region) and an
+    `sfence` when each thread is done (non-temporal stores are weakly
+    ordered). Otherwise the original nest runs. The values stored are the
+    same: the bits do not change. Runs after `convert-scf-to-openmp`.
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"16777216",
+           "Smallest buffer (in bytes) to stream: a smaller output may still "
+           "be in the cache when the next op reads it">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def StoCoarsenGpuElementwise : Pass<"sto-coarsen-gpu-elementwise"> {
   let summary = "Gives each GPU thread four consecutive elements of a "
                 "linalg.generic";

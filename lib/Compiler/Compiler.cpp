@@ -14,7 +14,9 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -133,6 +135,51 @@ createCpuTargetMachine(const CompileOptions &options, std::string &error) {
   return tm;
 }
 
+/// Makes the stores of the streaming scope (MarkStreamingStores in the CPU
+/// pipeline) non-temporal where LLVM vectorized them into stores of at
+/// least 16 bytes aligned to their size (x86 `movntps`/`movntdq`), and
+/// drops the marker. Runs after the vectorizers and alignment inference;
+/// the rest (scalar remainders, unaligned vectors) stay ordinary stores.
+struct StreamingStoresPass : llvm::PassInfoMixin<StreamingStoresPass> {
+  llvm::PreservedAnalyses run(llvm::Function &f,
+                              llvm::FunctionAnalysisManager &) {
+    bool changed = false;
+    const llvm::DataLayout &dl = f.getDataLayout();
+    llvm::MDNode *nontemporal = nullptr;
+    for (llvm::Instruction &inst : llvm::instructions(f)) {
+      auto *store = llvm::dyn_cast<llvm::StoreInst>(&inst);
+      llvm::MDNode *scopes =
+          store ? store->getMetadata(llvm::LLVMContext::MD_alias_scope)
+                : nullptr;
+      if (!scopes || !llvm::any_of(scopes->operands(), [](const auto &op) {
+            llvm::AliasScopeNode scope(llvm::cast<llvm::MDNode>(op));
+            const llvm::MDNode *domain = scope.getDomain();
+            auto *name =
+                domain && domain->getNumOperands() > 1
+                    ? llvm::dyn_cast<llvm::MDString>(domain->getOperand(1))
+                    : nullptr;
+            return name && name->getString() == kStreamingScopeDomain;
+          }))
+        continue;
+      store->setMetadata(llvm::LLVMContext::MD_alias_scope, nullptr);
+      changed = true;
+      llvm::Type *type = store->getValueOperand()->getType();
+      uint64_t bytes = dl.getTypeStoreSize(type);
+      if (!type->isVectorTy() || bytes < 16 ||
+          store->getAlign().value() < bytes)
+        continue;
+      if (!nontemporal)
+        nontemporal = llvm::MDNode::get(
+            f.getContext(),
+            llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(
+                llvm::Type::getInt32Ty(f.getContext()), 1)));
+      store->setMetadata(llvm::LLVMContext::MD_nontemporal, nontemporal);
+    }
+    return changed ? llvm::PreservedAnalyses::none()
+                   : llvm::PreservedAnalyses::all();
+  }
+};
+
 void optimize(llvm::Module &module, llvm::TargetMachine *tm,
               unsigned optLevel) {
   llvm::LoopAnalysisManager lam;
@@ -152,6 +199,11 @@ void optimize(llvm::Module &module, llvm::TargetMachine *tm,
                                   : optLevel == 2 ? llvm::OptimizationLevel::O2
                                   : optLevel == 1 ? llvm::OptimizationLevel::O1
                                                   : llvm::OptimizationLevel::O0;
+  pb.registerOptimizerLastEPCallback([](llvm::ModulePassManager &mpm,
+                                        llvm::OptimizationLevel,
+                                        llvm::ThinOrFullLTOPhase) {
+    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(StreamingStoresPass()));
+  });
   llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
   mpm.run(module, mam);
 }

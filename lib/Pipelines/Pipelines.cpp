@@ -21,8 +21,11 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
@@ -30,6 +33,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
 
@@ -247,6 +251,75 @@ struct AttachLoopAnnotations
       else
         return;
       op->removeAttr(kName);
+    });
+  }
+};
+
+/// Non-temporal stores (sto-streaming-stores) become ordinary stores in the
+/// alias scope `kStreamingScopeDomain`: LLVM's loop vectorizer refuses a
+/// loop with a non-temporal store that it cannot prove aligned to the whole
+/// vector, which a scalar f32 store never is. sto-compile makes the vector
+/// stores of that scope non-temporal again after vectorization, where their
+/// alignment is known (mlir-runner's JIT keeps them ordinary). The scope
+/// appears in no `noalias` list, so alias analysis is unchanged.
+struct MarkStreamingStores
+    : public PassWrapper<MarkStreamingStores, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MarkStreamingStores)
+  StringRef getArgument() const override { return "sto-mark-streaming-stores"; }
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    // An alignment assumption inside an OpenMP region (the streamed buffers'
+    // memref.assume_alignment) would be lost: outlining the region drops
+    // every llvm.assume. As a pointer mask, a no-op on the aligned pointer,
+    // LLVM still sees the alignment in the outlined function.
+    getOperation()->walk([&](LLVM::AssumeOp assume) {
+      std::optional<ArrayAttr> tags = assume.getOpBundleTags();
+      if (!tags || tags->size() != 1 ||
+          !assume->getParentOfType<omp::ParallelOp>())
+        return;
+      auto tag = dyn_cast<StringAttr>((*tags)[0]);
+      ValueRange bundle = assume.getOpBundleOperands()[0];
+      APInt align;
+      if (!tag || tag.getValue() != "align" || bundle.size() != 2 ||
+          !isa<LLVM::LLVMPointerType>(bundle[0].getType()) ||
+          !matchPattern(bundle[1], m_ConstantInt(&align)) ||
+          !align.isPowerOf2())
+        return;
+      Value ptr = bundle[0];
+      OpBuilder b(assume);
+      Value mask = LLVM::ConstantOp::create(
+          b, assume.getLoc(), bundle[1].getType(),
+          b.getIntegerAttr(bundle[1].getType(), -align.getSExtValue()));
+      auto masked =
+          LLVM::PtrMaskOp::create(b, assume.getLoc(), ptr.getType(), ptr, mask);
+      Region *region = &assume->getParentOfType<omp::ParallelOp>().getRegion();
+      DominanceInfo dom;
+      // Each memref access extracts the pointer from the descriptor again:
+      // the masked pointer goes into the descriptor that the region uses.
+      Value from = ptr, to = masked;
+      if (auto field = ptr.getDefiningOp<LLVM::ExtractValueOp>()) {
+        from = field.getContainer();
+        to = LLVM::InsertValueOp::create(b, assume.getLoc(), from, masked,
+                                         field.getPosition());
+      }
+      from.replaceUsesWithIf(to, [&](OpOperand &use) {
+        Operation *user = use.getOwner();
+        return user != masked && user != to.getDefiningOp() && user != assume &&
+               region->isAncestor(user->getParentRegion()) &&
+               dom.properlyDominates(to.getDefiningOp(), user);
+      });
+    });
+    ArrayAttr scopes;
+    getOperation()->walk([&](LLVM::StoreOp store) {
+      if (!store.getNontemporal())
+        return;
+      if (!scopes) {
+        auto domain = LLVM::AliasScopeDomainAttr::get(
+            ctx, StringAttr::get(ctx, kStreamingScopeDomain));
+        scopes = ArrayAttr::get(ctx, {LLVM::AliasScopeAttr::get(domain)});
+      }
+      store.setNontemporal(false);
+      store.setAliasScopesAttr(scopes);
     });
   }
 };
@@ -677,6 +750,10 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   // Stack buffers once per thread, not once per iteration.
   pm.addPass(createStoHoistStaticAllocas());
   pm.addPass(createCanonicalizerPass());
+  // Large outputs written without reading their lines first (x86 movnt;
+  // sto-compile and mlir-runner run on the host they compile for).
+  if (llvm::Triple(llvm::sys::getProcessTriple()).isX86())
+    pm.addNestedPass<func::FuncOp>(createStoStreamingStores());
 }
 
 void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
@@ -710,6 +787,7 @@ void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(std::make_unique<NarrowFloatsAsBits>());
   pm.addPass(std::make_unique<AttachLoopAnnotations>());
+  pm.addPass(std::make_unique<MarkStreamingStores>());
 }
 
 namespace {

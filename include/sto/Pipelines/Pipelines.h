@@ -139,6 +139,12 @@ void buildCpuLoopsPhase(OpPassManager &pm, const StoPipelineOptions &opts);
 /// Everything to the LLVM dialect.
 void buildCpuToLLVMPhase(OpPassManager &pm, const StoPipelineOptions &opts);
 
+/// The description of the alias scope domain that marks the stores
+/// sto-streaming-stores made non-temporal, in the LLVM IR of the CPU
+/// pipeline: sto-compile turns those that LLVM vectorized into aligned
+/// vector stores into non-temporal stores again (see MarkStreamingStores).
+constexpr llvm::StringLiteral kStreamingScopeDomain = "sto.streaming";
+
 /// The CPU pipeline up to and including `last`.
 void buildCpuPipeline(OpPassManager &pm, const StoPipelineOptions &opts,
                       Phase last = Phase::LLVM);

@@ -1,0 +1,291 @@
+//===- StreamingStores.cpp - non-temporal stores of large outputs (CPU) ---===//
+//
+// An ordinary store to a line that is not in the cache first reads the line
+// (a read for ownership), so an elementwise op writing a large output moves
+// 8 bytes per f32 element of it, not 4. Langevin + SWA (three inputs, two
+// outputs) was bound by that traffic: non-temporal stores (`movnt`, which
+// write whole lines without reading them) made it 35% faster on the 2-core
+// Zen 5 bench VM (47 -> 64 GB/s), with the same bits.
+//
+// AVX-512's `vmovntps` needs a 64-byte aligned address (LLVM splits an
+// unaligned non-temporal vector store into 8-byte `movntsd`s and shuffles),
+// and a caller's buffer may start anywhere, so each nest is versioned on
+// the alignment of the buffers it streams to.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sto/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace mlir {
+namespace sto {
+#define GEN_PASS_DEF_STOSTREAMINGSTORES
+#include "sto/Transforms/Passes.h.inc"
+} // namespace sto
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kLineBytes = 64;
+
+bool isReshape(Operation *op) {
+  return isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(op);
+}
+
+/// Static shape, contiguous rows of whole cache lines: with a 64-byte aligned
+/// start, every row and every 16-float vector of it is aligned too.
+bool hasLineRows(MemRefType type) {
+  if (!type.hasStaticShape() || type.getRank() == 0 ||
+      !type.getElementType().isIntOrFloat())
+    return false;
+  int64_t bits = type.getElementTypeBitWidth();
+  if (bits % 8 != 0)
+    return false;
+  return type.getShape().back() * (bits / 8) % kLineBytes == 0;
+}
+
+/// Whether the function only writes `arg`: stores and reshapes (offset 0, so
+/// the start is the argument's) of identity layout with line-sized rows.
+/// Collects the stores.
+bool isWriteOnly(Value arg, SmallVectorImpl<memref::StoreOp> &stores) {
+  SmallVector<Value> work{arg};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (!type || !type.getLayout().isIdentity() || !hasLineRows(type))
+      return false;
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (auto store = dyn_cast<memref::StoreOp>(user)) {
+        if (&use != &store.getMemrefMutable())
+          return false;
+        stores.push_back(store);
+      } else if (isReshape(user)) {
+        work.push_back(user->getResult(0));
+      } else if (!isa<memref::DimOp>(user)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/// The nest to version for a store: its outermost enclosing `omp.parallel`,
+/// or else its outermost enclosing loop; null when there is neither or the
+/// nest yields values.
+Operation *nestOf(Operation *store, func::FuncOp func) {
+  Operation *par = nullptr, *loop = nullptr;
+  for (Operation *op = store->getParentOp(); op && op != func;
+       op = op->getParentOp()) {
+    if (isa<omp::ParallelOp>(op))
+      par = op;
+    else if (isa<LoopLikeOpInterface>(op) && !isa<omp::LoopNestOp>(op))
+      loop = op;
+  }
+  Operation *nest = par ? par : loop;
+  if (!nest || nest->getNumResults() != 0)
+    return nullptr;
+  return nest;
+}
+
+/// The argument a streamed memref is a reshape of.
+Value rootOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isReshape(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+/// `sfence`: non-temporal stores are weakly ordered; this makes them
+/// visible before anything the thread does after it (the barrier that
+/// ends the region, the return).
+void fence(OpBuilder &b, Location loc) {
+  LLVM::CallIntrinsicOp::create(b, loc, TypeRange{},
+                                b.getStringAttr("llvm.x86.sse.sfence"),
+                                ValueRange{}, LLVM::FastmathFlagsAttr{});
+}
+
+/// Inside `region` of the streaming copy: the stores into `streamed` become
+/// non-temporal, and each memref they go through that comes from outside
+/// the region is used through a `memref.assume_alignment` made at its start.
+void markStores(Region &region, const llvm::DenseSet<Value> &streamed) {
+  llvm::SetVector<Value> outside;
+  region.walk([&](memref::StoreOp store) {
+    Value m = store.getMemRef();
+    if (!streamed.contains(rootOf(m)))
+      return;
+    store.setNontemporal(true);
+    while (region.isAncestor(m.getParentRegion()))
+      m = m.getDefiningOp()->getOperand(0);
+    outside.insert(m);
+  });
+  OpBuilder b = OpBuilder::atBlockBegin(&region.front());
+  for (Value m : outside) {
+    auto aligned =
+        memref::AssumeAlignmentOp::create(b, m.getLoc(), m, kLineBytes);
+    m.replaceUsesWithIf(aligned, [&](OpOperand &use) {
+      return use.getOwner() != aligned &&
+             region.isAncestor(use.getOwner()->getParentRegion());
+    });
+  }
+}
+
+struct StoStreamingStores
+    : public sto::impl::StoStreamingStoresBase<StoStreamingStores> {
+  using StoStreamingStoresBase::StoStreamingStoresBase;
+
+  /// Whether memory traffic, not compute, bounds `nest`. Non-temporal
+  /// stores cut the traffic but hold the core's write-combining buffers
+  /// until the line reaches memory: on the bench VM they made Langevin +
+  /// SWA (a normal per element, 20 bytes moved) 30% faster, but noise_add,
+  /// stochastic binary and dropout + gelu (the same kind of math, 8 bytes)
+  /// 3-12% slower. So a nest with long math (a square root, exp, erf, ...:
+  /// any math op but fma, abs and copysign, or a division) is streamed only
+  /// when it moves at least 16 bytes per element through large buffers.
+  /// A memref of static shape with at least minBytes of whole-byte
+  /// elements (a size that overflows int64_t counts as large).
+  bool isLarge(Type t) {
+    auto type = dyn_cast<MemRefType>(t);
+    if (!type || !type.hasStaticShape() ||
+        !type.getElementType().isIntOrFloat() ||
+        type.getElementTypeBitWidth() % 8 != 0)
+      return false;
+    int64_t bytes;
+    return llvm::MulOverflow(type.getNumElements(),
+                             int64_t(type.getElementTypeBitWidth() / 8),
+                             bytes) ||
+           bytes >= minBytes;
+  }
+
+  bool memoryBound(Operation *nest) {
+    bool longMath = false;
+    llvm::SetVector<Value> large;
+    nest->walk([&](Operation *op) {
+      if (isa<arith::DivFOp, arith::RemFOp>(op) ||
+          (isa_and_nonnull<math::MathDialect>(op->getDialect()) &&
+           !isa<math::FmaOp, math::AbsFOp, math::AbsIOp, math::CopySignOp>(op)))
+        longMath = true;
+      Value m;
+      if (auto load = dyn_cast<memref::LoadOp>(op))
+        m = load.getMemRef();
+      else if (auto store = dyn_cast<memref::StoreOp>(op))
+        m = store.getMemRef();
+      if (!m)
+        return;
+      while (auto view = m.getDefiningOp<ViewLikeOpInterface>())
+        m = view.getViewSource();
+      if (isLarge(m.getType()))
+        large.insert(m);
+    });
+    if (!longMath)
+      return true;
+    int64_t bytes = 0;
+    for (Value m : large)
+      bytes += cast<MemRefType>(m.getType()).getElementTypeBitWidth() / 8;
+    return bytes >= 16;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    // The streamed arguments, and the nests that store into them.
+    llvm::MapVector<Operation *, llvm::SetVector<Value>> nests;
+    for (BlockArgument arg : func.getArguments()) {
+      auto type = dyn_cast<MemRefType>(arg.getType());
+      if (!type || !hasLineRows(type) || !isLarge(type))
+        continue;
+      SmallVector<memref::StoreOp> stores;
+      if (!isWriteOnly(arg, stores) || stores.empty())
+        continue;
+      SmallVector<Operation *> argNests;
+      bool ok = true;
+      for (memref::StoreOp store : stores) {
+        Operation *nest = nestOf(store, func);
+        if (!nest) {
+          ok = false;
+          break;
+        }
+        argNests.push_back(nest);
+      }
+      if (!ok)
+        continue;
+      for (Operation *nest : argNests)
+        nests[nest].insert(arg);
+    }
+
+    for (auto &entry : nests) {
+      Operation *nest = entry.first;
+      const llvm::SetVector<Value> &args = entry.second;
+      // One thread's nest must not hold a region of threads (their stores
+      // would need their own fences), and nests do not overlap.
+      bool overlaps = llvm::any_of(nests, [&](const auto &other) {
+        return other.first != nest &&
+               (nest->isAncestor(other.first) || other.first->isAncestor(nest));
+      });
+      bool serialAroundThreads = false;
+      if (!isa<omp::ParallelOp>(nest))
+        nest->walk([&](omp::ParallelOp) { serialAroundThreads = true; });
+      if (overlaps || serialAroundThreads || !memoryBound(nest))
+        continue;
+      Location loc = nest->getLoc();
+      OpBuilder b(nest);
+      // Every streamed buffer of the nest starts on a line.
+      Value aligned;
+      for (Value arg : args) {
+        Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, arg);
+        Value low = arith::AndIOp::create(
+            b, loc, ptr,
+            arith::ConstantIndexOp::create(b, loc, kLineBytes - 1));
+        Value isAligned =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, low,
+                                  arith::ConstantIndexOp::create(b, loc, 0));
+        aligned =
+            aligned
+                ? arith::AndIOp::create(b, loc, aligned, isAligned).getResult()
+                : isAligned;
+      }
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, aligned,
+                                    /*withElseRegion=*/true);
+      llvm::DenseSet<Value> streamed(args.begin(), args.end());
+      // The streaming copy.
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Operation *copy = b.clone(*nest);
+      if (auto par = dyn_cast<omp::ParallelOp>(copy)) {
+        Region &region = par.getRegion();
+        markStores(region, streamed);
+        // Each thread fences before the barrier that ends the region.
+        region.walk([&](omp::TerminatorOp term) {
+          if (term->getParentOp() == par) {
+            OpBuilder tb(term);
+            fence(tb, loc);
+          }
+        });
+      } else {
+        // One thread: the assumptions and the fence go around the copy.
+        b.setInsertionPointAfter(copy);
+        fence(b, loc);
+        markStores(ifOp.getThenRegion(), streamed);
+      }
+      // The original, for buffers that start elsewhere.
+      nest->moveBefore(ifOp.elseBlock(), ifOp.elseBlock()->begin());
+    }
+  }
+};
+
+} // namespace
