@@ -136,10 +136,11 @@ createCpuTargetMachine(const CompileOptions &options, std::string &error) {
 }
 
 /// Makes the stores of the streaming scope (MarkStreamingStores in the CPU
-/// pipeline) non-temporal where LLVM vectorized them into stores of at
-/// least 16 bytes aligned to their size (x86 `movntps`/`movntdq`), and
-/// drops the marker. Runs after the vectorizers and alignment inference;
-/// the rest (scalar remainders, unaligned vectors) stay ordinary stores.
+/// pipeline) non-temporal where LLVM vectorized them into stores of whole
+/// 16-byte pieces aligned to their size or to 64 bytes (x86
+/// `movntps`/`movntdq`), and drops the marker. Runs after the vectorizers and
+/// alignment inference; the rest (scalar remainders, unaligned vectors) stay
+/// ordinary stores.
 struct StreamingStoresPass : llvm::PassInfoMixin<StreamingStoresPass> {
   llvm::PreservedAnalyses run(llvm::Function &f,
                               llvm::FunctionAnalysisManager &) {
@@ -165,8 +166,10 @@ struct StreamingStoresPass : llvm::PassInfoMixin<StreamingStoresPass> {
       changed = true;
       llvm::Type *type = store->getValueOperand()->getType();
       uint64_t bytes = dl.getTypeStoreSize(type);
-      if (!type->isVectorTy() || bytes < 16 ||
-          store->getAlign().value() < bytes)
+      // A vector wider than a register is stored in pieces of up to 64
+      // bytes (a zmm), each then aligned to its size.
+      if (!type->isVectorTy() || bytes < 16 || bytes % 16 != 0 ||
+          store->getAlign().value() < std::min<uint64_t>(bytes, 64))
         continue;
       if (!nontemporal)
         nontemporal = llvm::MDNode::get(

@@ -749,11 +749,11 @@ void mlir::sto::buildCpuLoopsPhase(OpPassManager &pm,
   }
   // Stack buffers once per thread, not once per iteration.
   pm.addPass(createStoHoistStaticAllocas());
-  pm.addPass(createCanonicalizerPass());
   // Large outputs written without reading their lines first (x86 movnt;
   // sto-compile and mlir-runner run on the host they compile for).
   if (llvm::Triple(llvm::sys::getProcessTriple()).isX86())
     pm.addNestedPass<func::FuncOp>(createStoStreamingStores());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::sto::buildCpuToLLVMPhase(OpPassManager &pm,

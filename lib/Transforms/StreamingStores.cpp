@@ -23,10 +23,13 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/Support/MathExtras.h"
+
+#include <numeric>
 
 namespace mlir {
 namespace sto {
@@ -45,8 +48,8 @@ bool isReshape(Operation *op) {
   return isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(op);
 }
 
-/// Static shape, contiguous rows of whole cache lines: with a 64-byte aligned
-/// start, every row and every 16-float vector of it is aligned too.
+/// Static shape, rows of whole cache lines: with a 64-byte aligned start,
+/// every row and every 16-float vector of it is aligned too.
 bool hasLineRows(MemRefType type) {
   if (!type.hasStaticShape() || type.getRank() == 0 ||
       !type.getElementType().isIntOrFloat())
@@ -58,14 +61,13 @@ bool hasLineRows(MemRefType type) {
 }
 
 /// Whether the function only writes `arg`: stores and reshapes (offset 0, so
-/// the start is the argument's) of identity layout with line-sized rows.
-/// Collects the stores.
+/// the start is the argument's, contiguous). Collects the stores.
 bool isWriteOnly(Value arg, SmallVectorImpl<memref::StoreOp> &stores) {
   SmallVector<Value> work{arg};
   while (!work.empty()) {
     Value v = work.pop_back_val();
     auto type = dyn_cast<MemRefType>(v.getType());
-    if (!type || !type.getLayout().isIdentity() || !hasLineRows(type))
+    if (!type || !type.getLayout().isIdentity() || !type.hasStaticShape())
       return false;
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
@@ -141,6 +143,85 @@ void markStores(Region &region, const llvm::DenseSet<Value> &streamed) {
     m.replaceUsesWithIf(aligned, [&](OpOperand &use) {
       return use.getOwner() != aligned &&
              region.isAncestor(use.getOwner()->getParentRegion());
+    });
+  }
+}
+
+/// In the streaming copy of a region of threads whose loop runs over single
+/// elements of the streamed buffers (a 1-D elementwise op: the index is the
+/// last one of a streamed store), each iteration takes a block of whole
+/// lines instead: the threads' static ranges then start on a line and LLVM
+/// sees every vector store aligned. The elements are visited in the same
+/// order by each thread.
+void stripMineToLines(omp::ParallelOp par,
+                      const llvm::DenseSet<Value> &streamed, OpBuilder &b) {
+  SmallVector<omp::LoopNestOp> nests;
+  par.walk([&](omp::LoopNestOp n) { nests.push_back(n); });
+  for (omp::LoopNestOp nest : nests) {
+    if (nest.getNumLoops() != 1 || !nest.getRegion().hasOneBlock())
+      continue;
+    std::optional<int64_t> lb =
+        getConstantIntValue(nest.getLoopLowerBounds()[0]);
+    std::optional<int64_t> ub =
+        getConstantIntValue(nest.getLoopUpperBounds()[0]);
+    std::optional<int64_t> step = getConstantIntValue(nest.getLoopSteps()[0]);
+    if (!lb || !ub || !step || *lb != 0 || *step != 1)
+      continue;
+    Block &body = nest.getRegion().front();
+    Value iv = body.getArgument(0);
+    // The bytes between consecutive iterations in the streamed stores: the
+    // loop indexes one dimension of each, the dimensions after it are
+    // walked inside. They must agree, and not be whole lines already (a
+    // row loop over rows of lines needs nothing).
+    int64_t stride = 0;
+    bool ok = true;
+    body.walk([&](memref::StoreOp store) {
+      if (!streamed.contains(rootOf(store.getMemRef())))
+        return;
+      ValueRange idx = store.getIndices();
+      auto at = llvm::find(idx, iv);
+      if (at == idx.end() || llvm::count(idx, iv) != 1) {
+        ok = false;
+        return;
+      }
+      MemRefType type = store.getMemRefType();
+      int64_t bytes = type.getElementTypeBitWidth() / 8;
+      for (int64_t d = at - idx.begin() + 1; d < type.getRank(); ++d)
+        bytes *= type.getDimSize(d);
+      ok &= stride == 0 || stride == bytes;
+      stride = bytes;
+    });
+    if (!ok || stride == 0 || stride % kLineBytes == 0)
+      continue;
+    // The fewest iterations that span whole lines, doubled up to 4 KiB: a
+    // block of one line would be unrolled into scalar stores that LLVM
+    // cannot vectorize (the input may overlap the output); a longer loop is
+    // vectorized behind one runtime overlap check per block.
+    int64_t blockElems = kLineBytes / std::gcd(kLineBytes, stride);
+    if (*ub % blockElems != 0)
+      continue;
+    while (2 * blockElems * stride <= 4096 && *ub % (2 * blockElems) == 0)
+      blockElems *= 2;
+    Location loc = nest.getLoc();
+    b.setInsertionPoint(par);
+    nest.getLoopUpperBoundsMutable()[0].assign(
+        arith::ConstantIndexOp::create(b, loc, *ub / blockElems));
+    b.setInsertionPointToStart(&body);
+    Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+    Value cBlock = arith::ConstantIndexOp::create(b, loc, blockElems);
+    Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    auto inner = scf::ForOp::create(b, loc, c0, cBlock, c1);
+    Block *innerBody = inner.getBody();
+    // Everything after the new loop but the terminator moves into it.
+    for (Operation &op : llvm::make_early_inc_range(
+             llvm::make_range(std::next(inner->getIterator()),
+                              body.getTerminator()->getIterator())))
+      op.moveBefore(innerBody->getTerminator());
+    b.setInsertionPointToStart(innerBody);
+    auto first = arith::MulIOp::create(b, loc, iv, cBlock);
+    Value elem = arith::AddIOp::create(b, loc, first, inner.getInductionVar());
+    iv.replaceUsesWithIf(elem, [&](OpOperand &use) {
+      return use.getOwner() != first && inner->isAncestor(use.getOwner());
     });
   }
 }
@@ -267,6 +348,7 @@ struct StoStreamingStores
       b.setInsertionPointToStart(ifOp.thenBlock());
       Operation *copy = b.clone(*nest);
       if (auto par = dyn_cast<omp::ParallelOp>(copy)) {
+        stripMineToLines(par, streamed, b);
         Region &region = par.getRegion();
         markStores(region, streamed);
         // Each thread fences before the barrier that ends the region.

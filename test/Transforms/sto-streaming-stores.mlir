@@ -49,6 +49,39 @@ func.func @scale(%x: memref<1024xf32>, %y: memref<1024xf32>) {
 
 // -----
 
+// A 1-D loop over the threads: in the streaming copy each iteration takes a
+// block of 1024 elements (64 lines, 4 KiB), so that every thread's range
+// starts on a line; the elements keep their order.
+// CHECK-LABEL: func.func @scale_1d(
+// CHECK:         scf.if %{{.+}} {
+// CHECK-NEXT:      %[[C4:.+]] = arith.constant 4 : index
+// CHECK-NEXT:      omp.parallel {
+// CHECK-NEXT:        %[[A:.+]] = memref.assume_alignment
+// CHECK:             omp.loop_nest (%[[B:.+]]) : index = (%{{.+}}) to (%[[C4]]) step
+// CHECK:               %[[C1024:.+]] = arith.constant 1024 : index
+// CHECK:               scf.for %[[E:.+]] = %{{.+}} to %[[C1024]] step
+// CHECK-NEXT:            %[[F:.+]] = arith.muli %[[B]], %[[C1024]] : index
+// CHECK-NEXT:            %[[I:.+]] = arith.addi %[[F]], %[[E]] : index
+// CHECK:                 memref.store %{{.+}}, %[[A]][%[[I]]] {nontemporal = true}
+// CHECK:         } else {
+// CHECK:             omp.loop_nest (%{{.+}}) : index = (%{{.+}}) to (%{{.+}}) step
+// CHECK-NOT:           scf.for
+// CHECK:               memref.store
+func.func @scale_1d(%x: memref<4096xf32>, %y: memref<4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  scf.parallel (%i) = (%c0) to (%c4096) step (%c1) {
+    %v = memref.load %x[%i] : memref<4096xf32>
+    %w = arith.addf %v, %v : f32
+    memref.store %w, %y[%i] : memref<4096xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // On one thread (an scf.for nest): the assumption and the fence go around
 // the copy in the aligned branch.
 // CHECK-LABEL: func.func @serial(

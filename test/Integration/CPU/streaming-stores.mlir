@@ -1,7 +1,8 @@
 // Large outputs written with non-temporal stores (sto-streaming-stores): a
-// Langevin step + SWA (20 bytes per element: streamed) and a scale of 512 x
-// 8192 (no long math: streamed) get aligned `!nontemporal` vector stores and
-// an sfence; noise_add (a normal per 8 bytes: bound by compute) does not.
+// Langevin step + SWA (20 bytes per element: streamed), a scale of 512 x
+// 8192 and an SWA average over 2^22 (no long math: streamed) get aligned
+// `!nontemporal` vector stores and an sfence; noise_add (a normal per 8
+// bytes: bound by compute) does not.
 // The driver (Inputs/streaming-stores.cpp) calls each function with 64-byte
 // aligned results (the streaming copy) and with results one element off (the
 // original nest) and compares every element, bit for bit, with the
@@ -42,6 +43,15 @@
 // IR-LABEL: define internal void @__sto_impl_scale..omp_par{{(\.[0-9]+)?}}(
 // IR-NOT:     nontemporal
 // IR-LABEL: define i32 @scale(
+// A loop over the threads by rows of 4 elements (the average is blocked
+// like the samplers it fuses with): blocks of 4 KiB, aligned stores (an
+// interleaved group of two zmm).
+// IR-LABEL: define internal void @__sto_impl_swa..omp_par{{(\.[0-9]+)?}}(
+// IR-DAG:     call void @llvm.x86.sse.sfence()
+// IR-DAG:     store <{{16|32}} x float> {{.*}}, align 64, {{.*}}!nontemporal
+// IR-LABEL: define internal void @__sto_impl_swa..omp_par{{(\.[0-9]+)?}}(
+// IR-NOT:     nontemporal
+// IR-LABEL: define i32 @swa(
 // IR-LABEL: define internal void @__sto_impl_noisy..omp_par{{(\.[0-9]+)?}}(
 // IR-NOT:     nontemporal
 // IR-NOT:     call void @llvm.x86.sse.sfence
@@ -53,6 +63,8 @@
 // CHECK: langevin_swa p', one off: 0 mismatches of 4194304
 // CHECK: langevin_swa avg', one off: 0 mismatches of 4194304
 // CHECK: scale, one off: 0 mismatches of 4194304
+// CHECK: swa, aligned: 0 mismatches of 4194304
+// CHECK: swa, one off: 0 mismatches of 4194304
 // CHECK: noisy, aligned: 0 mismatches of 4194304
 // CHECK: noisy, one off: 0 mismatches of 4194304
 
@@ -71,6 +83,12 @@ func.func @scale(%x: tensor<512x8192xf32>) -> tensor<512x8192xf32> {
   %a = arith.mulf %x, %two : tensor<512x8192xf32>
   %y = arith.addf %a, %one : tensor<512x8192xf32>
   return %y : tensor<512x8192xf32>
+}
+
+func.func @swa(%avg: tensor<4194304xf32>, %p: tensor<4194304xf32>, %count: i64)
+    -> tensor<4194304xf32> {
+  %a1 = sto.average %avg, %p, %count : tensor<4194304xf32>, i64
+  return %a1 : tensor<4194304xf32>
 }
 
 func.func @noisy(%key: !sto.key, %x: tensor<4194304xf32>) -> tensor<4194304xf32> {

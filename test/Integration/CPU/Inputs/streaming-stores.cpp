@@ -73,6 +73,16 @@ int main() {
     std::snprintf(what, sizeof what, "scale, %s", where);
     failed |= s != 0 || report(what, o3.at(off), scaled);
   }
+  std::vector<float> swaWant(kN);
+  for (size_t i = 0; i < kN; ++i)
+    swaWant[i] = std::fma(w, p[i] - avg[i], avg[i]);
+  for (size_t off : {size_t(0), size_t(1)}) {
+    Out o;
+    int32_t s = swa(avg.data(), p.data(), count, o.at(off));
+    char what[64];
+    std::snprintf(what, sizeof what, "swa, %s", off ? "one off" : "aligned");
+    failed |= s != 0 || report(what, o.at(off), swaWant);
+  }
   for (size_t off : {size_t(0), size_t(1)}) {
     Out o;
     int32_t s = ::noisy(keyBits(k), p.data(), o.at(off));
