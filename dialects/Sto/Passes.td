@@ -309,14 +309,25 @@ def StoTileOuterReduction : Pass<"sto-tile-outer-reduction"> {
     row. This pass tiles the op's first parallel loop into an
     `scf.parallel` of tiles around the op on the tile's views: the threads
     start once and each sums its part of the columns down the rows. Tiles
-    are `columns` indices of the innermost loop (contiguous runs), one index
-    of an outer loop, and one index with `gpu` (a thread per output
-    element). Each output element still combines its terms in increasing
-    index order: the results are bit for bit the same.
+    are `runs-per-tile` runs of `columns` indices of the innermost loop
+    (contiguous), one index of an outer loop, and one index with `gpu` (a
+    thread per output element). On a CPU, a two-loop op (a column sum of a
+    matrix) then goes through each tile in blocks of `row-block` rows
+    around its runs, and in a block a run's columns are the outer loop: its
+    partial sums stay in registers down the block (sto-promote-accumulators)
+    and a thread reads each row's part of its tile in one visit. Each output
+    element still combines its terms in increasing index order: the results
+    are bit for bit the same. (8192 x 1024 on two Zen 5 cores: 34 GB/s with
+    one run after the other down all the rows, 53-56 GB/s in blocks, about
+    the rate of a read-only loop.)
   }];
   let options = [
     Option<"columns", "columns", "int64_t", /*default=*/"256",
-           "Indices of the innermost loop per tile (CPU)">,
+           "Indices of the innermost loop per run (CPU)">,
+    Option<"runsPerThread", "runs-per-tile", "int64_t", /*default=*/"2",
+           "Runs of `columns` per tile of the threads (CPU)">,
+    Option<"rowBlock", "row-block", "int64_t", /*default=*/"4",
+           "Rows of the leading reduction per block inside a tile (CPU)">,
     Option<"gpu", "gpu", "bool", /*default=*/"false",
            "Tiles of one index: a GPU thread per output element">
   ];
@@ -563,12 +574,15 @@ def StoPromoteAccumulators : Pass<"sto-promote-accumulators"> {
   let summary = "Keeps loop-invariant elements of local buffers in registers";
   let description = [{
     In an `scf.for` whose body loads an element of a buffer allocated in
-    the function and later stores to the same element, at indices that do
-    not change in the loop, the element becomes a loop-carried value: it is
-    loaded once before the loop and stored once after it. The buffer's
-    address must never escape (it is only viewed, loaded, stored into,
-    copied, freed and returned), and every other access to it in the loop
-    must be to an element that is provably different. Small inner loops whose
+    the function (or a result of a function that only sto-compile's C
+    entry point calls: `sto.c_abi` lists its results last, and the entry
+    point rejects a result that overlaps another array of the call) and
+    later stores to the same element, at indices that do not change in the
+    loop, the element becomes a loop-carried value: it is loaded once before
+    the loop and stored once after it. The buffer's address must never
+    escape (it is only viewed, loaded, stored into, copied, freed and
+    returned), and every other access to it in the loop must be to an
+    element that is provably different. Small inner loops whose
     accesses would become loop-invariant are unrolled first (up to
     `max-unroll` iterations), which turns the [chunks, lanes] partial sums
     of a reduction into `lanes` independent chains that vectorize. So are

@@ -59,12 +59,41 @@ bool forEachUser(Value root, function_ref<bool(Operation *, Value)> fn) {
   return true;
 }
 
-/// A buffer allocated here whose address never leaves while the function
-/// runs: it is only viewed, loaded, stored into, copied, freed and
-/// returned. No access through another memref can reach it.
-bool isLocalBuffer(Value root) {
+/// A result of a function that only the C entry point calls (sto-compile's
+/// `sto.c_abi`: the tensor results follow the inputs): the C ABI requires a
+/// result array overlap no other array of the call, and returns
+/// STO_ERROR_INVALID_ARGUMENT before anything runs when one does
+/// (docs/Compiling.md, "Buffers").
+bool isCAbiResult(Value root, Operation *module) {
+  auto arg = dyn_cast<BlockArgument>(root);
+  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
+                  : func::FuncOp();
+  if (!func || arg.getOwner() != &func.getBody().front())
+    return false;
+  // One out-parameter per tensor result, after the inputs (scalar results
+  // are returned).
+  auto abi = func->getAttrOfType<DictionaryAttr>("sto.c_abi");
+  auto results = abi ? abi.getAs<ArrayAttr>("results") : ArrayAttr();
+  if (!results)
+    return false;
+  unsigned outParams = llvm::count_if(results, [](Attribute a) {
+    auto t = dyn_cast<TypeAttr>(a);
+    return t && isa<TensorType>(t.getValue());
+  });
+  if (arg.getArgNumber() + outParams < func.getNumArguments())
+    return false;
+  std::optional<SymbolTable::UseRange> uses =
+      SymbolTable::getSymbolUses(func, module);
+  return uses && uses->empty();
+}
+
+/// A buffer allocated here, or a result of the C entry point, whose address
+/// never leaves while the function runs: it is only viewed, loaded, stored
+/// into, copied, freed and returned. No access through another memref can
+/// reach it.
+bool isLocalBuffer(Value root, Operation *module) {
   if (!root.getDefiningOp<memref::AllocOp>() &&
-      !root.getDefiningOp<memref::AllocaOp>())
+      !root.getDefiningOp<memref::AllocaOp>() && !isCAbiResult(root, module))
     return false;
   return forEachUser(root, [](Operation *user, Value v) {
     if (auto view = dyn_cast<ViewLikeOpInterface>(user))
@@ -86,7 +115,7 @@ public:
   bool isLocal(Value root) {
     auto [it, inserted] = local.try_emplace(root, false);
     if (inserted)
-      it->second = isLocalBuffer(root);
+      it->second = isLocalBuffer(root, module);
     return it->second;
   }
 

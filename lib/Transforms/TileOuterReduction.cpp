@@ -57,7 +57,8 @@ struct StoTileOuterReduction
       // The innermost loop is contiguous in memory: a thread takes a run of
       // `columns` of it (whole cache lines, a long vector loop). An outer
       // one is split one index per tile. On a GPU every index is a thread.
-      int64_t size = gpu || d + 1 < op.getNumLoops() ? 1 : columns;
+      bool runs = !gpu && d + 1 == op.getNumLoops();
+      int64_t size = runs ? columns * runsPerThread : 1;
       SmallVector<int64_t> sizes(op.getNumLoops(), 0);
       sizes[d] = size;
       linalg::LinalgTilingOptions options;
@@ -71,6 +72,41 @@ struct StoTileOuterReduction
         return signalPassFailure();
       }
       rewriter.eraseOp(op);
+      if (!runs || op.getNumLoops() != 2 || rowBlock <= 1)
+        continue;
+      // Inside a tile: blocks of `rowBlock` rows around its runs of
+      // `columns`, each run's partial sums carried in registers down the
+      // block (sto-promote-accumulators) and kept in the output between
+      // blocks. A thread then reads each row's part of its tile in one
+      // visit of the row instead of one per run.
+      SmallVector<int64_t> inner(op.getNumLoops(), 0);
+      inner[0] = rowBlock;
+      inner[d] = columns;
+      linalg::LinalgTilingOptions innerOptions;
+      innerOptions.setTileSizes(inner).setLoopType(
+          linalg::LinalgTilingLoopType::Loops);
+      rewriter.setInsertionPoint(tiled->op);
+      FailureOr<linalg::TiledLinalgOp> blocked =
+          linalg::tileLinalgOp(rewriter, tiled->op, innerOptions);
+      if (failed(blocked)) {
+        tiled->op.emitError("could not tile the rows of a reduction");
+        return signalPassFailure();
+      }
+      rewriter.eraseOp(tiled->op);
+      // The block's columns outside its rows: each partial sum is loaded
+      // and stored once per block (sto-promote-accumulators carries it down
+      // the rows) and LLVM vectorizes the columns.
+      rewriter.setInsertionPoint(blocked->op);
+      auto generic = dyn_cast<linalg::GenericOp>(blocked->op.getOperation());
+      if (!generic) {
+        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(
+            rewriter, cast<linalg::LinalgOp>(blocked->op.getOperation()));
+        if (failed(g))
+          continue;
+        generic = *g;
+      }
+      // An op that cannot be interchanged keeps its order (rows outside).
+      (void)linalg::interchangeGenericOp(rewriter, generic, {1, 0});
     }
   }
 };

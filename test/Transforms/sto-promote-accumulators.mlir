@@ -112,6 +112,76 @@ func.func @argument_buffer(%in: memref<100xf32>, %acc: memref<1xf32>) {
 
 // -----
 
+// A result of the C entry point (sto-compile's sto.c_abi: the results
+// follow the inputs) overlaps no other array of the call, which the entry
+// point checks: promoted. An input of it, or a result of a function that
+// another one calls (the call does not go through the check), is not.
+
+// CHECK-LABEL: func.func @c_abi_result
+// CHECK:         %[[A:.+]] = memref.load %{{.+}}[%c0] : memref<1xf32>
+// CHECK:         %[[S:.+]] = scf.for {{.*}} iter_args(%{{.+}} = %[[A]]) -> (f32)
+// CHECK:         memref.store %[[S]], %{{.+}}[%c0] : memref<1xf32>
+func.func @c_abi_result(%in: memref<100xf32>, %acc: memref<1xf32>)
+    attributes {sto.c_abi = {inputs = [tensor<100xf32>], name = "c_abi_result",
+                             results = [tensor<1xf32>]}} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  scf.for %i = %c0 to %c100 step %c1 {
+    %x = memref.load %in[%i] : memref<100xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
+  }
+  return
+}
+
+// CHECK-LABEL: func.func @c_abi_input
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           memref.store
+func.func @c_abi_input(%acc: memref<1xf32>, %in: memref<100xf32>)
+    attributes {sto.c_abi = {inputs = [tensor<1xf32>, tensor<100xf32>],
+                             name = "c_abi_input", results = []}} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  scf.for %i = %c0 to %c100 step %c1 {
+    %x = memref.load %in[%i] : memref<100xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
+  }
+  return
+}
+
+// CHECK-LABEL: func.func @c_abi_called
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           memref.store
+func.func @c_abi_called(%in: memref<100xf32>, %acc: memref<1xf32>)
+    attributes {sto.c_abi = {inputs = [tensor<100xf32>], name = "c_abi_called",
+                             results = [tensor<1xf32>]}} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  scf.for %i = %c0 to %c100 step %c1 {
+    %x = memref.load %in[%i] : memref<100xf32>
+    %a = memref.load %acc[%c0] : memref<1xf32>
+    %s = arith.addf %a, %x : f32
+    memref.store %s, %acc[%c0] : memref<1xf32>
+  }
+  return
+}
+func.func @caller(%b: memref<100xf32>) {
+  %v = memref.reinterpret_cast %b to offset: [0], sizes: [1], strides: [1]
+      : memref<100xf32> to memref<1xf32>
+  func.call @c_abi_called(%b, %v) : (memref<100xf32>, memref<1xf32>) -> ()
+  return
+}
+
+// -----
+
 // Not promoted: the buffer's address escapes into a call, which may keep
 // it; another pointer could then reach it.
 

@@ -1,14 +1,29 @@
 // RUN: sto-opt %s --sto-tile-outer-reduction -split-input-file | FileCheck %s
+// RUN: sto-opt %s --sto-tile-outer-reduction="runs-per-tile=1 row-block=1" -split-input-file | FileCheck %s --check-prefix=RUNS
 // RUN: sto-opt %s --sto-tile-outer-reduction=gpu=true -split-input-file | FileCheck %s --check-prefix=GPU
 
-// A column sum: tiles of 256 columns as the parallel loop, the reduction
-// over the rows inside each tile (the same op on the tile's views).
+// A column sum: tiles of two runs of 256 columns as the parallel loop; in a
+// tile, blocks of 4 rows around the runs, and in a block the run's columns
+// outside its rows (each partial sum then stays in a register down the
+// block). Every column still sums its rows in increasing order.
+// CHECK-DAG:   #[[ROWS:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG:   #[[COL:.+]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @col_sum(
 // CHECK-SAME:      %[[X:.+]]: memref<8192x1024xf32>, %[[Y:.+]]: memref<1024xf32>)
-// CHECK:         scf.parallel (%[[J:.+]]) = (%{{.+}}) to (%{{.+}}) step (%c256{{.*}})
-// CHECK:           %[[XV:.+]] = memref.subview %[[X]][0, %[[J]]] [8192, 256] [1, 1]
-// CHECK:           %[[YV:.+]] = memref.subview %[[Y]][%[[J]]] [256] [1]
-// CHECK:           linalg.reduce ins(%[[XV]] : {{.*}}) outs(%[[YV]] : {{.*}}) dimensions = [0]
+// CHECK:         scf.parallel (%[[J:.+]]) = (%{{.+}}) to (%{{.+}}) step (%c512{{.*}})
+// CHECK:           %[[XT:.+]] = memref.subview %[[X]][0, %[[J]]] [8192, 512] [1, 1]
+// CHECK:           %[[YT:.+]] = memref.subview %[[Y]][%[[J]]] [512] [1]
+// CHECK:           scf.for %[[R:.+]] = %{{.+}} to %{{.+}} step %c4
+// CHECK-NEXT:        scf.for %[[C:.+]] = %{{.+}} to %{{.+}} step %c256
+// CHECK-NEXT:          %[[XB:.+]] = memref.subview %[[XT]][%[[R]], %[[C]]] [4, 256] [1, 1]
+// CHECK-NEXT:          %[[YB:.+]] = memref.subview %[[YT]][%[[C]]] [256] [1]
+// CHECK-NEXT:          linalg.generic {indexing_maps = [#[[ROWS]], #[[COL]]], iterator_types = ["parallel", "reduction"]} ins(%[[XB]] : {{.*}}) outs(%[[YB]] : {{.*}})
+// RUNS-LABEL: func.func @col_sum(
+// RUNS-SAME:      %[[X:.+]]: memref<8192x1024xf32>, %[[Y:.+]]: memref<1024xf32>)
+// RUNS:         scf.parallel (%[[J:.+]]) = (%{{.+}}) to (%{{.+}}) step (%c256{{.*}})
+// RUNS:           %[[XV:.+]] = memref.subview %[[X]][0, %[[J]]] [8192, 256] [1, 1]
+// RUNS:           %[[YV:.+]] = memref.subview %[[Y]][%[[J]]] [256] [1]
+// RUNS:           linalg.reduce ins(%[[XV]] : {{.*}}) outs(%[[YV]] : {{.*}}) dimensions = [0]
 // GPU-LABEL: func.func @col_sum(
 // GPU:         scf.parallel (%{{.+}}) = (%{{.+}}) to (%{{.+}}) step (%c1{{.*}})
 // GPU:           linalg.reduce {{.*}} dimensions = [0]
