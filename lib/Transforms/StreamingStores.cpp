@@ -4,8 +4,9 @@
 // (a read for ownership), so an elementwise op writing a large output moves
 // 8 bytes per f32 element of it, not 4. Langevin + SWA (three inputs, two
 // outputs) was bound by that traffic: non-temporal stores (`movnt`, which
-// write whole lines without reading them) made it 35% faster on the 2-core
-// Zen 5 bench VM (47 -> 64 GB/s), with the same bits.
+// write whole lines without reading them) made it faster on the 2-core Zen 5
+// bench VM (bench_sto 42 -> 49 GB/s, a driver at a higher copy rate 45 -> 61
+// GB/s), with the same bits.
 //
 // AVX-512's `vmovntps` needs a 64-byte aligned address (LLVM splits an
 // unaligned non-temporal vector store into 8-byte `movntsd`s and shuffles),
@@ -24,7 +25,6 @@
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/Support/MathExtras.h"
@@ -147,12 +147,12 @@ void markStores(Region &region, const llvm::DenseSet<Value> &streamed) {
   }
 }
 
-/// In the streaming copy of a region of threads whose loop runs over single
-/// elements of the streamed buffers (a 1-D elementwise op: the index is the
-/// last one of a streamed store), each iteration takes a block of whole
-/// lines instead: the threads' static ranges then start on a line and LLVM
-/// sees every vector store aligned. The elements are visited in the same
-/// order by each thread.
+/// In the streaming copy of a region of threads whose loop steps through
+/// the streamed buffers by less than a line (a 1-D elementwise op, element
+/// by element; an op blocked by 4 like the samplers, 16 bytes a step), each
+/// iteration takes a block of whole lines instead: the threads' static
+/// ranges then start on a line and LLVM sees every vector store aligned.
+/// Each thread visits the elements in the same order.
 void stripMineToLines(omp::ParallelOp par,
                       const llvm::DenseSet<Value> &streamed, OpBuilder &b) {
   SmallVector<omp::LoopNestOp> nests;
@@ -230,14 +230,6 @@ struct StoStreamingStores
     : public sto::impl::StoStreamingStoresBase<StoStreamingStores> {
   using StoStreamingStoresBase::StoStreamingStoresBase;
 
-  /// Whether memory traffic, not compute, bounds `nest`. Non-temporal
-  /// stores cut the traffic but hold the core's write-combining buffers
-  /// until the line reaches memory: on the bench VM they made Langevin +
-  /// SWA (a normal per element, 20 bytes moved) 30% faster, but noise_add,
-  /// stochastic binary and dropout + gelu (the same kind of math, 8 bytes)
-  /// 3-12% slower. So a nest with long math (a square root, exp, erf, ...:
-  /// any math op but fma, abs and copysign, or a division) is streamed only
-  /// when it moves at least 16 bytes per element through large buffers.
   /// A memref of static shape with at least minBytes of whole-byte
   /// elements (a size that overflows int64_t counts as large).
   bool isLarge(Type t) {
@@ -253,6 +245,15 @@ struct StoStreamingStores
            bytes >= minBytes;
   }
 
+  /// Whether memory traffic, not compute, bounds `nest`. Non-temporal
+  /// stores cut the traffic but hold the core's write-combining buffers
+  /// until the line reaches memory: on the bench VM they made Langevin +
+  /// SWA (a normal per element, 20 bytes moved) 17-30% faster, but
+  /// noise_add, stochastic binary and dropout + gelu (the same kind of
+  /// math, 8 bytes) 3-12% slower. So a nest with long math (a square root,
+  /// exp, erf, ...: any math op but fma, abs and copysign, or a division)
+  /// is streamed only when it moves at least 16 bytes per element through
+  /// large buffers.
   bool memoryBound(Operation *nest) {
     bool longMath = false;
     llvm::SetVector<Value> large;
