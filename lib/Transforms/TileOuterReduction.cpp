@@ -57,9 +57,10 @@ struct StoTileOuterReduction
       // The innermost loop is contiguous in memory: a thread takes a run of
       // `columns` of it (whole cache lines, a long vector loop). An outer
       // one is split one index per tile. On a GPU every index is a thread.
-      bool runs = !gpu && d + 1 == op.getNumLoops();
+      unsigned numLoops = op.getNumLoops();
+      bool runs = !gpu && d + 1 == numLoops;
       int64_t size = runs ? columns * runsPerThread : 1;
-      SmallVector<int64_t> sizes(op.getNumLoops(), 0);
+      SmallVector<int64_t> sizes(numLoops, 0);
       sizes[d] = size;
       linalg::LinalgTilingOptions options;
       options.setTileSizes(sizes).setLoopType(
@@ -72,14 +73,14 @@ struct StoTileOuterReduction
         return signalPassFailure();
       }
       rewriter.eraseOp(op);
-      if (!runs || op.getNumLoops() != 2 || rowBlock <= 1)
+      if (!runs || numLoops != 2 || rowBlock <= 1)
         continue;
       // Inside a tile: blocks of `rowBlock` rows around its runs of
       // `columns`, each run's partial sums carried in registers down the
       // block (sto-promote-accumulators) and kept in the output between
       // blocks. A thread then reads each row's part of its tile in one
       // visit of the row instead of one per run.
-      SmallVector<int64_t> inner(op.getNumLoops(), 0);
+      SmallVector<int64_t> inner(numLoops, 0);
       inner[0] = rowBlock;
       inner[d] = columns;
       linalg::LinalgTilingOptions innerOptions;
