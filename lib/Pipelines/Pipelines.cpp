@@ -268,6 +268,7 @@ struct MarkStreamingStores
   StringRef getArgument() const override { return "sto-mark-streaming-stores"; }
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    DominanceInfo dom;
     // An alignment assumption inside an OpenMP region (the streamed buffers'
     // memref.assume_alignment) would be lost: outlining the region drops
     // every llvm.assume. As a pointer mask, a no-op on the aligned pointer,
@@ -293,7 +294,6 @@ struct MarkStreamingStores
       auto masked =
           LLVM::PtrMaskOp::create(b, assume.getLoc(), ptr.getType(), ptr, mask);
       Region *region = &assume->getParentOfType<omp::ParallelOp>().getRegion();
-      DominanceInfo dom;
       // Each memref access extracts the pointer from the descriptor again:
       // the masked pointer goes into the descriptor that the region uses.
       Value from = ptr, to = masked;

@@ -2,8 +2,10 @@
 
 #include "BufferRoots.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -39,4 +41,11 @@ bool sto::isDistinctRoot(Value root, Operation *module) {
   std::optional<SymbolTable::UseRange> uses =
       SymbolTable::getSymbolUses(func, module);
   return uses && uses->empty();
+}
+
+bool sto::hasLatencyChain(Operation *op) {
+  if (isa<arith::DivFOp, arith::RemFOp>(op))
+    return true;
+  return isa_and_nonnull<math::MathDialect>(op->getDialect()) &&
+         !isa<math::FmaOp, math::AbsFOp, math::AbsIOp, math::CopySignOp>(op);
 }

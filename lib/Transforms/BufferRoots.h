@@ -35,6 +35,12 @@ Value rootBuffer(Value memref);
 /// none of its other buffers, and its inputs are only read.
 bool isDistinctRoot(Value root, Operation *module);
 
+/// Whether `op` is math that expands to a polynomial or a long-latency
+/// instruction (exp, erf, log, tanh, sqrt, ...: any math op but fma, abs
+/// and copysign) or a division: what makes a loop body long (CPU loop
+/// hints, sto-streaming-stores).
+bool hasLatencyChain(Operation *op);
+
 } // namespace sto
 } // namespace mlir
 

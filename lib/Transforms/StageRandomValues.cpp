@@ -66,14 +66,7 @@ constexpr int32_t kInterleave = 2;
 /// (bench/cpu/README.md, Update 4).
 constexpr int32_t kRestInterleave = 4;
 
-/// Math that expands to a polynomial or a long-latency instruction (exp,
-/// erf, log, tanh, sqrt, a division); not fma, abs or copysign.
-bool hasLatencyChain(Operation *op) {
-  if (isa<arith::DivFOp, arith::RemFOp>(op))
-    return true;
-  return isa_and_nonnull<math::MathDialect>(op->getDialect()) &&
-         !isa<math::FmaOp, math::AbsFOp, math::AbsIOp, math::CopySignOp>(op);
-}
+using sto::hasLatencyChain;
 
 /// `llvm.loop_annotation` asking LLVM to interleave `count` vector
 /// iterations; SCFToControlFlow leaves it on the loop as a discardable

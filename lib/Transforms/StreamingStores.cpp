@@ -17,16 +17,16 @@
 
 #include "sto/Transforms/Passes.h"
 
+#include "BufferRoots.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <numeric>
@@ -103,16 +103,6 @@ Operation *nestOf(Operation *store, func::FuncOp func) {
   return nest;
 }
 
-/// The argument a streamed memref is a reshape of.
-Value rootOf(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (!isReshape(def))
-      break;
-    v = def->getOperand(0);
-  }
-  return v;
-}
-
 /// `sfence`: non-temporal stores are weakly ordered; this makes them
 /// visible before anything the thread does after it (the barrier that
 /// ends the region, the return).
@@ -129,7 +119,7 @@ void markStores(Region &region, const llvm::DenseSet<Value> &streamed) {
   llvm::SetVector<Value> outside;
   region.walk([&](memref::StoreOp store) {
     Value m = store.getMemRef();
-    if (!streamed.contains(rootOf(m)))
+    if (!streamed.contains(sto::rootBuffer(m)))
       return;
     store.setNontemporal(true);
     while (region.isAncestor(m.getParentRegion()))
@@ -176,7 +166,7 @@ void stripMineToLines(omp::ParallelOp par,
     int64_t stride = 0;
     bool ok = true;
     body.walk([&](memref::StoreOp store) {
-      if (!streamed.contains(rootOf(store.getMemRef())))
+      if (!streamed.contains(sto::rootBuffer(store.getMemRef())))
         return;
       ValueRange idx = store.getIndices();
       auto at = llvm::find(idx, iv);
@@ -258,10 +248,7 @@ struct StoStreamingStores
     bool longMath = false;
     llvm::SetVector<Value> large;
     nest->walk([&](Operation *op) {
-      if (isa<arith::DivFOp, arith::RemFOp>(op) ||
-          (isa_and_nonnull<math::MathDialect>(op->getDialect()) &&
-           !isa<math::FmaOp, math::AbsFOp, math::AbsIOp, math::CopySignOp>(op)))
-        longMath = true;
+      longMath |= sto::hasLatencyChain(op);
       Value m;
       if (auto load = dyn_cast<memref::LoadOp>(op))
         m = load.getMemRef();
@@ -269,8 +256,7 @@ struct StoStreamingStores
         m = store.getMemRef();
       if (!m)
         return;
-      while (auto view = m.getDefiningOp<ViewLikeOpInterface>())
-        m = view.getViewSource();
+      m = sto::rootBuffer(m);
       if (isLarge(m.getType()))
         large.insert(m);
     });
